@@ -1,0 +1,36 @@
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Protocol;
+
+/// <summary>The fixed text sent in <c>ErrorResponse.detail</c>: one line per code, never exception text.</summary>
+public static class ErrorDescriptions
+{
+    public static string Describe(ErrorCode code) => code switch
+    {
+        ErrorCode.InternalError => "the server failed to handle the request; it may be retried",
+        ErrorCode.ProtocolVersionMismatch => "protocol version not supported by this gateway",
+        ErrorCode.MalformedFrame => "malformed frame header",
+        ErrorCode.FrameTooLarge => "frame payload exceeds the maximum size",
+        ErrorCode.UnknownOpcode => "unknown opcode",
+        ErrorCode.NotAllowedInState => "request not allowed in the connection's current state",
+        ErrorCode.RateLimited => "request rate limit exceeded",
+        ErrorCode.TooManyInFlight => "too many requests in flight on this connection",
+        ErrorCode.InvalidPayload => "payload is not a valid message for this opcode",
+        ErrorCode.Busy => "server busy; retry later",
+        ErrorCode.HandshakeRequired => "the first frame must be Hello",
+        ErrorCode.ShuttingDown => "gateway is shutting down",
+        ErrorCode.UsernameInvalid => "username does not meet the rules",
+        ErrorCode.PasswordInvalid => "password does not meet the rules",
+        ErrorCode.UsernameTaken => "username already registered",
+        ErrorCode.InvalidCredentials => "invalid username or password",
+        ErrorCode.LoginThrottled => "too many failed logins; retry later",
+        ErrorCode.TicketInvalid => "session ticket invalid",
+        ErrorCode.TicketExpired => "session ticket expired",
+        ErrorCode.TicketAlreadyUsed => "session ticket already used",
+        ErrorCode.CharacterNameInvalid => "character name does not meet the rules",
+        ErrorCode.CharacterNameTaken => "character name already taken",
+        ErrorCode.CharacterLimitReached => "character limit reached",
+        ErrorCode.CharacterNotFound => "character not found",
+        _ => "error",
+    };
+}
