@@ -27,6 +27,7 @@ public static class ErrorDescriptions
         ErrorCode.TicketInvalid => "session ticket invalid",
         ErrorCode.TicketExpired => "session ticket expired",
         ErrorCode.TicketAlreadyUsed => "session ticket already used",
+        ErrorCode.SessionReplaced => "session replaced by a newer login",
         ErrorCode.CharacterNameInvalid => "character name does not meet the rules",
         ErrorCode.CharacterNameTaken => "character name already taken",
         ErrorCode.CharacterLimitReached => "character limit reached",

@@ -1,0 +1,22 @@
+using System.Text;
+
+namespace OrleansMmo.Grains.Accounts;
+
+/// <summary>
+/// Grain keys for the account family. String keys carry a prefix because the ADO.NET storage
+/// stores keys that parse as hex or a Guid as numbers ("a" and "0a" would share a row).
+/// </summary>
+public static class AccountKeys
+{
+    public static string NormalizeUsername(string username) => username.Trim().ToLowerInvariant();
+
+    public static string ForUsername(string username) => "acct:" + NormalizeUsername(username);
+
+    /// <summary>Compatibility-normalized and case-folded, so "Ｊｏｈｎ", "JOHN" and "john" are one name.</summary>
+    public static string NormalizeCharacterName(string name) =>
+        name.Trim().Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
+
+    public static string ForCharacterName(string name) => "name:" + NormalizeCharacterName(name);
+
+    public static string ForRemoteAddress(string address) => "addr:" + address;
+}

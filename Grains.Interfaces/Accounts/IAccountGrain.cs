@@ -1,0 +1,51 @@
+namespace OrleansMmo.Grains.Accounts;
+
+/// <summary>
+/// One player account: credentials, characters, and the single live session.
+/// Key: <see cref="AccountKeys.ForUsername"/> ("acct:" + normalized username).
+/// Every session-bound method takes the caller's session id and fails with
+/// <see cref="AccountError.SessionReplaced"/> once a newer login has replaced that session,
+/// so a kicked connection can never act, even if the kick notice was lost.
+/// </summary>
+[Alias("mmo.IAccountGrain")]
+public interface IAccountGrain : IGrainWithStringKey
+{
+    [Alias("Register")]
+    Task<RegisterResult> Register(string username, string password);
+
+    /// <summary>Verifies the password and starts a new session, kicking any previous one.</summary>
+    [Alias("Login")]
+    Task<SessionResult> Login(string password, SessionEndpoint endpoint);
+
+    /// <summary>Spends a ticket to start a new session on <paramref name="endpoint"/> without a password.</summary>
+    [Alias("ResumeSession")]
+    Task<SessionResult> ResumeSession(string token, SessionEndpoint endpoint);
+
+    /// <summary>Replaces the session's ticket with a fresh one; the previous ticket stops working.</summary>
+    [Alias("RenewTicket")]
+    Task<TicketResult> RenewTicket(Guid sessionId);
+
+    /// <summary>Ends the session and invalidates its ticket.</summary>
+    [Alias("Logout")]
+    Task Logout(Guid sessionId);
+
+    /// <summary>The session's connection closed. Its ticket stays valid so the client can resume.</summary>
+    [Alias("ConnectionClosed")]
+    Task ConnectionClosed(Guid sessionId);
+
+    [Alias("ListCharacters")]
+    Task<CharacterListResult> ListCharacters(Guid sessionId);
+
+    [Alias("CreateCharacter")]
+    Task<CharacterResult> CreateCharacter(Guid sessionId, string name);
+
+    [Alias("DeleteCharacter")]
+    Task<AccountError> DeleteCharacter(Guid sessionId, Guid characterId);
+
+    /// <summary>Binds the session to one of the account's characters.</summary>
+    [Alias("EnterWorld")]
+    Task<CharacterResult> EnterWorld(Guid sessionId, Guid characterId);
+
+    [Alias("LeaveWorld")]
+    Task<AccountError> LeaveWorld(Guid sessionId);
+}
