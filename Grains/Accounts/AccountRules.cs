@@ -1,0 +1,58 @@
+using System.Text;
+
+namespace OrleansMmo.Grains.Accounts;
+
+/// <summary>What a valid username, password and character name look like.</summary>
+public static class AccountRules
+{
+    public static bool IsValidUsername(string? username, AccountOptions options)
+    {
+        if (username is null || username.Length < options.UsernameMinLength || username.Length > options.UsernameMaxLength)
+        {
+            return false;
+        }
+
+        foreach (var c in username)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static bool IsValidPassword(string? password, AccountOptions options) =>
+        password is not null
+        && password.Length >= options.PasswordMinLength
+        && password.Length <= options.PasswordMaxLength
+        && !password.Any(char.IsControl);
+
+    /// <summary>Letters and digits of any script; no spaces, symbols, emoji or control characters.</summary>
+    public static bool TryNormalizeCharacterName(string? name, AccountOptions options, out string display)
+    {
+        display = "";
+        if (string.IsNullOrWhiteSpace(name) || name.Length > options.CharacterNameMaxLength * 4)
+        {
+            return false;
+        }
+
+        var normalized = name.Trim().Normalize(NormalizationForm.FormKC);
+        if (normalized.Length < options.CharacterNameMinLength || normalized.Length > options.CharacterNameMaxLength)
+        {
+            return false;
+        }
+
+        foreach (var c in normalized)
+        {
+            if (!char.IsLetterOrDigit(c))
+            {
+                return false;
+            }
+        }
+
+        display = normalized;
+        return true;
+    }
+}

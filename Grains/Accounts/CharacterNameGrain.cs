@@ -1,0 +1,38 @@
+namespace OrleansMmo.Grains.Accounts;
+
+[GenerateSerializer, Alias("mmo.CharacterNameState")]
+public sealed class CharacterNameState
+{
+    [Id(0)] public Guid AccountId { get; set; }
+    [Id(1)] public Guid CharacterId { get; set; }
+}
+
+public sealed class CharacterNameGrain(
+    [PersistentState("name", StorageNames.Game)] IPersistentState<CharacterNameState> state) : Grain, ICharacterNameGrain
+{
+    public async Task<bool> Claim(Guid accountId, Guid characterId)
+    {
+        if (state.State.CharacterId != Guid.Empty)
+        {
+            return state.State.CharacterId == characterId;
+        }
+
+        state.State.AccountId = accountId;
+        state.State.CharacterId = characterId;
+        // Written through: two accounts must never both believe they own a name.
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task Release(Guid characterId)
+    {
+        if (state.State.CharacterId != characterId || characterId == Guid.Empty)
+        {
+            return;
+        }
+
+        state.State.AccountId = Guid.Empty;
+        state.State.CharacterId = Guid.Empty;
+        await state.WriteStateAsync();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansMmo.Grains.Accounts;
+
+namespace OrleansMmo.Grains.Security;
+
+/// <summary>Signs and checks session ticket tokens with HMAC-SHA256 under the cluster's key.</summary>
+public sealed partial class TicketSigner
+{
+    private readonly byte[] _key;
+
+    public TicketSigner(IOptions<TicketOptions> options, ILogger<TicketSigner> logger)
+    {
+        var configured = options.Value.SigningKey;
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            _key = RandomNumberGenerator.GetBytes(32);
+            LogEphemeralKey(logger);
+        }
+        else
+        {
+            _key = Convert.FromBase64String(configured);
+        }
+    }
+
+    public SessionTicket Issue(SessionTicketToken ticket)
+    {
+        var body = ticket.EncodeBody();
+        return new SessionTicket(SessionTicketToken.Format(body, HMACSHA256.HashData(_key, body)), ticket.ExpiresAt);
+    }
+
+    /// <summary>Parses a token and checks its signature; expiry and single use are the account's to check.</summary>
+    public bool TryVerify(string token, out SessionTicketToken ticket)
+    {
+        if (!SessionTicketToken.TryParse(token, out ticket, out var body, out var signature))
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, body), signature);
+    }
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning,
+        Message = "Tickets:SigningKey is not set: using a random key for this silo only. Set the same key on every silo of a cluster.")]
+    private static partial void LogEphemeralKey(ILogger logger);
+}
