@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace OrleansMmo.Gateway.Connections;
+
+/// <summary>
+/// The game port and every per-connection limit. Section <c>Gateway</c>. Each limit bounds memory
+/// or CPU one client can take; docs/protocol.md lists them with their defaults.
+/// </summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Stable id of this gateway process in logs and the registry; generated when empty.</summary>
+    public string? GatewayId { get; set; }
+
+    /// <summary>Address the game port listens on (public).</summary>
+    [Required] public string ListenAddress { get; set; } = "0.0.0.0";
+    /// <summary>Game port; 0 picks a free one (tests).</summary>
+    [Range(0, 65535)] public int Port { get; set; } = 7000;
+
+    /// <summary>HTTP health endpoints; loopback unless configured otherwise.</summary>
+    [Required] public string AdminAddress { get; set; } = "127.0.0.1";
+    [Range(0, 65535)] public int AdminPort { get; set; } = 7080;
+
+    /// <summary>Connections held at once; Kestrel refuses more.</summary>
+    [Range(1, 1_000_000)] public int MaxConnections { get; set; } = 20_000;
+
+    /// <summary>Largest payload accepted; a header declaring more closes the connection.</summary>
+    [Range(64, 16 * 1024 * 1024)] public int MaxPayloadBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Sustained requests per second per connection (token bucket refill rate).</summary>
+    [Range(1, 1_000_000)] public double RequestsPerSecond { get; set; } = 100;
+    /// <summary>Requests a connection may send in a burst (token bucket size).</summary>
+    [Range(1, 1_000_000)] public int RequestBurst { get; set; } = 200;
+    /// <summary>Consecutive rate-limited requests after which the connection is closed.</summary>
+    [Range(1, 1_000_000)] public int RateLimitStrikes { get; set; } = 50;
+
+    /// <summary>Requests awaiting a response per connection.</summary>
+    [Range(1, 10_000)] public int MaxInFlightPerConnection { get; set; } = 32;
+
+    /// <summary>Frames queued toward one client; a client that lets it fill is disconnected.</summary>
+    [Range(4, 1_000_000)] public int OutboundQueueCapacity { get; set; } = 1024;
+
+    /// <summary>Time from connect (or logout) to a successful login before the connection is closed.</summary>
+    public TimeSpan UnauthenticatedTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Time without any frame from the client before the connection is closed.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often clients are told to ping; must be well under <see cref="IdleTimeout"/>.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How often timeouts are checked.</summary>
+    public TimeSpan TimeoutSweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Time given to flush the last frames (an error, a disconnect notice) before the socket is cut.</summary>
+    public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>On shutdown, time given to connections to close after being told why.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+[OptionsValidator]
+public sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOptions>;

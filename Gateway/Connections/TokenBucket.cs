@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace OrleansMmo.Gateway.Connections;
+
+/// <summary>
+/// Per-connection request budget. Touched only by the connection's read loop, so it needs no
+/// locking and allocates nothing (System.Threading.RateLimiting allocates a lease per request).
+/// </summary>
+public struct TokenBucket(double ratePerSecond, int burst)
+{
+    private double _tokens = burst;
+    private long _lastRefill = Stopwatch.GetTimestamp();
+
+    /// <summary>Takes one token; otherwise says how long until one is available.</summary>
+    public bool TryTake(out TimeSpan retryAfter)
+    {
+        var now = Stopwatch.GetTimestamp();
+        _tokens = Math.Min(burst, _tokens + Stopwatch.GetElapsedTime(_lastRefill, now).TotalSeconds * ratePerSecond);
+        _lastRefill = now;
+        if (_tokens >= 1)
+        {
+            _tokens -= 1;
+            retryAfter = TimeSpan.Zero;
+            return true;
+        }
+
+        retryAfter = TimeSpan.FromSeconds((1 - _tokens) / ratePerSecond);
+        return false;
+    }
+}

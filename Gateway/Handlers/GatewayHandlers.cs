@@ -1,0 +1,237 @@
+using Microsoft.Extensions.Options;
+using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Gateway.Routing;
+using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Grains.Accounts;
+using OrleansMmo.Protocol;
+using OrleansMmo.Protocol.Messages;
+using GrainSessionTicket = OrleansMmo.Grains.Accounts.SessionTicket;
+using WireCharacter = OrleansMmo.Protocol.Messages.CharacterSummary;
+using WireTicket = OrleansMmo.Protocol.Messages.SessionTicket;
+
+namespace OrleansMmo.Gateway.Handlers;
+
+/// <summary>
+/// One method per opcode: wire message in, grain call, wire message out. The only place where
+/// wire types and grain types meet.
+/// </summary>
+public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identity, IOptions<GatewayOptions> options)
+{
+    // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
+    private const int MaxUsernameChars = 64;
+    private const int MaxPasswordChars = 1024;
+    private const int MaxAccountKeyChars = 80;
+
+    private readonly GatewayOptions _options = options.Value;
+
+    public ValueTask<Reply> HelloAsync(ClientSession session, HelloRequest request)
+    {
+        if (request.ProtocolVersion != ProtocolVersion.Current)
+        {
+            return ValueTask.FromResult(Reply.FailAndClose(ErrorCode.ProtocolVersionMismatch, DisconnectReason.ProtocolViolation));
+        }
+
+        session.MoveTo(SessionState.Connected, null);
+        return ValueTask.FromResult(Reply.Ok(new HelloResponse
+        {
+            ProtocolVersion = ProtocolVersion.Current,
+            GatewayId = identity.GatewayId,
+            HeartbeatIntervalMs = (uint)_options.HeartbeatInterval.TotalMilliseconds,
+            IdleTimeoutMs = (uint)_options.IdleTimeout.TotalMilliseconds,
+            MaxPayloadBytes = (uint)_options.MaxPayloadBytes,
+            MaxInFlight = (uint)_options.MaxInFlightPerConnection,
+        }));
+    }
+
+    public ValueTask<Reply> PingAsync(ClientSession session, PingRequest request) =>
+        ValueTask.FromResult(Reply.Ok(new PingResponse
+        {
+            ClientTimeMs = request.ClientTimeMs,
+            ServerTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            Echo = request.Echo,
+        }));
+
+    public async ValueTask<Reply> RegisterAsync(ClientSession session, RegisterRequest request)
+    {
+        if (request.Username.Length is 0 or > MaxUsernameChars)
+        {
+            return ErrorCode.UsernameInvalid;
+        }
+
+        if (request.Password.Length > MaxPasswordChars)
+        {
+            return ErrorCode.PasswordInvalid;
+        }
+
+        var result = await Account(AccountKeys.ForUsername(request.Username)).Register(request.Username, request.Password);
+        return result.Error == AccountError.None
+            ? Reply.Ok(new RegisterResponse { AccountId = result.AccountId.ToString() })
+            : Fail(result.Error, result.RetryAfter);
+    }
+
+    public async ValueTask<Reply> LoginAsync(ClientSession session, LoginRequest request)
+    {
+        if (request.Username.Length is 0 or > MaxUsernameChars || request.Password.Length > MaxPasswordChars)
+        {
+            return ErrorCode.InvalidCredentials;
+        }
+
+        var key = AccountKeys.ForUsername(request.Username);
+        var result = await Account(key).Login(request.Password, Endpoint(session));
+        if (result.Error != AccountError.None)
+        {
+            return Fail(result.Error, result.RetryAfter);
+        }
+
+        session.MoveTo(SessionState.Authenticated, new AccountBinding(key, result.AccountId, result.SessionId, null));
+        return Reply.Ok(new LoginResponse { AccountId = result.AccountId.ToString(), Ticket = ToWire(result.Ticket!) });
+    }
+
+    public async ValueTask<Reply> ResumeSessionAsync(ClientSession session, ResumeSessionRequest request)
+    {
+        // The token names its account; only the account grain can tell whether it is genuine.
+        if (!SessionTicketToken.TryParse(request.Token, out var token, out _, out _)
+            || token.AccountKey.Length > MaxAccountKeyChars
+            || !token.AccountKey.StartsWith("acct:", StringComparison.Ordinal))
+        {
+            return ErrorCode.TicketInvalid;
+        }
+
+        var result = await Account(token.AccountKey).ResumeSession(request.Token, Endpoint(session));
+        if (result.Error != AccountError.None)
+        {
+            return Fail(result.Error, result.RetryAfter);
+        }
+
+        session.MoveTo(SessionState.Authenticated, new AccountBinding(token.AccountKey, result.AccountId, result.SessionId, null));
+        return Reply.Ok(new ResumeSessionResponse
+        {
+            AccountId = result.AccountId.ToString(),
+            Ticket = ToWire(result.Ticket!),
+            LastCharacterId = result.LastCharacterId?.ToString() ?? "",
+        });
+    }
+
+    public async ValueTask<Reply> RenewTicketAsync(ClientSession session, RenewTicketRequest request)
+    {
+        var binding = session.Binding!;
+        var result = await Account(binding.AccountKey).RenewTicket(binding.SessionId);
+        return result.Error == AccountError.None
+            ? Reply.Ok(new RenewTicketResponse { Ticket = ToWire(result.Ticket!) })
+            : Fail(result.Error, default);
+    }
+
+    public async ValueTask<Reply> LogoutAsync(ClientSession session, LogoutRequest request)
+    {
+        var binding = session.Binding!;
+        await Account(binding.AccountKey).Logout(binding.SessionId);
+        session.MoveTo(SessionState.Connected, null);
+        return Reply.Ok(new LogoutResponse());
+    }
+
+    public async ValueTask<Reply> ListCharactersAsync(ClientSession session, ListCharactersRequest request)
+    {
+        var binding = session.Binding!;
+        var result = await Account(binding.AccountKey).ListCharacters(binding.SessionId);
+        if (result.Error != AccountError.None)
+        {
+            return Fail(result.Error, default);
+        }
+
+        var response = new ListCharactersResponse();
+        foreach (var character in result.Characters)
+        {
+            response.Characters.Add(ToWire(character));
+        }
+
+        return Reply.Ok(response);
+    }
+
+    public async ValueTask<Reply> CreateCharacterAsync(ClientSession session, CreateCharacterRequest request)
+    {
+        var binding = session.Binding!;
+        var result = await Account(binding.AccountKey).CreateCharacter(binding.SessionId, request.Name);
+        return result.Error == AccountError.None
+            ? Reply.Ok(new CreateCharacterResponse { Character = ToWire(result.Character!) })
+            : Fail(result.Error, default);
+    }
+
+    public async ValueTask<Reply> DeleteCharacterAsync(ClientSession session, DeleteCharacterRequest request)
+    {
+        if (!Guid.TryParse(request.CharacterId, out var characterId))
+        {
+            return ErrorCode.CharacterNotFound;
+        }
+
+        var binding = session.Binding!;
+        var error = await Account(binding.AccountKey).DeleteCharacter(binding.SessionId, characterId);
+        return error == AccountError.None ? Reply.Ok(new DeleteCharacterResponse()) : Fail(error, default);
+    }
+
+    public async ValueTask<Reply> EnterWorldAsync(ClientSession session, EnterWorldRequest request)
+    {
+        if (!Guid.TryParse(request.CharacterId, out var characterId))
+        {
+            return ErrorCode.CharacterNotFound;
+        }
+
+        var binding = session.Binding!;
+        var result = await Account(binding.AccountKey).EnterWorld(binding.SessionId, characterId);
+        if (result.Error != AccountError.None)
+        {
+            return Fail(result.Error, default);
+        }
+
+        session.MoveTo(SessionState.InWorld, binding with { CharacterId = characterId });
+        return Reply.Ok(new EnterWorldResponse { Character = ToWire(result.Character!) });
+    }
+
+    public async ValueTask<Reply> LeaveWorldAsync(ClientSession session, LeaveWorldRequest request)
+    {
+        var binding = session.Binding!;
+        var error = await Account(binding.AccountKey).LeaveWorld(binding.SessionId);
+        if (error != AccountError.None)
+        {
+            return Fail(error, default);
+        }
+
+        session.MoveTo(SessionState.Authenticated, binding with { CharacterId = null });
+        return Reply.Ok(new LeaveWorldResponse());
+    }
+
+    private IAccountGrain Account(string key) => grains.GetGrain<IAccountGrain>(key);
+
+    private SessionEndpoint Endpoint(ClientSession session) =>
+        new(identity.GatewayId, session.ConnectionId, identity.Observer, session.RemoteAddress);
+
+    /// <summary>Account outcomes as wire errors. A replaced session also ends the connection.</summary>
+    private static Reply Fail(AccountError error, TimeSpan retryAfter) => error switch
+    {
+        AccountError.SessionReplaced => Reply.FailAndClose(ErrorCode.SessionReplaced, DisconnectReason.LoggedInElsewhere),
+        AccountError.UsernameInvalid => ErrorCode.UsernameInvalid,
+        AccountError.PasswordInvalid => ErrorCode.PasswordInvalid,
+        AccountError.UsernameTaken => ErrorCode.UsernameTaken,
+        AccountError.InvalidCredentials => ErrorCode.InvalidCredentials,
+        AccountError.LoginThrottled => Reply.Fail(ErrorCode.LoginThrottled, retryAfter),
+        AccountError.Busy => Reply.Fail(ErrorCode.Busy, retryAfter),
+        AccountError.TicketInvalid => ErrorCode.TicketInvalid,
+        AccountError.TicketExpired => ErrorCode.TicketExpired,
+        AccountError.TicketAlreadyUsed => ErrorCode.TicketAlreadyUsed,
+        AccountError.CharacterNameInvalid => ErrorCode.CharacterNameInvalid,
+        AccountError.CharacterNameTaken => ErrorCode.CharacterNameTaken,
+        AccountError.CharacterLimitReached => ErrorCode.CharacterLimitReached,
+        AccountError.CharacterNotFound => ErrorCode.CharacterNotFound,
+        _ => ErrorCode.InternalError,
+    };
+
+    private static WireTicket ToWire(GrainSessionTicket ticket) =>
+        new() { Token = ticket.Token, ExpiresAtMs = ticket.ExpiresAt.ToUnixTimeMilliseconds() };
+
+    private static WireCharacter ToWire(Grains.Accounts.CharacterSummary character) => new()
+    {
+        CharacterId = character.CharacterId.ToString(),
+        Name = character.Name,
+        CreatedAtMs = character.CreatedAt.ToUnixTimeMilliseconds(),
+        Level = (uint)character.Level,
+    };
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Gateway.Handlers;
+using OrleansMmo.Gateway.Routing;
+using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Hosting;
+
+namespace OrleansMmo.Gateway.Hosting;
+
+public static partial class GatewayHostingExtensions
+{
+    /// <summary>The process's one Orleans client: Redis membership when configured, localhost otherwise. It retries until the cluster answers.</summary>
+    public static WebApplicationBuilder UseMmoCluster(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var settings = configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        var redis = configuration.GetConnectionString(ClusterSettings.RedisConnectionStringName);
+        builder.UseOrleansClient(client =>
+        {
+            if (string.IsNullOrWhiteSpace(redis))
+            {
+                client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);
+            }
+            else
+            {
+                client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+                {
+                    o.ClusterId = settings.ClusterId;
+                    o.ServiceId = settings.ServiceId;
+                });
+                client.UseRedisClustering(redis);
+            }
+
+            client.UseConnectionRetryFilter<RetryUntilStopped>();
+        });
+        return builder;
+    }
+
+    /// <summary>The game port, connection sessions, the opcode table, and HTTP health on the admin port.</summary>
+    public static WebApplicationBuilder AddMmoGateway(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddSingleton<GatewayIdentity>();
+        services.AddSingleton<GatewayEndpoints>();
+        services.AddSingleton<SessionRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
+        services.AddSingleton<GatewayObserver>();
+        services.AddHostedService<GatewayObserverRegistration>();
+        services.AddSingleton<GatewayHandlers>();
+        services.AddSingleton<OpcodeTable>();
+        services.AddSingleton<RequestRouter>();
+        services.AddHealthChecks();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var options = kestrel.ApplicationServices.GetRequiredService<IOptions<GatewayOptions>>().Value;
+            var endpoints = kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>();
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
+            {
+                listen.UseConnectionHandler<GameConnectionHandler>();
+                endpoints.Game = listen;
+            });
+            kestrel.Listen(IPAddress.Parse(options.AdminAddress), options.AdminPort, listen => endpoints.Admin = listen);
+        });
+        return builder;
+    }
+
+    public static WebApplication MapMmoGatewayHealth(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live");
+        app.MapHealthChecks("/health/ready");
+        return app;
+    }
+
+    /// <summary>Keeps trying to reach the cluster (a gateway may start before the silos) until the host stops.</summary>
+    private sealed partial class RetryUntilStopped(ILogger<RetryUntilStopped> logger) : IClientConnectionRetryFilter
+    {
+        public async Task<bool> ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
+        {
+            LogRetrying(logger, exception.Message);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return !cancellationToken.IsCancellationRequested;
+        }
+
+        [LoggerMessage(EventId = 2040, Level = LogLevel.Warning, Message = "Cluster not reachable yet ({Reason}); retrying")]
+        private static partial void LogRetrying(ILogger logger, string reason);
+    }
+}
+
+/// <summary>The endpoints Kestrel bound; with port 0 configured, the real port is known only after start.</summary>
+public sealed class GatewayEndpoints
+{
+    public ListenOptions? Game { get; set; }
+
+    public ListenOptions? Admin { get; set; }
+
+    public int GamePort => Game?.IPEndPoint?.Port ?? 0;
+}

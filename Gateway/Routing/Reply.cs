@@ -1,0 +1,33 @@
+using Google.Protobuf;
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Gateway.Routing;
+
+/// <summary>What a handler answers: a response message, or an error code (optionally closing the connection).</summary>
+public readonly struct Reply
+{
+    private Reply(IMessage? message, ErrorCode error, TimeSpan retryAfter, DisconnectReason closeWith)
+    {
+        Message = message;
+        Error = error;
+        RetryAfter = retryAfter;
+        CloseWith = closeWith;
+    }
+
+    public IMessage? Message { get; }
+
+    public ErrorCode Error { get; }
+
+    public TimeSpan RetryAfter { get; }
+
+    /// <summary>When set, the connection closes with this reason after the reply is sent.</summary>
+    public DisconnectReason CloseWith { get; }
+
+    public static Reply Ok(IMessage message) => new(message, ErrorCode.Unspecified, default, DisconnectReason.Unspecified);
+
+    public static Reply Fail(ErrorCode error, TimeSpan retryAfter = default) => new(null, error, retryAfter, DisconnectReason.Unspecified);
+
+    public static Reply FailAndClose(ErrorCode error, DisconnectReason reason) => new(null, error, default, reason);
+
+    public static implicit operator Reply(ErrorCode error) => Fail(error);
+}

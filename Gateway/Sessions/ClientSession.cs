@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Connections;
+using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Protocol;
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Gateway.Sessions;
+
+/// <summary>
+/// One client connection: its state machine, its limits, and its outbound queue. Frames toward
+/// the client go through one bounded queue and one writer, so a client that does not read costs
+/// at most <see cref="GatewayOptions.OutboundQueueCapacity"/> frames before it is cut off.
+/// </summary>
+public sealed partial class ClientSession
+{
+    private readonly ConnectionContext _connection;
+    private readonly GatewayOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<OutboundFrame> _outbound;
+    private int _state = (int)SessionState.Handshaking;
+    private int _closing;
+    private int _inFlight;
+    private long _lastReceived;
+    private long _stateSince;
+    private AccountBinding? _binding;
+
+    /// <summary>Request budget; used only by the read loop.</summary>
+    internal TokenBucket RateLimit;
+
+    /// <summary>Consecutive rate-limited requests; used only by the read loop.</summary>
+    internal int RateLimitStrikes;
+
+    public ClientSession(long connectionId, ConnectionContext connection, GatewayOptions options, ILogger logger)
+    {
+        ConnectionId = connectionId;
+        _connection = connection;
+        _options = options;
+        _logger = logger;
+        RemoteAddress = connection.RemoteEndPoint is System.Net.IPEndPoint ip ? ip.Address.ToString() : "unknown";
+        RateLimit = new TokenBucket(options.RequestsPerSecond, options.RequestBurst);
+        _outbound = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(options.OutboundQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _lastReceived = _stateSince = Stopwatch.GetTimestamp();
+    }
+
+    public long ConnectionId { get; }
+
+    public string RemoteAddress { get; }
+
+    public SessionState State => (SessionState)Volatile.Read(ref _state);
+
+    public AccountBinding? Binding => Volatile.Read(ref _binding);
+
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    public DisconnectReason CloseReason { get; private set; }
+
+    /// <summary>Time since the last frame arrived.</summary>
+    public TimeSpan Idle => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReceived));
+
+    /// <summary>Time since the connection entered its current state.</summary>
+    public TimeSpan InStateFor => Stopwatch.GetElapsedTime(Volatile.Read(ref _stateSince));
+
+    public void MarkReceived() => Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
+
+    /// <summary>Moves to <paramref name="state"/> holding <paramref name="binding"/>. Called only from the read loop.</summary>
+    public void MoveTo(SessionState state, AccountBinding? binding)
+    {
+        Volatile.Write(ref _binding, binding);
+        Volatile.Write(ref _stateSince, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _state, (int)state);
+    }
+
+    public bool TryEnterRequest()
+    {
+        if (Interlocked.Increment(ref _inFlight) <= _options.MaxInFlightPerConnection)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+        return false;
+    }
+
+    public void ExitRequest() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Queues one frame. A full queue means the client stopped reading: it is cut off, not buffered.</summary>
+    public bool Send(ushort opcode, uint requestId, IMessage? message)
+    {
+        if (IsClosing)
+        {
+            return false;
+        }
+
+        if (_outbound.Writer.TryWrite(OutboundFrame.Create(opcode, requestId, message)))
+        {
+            return true;
+        }
+
+        if (!IsClosing)
+        {
+            Close(DisconnectReason.SlowConsumer, "outbound queue full", notify: false);
+        }
+
+        return false;
+    }
+
+    public void SendError(uint requestId, ErrorCode code, TimeSpan retryAfter = default) =>
+        Send((ushort)Opcode.Error, requestId, new ErrorResponse
+        {
+            Code = code,
+            Detail = ErrorDescriptions.Describe(code),
+            RetryAfterMs = (uint)Math.Ceiling(retryAfter.TotalMilliseconds),
+        });
+
+    /// <summary>
+    /// Starts closing: once. With <paramref name="notify"/>, a Disconnect notice is the last frame
+    /// the client gets. The read loop stops; the writer flushes what is queued, then the socket closes.
+    /// </summary>
+    public void Close(DisconnectReason reason, string? detail = null, bool notify = true)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        CloseReason = reason;
+        if (notify)
+        {
+            // Written past the bound on purpose: the notice is one frame and tells the client why.
+            var notice = new DisconnectNotice { Reason = reason, Detail = detail ?? "" };
+            if (!_outbound.Writer.TryWrite(OutboundFrame.Create((ushort)Opcode.Disconnect, 0, notice)))
+            {
+                notify = false;
+            }
+        }
+
+        _outbound.Writer.TryComplete();
+        if (reason == DisconnectReason.SlowConsumer)
+        {
+            // The writer is stuck flushing to a client that does not read: cut the socket now.
+            _connection.Abort(new ConnectionAbortedException("slow consumer"));
+        }
+
+        _connection.Transport.Input.CancelPendingRead();
+        if (reason != DisconnectReason.Unspecified)
+        {
+            LogClosing(_logger, ConnectionId, reason, detail ?? "");
+        }
+    }
+
+    /// <summary>The one writer: drains the queue into the socket, flushing once per batch.</summary>
+    public async Task RunWriterAsync()
+    {
+        var reader = _outbound.Reader;
+        var output = _connection.Transport.Output;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var frame))
+                {
+                    output.Write(frame.Span);
+                    frame.Return();
+                }
+
+                var flush = await output.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or ConnectionResetException or OperationCanceledException or InvalidOperationException)
+        {
+            // The socket went away under the writer; the read loop notices and ends the connection.
+        }
+        finally
+        {
+            while (reader.TryRead(out var frame))
+            {
+                frame.Return();
+            }
+        }
+    }
+
+    /// <summary>Cuts the socket without waiting for queued frames.</summary>
+    public void Abort(string why) => _connection.Abort(new ConnectionAbortedException(why));
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Connection {ConnectionId} closing: {Reason} {Detail}")]
+    private static partial void LogClosing(ILogger logger, long connectionId, DisconnectReason reason, string detail);
+
+    /// <summary>A serialized frame in a pooled buffer, owned by the queue until written.</summary>
+    private readonly struct OutboundFrame(byte[] buffer, int length)
+    {
+        public ReadOnlySpan<byte> Span => buffer.AsSpan(0, length);
+
+        public static OutboundFrame Create(ushort opcode, uint requestId, IMessage? message)
+        {
+            var size = FrameCodec.FrameSize(message);
+            var buffer = ArrayPool<byte>.Shared.Rent(size);
+            var written = FrameCodec.WriteFrame(buffer, opcode, requestId, message);
+            return new OutboundFrame(buffer, written);
+        }
+
+        public void Return() => ArrayPool<byte>.Shared.Return(buffer);
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Grains.Gateways;
+
+namespace OrleansMmo.Gateway.Sessions;
+
+/// <summary>This gateway process as the cluster sees it: its id, and its observer reference through which grains reach its connections.</summary>
+public sealed class GatewayIdentity(IOptions<GatewayOptions> options)
+{
+    private IGatewayObserver? _observer;
+
+    public string GatewayId { get; } = string.IsNullOrWhiteSpace(options.Value.GatewayId)
+        ? $"gw-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}"
+        : options.Value.GatewayId;
+
+    public IGatewayObserver Observer => _observer ?? throw new InvalidOperationException("The gateway observer is not registered yet.");
+
+    public void SetObserver(IGatewayObserver reference) => _observer = reference;
+}
+
+/// <summary>Receives grain calls aimed at this gateway's connections.</summary>
+public sealed class GatewayObserver(SessionRegistry sessions) : IGatewayObserver
+{
+    public Task Kick(long connectionId, Guid sessionId, KickReason reason)
+    {
+        if (sessions.TryGet(connectionId, out var session) && session.Binding?.SessionId == sessionId)
+        {
+            session.Close(reason == KickReason.LoggedInElsewhere
+                ? Protocol.Messages.DisconnectReason.LoggedInElsewhere
+                : Protocol.Messages.DisconnectReason.KickedByAdmin, "session replaced by a newer login");
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Registers the observer once the Orleans client is up; it must stay referenced, Orleans holds it weakly.</summary>
+public sealed class GatewayObserverRegistration(IClusterClient client, GatewayObserver observer, GatewayIdentity identity) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        identity.SetObserver(client.CreateObjectReference<IGatewayObserver>(observer));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

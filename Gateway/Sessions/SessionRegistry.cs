@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Gateway.Sessions;
+
+/// <summary>
+/// Every live connection of this gateway. Enforces the authentication and idle timeouts with one
+/// sweep for all connections (not a timer each), and closes everyone on shutdown.
+/// </summary>
+public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, ILogger<SessionRegistry> logger) : BackgroundService
+{
+    private readonly GatewayOptions _options = options.Value;
+    private readonly ConcurrentDictionary<long, ClientSession> _sessions = new();
+    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastConnectionId;
+    private volatile bool _shuttingDown;
+
+    public int Count => _sessions.Count;
+
+    public bool IsShuttingDown => _shuttingDown;
+
+    public long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);
+
+    public void Add(ClientSession session) => _sessions[session.ConnectionId] = session;
+
+    public void Remove(ClientSession session)
+    {
+        _sessions.TryRemove(session.ConnectionId, out _);
+        if (_shuttingDown && _sessions.IsEmpty)
+        {
+            _allClosed.TrySetResult();
+        }
+    }
+
+    public bool TryGet(long connectionId, out ClientSession session) => _sessions.TryGetValue(connectionId, out session!);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.TimeoutSweepInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                SweepTimeouts();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private void SweepTimeouts()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (session.IsClosing)
+            {
+                continue;
+            }
+
+            if ((session.State & (SessionState.Handshaking | SessionState.Connected)) != 0 && session.InStateFor > _options.UnauthenticatedTimeout)
+            {
+                session.Close(DisconnectReason.AuthenticationTimeout, "not logged in in time");
+            }
+            else if (session.Idle > _options.IdleTimeout)
+            {
+                session.Close(DisconnectReason.IdleTimeout, "no frame received in time");
+            }
+        }
+    }
+
+    /// <summary>Stop: refuse new connections, tell every client why, and wait (bounded) for them to go.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _shuttingDown = true;
+        var count = _sessions.Count;
+        LogShuttingDown(logger, count);
+        foreach (var session in _sessions.Values)
+        {
+            session.Close(DisconnectReason.ServerShutdown, "gateway shutting down; resume on another gateway");
+        }
+
+        if (_sessions.IsEmpty)
+        {
+            _allClosed.TrySetResult();
+        }
+
+        try
+        {
+            await _allClosed.Task.WaitAsync(_options.ShutdownTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            LogShutdownTimedOut(logger, _sessions.Count);
+            foreach (var session in _sessions.Values)
+            {
+                session.Abort("shutdown timed out");
+            }
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Information, Message = "Gateway stopping: closing {Count} connections")]
+    private static partial void LogShuttingDown(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Warning, Message = "Gateway stopping: {Count} connections did not close in time; aborting them")]
+    private static partial void LogShutdownTimedOut(ILogger logger, int count);
+}
