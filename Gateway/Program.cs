@@ -7,11 +7,14 @@ public static class Program
 {
     public static Task Main(string[] args) => BuildApp(args).RunAsync();
 
-    public static WebApplication BuildApp(string[] args)
+    /// <param name="args">Command-line settings, e.g. <c>--Gateway:Port=7001</c>.</param>
+    /// <param name="configure">Last say over the builder; tests use it to capture logs.</param>
+    public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.UseMmoCluster();    // one Orleans client for the process
         builder.AddMmoGateway();    // game port, sessions and limits, opcode table, health
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapMmoGatewayHealth();

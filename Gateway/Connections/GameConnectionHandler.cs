@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
@@ -35,6 +36,9 @@ public sealed partial class GameConnectionHandler(
 
         sessions.Add(session);
         LogConnected(logger, session.ConnectionId, session.RemoteAddress);
+        // Kestrel asks connections to close when it stops on its own (outside a host shutdown).
+        using var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested
+            .Register(() => session.Close(DisconnectReason.ServerShutdown, "gateway shutting down"));
         try
         {
             await ReadFramesAsync(session, connection.Transport.Input);

@@ -18,7 +18,6 @@ namespace OrleansMmo.Gateway.Handlers;
 public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identity, IOptions<GatewayOptions> options)
 {
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
-    private const int MaxUsernameChars = 64;
     private const int MaxPasswordChars = 1024;
     private const int MaxAccountKeyChars = 80;
 
@@ -53,7 +52,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
 
     public async ValueTask<Reply> RegisterAsync(ClientSession session, RegisterRequest request)
     {
-        if (request.Username.Length is 0 or > MaxUsernameChars)
+        if (!AccountKeys.IsWellFormedUsername(request.Username))
         {
             return ErrorCode.UsernameInvalid;
         }
@@ -71,8 +70,9 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
 
     public async ValueTask<Reply> LoginAsync(ClientSession session, LoginRequest request)
     {
-        if (request.Username.Length is 0 or > MaxUsernameChars || request.Password.Length > MaxPasswordChars)
+        if (!AccountKeys.IsWellFormedUsername(request.Username) || request.Password.Length > MaxPasswordChars)
         {
+            // No account can have this name: answer as for a wrong password, without spending a hash.
             return ErrorCode.InvalidCredentials;
         }
 

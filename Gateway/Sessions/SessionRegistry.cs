@@ -9,7 +9,7 @@ namespace OrleansMmo.Gateway.Sessions;
 /// Every live connection of this gateway. Enforces the authentication and idle timeouts with one
 /// sweep for all connections (not a timer each), and closes everyone on shutdown.
 /// </summary>
-public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, ILogger<SessionRegistry> logger) : BackgroundService
+public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IHostApplicationLifetime lifetime, ILogger<SessionRegistry> logger) : BackgroundService
 {
     private readonly GatewayOptions _options = options.Value;
     private readonly ConcurrentDictionary<long, ClientSession> _sessions = new();
@@ -38,6 +38,9 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IL
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Stopping fires before any hosted service (Kestrel included) stops, so clients hear why
+        // while their sockets still work.
+        using var onStopping = lifetime.ApplicationStopping.Register(BeginShutdown);
         using var timer = new PeriodicTimer(_options.TimeoutSweepInterval);
         try
         {
@@ -75,19 +78,7 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IL
     /// <summary>Stop: refuse new connections, tell every client why, and wait (bounded) for them to go.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _shuttingDown = true;
-        var count = _sessions.Count;
-        LogShuttingDown(logger, count);
-        foreach (var session in _sessions.Values)
-        {
-            session.Close(DisconnectReason.ServerShutdown, "gateway shutting down; resume on another gateway");
-        }
-
-        if (_sessions.IsEmpty)
-        {
-            _allClosed.TrySetResult();
-        }
-
+        BeginShutdown();
         try
         {
             await _allClosed.Task.WaitAsync(_options.ShutdownTimeout, cancellationToken);
@@ -102,6 +93,26 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IL
         }
 
         await base.StopAsync(cancellationToken);
+    }
+
+    private void BeginShutdown()
+    {
+        if (_shuttingDown)
+        {
+            return;
+        }
+
+        _shuttingDown = true;
+        LogShuttingDown(logger, _sessions.Count);
+        foreach (var session in _sessions.Values)
+        {
+            session.Close(DisconnectReason.ServerShutdown, "gateway shutting down; resume on another gateway");
+        }
+
+        if (_sessions.IsEmpty)
+        {
+            _allClosed.TrySetResult();
+        }
     }
 
     [LoggerMessage(EventId = 2030, Level = LogLevel.Information, Message = "Gateway stopping: closing {Count} connections")]

@@ -8,6 +8,31 @@ namespace OrleansMmo.Grains.Accounts;
 /// </summary>
 public static class AccountKeys
 {
+    /// <summary>Longest username any configuration accepts; the gateway refuses longer ones without asking a grain.</summary>
+    public const int MaxUsernameLength = 64;
+
+    /// <summary>
+    /// The shape every username has (ASCII letters, digits, '_', '.', '-'), checked at the gateway so
+    /// that garbage never activates a grain or costs a password hash. Lengths are the account's to judge.
+    /// </summary>
+    public static bool IsWellFormedUsername(string? username)
+    {
+        if (string.IsNullOrEmpty(username) || username.Length > MaxUsernameLength)
+        {
+            return false;
+        }
+
+        foreach (var c in username)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static string NormalizeUsername(string username) => username.Trim().ToLowerInvariant();
 
     public static string ForUsername(string username) => "acct:" + NormalizeUsername(username);

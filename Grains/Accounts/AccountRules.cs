@@ -5,23 +5,10 @@ namespace OrleansMmo.Grains.Accounts;
 /// <summary>What a valid username, password and character name look like.</summary>
 public static class AccountRules
 {
-    public static bool IsValidUsername(string? username, AccountOptions options)
-    {
-        if (username is null || username.Length < options.UsernameMinLength || username.Length > options.UsernameMaxLength)
-        {
-            return false;
-        }
-
-        foreach (var c in username)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsValidUsername(string? username, AccountOptions options) =>
+        AccountKeys.IsWellFormedUsername(username)
+        && username!.Length >= options.UsernameMinLength
+        && username.Length <= options.UsernameMaxLength;
 
     public static bool IsValidPassword(string? password, AccountOptions options) =>
         password is not null
