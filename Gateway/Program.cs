@@ -11,7 +11,8 @@ public static class Program
     /// <param name="configure">Last say over the builder; tests use it to capture logs.</param>
     public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings files sit beside the binaries, wherever the process is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.UseMmoCluster();    // one Orleans client for the process
         builder.AddMmoGateway();    // game port, sessions and limits, opcode table, health
         configure?.Invoke(builder);

@@ -4,6 +4,8 @@ namespace OrleansMmo.Protocol;
 /// Every frame type on the wire. Ranges: requests 0x0001-0x3FFF (responses carry the request
 /// opcode with <see cref="OpcodeExtensions.ResponseBit"/> set), pushes 0x4000-0x7FFF (request id 0), and
 /// <see cref="Error"/>. Values are part of the protocol: never reuse or renumber one.
+/// Clients skip push opcodes they do not know (newer gateways may add some), and use non-zero
+/// request ids: id 0 marks frames that answer no request (pushes, connection-level errors).
 /// </summary>
 public enum Opcode : ushort
 {

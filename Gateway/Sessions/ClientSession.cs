@@ -24,7 +24,7 @@ public sealed partial class ClientSession
     private int _closing;
     private int _inFlight;
     private long _lastReceived;
-    private long _stateSince;
+    private long _unauthenticatedSince;
     private AccountBinding? _binding;
 
     /// <summary>Request budget; used only by the read loop.</summary>
@@ -47,7 +47,7 @@ public sealed partial class ClientSession
             SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _lastReceived = _stateSince = Stopwatch.GetTimestamp();
+        _lastReceived = _unauthenticatedSince = Stopwatch.GetTimestamp();
     }
 
     public long ConnectionId { get; }
@@ -65,16 +65,21 @@ public sealed partial class ClientSession
     /// <summary>Time since the last frame arrived.</summary>
     public TimeSpan Idle => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReceived));
 
-    /// <summary>Time since the connection entered its current state.</summary>
-    public TimeSpan InStateFor => Stopwatch.GetElapsedTime(Volatile.Read(ref _stateSince));
+    /// <summary>Time since the connection opened or last logged out; Hello does not restart it.</summary>
+    public TimeSpan UnauthenticatedFor => Stopwatch.GetElapsedTime(Volatile.Read(ref _unauthenticatedSince));
 
     public void MarkReceived() => Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
 
     /// <summary>Moves to <paramref name="state"/> holding <paramref name="binding"/>. Called only from the read loop.</summary>
     public void MoveTo(SessionState state, AccountBinding? binding)
     {
+        if (state == SessionState.Connected && (State & SessionState.LoggedIn) != 0)
+        {
+            // Logged out: the clock to log in again starts now.
+            Volatile.Write(ref _unauthenticatedSince, Stopwatch.GetTimestamp());
+        }
+
         Volatile.Write(ref _binding, binding);
-        Volatile.Write(ref _stateSince, Stopwatch.GetTimestamp());
         Volatile.Write(ref _state, (int)state);
     }
 

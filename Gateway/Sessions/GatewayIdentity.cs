@@ -25,9 +25,14 @@ public sealed class GatewayObserver(SessionRegistry sessions) : IGatewayObserver
     {
         if (sessions.TryGet(connectionId, out var session) && session.Binding?.SessionId == sessionId)
         {
-            session.Close(reason == KickReason.LoggedInElsewhere
-                ? Protocol.Messages.DisconnectReason.LoggedInElsewhere
-                : Protocol.Messages.DisconnectReason.KickedByAdmin, "session replaced by a newer login");
+            if (reason == KickReason.LoggedInElsewhere)
+            {
+                session.Close(Protocol.Messages.DisconnectReason.LoggedInElsewhere, "session replaced by a newer login");
+            }
+            else
+            {
+                session.Close(Protocol.Messages.DisconnectReason.KickedByAdmin, "kicked by an administrator");
+            }
         }
 
         return Task.CompletedTask;

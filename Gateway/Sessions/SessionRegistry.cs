@@ -64,7 +64,7 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
                 continue;
             }
 
-            if ((session.State & (SessionState.Handshaking | SessionState.Connected)) != 0 && session.InStateFor > _options.UnauthenticatedTimeout)
+            if ((session.State & (SessionState.Handshaking | SessionState.Connected)) != 0 && session.UnauthenticatedFor > _options.UnauthenticatedTimeout)
             {
                 session.Close(DisconnectReason.AuthenticationTimeout, "not logged in in time");
             }

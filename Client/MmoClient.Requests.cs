@@ -1,0 +1,106 @@
+using Google.Protobuf;
+using OrleansMmo.Protocol;
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Client;
+
+// The typed request API: one method per request opcode, in opcode order.
+public sealed partial class MmoClient
+{
+    /// <summary>Measures a round trip. <paramref name="echo"/> comes back unchanged in the result.</summary>
+    public async Task<PingResult> PingAsync(ReadOnlyMemory<byte> echo = default, CancellationToken cancellationToken = default)
+    {
+        var request = new PingRequest
+        {
+            ClientTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            Echo = echo.IsEmpty ? ByteString.Empty : ByteString.CopyFrom(echo.Span),
+        };
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var response = await SendRequestAsync(Opcode.Ping, request, PingResponse.Parser, cancellationToken).ConfigureAwait(false);
+        return new PingResult(
+            System.Diagnostics.Stopwatch.GetElapsedTime(started),
+            DateTimeOffset.FromUnixTimeMilliseconds(response.ServerTimeMs),
+            response.Echo);
+    }
+
+    /// <summary>Creates an account; returns its id. Does not log in.</summary>
+    public async Task<string> RegisterAsync(string username, string password, CancellationToken cancellationToken = default)
+    {
+        var request = new RegisterRequest { Username = username, Password = password };
+        var response = await SendRequestAsync(Opcode.Register, request, RegisterResponse.Parser, cancellationToken).ConfigureAwait(false);
+        return response.AccountId;
+    }
+
+    /// <summary>Logs in (the connection becomes Authenticated). A login elsewhere to the same account is kicked.</summary>
+    public async Task<LoginResult> LoginAsync(string username, string password, CancellationToken cancellationToken = default)
+    {
+        var request = new LoginRequest { Username = username, Password = password };
+        var response = await SendRequestAsync(Opcode.Login, request, LoginResponse.Parser, cancellationToken).ConfigureAwait(false);
+        _accountId = response.AccountId;
+        _currentTicket = response.Ticket;
+        return new LoginResult(response.AccountId, response.Ticket);
+    }
+
+    /// <summary>Authenticates this connection with a ticket from an earlier one (on any gateway).
+    /// The ticket is spent; the result carries its replacement.</summary>
+    public async Task<ResumeSessionResult> ResumeSessionAsync(string token, CancellationToken cancellationToken = default)
+    {
+        var request = new ResumeSessionRequest { Token = token };
+        var response = await SendRequestAsync(Opcode.ResumeSession, request, ResumeSessionResponse.Parser, cancellationToken).ConfigureAwait(false);
+        _accountId = response.AccountId;
+        _currentTicket = response.Ticket;
+        return new ResumeSessionResult(
+            response.AccountId,
+            response.Ticket,
+            response.LastCharacterId.Length > 0 ? response.LastCharacterId : null);
+    }
+
+    /// <summary>Gets a fresh ticket for this session; the previous one stops working.</summary>
+    public async Task<SessionTicket> RenewTicketAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await SendRequestAsync(Opcode.RenewTicket, new RenewTicketRequest(), RenewTicketResponse.Parser, cancellationToken).ConfigureAwait(false);
+        _currentTicket = response.Ticket;
+        return response.Ticket;
+    }
+
+    /// <summary>Ends the session; the connection stays open, back in the Connected state.</summary>
+    public async Task LogoutAsync(CancellationToken cancellationToken = default)
+    {
+        await SendRequestAsync(Opcode.Logout, new LogoutRequest(), LogoutResponse.Parser, cancellationToken).ConfigureAwait(false);
+        _accountId = null;
+        _currentTicket = null;
+    }
+
+    public async Task<IReadOnlyList<CharacterSummary>> ListCharactersAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await SendRequestAsync(Opcode.ListCharacters, new ListCharactersRequest(), ListCharactersResponse.Parser, cancellationToken).ConfigureAwait(false);
+        return response.Characters;
+    }
+
+    public async Task<CharacterSummary> CreateCharacterAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var request = new CreateCharacterRequest { Name = name };
+        var response = await SendRequestAsync(Opcode.CreateCharacter, request, CreateCharacterResponse.Parser, cancellationToken).ConfigureAwait(false);
+        return response.Character;
+    }
+
+    public async Task DeleteCharacterAsync(string characterId, CancellationToken cancellationToken = default)
+    {
+        var request = new DeleteCharacterRequest { CharacterId = characterId };
+        await SendRequestAsync(Opcode.DeleteCharacter, request, DeleteCharacterResponse.Parser, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Plays as this character from now on (the connection becomes InWorld).</summary>
+    public async Task<CharacterSummary> EnterWorldAsync(string characterId, CancellationToken cancellationToken = default)
+    {
+        var request = new EnterWorldRequest { CharacterId = characterId };
+        var response = await SendRequestAsync(Opcode.EnterWorld, request, EnterWorldResponse.Parser, cancellationToken).ConfigureAwait(false);
+        return response.Character;
+    }
+
+    /// <summary>Back to character selection (the connection returns to Authenticated).</summary>
+    public async Task LeaveWorldAsync(CancellationToken cancellationToken = default)
+    {
+        await SendRequestAsync(Opcode.LeaveWorld, new LeaveWorldRequest(), LeaveWorldResponse.Parser, cancellationToken).ConfigureAwait(false);
+    }
+}

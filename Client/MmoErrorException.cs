@@ -1,0 +1,28 @@
+using OrleansMmo.Protocol;
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Client;
+
+/// <summary>The server answered a request with an Error frame.</summary>
+public sealed class MmoErrorException : Exception
+{
+    public MmoErrorException(Opcode requestOpcode, ErrorResponse error)
+        : base($"{requestOpcode} failed: {error.Code} ({error.Detail})")
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        RequestOpcode = requestOpcode;
+        Code = error.Code;
+        Detail = error.Detail;
+        RetryAfter = error.RetryAfterMs > 0 ? TimeSpan.FromMilliseconds(error.RetryAfterMs) : null;
+    }
+
+    public Opcode RequestOpcode { get; }
+
+    public ErrorCode Code { get; }
+
+    /// <summary>The server's fixed description of <see cref="Code"/>; for logs, never for branching.</summary>
+    public string Detail { get; }
+
+    /// <summary>Set for RATE_LIMITED, BUSY and LOGIN_THROTTLED: wait at least this long before retrying.</summary>
+    public TimeSpan? RetryAfter { get; }
+}
