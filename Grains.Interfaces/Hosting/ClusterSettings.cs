@@ -18,6 +18,6 @@ public sealed class ClusterSettings
     [Range(1, 65535)] public int SiloPort { get; set; } = 11111;
     /// <summary>Port on which silos accept Orleans clients (the gateways).</summary>
     [Range(1, 65535)] public int GatewayPort { get; set; } = 30000;
-    /// <summary>Address other silos and gateways use to reach this silo; loopback when empty.</summary>
+    /// <summary>Address (IP or host name) other silos and gateways use to reach this silo; loopback when empty.</summary>
     public string? AdvertisedAddress { get; set; }
 }

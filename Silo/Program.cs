@@ -1,0 +1,33 @@
+using Orleans.Dashboard;
+using OrleansMmo.Grains.Accounts;
+using OrleansMmo.Silo.Hosting;
+using OrleansMmo.Silo.Storage;
+
+namespace OrleansMmo.Silo;
+
+/// <summary>The silo process: where every grain lives. Run with no configuration for a one-machine backend.</summary>
+public static class Program
+{
+    public static Task Main(string[] args) => BuildApp(args).RunAsync();
+
+    /// <param name="args">Command-line settings, e.g. <c>--Cluster:SiloPort=11112</c>.</param>
+    /// <param name="configure">Last say over the builder; tests use it to capture logs.</param>
+    public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        // Settings files sit beside the binaries, wherever the process is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var configuration = builder.Configuration;
+
+        builder.UseOrleans(silo => silo
+            .UseMmoClustering(configuration)        // localhost, or Redis membership
+            .AddMmoGrainStorage(configuration)      // ADO.NET: SQLite file, or PostgreSQL
+            .AddMmoAccounts(configuration)          // password hashing, tickets, account rules
+            .AddDashboard());
+        builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapMmoAdmin();
+        return app;
+    }
+}
