@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansMmo.Silo.Storage;
+
+namespace OrleansMmo.Tests.Persistence;
+
+/// <summary>
+/// One real silo on free loopback ports with <see cref="StorageHostingExtensions.AddMmoGrainStorage"/>,
+/// configured only from the settings given (no appsettings, no environment variables).
+/// </summary>
+public sealed class StorageTestSilo : IAsyncDisposable
+{
+    public const string ServiceId = "persistence-tests";
+
+    private readonly IHost _host;
+    private readonly LogCapture _logs;
+
+    private StorageTestSilo(IHost host, LogCapture logs)
+    {
+        _host = host;
+        _logs = logs;
+    }
+
+    public IServiceProvider Services => _host.Services;
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>Formatted log messages at Information and above, oldest first.</summary>
+    public IReadOnlyCollection<string> Logs => _logs.Messages;
+
+    public static async Task<StorageTestSilo> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    {
+        // No defaults: a ConnectionStrings__Postgres in the environment must not switch engines under a test.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        var logs = new LogCapture();
+        builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information);
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: FreeLoopbackPort(), serviceId: ServiceId, clusterId: ServiceId)
+            .AddMmoGrainStorage(builder.Configuration));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return new StorageTestSilo(host, logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        if (_host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync();
+        }
+        else
+        {
+            _host.Dispose();
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class LogCapture : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _messages = new();
+
+        public IReadOnlyCollection<string> Messages => _messages;
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _messages);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, ConcurrentQueue<string> messages) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    messages.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception?.Message}");
+                }
+            }
+        }
+    }
+}
