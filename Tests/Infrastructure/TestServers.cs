@@ -1,0 +1,111 @@
+using System.Text;
+using Npgsql;
+
+namespace OrleansMmo.Tests.Infrastructure;
+
+/// <summary>
+/// The real servers the suite runs against. <c>./test.sh</c> starts a private PostgreSQL and Redis
+/// on loopback and passes them in through <c>MMO_TEST_POSTGRES</c> and <c>MMO_TEST_REDIS</c>.
+/// </summary>
+public static class TestServers
+{
+    public const string PostgresVariable = "MMO_TEST_POSTGRES";
+    public const string RedisVariable = "MMO_TEST_REDIS";
+
+    /// <summary>Npgsql connection string of a role that may create databases.</summary>
+    public static string PostgresConnectionString => Require(PostgresVariable);
+
+    /// <summary>StackExchange.Redis configuration, e.g. <c>127.0.0.1:56379</c>.</summary>
+    public static string RedisConfiguration => Require(RedisVariable);
+
+    /// <summary>
+    /// Creates an empty database with a unique name, so a test class shares no state with any
+    /// other, and returns its connection string.
+    /// </summary>
+    public static async Task<string> CreatePostgresDatabaseAsync(string purpose, CancellationToken cancellationToken = default)
+    {
+        var server = new NpgsqlConnectionStringBuilder(PostgresConnectionString);
+        var name = UniqueDatabaseName(purpose);
+        await using (var connection = new NpgsqlConnection(server.ConnectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            // A database name cannot be a parameter; UniqueDatabaseName allows only [a-z0-9_].
+            command.CommandText = $"CREATE DATABASE {name}";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        server.Database = name;
+        return server.ConnectionString;
+    }
+
+    /// <summary>Drops a database made by <see cref="CreatePostgresDatabaseAsync"/>, closing its connections.</summary>
+    public static async Task DropPostgresDatabaseAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        var target = new NpgsqlConnectionStringBuilder(connectionString);
+        await using (var pooled = new NpgsqlConnection(connectionString))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
+        var server = new NpgsqlConnectionStringBuilder(PostgresConnectionString);
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"DROP DATABASE IF EXISTS {SafeIdentifier(target.Database ?? "")} WITH (FORCE)";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A path for a new SQLite file, in a new, empty directory of its own under the temp directory.</summary>
+    public static string NewSqliteFilePath(string purpose)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "orleansmmo-tests", $"{SafeIdentifier(purpose)}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, "game.db");
+    }
+
+    /// <summary>Deletes the directory <see cref="NewSqliteFilePath"/> made, with the database and its WAL files.</summary>
+    public static void DeleteSqliteDirectory(string sqliteFilePath)
+    {
+        var directory = Path.GetDirectoryName(sqliteFilePath);
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open elsewhere in the process: the temp directory is cleaned by the OS.
+        }
+    }
+
+    private static string Require(string variable)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        return string.IsNullOrWhiteSpace(value)
+            ? throw new InvalidOperationException($"{variable} is not set: run ./test.sh, which starts PostgreSQL and Redis for the tests")
+            : value;
+    }
+
+    private static string UniqueDatabaseName(string purpose)
+    {
+        var name = $"mmo_{SafeIdentifier(purpose)}_{Guid.NewGuid():N}";
+        // PostgreSQL truncates identifiers at 63 bytes; keep the unique tail instead.
+        return name.Length <= 63 ? name : $"mmo_{name[^58..]}";
+    }
+
+    private static string SafeIdentifier(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text.ToLowerInvariant())
+        {
+            builder.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') ? c : '_');
+        }
+
+        return builder.Length == 0 ? "x" : builder.ToString();
+    }
+}
