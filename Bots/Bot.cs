@@ -1,0 +1,546 @@
+using System.Diagnostics;
+using OrleansMmo.Bots.Metrics;
+using OrleansMmo.Client;
+using OrleansMmo.Protocol;
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Bots;
+
+/// <summary>A bot that is in the world: its connection and where it stands.</summary>
+public sealed class InWorldSession(MmoClient client, string characterId, ZoneArrival? arrival, Task pushCounting)
+{
+    public MmoClient Client { get; } = client;
+
+    /// <summary>Counts the connection's pushes; ends when the connection does.</summary>
+    public Task PushCounting { get; } = pushCounting;
+
+    public string CharacterId { get; } = characterId;
+
+    /// <summary>Null when the gateway's EnterWorld response carries no arrival (a gateway without the world).</summary>
+    public ZoneArrival? Arrival { get; set; } = arrival;
+}
+
+/// <summary>
+/// One simulated player: connects, registers (once, ever: names are deterministic), logs in or resumes
+/// with a cached ticket, creates a character if it has none, enters the world and plays: walks between
+/// waypoints at a set rate within the zone's bounds and max_speed, chats now and then, walks into
+/// portals. Every request is timed and every failure counted by its code; BUSY, LOGIN_THROTTLED and
+/// RATE_LIMITED are retried after the server's retry_after.
+/// </summary>
+public sealed class Bot
+{
+    private readonly BotSettings _settings;
+    private readonly BotMetrics _metrics;
+    private readonly TicketCache? _tickets;
+    private readonly SemaphoreSlim _loginGate;
+    private readonly Random _random;
+    private string? _characterId;
+
+    public Bot(int index, BotSettings settings, BotMetrics metrics, TicketCache? tickets, SemaphoreSlim loginGate)
+    {
+        Index = index;
+        _settings = settings;
+        _metrics = metrics;
+        _tickets = tickets;
+        _loginGate = loginGate;
+        _random = new Random(index);
+        Username = BotSettings.UsernameOf(settings.Prefix, index);
+        Password = BotSettings.PasswordOf(settings.Prefix, index);
+    }
+
+    public int Index { get; }
+
+    public string Username { get; }
+
+    private string Password { get; }
+
+    /// <summary>Plays until <paramref name="stop"/>; reconnects after a lost connection if the settings say so.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var attempt = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            InWorldSession? session = null;
+            try
+            {
+                session = await EnterWorldAsync(stop);
+                if (_settings.SeedOnly)
+                {
+                    return;
+                }
+
+                attempt = 0;
+                await PlayAsync(session, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is MmoDisconnectedException or MmoErrorException or TimeoutException or IOException or System.Net.Sockets.SocketException or MmoProtocolException)
+            {
+                // Counted where it happened; fall through to reconnect.
+            }
+            finally
+            {
+                if (session is not null)
+                {
+                    await LeaveAsync(session);
+                }
+            }
+
+            if (!_settings.Reconnect || stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            // Back off 1, 2, 4 ... 16 s so a gateway that went away is not hammered by every bot at once.
+            var delay = TimeSpan.FromSeconds(Math.Min(16, 1 << Math.Min(attempt++, 4)) * (0.5 + _random.NextDouble()));
+            try
+            {
+                await Task.Delay(delay, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Connects, authenticates, makes sure a character exists and enters the world with it.
+    /// The caller owns the session and must hand it to <see cref="LeaveAsync"/>.</summary>
+    public async Task<InWorldSession> EnterWorldAsync(CancellationToken stop)
+    {
+        // A bot that must log in waits for its turn before it connects: the gateway closes connections that
+        // stay unauthenticated for 10 s, and a queue of bots waiting for the silo's hashing would hit that.
+        var gated = _tickets is null || !_tickets.TryGet(Username, out _);
+        if (gated)
+        {
+            await _loginGate.WaitAsync(stop);
+        }
+
+        MmoClient client;
+        try
+        {
+            client = await ConnectAsync(stop);
+        }
+        catch
+        {
+            if (gated)
+            {
+                _loginGate.Release();
+            }
+
+            throw;
+        }
+
+        _metrics.Increment(Counter.Connected);
+        var succeeded = false;
+        try
+        {
+            var lastCharacter = await AuthenticateAsync(client, gated, stop);
+            var characterId = lastCharacter ?? _characterId ?? await FindOrCreateCharacterAsync(client, stop);
+            _characterId = characterId;
+            if (_settings.SeedOnly)
+            {
+                succeeded = true;
+                return new InWorldSession(client, characterId, null, Task.CompletedTask);
+            }
+
+            var entered = await TimedAsync(Opcode.EnterWorld, () => client.SendRequestAsync(
+                Opcode.EnterWorld, new EnterWorldRequest { CharacterId = characterId }, EnterWorldResponse.Parser, stop));
+            _metrics.Increment(Counter.EnteredWorld);
+            _metrics.Increment(Counter.InWorld);
+            succeeded = true;
+            return new InWorldSession(client, characterId, entered.Arrival, CountPushesAsync(client));
+        }
+        finally
+        {
+            if (!succeeded)
+            {
+                _metrics.Decrement(Counter.Connected);
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Closes the connection and takes the bot off the gauges.</summary>
+    public async Task LeaveAsync(InWorldSession session)
+    {
+        if (!_settings.SeedOnly)
+        {
+            _metrics.Decrement(Counter.InWorld);
+        }
+
+        _metrics.Decrement(Counter.Connected);
+        if (session.Client.CurrentTicket is { } ticket && _tickets is not null)
+        {
+            _tickets.Set(Username, ticket.Token);
+        }
+
+        await session.Client.DisposeAsync();
+        await session.PushCounting;
+    }
+
+    /// <summary>Times a request under its opcode and counts its frames and failures.</summary>
+    public async Task<T> TimedAsync<T>(Opcode opcode, Func<Task<T>> request, ErrorCode? expected = null)
+    {
+        _metrics.Increment(Counter.FramesOut);
+        _metrics.Increment(Counter.Requests);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await request();
+            _metrics.Increment(Counter.FramesIn);
+            _metrics.Latency(opcode).Record(Stopwatch.GetElapsedTime(started));
+            return response;
+        }
+        catch (MmoErrorException ex)
+        {
+            _metrics.Increment(Counter.FramesIn);
+            if (ex.Code != expected)
+            {
+                _metrics.Error(ErrorNames.Of(ex.Code));
+            }
+
+            throw;
+        }
+        catch (TimeoutException)
+        {
+            _metrics.Error("TIMEOUT");
+            throw;
+        }
+        catch (MmoDisconnectedException ex)
+        {
+            CountDisconnect(ex.Info);
+            throw;
+        }
+    }
+
+    private async Task<MmoClient> ConnectAsync(CancellationToken stop)
+    {
+        var gateway = _settings.Gateways[Index % _settings.Gateways.Count];
+        var options = new MmoClientOptions
+        {
+            ClientName = "OrleansMmo.Bots",
+            LocalAddress = _settings.Sources.Count == 0 ? null : _settings.Sources[Index % _settings.Sources.Count],
+            RequestTimeout = _settings.RequestTimeout,
+        };
+        var started = Stopwatch.GetTimestamp();
+        _metrics.Increment(Counter.FramesOut);
+        try
+        {
+            var client = await MmoClient.ConnectAsync(gateway.Host, gateway.Port, options, stop);
+            _metrics.Increment(Counter.FramesIn);
+            _metrics.Latency("Connect").Record(Stopwatch.GetElapsedTime(started));
+            return client;
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException or MmoDisconnectedException or MmoErrorException)
+        {
+            _metrics.Increment(Counter.ConnectFailures);
+            _metrics.Error(ex is System.Net.Sockets.SocketException socket ? $"CONNECT_{socket.SocketErrorCode}" : "CONNECT_FAILED");
+            throw;
+        }
+    }
+
+    /// <summary>Resumes with a cached ticket when there is one, else registers (if needed) and logs in.
+    /// Returns the character that was in the world when a resumed session was lost.</summary>
+    private async Task<string?> AuthenticateAsync(MmoClient client, bool gated, CancellationToken stop)
+    {
+        if (_tickets is not null && _tickets.TryGet(Username, out var token))
+        {
+            try
+            {
+                var resumed = await TimedAsync(Opcode.ResumeSession, () => client.ResumeSessionAsync(token, stop));
+                _metrics.Increment(Counter.Resumed);
+                _tickets.Set(Username, resumed.Ticket.Token);
+                return resumed.LastCharacterId;
+            }
+            catch (MmoErrorException ex) when (ex.Code is ErrorCode.TicketInvalid or ErrorCode.TicketExpired or ErrorCode.TicketAlreadyUsed)
+            {
+                _tickets.Forget(Username);
+            }
+        }
+
+        if (!gated)
+        {
+            await _loginGate.WaitAsync(stop);
+        }
+
+        try
+        {
+            var registered = await RetryAsync(Opcode.Register, () => client.RegisterAsync(Username, Password, stop), ErrorCode.UsernameTaken, stop);
+            if (registered is not null)
+            {
+                _metrics.Increment(Counter.Registered);
+            }
+
+            var login = await RetryAsync(Opcode.Login, () => client.LoginAsync(Username, Password, stop), null, stop);
+            _metrics.Increment(Counter.LoggedIn);
+            _tickets?.Set(Username, login!.Ticket.Token);
+            return null;
+        }
+        finally
+        {
+            _loginGate.Release();
+        }
+    }
+
+    /// <summary>Retries while the server says "later" (BUSY, LOGIN_THROTTLED, RATE_LIMITED); returns null
+    /// when it answers <paramref name="acceptable"/> (say, USERNAME_TAKEN on a rerun).</summary>
+    private async Task<T?> RetryAsync<T>(Opcode opcode, Func<Task<T>> request, ErrorCode? acceptable, CancellationToken stop)
+        where T : class
+    {
+        while (true)
+        {
+            try
+            {
+                return await TimedAsync(opcode, request, acceptable);
+            }
+            catch (MmoErrorException ex) when (ex.Code == acceptable)
+            {
+                return null;
+            }
+            catch (MmoErrorException ex) when (ex.Code is ErrorCode.Busy or ErrorCode.LoginThrottled or ErrorCode.RateLimited)
+            {
+                var wait = ex.RetryAfter ?? TimeSpan.FromSeconds(1);
+                await Task.Delay(wait + TimeSpan.FromMilliseconds(_random.Next(0, 250)), stop);
+            }
+        }
+    }
+
+    private async Task<string> FindOrCreateCharacterAsync(MmoClient client, CancellationToken stop)
+    {
+        var characters = await TimedAsync(Opcode.ListCharacters, () => client.ListCharactersAsync(stop));
+        if (characters.Count > 0)
+        {
+            return characters[0].CharacterId;
+        }
+
+        // Character names are letters and digits, 3-16, unique in the cluster: the username fits when the prefix does.
+        var name = new string(Username.Where(char.IsLetterOrDigit).ToArray());
+        try
+        {
+            var created = await TimedAsync(Opcode.CreateCharacter, () => client.CreateCharacterAsync(name, stop));
+            _metrics.Increment(Counter.CharactersCreated);
+            return created.CharacterId;
+        }
+        catch (MmoErrorException ex) when (ex.Code == ErrorCode.CharacterNameTaken)
+        {
+            // Another prefix's bot, or a person, holds the name: take one nobody will.
+            var fallback = $"b{Index:x}{_random.Next():x}";
+            var created = await TimedAsync(Opcode.CreateCharacter, () => client.CreateCharacterAsync(fallback[..Math.Min(16, fallback.Length)], stop));
+            _metrics.Increment(Counter.CharactersCreated);
+            return created.CharacterId;
+        }
+    }
+
+    private async Task PlayAsync(InWorldSession session, CancellationToken stop)
+    {
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var client = session.Client;
+        var disconnected = client.Disconnected.ContinueWith(
+            task =>
+            {
+                lost.Cancel();
+                return task.Result;
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        try
+        {
+            var moving = _settings.MoveRate > 0 && session.Arrival?.Zone is not null
+                ? MoveLoopAsync(session, lost.Token)
+                : Task.CompletedTask;
+            var probing = _settings.GetPlayerRate > 0 ? GetPlayerLoopAsync(session, lost.Token) : Task.CompletedTask;
+            await Task.WhenAll(moving, probing);
+            await Task.Delay(Timeout.Infinite, lost.Token);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+            // Either the run ended or the connection was lost.
+        }
+
+        if (!stop.IsCancellationRequested && disconnected.IsCompleted)
+        {
+            var info = await disconnected;
+            CountDisconnect(info);
+            throw new MmoDisconnectedException(info);
+        }
+    }
+
+    private async Task MoveLoopAsync(InWorldSession session, CancellationToken stop)
+    {
+        var client = session.Client;
+        var arrival = session.Arrival!;
+        var period = TimeSpan.FromSeconds(1 / _settings.MoveRate);
+        // A random phase, so bots started together do not move in lockstep.
+        await Task.Delay(TimeSpan.FromTicks((long)(period.Ticks * _random.NextDouble())), stop);
+        using var timer = new PeriodicTimer(period);
+        var position = arrival.Position ?? new Vec2();
+        var home = position.Clone();
+        var waypoint = position.Clone();
+        var lastAccepted = Stopwatch.GetTimestamp();
+        var chatChancePerTick = _settings.ChatInterval > TimeSpan.Zero ? period / _settings.ChatInterval : 0;
+        long chatted = 0;
+
+        while (await timer.WaitForNextTickAsync(stop))
+        {
+            var zone = arrival.Zone;
+            if (Distance(position, waypoint) < 0.5)
+            {
+                waypoint = NextWaypoint(zone, home);
+            }
+
+            // Never farther than max_speed allows for the time since the last accepted move, with a margin.
+            var seconds = Math.Min(Stopwatch.GetElapsedTime(lastAccepted).TotalSeconds, 2 * period.TotalSeconds);
+            var step = Math.Max(0, _settings.SpeedFactor * zone.MaxSpeed * seconds);
+            var next = StepToward(position, waypoint, step, zone);
+            MoveResponse response;
+            try
+            {
+                response = await TimedAsync(Opcode.Move, () => client.SendRequestAsync(
+                    Opcode.Move, new MoveRequest { Position = next }, MoveResponse.Parser, stop));
+            }
+            catch (Exception ex) when (ex is MmoErrorException or TimeoutException)
+            {
+                // Counted by its code; a refused or lost move is tried again at the next tick.
+                continue;
+            }
+
+            _metrics.Increment(Counter.Moves);
+            if (!response.Accepted)
+            {
+                _metrics.Increment(Counter.MoveCorrections);
+                _metrics.Error($"MOVE_{ErrorNames.Of(response.Rejection)}");
+            }
+            else
+            {
+                lastAccepted = Stopwatch.GetTimestamp();
+            }
+
+            position = response.Position ?? next;
+            if (response.ZoneChanged is { } changed)
+            {
+                _metrics.Increment(Counter.ZoneChanges);
+                arrival = changed;
+                session.Arrival = changed;
+                position = changed.Position ?? new Vec2();
+                home = position.Clone();
+                waypoint = position.Clone();
+                lastAccepted = Stopwatch.GetTimestamp();
+            }
+
+            if (chatChancePerTick > 0 && _random.NextDouble() < chatChancePerTick)
+            {
+                await ChatAsync(client, ++chatted, stop);
+            }
+
+            // Fairness on a small machine: thousands of bots' loops must not starve the read loops.
+            await Task.Yield();
+        }
+    }
+
+    private async Task ChatAsync(MmoClient client, long number, CancellationToken stop)
+    {
+        try
+        {
+            var request = new ChatRequest { Channel = ChatChannel.Say, Text = $"hello from {Username} #{number}" };
+            await TimedAsync(Opcode.Chat, () => client.SendRequestAsync(Opcode.Chat, request, ChatResponse.Parser, stop));
+            _metrics.Increment(Counter.ChatSent);
+        }
+        catch (Exception ex) when (ex is TimeoutException || ex is MmoErrorException { Code: ErrorCode.ChatRateLimited or ErrorCode.RateLimited })
+        {
+            // Counted; a chatty bot just stays quiet a while.
+        }
+    }
+
+    private async Task GetPlayerLoopAsync(InWorldSession session, CancellationToken stop)
+    {
+        var period = TimeSpan.FromSeconds(1 / _settings.GetPlayerRate);
+        await Task.Delay(TimeSpan.FromTicks((long)(period.Ticks * _random.NextDouble())), stop);
+        using var timer = new PeriodicTimer(period);
+        while (await timer.WaitForNextTickAsync(stop))
+        {
+            try
+            {
+                await TimedAsync(Opcode.GetPlayer, () => session.Client.SendRequestAsync(
+                    Opcode.GetPlayer, new GetPlayerRequest(), GetPlayerResponse.Parser, stop));
+            }
+            catch (Exception ex) when (ex is MmoErrorException or TimeoutException)
+            {
+                // Counted by its code.
+            }
+
+            await Task.Yield();
+        }
+    }
+
+    private async Task CountPushesAsync(MmoClient client)
+    {
+        // Ends when the connection does: the push channel completes then.
+        await foreach (var push in client.ReadPushesAsync())
+        {
+            _metrics.Increment(Counter.FramesIn);
+            switch (push.Message)
+            {
+                case WorldUpdate update:
+                    _metrics.Increment(Counter.WorldUpdates);
+                    _metrics.Add(Counter.EntityUpdates, update.Entered.Count + update.Moved.Count);
+                    _metrics.Add(Counter.EntitiesLeft, update.Left.Count);
+                    break;
+                case ChatMessage:
+                    _metrics.Increment(Counter.ChatReceived);
+                    break;
+                case ErrorResponse error:
+                    _metrics.Error(ErrorNames.Of(error.Code));
+                    break;
+            }
+        }
+    }
+
+    private void CountDisconnect(DisconnectInfo info)
+    {
+        _metrics.Increment(Counter.Disconnects);
+        _metrics.Error(info.Reason is { } reason ? $"DISCONNECTED_{ErrorNames.Of(reason)}" : $"DISCONNECTED_{info.Kind}");
+    }
+
+    private Vec2 NextWaypoint(ZoneInfo zone, Vec2 home)
+    {
+        if (zone.Portals.Count > 0 && _random.NextDouble() < _settings.PortalChance)
+        {
+            var portal = zone.Portals[_random.Next(zone.Portals.Count)];
+            return new Vec2 { X = (portal.Min.X + portal.Max.X) / 2, Y = (portal.Min.Y + portal.Max.Y) / 2 };
+        }
+
+        if (_settings.RoamRadius > 0)
+        {
+            var angle = _random.NextDouble() * Math.Tau;
+            var radius = _settings.RoamRadius * Math.Sqrt(_random.NextDouble());
+            return Clamp(new Vec2 { X = (float)(home.X + radius * Math.Cos(angle)), Y = (float)(home.Y + radius * Math.Sin(angle)) }, zone);
+        }
+
+        return Clamp(new Vec2 { X = (float)(_random.NextDouble() * zone.Width), Y = (float)(_random.NextDouble() * zone.Height) }, zone);
+    }
+
+    private static Vec2 StepToward(Vec2 from, Vec2 to, double step, ZoneInfo zone)
+    {
+        var distance = Distance(from, to);
+        if (distance <= step || distance == 0)
+        {
+            return Clamp(to.Clone(), zone);
+        }
+
+        var fraction = step / distance;
+        return Clamp(new Vec2 { X = (float)(from.X + (to.X - from.X) * fraction), Y = (float)(from.Y + (to.Y - from.Y) * fraction) }, zone);
+    }
+
+    // Inside the map by a hair: float rounding at the very edge must not read as out of bounds.
+    private static Vec2 Clamp(Vec2 point, ZoneInfo zone) => new()
+    {
+        X = Math.Clamp(point.X, 0.01f, Math.Max(0.01f, zone.Width - 0.01f)),
+        Y = Math.Clamp(point.Y, 0.01f, Math.Max(0.01f, zone.Height - 0.01f)),
+    };
+
+    private static double Distance(Vec2 a, Vec2 b) => Math.Sqrt(((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y)));
+}

@@ -1,0 +1,70 @@
+using System.Net;
+
+namespace OrleansMmo.Bots;
+
+/// <summary>Everything one run of bots needs; built from the command line (see Program).</summary>
+public sealed record BotSettings
+{
+    /// <summary>Gateways to spread bots over, round robin by bot index.</summary>
+    public IReadOnlyList<DnsEndPoint> Gateways { get; init; } = [new DnsEndPoint("127.0.0.1", 7000)];
+
+    /// <summary>Local addresses to connect from, round robin by bot index; empty lets the OS choose.</summary>
+    public IReadOnlyList<IPAddress> Sources { get; init; } = [];
+
+    /// <summary>Bots in this process.</summary>
+    public int Bots { get; init; } = 10;
+
+    /// <summary>Index of this process's first bot: workers take consecutive shares of one numbering.</summary>
+    public int FirstIndex { get; init; }
+
+    /// <summary>Account and character names are the prefix and the bot's index, so reruns reuse them.</summary>
+    public string Prefix { get; init; } = "bot";
+
+    /// <summary>How long the run lasts, counted from the start (ramp-up included).</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Bots started per second in this process; 0 starts all at once.</summary>
+    public double RampPerSecond { get; init; } = 500;
+
+    /// <summary>Logins and registrations in flight at once in this process (each costs the silo a password hash).</summary>
+    public int LoginConcurrency { get; init; } = 8;
+
+    /// <summary>Moves per second per bot once in the world; 0 holds still (heartbeats only).</summary>
+    public double MoveRate { get; init; } = 2;
+
+    /// <summary>Fraction of the zone's max_speed a bot walks at; below 1 to leave room for network jitter.</summary>
+    public double SpeedFactor { get; init; } = 0.8;
+
+    /// <summary>Mean time between one bot's chat messages; zero disables chat.</summary>
+    public TimeSpan ChatInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Chance that a bot picks a portal as its next waypoint, and so changes zones.</summary>
+    public double PortalChance { get; init; } = 0.05;
+
+    /// <summary>Bots wander within this many metres of where they entered the world (a clump); 0 roams the whole zone.</summary>
+    public double RoamRadius { get; init; }
+
+    /// <summary>Requests for the character's own state (GetPlayer, the full path to the Player grain) per second per bot.</summary>
+    public double GetPlayerRate { get; init; }
+
+    /// <summary>Reconnect (resuming the session with its ticket) when a connection is lost before the end.</summary>
+    public bool Reconnect { get; init; } = true;
+
+    /// <summary>A file of session tickets by username: bots resume with them instead of spending a password
+    /// hash on a login. Benchmarks use it to put thousands of players in the world quickly.</summary>
+    public string? TicketCache { get; init; }
+
+    /// <summary>Read the ticket cache but never write it back (a benchmark reusing one seeded snapshot).</summary>
+    public bool TicketCacheReadOnly { get; init; }
+
+    /// <summary>How long a request waits for its answer before it counts as a TIMEOUT error.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Stop after accounts and characters exist and tickets are cached, without entering the world.</summary>
+    public bool SeedOnly { get; init; }
+
+    public static string UsernameOf(string prefix, int index) => $"{prefix}{index:D6}";
+
+    /// <summary>Deterministic, so a rerun logs in to the accounts an earlier run registered.</summary>
+    public static string PasswordOf(string prefix, int index) => $"bots-{prefix}-{index}-pw";
+}

@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using OrleansMmo.Protocol;
+
+namespace OrleansMmo.Bots.Metrics;
+
+/// <summary>What the bots count. Gauges (connected, in world) and counters are all summed across processes.</summary>
+public enum Counter
+{
+    Connected,
+    InWorld,
+    FramesOut,
+    FramesIn,
+    Registered,
+    LoggedIn,
+    Resumed,
+    CharactersCreated,
+    EnteredWorld,
+    Moves,
+    MovesSkipped,
+    MoveCorrections,
+    ZoneChanges,
+    WorldUpdates,
+    EntityUpdates,
+    EntitiesLeft,
+    ChatSent,
+    ChatReceived,
+    Requests,
+    Disconnects,
+    ConnectFailures,
+}
+
+/// <summary>
+/// The live numbers of one process's bots: interlocked counters, errors by code and one latency
+/// histogram per request opcode. Cheap enough to update on every frame of tens of thousands of bots.
+/// </summary>
+public sealed class BotMetrics
+{
+    private static readonly Counter[] AllCounters = Enum.GetValues<Counter>();
+
+    private readonly long[] _counters = new long[AllCounters.Length];
+    private readonly ConcurrentDictionary<string, long> _errors = new();
+    private readonly ConcurrentDictionary<string, LatencyHistogram> _latency = new();
+    private readonly long _started = Stopwatch.GetTimestamp();
+
+    public void Increment(Counter counter) => Interlocked.Increment(ref _counters[(int)counter]);
+
+    public void Decrement(Counter counter) => Interlocked.Decrement(ref _counters[(int)counter]);
+
+    public void Add(Counter counter, long amount) => Interlocked.Add(ref _counters[(int)counter], amount);
+
+    public long Get(Counter counter) => Volatile.Read(ref _counters[(int)counter]);
+
+    /// <summary>Counts a failure by its name: an <c>ErrorCode</c>, <c>TIMEOUT</c>, <c>DISCONNECTED_...</c>, <c>CONNECT_FAILED</c>.</summary>
+    public void Error(string code) => _errors.AddOrUpdate(code, 1, static (_, count) => count + 1);
+
+    public LatencyHistogram Latency(Opcode opcode) => Latency(opcode.ToString());
+
+    public LatencyHistogram Latency(string name) => _latency.GetOrAdd(name, static _ => new LatencyHistogram());
+
+    public MetricsSnapshot Snapshot() => new()
+    {
+        ElapsedSeconds = Math.Round(Stopwatch.GetElapsedTime(_started).TotalSeconds, 3),
+        Counters = AllCounters.ToDictionary(c => c.ToString(), c => Get(c)),
+        Errors = new Dictionary<string, long>(_errors),
+        Latency = _latency.ToDictionary(l => l.Key, l => l.Value.ToSparse()),
+    };
+}
+
+/// <summary>Cumulative numbers at one moment; what a worker process sends its parent once a second.</summary>
+public sealed class MetricsSnapshot
+{
+    public double ElapsedSeconds { get; set; }
+
+    public Dictionary<string, long> Counters { get; set; } = [];
+
+    public Dictionary<string, long> Errors { get; set; } = [];
+
+    /// <summary>Sparse latency buckets (see <see cref="LatencyHistogram"/>) by request name.</summary>
+    public Dictionary<string, Dictionary<int, long>> Latency { get; set; } = [];
+
+    public long Counter(Counter counter) => Counters.GetValueOrDefault(counter.ToString());
+
+    /// <summary>The sum of several processes' snapshots (elapsed: the longest).</summary>
+    public static MetricsSnapshot Sum(IReadOnlyCollection<MetricsSnapshot> snapshots)
+    {
+        var sum = new MetricsSnapshot { ElapsedSeconds = snapshots.Count == 0 ? 0 : snapshots.Max(s => s.ElapsedSeconds) };
+        foreach (var snapshot in snapshots)
+        {
+            foreach (var (name, value) in snapshot.Counters)
+            {
+                sum.Counters[name] = sum.Counters.GetValueOrDefault(name) + value;
+            }
+
+            foreach (var (name, value) in snapshot.Errors)
+            {
+                sum.Errors[name] = sum.Errors.GetValueOrDefault(name) + value;
+            }
+        }
+
+        foreach (var name in snapshots.SelectMany(s => s.Latency.Keys).Distinct())
+        {
+            sum.Latency[name] = LatencyHistogram.Merge(snapshots.Where(s => s.Latency.ContainsKey(name)).Select(s => s.Latency[name]));
+        }
+
+        return sum;
+    }
+
+    /// <summary>Latency buckets of several request kinds together.</summary>
+    public Dictionary<int, long> LatencyOf(IEnumerable<string> names) =>
+        LatencyHistogram.Merge(names.Where(Latency.ContainsKey).Select(n => Latency[n]));
+}
