@@ -183,7 +183,12 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         }
 
         session.MoveTo(SessionState.InWorld, binding with { CharacterId = characterId });
-        return Reply.Ok(new EnterWorldResponse { Character = ToWire(result.Character!) });
+        return Reply.Ok(new EnterWorldResponse
+        {
+            Character = ToWire(result.Character!),
+            Player = WorldWire.ToWire(result.Player!),
+            Arrival = WorldWire.ToWire(result.Arrival!),
+        });
     }
 
     public async ValueTask<Reply> LeaveWorldAsync(ClientSession session, LeaveWorldRequest request)
@@ -221,6 +226,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         AccountError.CharacterNameTaken => ErrorCode.CharacterNameTaken,
         AccountError.CharacterLimitReached => ErrorCode.CharacterLimitReached,
         AccountError.CharacterNotFound => ErrorCode.CharacterNotFound,
+        AccountError.WorldUnavailable => ErrorCode.WorldUnavailable,
         _ => ErrorCode.InternalError,
     };
 

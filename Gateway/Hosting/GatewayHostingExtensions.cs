@@ -50,8 +50,10 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<GatewayObserver>();
+        services.AddSingleton<DeliveryStats>();
         services.AddHostedService<GatewayObserverRegistration>();
         services.AddSingleton<GatewayHandlers>();
+        services.AddSingleton<WorldHandlers>();
         services.AddSingleton<OpcodeTable>();
         services.AddSingleton<RequestRouter>();
         services.AddHealthChecks();

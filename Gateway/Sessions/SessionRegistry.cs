@@ -36,6 +36,9 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
 
     public bool TryGet(long connectionId, out ClientSession session) => _sessions.TryGetValue(connectionId, out session!);
 
+    /// <summary>A live view: sessions added or removed meanwhile may or may not be seen.</summary>
+    public IEnumerable<ClientSession> All => _sessions.Values;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Stopping fires before any hosted service (Kestrel included) stops, so clients hear why

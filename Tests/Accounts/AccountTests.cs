@@ -236,7 +236,7 @@ public class AccountTests(GameCluster cluster)
         var deleted = await Assert.ThrowsAsync<MmoErrorException>(() => b.DeleteCharacterAsync(character.CharacterId));
         Assert.Equal(ErrorCode.CharacterNotFound, deleted.Code);
 
-        var entered = await a.EnterWorldAsync(character.CharacterId);
+        var entered = (await a.EnterWorldAsync(character.CharacterId)).Character;
         Assert.Equal(character.CharacterId, entered.CharacterId);
         var inWorld = await Assert.ThrowsAsync<MmoErrorException>(() => a.ListCharactersAsync());
         Assert.Equal(ErrorCode.NotAllowedInState, inWorld.Code);
