@@ -1,0 +1,145 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using OrleansMmo.Grains.Security;
+using System.Text.Json;
+using OrleansMmo.Bots;
+using OrleansMmo.Bots.Metrics;
+
+namespace OrleansMmo.Benchmarks.Hosting;
+
+/// <summary>
+/// <c>OrleansMmo.Benchmarks host silo|gateway --Key=value ...</c>: runs the real silo or gateway, built by
+/// the same <c>Program.BuildApp</c> as their own processes, plus a <see cref="MeterListener"/> on the
+/// project's meters (<c>OrleansMmo.*</c>) that prints one <c>METRICS {json}</c> line a second on stdout.
+/// That is how a benchmark reads the zone tick histogram and the persistence counters of a separate
+/// server process without an exporter in the product.
+/// </summary>
+public static class ServerHost
+{
+    public const string MetricsLine = "METRICS ";
+
+    /// <summary>
+    /// Fixture-only switch for the seed command: hash passwords with this many PBKDF2 iterations, below the
+    /// product's floor (100,000), so making 50,000 accounts takes minutes instead of hours. Accounts made this
+    /// way are only ever resumed with tickets by the benchmarks; the login storm uses accounts hashed at the
+    /// real cost.
+    /// </summary>
+    public const string FixtureIterationsSetting = "--bench-fixture-iterations=";
+
+    public static async Task<int> RunAsync(string role, string[] settings, CancellationToken cancellationToken)
+    {
+        var fixtureIterations = settings.FirstOrDefault(s => s.StartsWith(FixtureIterationsSetting, StringComparison.Ordinal)) is { } fixture
+            ? int.Parse(fixture.AsSpan(FixtureIterationsSetting.Length), System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
+        settings = settings.Where(s => !s.StartsWith(FixtureIterationsSetting, StringComparison.Ordinal)).ToArray();
+
+        void LogToStderr(WebApplicationBuilder builder)
+        {
+            // Logs go to stderr: stdout carries the metrics lines the parent reads.
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            if (fixtureIterations > 0)
+            {
+                builder.Services.RemoveAll<IValidateOptions<PasswordHashingOptions>>();
+                builder.Services.PostConfigure<PasswordHashingOptions>(o => o.Iterations = fixtureIterations);
+            }
+        }
+
+        var app = role switch
+        {
+            "silo" => OrleansMmo.Silo.Program.BuildApp(settings, LogToStderr),
+            "gateway" => OrleansMmo.Gateway.Program.BuildApp(settings, LogToStderr),
+            _ => null,
+        };
+        if (app is null)
+        {
+            await Console.Error.WriteLineAsync($"unknown role '{role}': silo or gateway");
+            return 2;
+        }
+
+        using var metrics = new MeterSnapshotter();
+        await app.StartAsync(cancellationToken);
+        // Print only after start, so the parent knows the server is ready when it sees the first line.
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var stopping = app.Lifetime.ApplicationStopping;
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, cancellationToken);
+            do
+            {
+                Console.Out.WriteLine(MetricsLine + JsonSerializer.Serialize(metrics.Snapshot(), RunSummary.CompactJsonOptions));
+                Console.Out.Flush();
+            }
+            while (await timer.WaitForNextTickAsync(linked.Token));
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM (the host stops) or Ctrl+C.
+        }
+
+        await app.StopAsync(CancellationToken.None);
+        await app.DisposeAsync();
+        Console.Out.WriteLine(MetricsLine + JsonSerializer.Serialize(metrics.Snapshot(), RunSummary.CompactJsonOptions));
+        Console.Out.Flush();
+        return 0;
+    }
+
+    /// <summary>Sums counters (by instrument name, tags ignored) and buckets histograms (milliseconds as microseconds).</summary>
+    private sealed class MeterSnapshotter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly BotMetrics _sums = new();
+        private readonly Dictionary<string, long> _counters = [];
+        private readonly Lock _gate = new();
+
+        public MeterSnapshotter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name.StartsWith("OrleansMmo.", StringComparison.Ordinal)
+                    && instrument is Counter<long> or Counter<int> or Counter<double> or Histogram<double> or Histogram<long> or UpDownCounter<long> or UpDownCounter<int>)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Record(instrument, value));
+            _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Record(instrument, value));
+            _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Record(instrument, value));
+            _listener.Start();
+        }
+
+        public MetricsSnapshot Snapshot()
+        {
+            var snapshot = _sums.Snapshot();
+            snapshot.Counters.Clear();
+            lock (_gate)
+            {
+                foreach (var (name, value) in _counters)
+                {
+                    snapshot.Counters[name] = value;
+                }
+            }
+
+            return snapshot;
+        }
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Record(Instrument instrument, double value)
+        {
+            if (instrument is Histogram<double> or Histogram<long>)
+            {
+                // Histograms in ms (the project's unit) are kept in µs buckets for percentiles.
+                var scale = instrument.Unit == "s" ? 1_000_000 : instrument.Unit == "ms" ? 1_000 : 1;
+                _sums.Latency(instrument.Name).RecordMicroseconds((long)(value * scale));
+                return;
+            }
+
+            lock (_gate)
+            {
+                _counters[instrument.Name] = _counters.GetValueOrDefault(instrument.Name) + (long)value;
+            }
+        }
+    }
+}

@@ -1,0 +1,308 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using OrleansMmo.Bots;
+using OrleansMmo.Bots.Metrics;
+
+namespace OrleansMmo.Benchmarks.Hosting;
+
+/// <summary>How a benchmark wants its servers.</summary>
+public sealed record ServerSetOptions
+{
+    /// <summary>Gateway processes, each on its own game port.</summary>
+    public int Gateways { get; init; } = 1;
+
+    /// <summary>SQLite file to copy as the silo's database (a seeded snapshot); null starts from an empty file.</summary>
+    public string? SqliteTemplate { get; init; }
+
+    /// <summary>SQLite file to use in place (the seed command grows its snapshot this way); wins over <see cref="SqliteTemplate"/>.</summary>
+    public string? SqliteFile { get; init; }
+
+    /// <summary>Set: PostgreSQL storage with this connection string instead of SQLite.</summary>
+    public string? Postgres { get; init; }
+
+    /// <summary>Fixture-only: PBKDF2 iterations below the product's floor, for making the seed (see <see cref="ServerHost.FixtureIterationsSetting"/>).</summary>
+    public int? FixtureIterations { get; init; }
+
+    /// <summary>Extra silo settings (<c>Key</c>, <c>Value</c>).</summary>
+    public IReadOnlyList<(string Key, string Value)> SiloSettings { get; init; } = [];
+
+    /// <summary>Extra settings for every gateway.</summary>
+    public IReadOnlyList<(string Key, string Value)> GatewaySettings { get; init; } = [];
+}
+
+/// <summary>
+/// One silo and N gateways as child processes (this tool's <c>host</c> command, see <see cref="ServerHost"/>)
+/// on free loopback ports, with a fresh database in a run directory. Stopped with SIGTERM, gracefully, when
+/// disposed; their logs stay in the run directory.
+/// </summary>
+public sealed class ServerSet : IAsyncDisposable
+{
+    /// <summary>The PBKDF2 iteration count every benchmark silo uses: the lowest the options allow.
+    /// Seeded accounts were hashed with it, so logins never pay for a rehash.</summary>
+    public const int PasswordIterations = 100_000;
+
+    private readonly List<ServerProcess> _gateways = [];
+
+    private ServerSet(string runDirectory, ServerProcess silo)
+    {
+        RunDirectory = runDirectory;
+        Silo = silo;
+    }
+
+    public string RunDirectory { get; }
+
+    public ServerProcess Silo { get; }
+
+    public IReadOnlyList<ServerProcess> Gateways => _gateways;
+
+    public IReadOnlyList<DnsEndPoint> GameEndpoints => _gateways.Select(g => new DnsEndPoint("127.0.0.1", g.Port)).ToList();
+
+    public int SiloGatewayPort { get; private init; }
+
+    public string ServiceId => "orleansmmo-bench";
+
+    public static async Task<ServerSet> StartAsync(string runDirectory, ServerSetOptions options, BenchmarkSeed? seed, TextWriter log)
+    {
+        Directory.CreateDirectory(runDirectory);
+        var database = options.SqliteFile ?? Path.Combine(runDirectory, "game.db");
+        if (options.SqliteFile is null && options.SqliteTemplate is { } template)
+        {
+            File.Copy(template, database, overwrite: true);
+        }
+
+        var siloPort = FreePort();
+        var siloGatewayPort = FreePort();
+        List<(string, string)> siloSettings =
+        [
+            ("Cluster:ServiceId", "orleansmmo-bench"),
+            ("Cluster:ClusterId", "orleansmmo-bench"),
+            ("Cluster:SiloPort", Invariant(siloPort)),
+            ("Cluster:GatewayPort", Invariant(siloGatewayPort)),
+            ("Admin:Port", Invariant(FreePort())),
+            ("Storage:SqlitePath", database),
+            ("ConnectionStrings:Postgres", options.Postgres ?? ""),
+            ("ConnectionStrings:Redis", ""),
+            ("World:GameDataPath", Path.Combine(AppContext.BaseDirectory, "GameData")),
+            ("Accounts:PasswordHashing:Iterations", Invariant(PasswordIterations)),
+            // Seeded tickets must outlive the seed run, and every silo must accept them.
+            ("Tickets:Lifetime", "30.00:00:00"),
+            ("Tickets:SigningKey", seed?.SigningKey ?? BenchmarkSeed.NewSigningKey()),
+            .. QuietLogging,
+            .. options.SiloSettings,
+        ];
+        log.WriteLine($"starting silo (run directory {runDirectory})");
+        var silo = await ServerProcess.StartAsync("silo", siloSettings, runDirectory, port: siloGatewayPort, extra: options.FixtureIterations is { } iterations
+            ? [ServerHost.FixtureIterationsSetting + iterations.ToString(CultureInfo.InvariantCulture)]
+            : []);
+        var set = new ServerSet(runDirectory, silo) { SiloGatewayPort = siloGatewayPort };
+        try
+        {
+            for (var i = 0; i < options.Gateways; i++)
+            {
+                var gamePort = FreePort();
+                List<(string, string)> gatewaySettings =
+                [
+                    ("Cluster:ServiceId", "orleansmmo-bench"),
+                    ("Cluster:ClusterId", "orleansmmo-bench"),
+                    ("Cluster:GatewayPort", Invariant(siloGatewayPort)),
+                    ("ConnectionStrings:Redis", ""),
+                    ("Gateway:GatewayId", $"bench-gw-{i + 1}"),
+                    ("Gateway:ListenAddress", "127.0.0.1"),
+                    ("Gateway:Port", Invariant(gamePort)),
+                    ("Gateway:AdminPort", Invariant(FreePort())),
+                    .. QuietLogging,
+                    .. options.GatewaySettings,
+                ];
+                set._gateways.Add(await ServerProcess.StartAsync($"gateway-{i + 1}", gatewaySettings, runDirectory, port: gamePort, role: "gateway"));
+            }
+        }
+        catch
+        {
+            await set.DisposeAsync();
+            throw;
+        }
+
+        log.WriteLine($"silo pid {silo.Pid}; gateways {string.Join(", ", set._gateways.Select(g => $"pid {g.Pid} port {g.Port}"))}");
+        return set;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Gateways first, as run.sh does: they tell clients why, then the silo writes its state.
+        foreach (var gateway in _gateways)
+        {
+            await gateway.DisposeAsync();
+        }
+
+        await Silo.DisposeAsync();
+    }
+
+    private static readonly (string, string)[] QuietLogging =
+    [
+        ("Logging:LogLevel:Default", "Warning"),
+        ("Logging:LogLevel:Orleans", "Error"),
+        ("Logging:LogLevel:Microsoft", "Warning"),
+    ];
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>A silo or gateway child process: its port, memory, CPU time and newest metrics.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource _firstMetrics = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _reading;
+    private Task _logging = Task.CompletedTask;
+    private MetricsSnapshot? _latest;
+
+    private ServerProcess(string name, Process process, int port)
+    {
+        Name = name;
+        _process = process;
+        Port = port;
+        _reading = ReadAsync();
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    public int Pid => _process.Id;
+
+    /// <summary>Newest numbers from the process's meters (<see cref="ServerHost"/>).</summary>
+    public MetricsSnapshot Metrics => Volatile.Read(ref _latest) ?? new MetricsSnapshot();
+
+    public static async Task<ServerProcess> StartAsync(
+        string name, IEnumerable<(string Key, string Value)> settings, string runDirectory, int port, string role = "silo", IEnumerable<string>? extra = null)
+    {
+        var start = new ProcessStartInfo(BotRunner.DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = runDirectory,
+        };
+        start.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
+        start.ArgumentList.Add("host");
+        start.ArgumentList.Add(role);
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        foreach (var argument in extra ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
+        var server = new ServerProcess(name, process, port);
+        var logPath = Path.Combine(runDirectory, $"{name}.log");
+        server._logging = server.CopyStderrAsync(logPath);
+        var ready = await Task.WhenAny(server._firstMetrics.Task, server._reading, Task.Delay(TimeSpan.FromSeconds(90)));
+        if (ready != server._firstMetrics.Task)
+        {
+            await server.DisposeAsync();
+            var tail = File.Exists(logPath) ? string.Join('\n', File.ReadLines(logPath).TakeLast(20)) : "";
+            throw new InvalidOperationException($"{name} did not start (see {logPath}):\n{tail}");
+        }
+
+        return server;
+    }
+
+    /// <summary>Resident memory, from /proc: what the process really holds, GC heap, stacks and native buffers alike.</summary>
+    public long ResidentBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    var kb = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                    return kb * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Exited.
+        }
+
+        return 0;
+    }
+
+    /// <summary>User + system CPU time used so far, from /proc.</summary>
+    public TimeSpan CpuTime()
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{Pid}/stat");
+            // Fields after the command name, which is in parentheses and may hold spaces.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / 100.0);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // SIGTERM: the host stops gracefully (the silo writes dirty state, the gateway says goodbye).
+            using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", Invariant(Pid)]) { UseShellExecute = false }))
+            {
+                if (kill is not null)
+                {
+                    await kill.WaitForExitAsync();
+                }
+            }
+
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(60)))
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        await Task.WhenAll(_reading, _logging).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
+        _process.Dispose();
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private async Task ReadAsync()
+    {
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith(ServerHost.MetricsLine, StringComparison.Ordinal))
+            {
+                Volatile.Write(ref _latest, JsonSerializer.Deserialize<MetricsSnapshot>(line.AsSpan(ServerHost.MetricsLine.Length), RunSummary.CompactJsonOptions));
+                _firstMetrics.TrySetResult();
+            }
+        }
+    }
+
+    private async Task CopyStderrAsync(string path)
+    {
+        await using var log = new StreamWriter(path, append: true) { AutoFlush = true };
+        while (await _process.StandardError.ReadLineAsync() is { } line)
+        {
+            await log.WriteLineAsync(line);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using OrleansMmo.Benchmarks.Hosting;
+using OrleansMmo.Benchmarks.Scenarios;
+
+namespace OrleansMmo.Benchmarks;
+
+/// <summary>
+/// <c>dotnet Benchmarks/bin/Release/net10.0/OrleansMmo.Benchmarks.dll &lt;benchmark&gt; [options]</c>.
+/// Each benchmark starts the servers it measures (silo and gateways as child processes, fresh database),
+/// prints what it does, and writes its results as JSON (<c>--out</c>). docs/benchmarks/README.md has the
+/// commands and the numbers.
+/// </summary>
+public static class Program
+{
+    private static readonly Option<string> SeedDirectory = new("--seed-dir")
+    {
+        Description = "Where the reusable account seed lives",
+        DefaultValueFactory = _ => BenchmarkSeed.DefaultDirectory,
+    };
+
+    private static readonly Option<string?> Out = new("--out", "-o") { Description = "Write the results as JSON to this file" };
+
+    private static readonly Option<string> RunDirectory = new("--run-dir")
+    {
+        Description = "Where each run's database and server logs go",
+        DefaultValueFactory = _ => Path.Combine("/var/tmp", "orleansmmo-bench", "runs"),
+    };
+
+    public static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("OrleansMmo benchmarks. Each command starts its own silo and gateways from this build.");
+        root.Subcommands.Add(HostCommand());
+        root.Subcommands.Add(EchoServerCommand());
+        root.Subcommands.Add(Seed());
+        root.Subcommands.Add(Requests());
+        return root.Parse(args).InvokeAsync();
+    }
+
+    private static Command HostCommand()
+    {
+        var role = new Argument<string>("role") { Description = "silo or gateway" };
+        var settings = new Argument<string[]>("settings") { Description = "--Key=value settings", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("host", "Runs a silo or gateway with a metrics listener (used by the benchmarks)") { role, settings };
+        command.Hidden = true;
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, token) => ServerHost.RunAsync(parse.GetValue(role)!, [.. parse.GetValue(settings) ?? [], .. parse.UnmatchedTokens], token));
+        return command;
+    }
+
+    private static Command EchoServerCommand()
+    {
+        var port = new Option<int>("--port") { Required = true };
+        var command = new Command("echo-server", "The raw Pipelines echo baseline as its own process") { port };
+        command.Hidden = true;
+        command.SetAction((parse, token) => Baselines.EchoServer.RunAsync(parse.GetValue(port), token));
+        return command;
+    }
+
+    private static Command Seed()
+    {
+        var accounts = new Option<int>("--accounts") { Description = "Player accounts the seed must hold (cheap fixture hashing; resumed with tickets)", DefaultValueFactory = _ => 1000 };
+        var storm = new Option<int>("--storm-accounts") { Description = "Login-storm accounts the seed must hold (hashed at the real cost)", DefaultValueFactory = _ => 0 };
+        var hashing = new Option<int>("--hash-concurrency") { Description = "Password hashes the seeding silo runs at once", DefaultValueFactory = _ => 2 };
+        var command = new Command("seed", "Creates (or grows) the reusable seed of accounts with characters and session tickets") { accounts, storm, hashing, SeedDirectory };
+        command.SetAction((parse, token) => SeedCommand.RunAsync(parse.GetValue(SeedDirectory)!, parse.GetValue(accounts), parse.GetValue(storm), parse.GetValue(hashing), token));
+        return command;
+    }
+
+    private static Command Requests()
+    {
+        var connections = new Option<int>("--connections") { Description = "Client connections (one logged-in player each)", DefaultValueFactory = _ => 64 };
+        var inFlight = new Option<int>("--in-flight") { Description = "Requests in flight per connection", DefaultValueFactory = _ => 16 };
+        var duration = new Option<double>("--duration") { Description = "Seconds per measurement", DefaultValueFactory = _ => 20 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured load before each measurement", DefaultValueFactory = _ => 5 };
+        var command = new Command("requests", "a. Request throughput and latency: full path (GetPlayer) vs raw Pipelines echo vs bare Orleans ping")
+        {
+            connections, inFlight, duration, warmup, Out, RunDirectory,
+        };
+        command.SetAction((parse, token) => RequestsBenchmark.RunAsync(new RequestsBenchmark.Options(
+            parse.GetValue(connections), parse.GetValue(inFlight), TimeSpan.FromSeconds(parse.GetValue(duration)),
+            TimeSpan.FromSeconds(parse.GetValue(warmup)), parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+        return command;
+    }
+
+
+
+
+
+}

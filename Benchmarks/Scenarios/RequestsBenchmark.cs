@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using OrleansMmo.Benchmarks.Hosting;
+using OrleansMmo.Benchmarks.Reporting;
+using OrleansMmo.Bots;
+using OrleansMmo.Bots.Metrics;
+using OrleansMmo.Client;
+using OrleansMmo.Grains.Diagnostics;
+using OrleansMmo.Protocol;
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Benchmarks.Scenarios;
+
+/// <summary>
+/// a. One request type three ways, in one run, with the same callers (connections x in flight):
+/// <list type="number">
+/// <item>raw echo: the project's frame codec over Kestrel/Pipelines, no state, no Orleans (its own process);</item>
+/// <item>bare Orleans: an external Orleans client calling <see cref="IPingGrain"/> on the benchmark silo;</item>
+/// <item>full path: GetPlayer through the gateway to each player's Player grain and back.</item>
+/// </list>
+/// Then the full path again at half its maximum rate (open loop) for the latency target.
+/// </summary>
+public static class RequestsBenchmark
+{
+    public sealed record Options(int Connections, int InFlight, TimeSpan Duration, TimeSpan Warmup, string RunDirectory, string? Out);
+
+    public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
+    {
+        var runDirectory = Path.Combine(options.RunDirectory, $"requests-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        var callers = options.Connections * options.InFlight;
+        Console.WriteLine($"requests: {options.Connections} connections x {options.InFlight} in flight = {callers} callers, {options.Duration.TotalSeconds:0} s each (+{options.Warmup.TotalSeconds:0} s warm-up)");
+        var result = new BenchmarkResult("requests")
+        {
+            Parameters =
+            {
+                ["connections"] = options.Connections,
+                ["inFlight"] = options.InFlight,
+                ["durationSeconds"] = options.Duration.TotalSeconds,
+                ["warmupSeconds"] = options.Warmup.TotalSeconds,
+            },
+        };
+
+        // 1. The raw echo floor.
+        var echo = await MeasureEchoAsync(options, runDirectory, cancellationToken);
+        Report(echo);
+        result.Loads.Add(echo);
+
+        await using var servers = await ServerSet.StartAsync(runDirectory, new ServerSetOptions
+        {
+            // The per-connection rate limit protects a real server from one client; here one client per
+            // connection is the load, so it is lifted. In-flight is raised to what the callers use.
+            GatewaySettings =
+            [
+                ("Gateway:RequestsPerSecond", "1000000"),
+                ("Gateway:RequestBurst", "1000000"),
+                ("Gateway:MaxInFlightPerConnection", Math.Max(32, options.InFlight).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ],
+        }, null, Console.Out);
+
+        // 2. Bare Orleans: client -> grain -> client.
+        var orleans = await MeasureOrleansPingAsync(options, servers, cancellationToken);
+        Report(orleans);
+        result.Loads.Add(orleans);
+
+        // 3. The full path, at its maximum and then at half of it.
+        var (full, half, cpu) = await MeasureFullPathAsync(options, servers, cancellationToken);
+        Report(full);
+        Report(half);
+        result.Loads.Add(full);
+        result.Loads.Add(half);
+
+        result.Metrics["fullPathVsOrleans"] = Ratio(full.CallsPerSecond, orleans.CallsPerSecond);
+        result.Metrics["fullPathVsEcho"] = Ratio(full.CallsPerSecond, echo.CallsPerSecond);
+        result.Metrics["orleansVsEcho"] = Ratio(orleans.CallsPerSecond, echo.CallsPerSecond);
+        result.Metrics["halfLoadP99Ms"] = half.Latency.P99Ms;
+        foreach (var (process, share) in cpu)
+        {
+            result.Metrics[$"fullPathCpuCores.{process}"] = share;
+        }
+
+        result.Targets.Add(Target.AtLeast("full path / bare Orleans throughput", result.Metrics["fullPathVsOrleans"], 0.7));
+        result.Targets.Add(Target.AtMost("full path p99 at half the maximum load (ms)", half.Latency.P99Ms, 5));
+        Console.WriteLine($"full path / Orleans ping = {result.Metrics["fullPathVsOrleans"]:0.00}, full path / echo = {result.Metrics["fullPathVsEcho"]:0.00}");
+        await result.WriteAsync(options.Out);
+        return 0;
+    }
+
+    private static void Report(LoadResult load) =>
+        Console.WriteLine($"  {load.Name,-22} {load.CallsPerSecond,10:N0} calls/s  p50 {load.Latency.P50Ms,7:0.000} ms  p99 {load.Latency.P99Ms,7:0.000} ms"
+            + (load.TargetRate is { } target ? $"  (target {target:N0}/s)" : "") + (load.Failures > 0 ? $"  {load.Failures:N0} failed" : ""));
+
+    private static double Ratio(double a, double b) => b <= 0 ? 0 : Math.Round(a / b, 3);
+
+    private static async Task<LoadResult> MeasureEchoAsync(Options options, string runDirectory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(runDirectory);
+        var port = ServerSet.FreePort();
+        var start = new ProcessStartInfo(BotRunner.DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { typeof(RequestsBenchmark).Assembly.Location, "echo-server", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the echo server");
+        try
+        {
+            var ready = await process.StandardOutput.ReadLineAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            if (ready != "ready")
+            {
+                throw new InvalidOperationException("the echo server did not start");
+            }
+
+            var clients = new List<MmoClient>();
+            try
+            {
+                for (var i = 0; i < options.Connections; i++)
+                {
+                    // No Hello: the echo server is not a gateway, it only answers frames.
+                    clients.Add(await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { SkipHandshake = true, AutomaticHeartbeat = false }, cancellationToken));
+                }
+
+                var request = new GetPlayerRequest();
+                return await LoadDriver.ClosedLoopAsync(
+                    "raw echo",
+                    options.Connections * options.InFlight,
+                    caller => clients[caller % clients.Count].SendRequestAsync(Opcode.GetPlayer, request, GetPlayerResponse.Parser, cancellationToken),
+                    options.Warmup,
+                    options.Duration,
+                    cancellationToken);
+            }
+            finally
+            {
+                foreach (var client in clients)
+                {
+                    await client.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<LoadResult> MeasureOrleansPingAsync(Options options, ServerSet servers, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client => client.UseLocalhostClustering(servers.SiloGatewayPort, servers.ServiceId, servers.ServiceId));
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            var factory = host.Services.GetRequiredService<IGrainFactory>();
+            // One grain per connection, as the full path has one Player grain per connection.
+            var grains = Enumerable.Range(0, options.Connections).Select(i => factory.GetGrain<IPingGrain>(i)).ToArray();
+            return await LoadDriver.ClosedLoopAsync(
+                "bare Orleans ping",
+                options.Connections * options.InFlight,
+                caller => grains[caller % grains.Length].Ping(caller),
+                options.Warmup,
+                options.Duration,
+                cancellationToken);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<(LoadResult Full, LoadResult Half, Dictionary<string, double> Cpu)> MeasureFullPathAsync(
+        Options options, ServerSet servers, CancellationToken cancellationToken)
+    {
+        var metrics = new BotMetrics();
+        var settings = new BotSettings { Gateways = servers.GameEndpoints, Prefix = "req", MoveRate = 0, LoginConcurrency = 8 };
+        using var gate = new SemaphoreSlim(settings.LoginConcurrency);
+        Console.WriteLine($"  logging in {options.Connections} players...");
+        var bots = Enumerable.Range(0, options.Connections).Select(i => new Bot(i, settings, metrics, null, gate)).ToList();
+        var sessions = await Task.WhenAll(bots.Select(b => b.EnterWorldAsync(cancellationToken)));
+        try
+        {
+            var request = new GetPlayerRequest();
+            Task Call(int caller) => sessions[caller % sessions.Length].Client.SendRequestAsync(Opcode.GetPlayer, request, GetPlayerResponse.Parser, cancellationToken);
+
+            var cpuBefore = (Silo: servers.Silo.CpuTime(), Gateway: servers.Gateways[0].CpuTime(), Self: Process.GetCurrentProcess().TotalProcessorTime);
+            var full = await LoadDriver.ClosedLoopAsync("full path (GetPlayer)", options.Connections * options.InFlight, Call, options.Warmup, options.Duration, cancellationToken);
+            var seconds = (options.Warmup + options.Duration).TotalSeconds;
+            var cpu = new Dictionary<string, double>
+            {
+                ["silo"] = Math.Round((servers.Silo.CpuTime() - cpuBefore.Silo).TotalSeconds / seconds, 2),
+                ["gateway"] = Math.Round((servers.Gateways[0].CpuTime() - cpuBefore.Gateway).TotalSeconds / seconds, 2),
+                ["client"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore.Self).TotalSeconds / seconds, 2),
+            };
+            var half = await LoadDriver.OpenLoopAsync(
+                "full path at half load", options.Connections, full.CallsPerSecond / 2, options.InFlight, Call, options.Warmup, options.Duration, cancellationToken);
+            return (full, half, cpu);
+        }
+        finally
+        {
+            foreach (var (bot, session) in bots.Zip(sessions))
+            {
+                await bot.LeaveAsync(session);
+            }
+        }
+    }
+}
