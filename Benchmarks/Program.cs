@@ -33,6 +33,7 @@ public static class Program
         root.Subcommands.Add(EchoServerCommand());
         root.Subcommands.Add(Seed());
         root.Subcommands.Add(Requests());
+        root.Subcommands.Add(Connections());
         return root.Parse(args).InvokeAsync();
     }
 
@@ -82,6 +83,22 @@ public static class Program
         return command;
     }
 
+    private static Command Connections()
+    {
+        var players = new Option<int>("--players") { Description = "In-world players to hold", DefaultValueFactory = _ => 19_000 };
+        var gateways = new Option<int>("--gateways") { Description = "Gateway processes", DefaultValueFactory = _ => 1 };
+        var processes = new Option<int>("--processes") { Description = "Bot processes (one holds at most ~19,800 sockets)", DefaultValueFactory = _ => 1 };
+        var hold = new Option<double>("--hold") { Description = "Seconds to hold every player in the world before measuring memory", DefaultValueFactory = _ => 20 };
+        var sources = new Option<string>("--source") { Description = "Local addresses for the bots", DefaultValueFactory = _ => "127.0.0.2..127.0.0.9" };
+        var command = new Command("connections", "b. In-world players held by one or more gateway processes; memory per connection and per player")
+        {
+            players, gateways, processes, hold, sources, SeedDirectory, Out, RunDirectory,
+        };
+        command.SetAction((parse, token) => ConnectionsBenchmark.RunAsync(new ConnectionsBenchmark.Options(
+            parse.GetValue(players), parse.GetValue(gateways), parse.GetValue(processes), TimeSpan.FromSeconds(parse.GetValue(hold)),
+            parse.GetValue(sources)!, parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+        return command;
+    }
 
 
 

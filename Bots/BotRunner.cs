@@ -23,10 +23,11 @@ public static class BotRunner
         int processes,
         TextWriter? progress,
         CancellationToken cancellationToken,
+        Action<MetricsSnapshot>? onSnapshot = null,
         IReadOnlyList<string>? workerCommand = null) =>
         processes <= 1
-            ? RunInProcessAsync(settings, progress, null, cancellationToken)
-            : RunWorkersAsync(settings, processes, progress, workerCommand ?? DefaultWorkerCommand(), cancellationToken);
+            ? RunInProcessAsync(settings, progress, onSnapshot, cancellationToken)
+            : RunWorkersAsync(settings, processes, progress, onSnapshot, workerCommand ?? DefaultWorkerCommand(), cancellationToken);
 
     /// <summary>Runs the bots here. <paramref name="onSnapshot"/> sees the cumulative numbers once a second.</summary>
     public static async Task<RunSummary> RunInProcessAsync(
@@ -166,6 +167,7 @@ public static class BotRunner
         BotSettings settings,
         int processes,
         TextWriter? progress,
+        Action<MetricsSnapshot>? onSnapshot,
         IReadOnlyList<string> workerCommand,
         CancellationToken cancellationToken)
     {
@@ -201,7 +203,9 @@ public static class BotRunner
             while (!workers.All(w => w.Exited.IsCompleted))
             {
                 await ticker.WaitForNextTickAsync(cancellationToken);
-                tracker.Observe(Sum(workers.Select(w => w.Latest)));
+                var snapshot = Sum(workers.Select(w => w.Latest));
+                tracker.Observe(snapshot);
+                onSnapshot?.Invoke(snapshot);
                 if (clock.Elapsed > settings.Duration + TimeSpan.FromMinutes(2))
                 {
                     // A worker that does not finish two minutes after its time is stuck; its last numbers still count.

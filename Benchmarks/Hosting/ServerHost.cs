@@ -33,7 +33,8 @@ public static class ServerHost
         var fixtureIterations = settings.FirstOrDefault(s => s.StartsWith(FixtureIterationsSetting, StringComparison.Ordinal)) is { } fixture
             ? int.Parse(fixture.AsSpan(FixtureIterationsSetting.Length), System.Globalization.CultureInfo.InvariantCulture)
             : 0;
-        settings = settings.Where(s => !s.StartsWith(FixtureIterationsSetting, StringComparison.Ordinal)).ToArray();
+        var placement = settings.FirstOrDefault(s => s.StartsWith(PlayerPlacement.Setting, StringComparison.Ordinal))?[PlayerPlacement.Setting.Length..];
+        settings = settings.Where(s => !s.StartsWith(FixtureIterationsSetting, StringComparison.Ordinal) && !s.StartsWith(PlayerPlacement.Setting, StringComparison.Ordinal)).ToArray();
 
         void LogToStderr(WebApplicationBuilder builder)
         {
@@ -60,6 +61,23 @@ public static class ServerHost
 
         using var metrics = new MeterSnapshotter();
         await app.StartAsync(cancellationToken);
+        // The parent holds our stdin open; end of stream means it is gone, and a server nobody measures
+        // must not linger. A blocking read cannot be cancelled, so the thread lives as long as the process.
+        var parentWatch = new Thread(() =>
+        {
+            while (Console.In.ReadLine() is not null)
+            {
+            }
+
+            app.Lifetime.StopApplication();
+        })
+        { IsBackground = true, Name = "parent watch" };
+        parentWatch.Start();
+        if (placement is not null)
+        {
+            var placed = await PlayerPlacement.PlaceAsync(app.Services, placement, cancellationToken);
+            Console.Out.WriteLine(PlayerPlacement.DoneLine + placed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         // Print only after start, so the parent knows the server is ready when it sees the first line.
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         var stopping = app.Lifetime.ApplicationStopping;

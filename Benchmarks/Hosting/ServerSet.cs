@@ -26,6 +26,9 @@ public sealed record ServerSetOptions
     /// <summary>Fixture-only: PBKDF2 iterations below the product's floor, for making the seed (see <see cref="ServerHost.FixtureIterationsSetting"/>).</summary>
     public int? FixtureIterations { get; init; }
 
+    /// <summary>Fixture-only: scatter the seed's characters over the world (<see cref="PlayerPlacement"/>), <c>prefix:count</c>.</summary>
+    public string? PlacePlayers { get; init; }
+
     /// <summary>Extra silo settings (<c>Key</c>, <c>Value</c>).</summary>
     public IReadOnlyList<(string Key, string Value)> SiloSettings { get; init; } = [];
 
@@ -94,9 +97,18 @@ public sealed class ServerSet : IAsyncDisposable
             .. options.SiloSettings,
         ];
         log.WriteLine($"starting silo (run directory {runDirectory})");
-        var silo = await ServerProcess.StartAsync("silo", siloSettings, runDirectory, port: siloGatewayPort, extra: options.FixtureIterations is { } iterations
-            ? [ServerHost.FixtureIterationsSetting + iterations.ToString(CultureInfo.InvariantCulture)]
-            : []);
+        List<string> fixtures = [];
+        if (options.FixtureIterations is { } iterations)
+        {
+            fixtures.Add(ServerHost.FixtureIterationsSetting + iterations.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (options.PlacePlayers is { } placement)
+        {
+            fixtures.Add(PlayerPlacement.Setting + placement);
+        }
+
+        var silo = await ServerProcess.StartAsync("silo", siloSettings, runDirectory, port: siloGatewayPort, extra: fixtures);
         var set = new ServerSet(runDirectory, silo) { SiloGatewayPort = siloGatewayPort };
         try
         {
@@ -163,6 +175,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly TaskCompletionSource _firstMetrics = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _reading;
+    private readonly System.Threading.Channels.Channel<string> _lines = System.Threading.Channels.Channel.CreateUnbounded<string>();
     private Task _logging = Task.CompletedTask;
     private MetricsSnapshot? _latest;
 
@@ -190,6 +203,8 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // Never written: the host stops when it closes, that is when this process ends however it ends.
+            RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = runDirectory,
         };
@@ -294,7 +309,27 @@ public sealed class ServerProcess : IAsyncDisposable
                 Volatile.Write(ref _latest, JsonSerializer.Deserialize<MetricsSnapshot>(line.AsSpan(ServerHost.MetricsLine.Length), RunSummary.CompactJsonOptions));
                 _firstMetrics.TrySetResult();
             }
+            else
+            {
+                _lines.Writer.TryWrite(line);
+            }
         }
+
+        _lines.Writer.TryComplete();
+    }
+
+    /// <summary>Waits for a line the host prints besides metrics (e.g. <see cref="PlayerPlacement.DoneLine"/>).</summary>
+    public async Task<string> WaitForLineAsync(string prefix, CancellationToken cancellationToken)
+    {
+        await foreach (var line in _lines.Reader.ReadAllAsync(cancellationToken))
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return line[prefix.Length..];
+            }
+        }
+
+        throw new InvalidOperationException($"{Name} exited before printing '{prefix}'");
     }
 
     private async Task CopyStderrAsync(string path)

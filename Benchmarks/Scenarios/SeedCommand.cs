@@ -14,7 +14,7 @@ namespace OrleansMmo.Benchmarks.Scenarios;
 /// <item><c>storm…</c> accounts, for the login storm: hashed at the benchmark silo's real cost, since their
 /// logins are what that benchmark measures.</item>
 /// </list>
-/// Accounts already in the seed just resume, so a rerun only pays for new ones.
+/// A part the seed already holds is skipped; growing it resumes the accounts it has and registers the rest.
 /// </summary>
 public static class SeedCommand
 {
@@ -25,7 +25,7 @@ public static class SeedCommand
     {
         var seed = BenchmarkSeed.Open(seedDirectory);
         Console.WriteLine($"seed in {seed.Directory}: {seed.Accounts:N0} player accounts, {seed.StormAccounts:N0} storm accounts");
-        if (accounts > 0)
+        if (accounts > seed.Accounts)
         {
             var ready = await SeedAsync(seed, BenchmarkSeed.Prefix, accounts, FixtureIterations, hashConcurrency, cancellationToken);
             if (ready < accounts)
@@ -36,9 +36,14 @@ public static class SeedCommand
             seed.RecordAccounts(Math.Max(accounts, seed.Accounts), seed.StormAccounts);
         }
 
-        if (stormAccounts > 0)
+        if (accounts > 0)
         {
-            var ready = await SeedAsync(seed, BenchmarkSeed.StormPrefix, stormAccounts, null, hashConcurrency, cancellationToken);
+            await PlaceAsync(seed, accounts, cancellationToken);
+        }
+
+        if (stormAccounts > seed.StormAccounts)
+        {
+            var ready = await RegisterAsync(seed, BenchmarkSeed.StormPrefix, stormAccounts, hashConcurrency, cancellationToken);
             if (ready < stormAccounts)
             {
                 return 1;
@@ -48,6 +53,61 @@ public static class SeedCommand
         }
 
         return 0;
+    }
+
+    /// <summary>Scatters the player accounts' characters over the world (<see cref="PlayerPlacement"/>).</summary>
+    private static async Task PlaceAsync(BenchmarkSeed seed, int accounts, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"placing {accounts:N0} characters across the world");
+        await using var servers = await ServerSet.StartAsync(Path.Combine(seed.Directory, "run"), new ServerSetOptions
+        {
+            SqliteFile = seed.Database,
+            Gateways = 0,
+            PlacePlayers = $"{BenchmarkSeed.Prefix}:{accounts}",
+        }, seed, Console.Out);
+        var placed = await servers.Silo.WaitForLineAsync(PlayerPlacement.DoneLine, cancellationToken);
+        Console.WriteLine($"placed {placed} characters");
+    }
+
+    /// <summary>Registers accounts at the real hashing cost and nothing more: the login storm logs in to them.</summary>
+    private static async Task<long> RegisterAsync(BenchmarkSeed seed, string prefix, int accounts, int hashConcurrency, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"{prefix}: registering {accounts:N0} accounts at {ServerSet.PasswordIterations:N0} iterations");
+        await using var servers = await ServerSet.StartAsync(Path.Combine(seed.Directory, "run"), new ServerSetOptions
+        {
+            SqliteFile = seed.Database,
+            SiloSettings = [("Accounts:PasswordHashing:MaxConcurrent", hashConcurrency.ToString(CultureInfo.InvariantCulture))],
+        }, seed, Console.Out);
+        var gateway = servers.GameEndpoints[0];
+        long ready = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Parallel.ForAsync(0, accounts, new ParallelOptions { MaxDegreeOfParallelism = hashConcurrency * 2, CancellationToken = cancellationToken }, async (index, token) =>
+        {
+            var username = BotSettings.UsernameOf(prefix, index);
+            while (true)
+            {
+                await using var client = await Client.MmoClient.ConnectAsync(gateway.Host, gateway.Port, cancellationToken: token);
+                try
+                {
+                    await client.RegisterAsync(username, BotSettings.PasswordOf(prefix, index), token);
+                    break;
+                }
+                catch (Client.MmoErrorException ex) when (ex.Code == Protocol.Messages.ErrorCode.UsernameTaken)
+                {
+                    break;
+                }
+                catch (Client.MmoErrorException ex) when (ex.RetryAfter is { } wait)
+                {
+                    await Task.Delay(wait, token);
+                }
+            }
+
+            if (Interlocked.Increment(ref ready) % 100 == 0)
+            {
+                Console.WriteLine($"{prefix}: {ready:N0} registered ({ready / clock.Elapsed.TotalSeconds:0.0}/s)");
+            }
+        });
+        return ready;
     }
 
     private static async Task<long> SeedAsync(BenchmarkSeed seed, string prefix, int accounts, int? iterations, int hashConcurrency, CancellationToken cancellationToken)
