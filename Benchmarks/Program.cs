@@ -34,6 +34,8 @@ public static class Program
         root.Subcommands.Add(Seed());
         root.Subcommands.Add(Requests());
         root.Subcommands.Add(Connections());
+        root.Subcommands.Add(Fanout());
+        root.Subcommands.Add(LoginStorm());
         return root.Parse(args).InvokeAsync();
     }
 
@@ -100,7 +102,42 @@ public static class Program
         return command;
     }
 
+    private static Command Fanout()
+    {
+        var players = new Option<int>("--players") { Description = "Players in the zone", DefaultValueFactory = _ => 2000 };
+        var rate = new Option<double>("--move-rate") { Description = "Moves per second per player", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds to spread out (walking) before measuring", DefaultValueFactory = _ => 90 };
+        var duration = new Option<double>("--duration") { Description = "Seconds measured per case", DefaultValueFactory = _ => 30 };
+        var clump = new Option<double>("--clump-radius") { Description = "Radius (m) the clumped case crowds into", DefaultValueFactory = _ => 15 };
+        var cases = new Option<string>("--cases") { Description = "spread, clumped or both", DefaultValueFactory = _ => "both" };
+        var command = new Command("fanout", "c. One zone, players moving at 10 Hz, spread out and clumped: entity updates delivered per second, tick p50/p99")
+        {
+            players, rate, warmup, duration, clump, cases, SeedDirectory, Out, RunDirectory,
+        };
+        command.SetAction((parse, token) => FanoutBenchmark.RunAsync(new FanoutBenchmark.Options(
+            parse.GetValue(players), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(duration)),
+            parse.GetValue(clump), parse.GetValue(cases)!, parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+        return command;
+    }
 
+    private static Command LoginStorm()
+    {
+        var online = new Option<int>("--online") { Description = "Players in the world during the storm", DefaultValueFactory = _ => 200 };
+        var probeRate = new Option<double>("--probe-rate") { Description = "GetPlayer requests per second per online player", DefaultValueFactory = _ => 5 };
+        var storm = new Option<int>("--storm") { Description = "Accounts logging in during the storm", DefaultValueFactory = _ => 3000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Logins in flight at once", DefaultValueFactory = _ => 400 };
+        var before = new Option<double>("--before") { Description = "Seconds measured before the storm", DefaultValueFactory = _ => 20 };
+        var duration = new Option<double>("--duration") { Description = "Seconds of storm", DefaultValueFactory = _ => 30 };
+        var command = new Command("login-storm", "d. Logins per second at saturation, and online players' latency before vs during the storm")
+        {
+            online, probeRate, storm, concurrency, before, duration, SeedDirectory, Out, RunDirectory,
+        };
+        command.SetAction((parse, token) => LoginStormBenchmark.RunAsync(new LoginStormBenchmark.Options(
+            parse.GetValue(online), parse.GetValue(probeRate), parse.GetValue(storm), parse.GetValue(concurrency),
+            TimeSpan.FromSeconds(parse.GetValue(before)), TimeSpan.FromSeconds(parse.GetValue(duration)),
+            parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+        return command;
+    }
 
 
 }

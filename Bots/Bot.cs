@@ -64,7 +64,7 @@ public sealed class Bot
             try
             {
                 session = await EnterWorldAsync(stop);
-                if (_settings.SeedOnly)
+                if (_settings.SeedOnly || _settings.LoginOnly)
                 {
                     return;
                 }
@@ -138,6 +138,12 @@ public sealed class Bot
         try
         {
             var lastCharacter = await AuthenticateAsync(client, gated, stop);
+            if (_settings.LoginOnly)
+            {
+                succeeded = true;
+                return new InWorldSession(client, "", null, Task.CompletedTask);
+            }
+
             var characterId = lastCharacter ?? _characterId ?? await FindOrCreateCharacterAsync(client, stop);
             _characterId = characterId;
             if (_settings.SeedOnly)
@@ -166,7 +172,7 @@ public sealed class Bot
     /// <summary>Closes the connection and takes the bot off the gauges.</summary>
     public async Task LeaveAsync(InWorldSession session)
     {
-        if (!_settings.SeedOnly)
+        if (!_settings.SeedOnly && !_settings.LoginOnly)
         {
             _metrics.Decrement(Counter.InWorld);
         }
@@ -268,7 +274,9 @@ public sealed class Bot
 
         try
         {
-            var registered = await RetryAsync(Opcode.Register, () => client.RegisterAsync(Username, Password, stop), ErrorCode.UsernameTaken, stop);
+            var registered = _settings.LoginOnly
+                ? null
+                : await RetryAsync(Opcode.Register, () => client.RegisterAsync(Username, Password, stop), ErrorCode.UsernameTaken, stop);
             if (registered is not null)
             {
                 _metrics.Increment(Counter.Registered);
@@ -520,7 +528,15 @@ public sealed class Bot
             return Clamp(new Vec2 { X = (float)(home.X + radius * Math.Cos(angle)), Y = (float)(home.Y + radius * Math.Sin(angle)) }, zone);
         }
 
-        return Clamp(new Vec2 { X = (float)(_random.NextDouble() * zone.Width), Y = (float)(_random.NextDouble() * zone.Height) }, zone);
+        while (true)
+        {
+            // Portals sit at the edges; a wandering bot keeps clear of them unless it picked one on purpose.
+            var point = Clamp(new Vec2 { X = (float)(_random.NextDouble() * zone.Width), Y = (float)(_random.NextDouble() * zone.Height) }, zone);
+            if (!zone.Portals.Any(p => point.X >= p.Min.X - 10 && point.X <= p.Max.X + 10 && point.Y >= p.Min.Y - 10 && point.Y <= p.Max.Y + 10))
+            {
+                return point;
+            }
+        }
     }
 
     private static Vec2 StepToward(Vec2 from, Vec2 to, double step, ZoneInfo zone)

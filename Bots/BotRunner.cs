@@ -62,7 +62,7 @@ public static class BotRunner
 
                 await ticker.WaitForNextTickAsync(stop.Token);
                 Observe();
-                if (settings.SeedOnly && starting.IsCompleted && Volatile.Read(ref finishedBots) == settings.Bots)
+                if ((settings.SeedOnly || settings.LoginOnly) && starting.IsCompleted && Volatile.Read(ref finishedBots) == settings.Bots)
                 {
                     break;
                 }

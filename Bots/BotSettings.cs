@@ -63,6 +63,10 @@ public sealed record BotSettings
     /// <summary>Stop after accounts and characters exist and tickets are cached, without entering the world.</summary>
     public bool SeedOnly { get; init; }
 
+    /// <summary>Log in (the accounts must exist) and stop there: no registration, no character, no world.
+    /// What a login storm is made of.</summary>
+    public bool LoginOnly { get; init; }
+
     public static string UsernameOf(string prefix, int index) => $"{prefix}{index:D6}";
 
     /// <summary>Deterministic, so a rerun logs in to the accounts an earlier run registered.</summary>

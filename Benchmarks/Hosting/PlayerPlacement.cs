@@ -18,17 +18,28 @@ public static class PlayerPlacement
     public const string Setting = "--bench-place-players=";
     public const string DoneLine = "PLACED ";
 
-    /// <summary><paramref name="spec"/> is <c>prefix:count</c>: characters named prefix000000 ... in the seed.</summary>
+    /// <summary>
+    /// A placement: <c>prefix:count</c> (scatter characters prefix000000 ... over every zone) or
+    /// <c>prefix:count:zone:x:y:radius</c> (put them all in one zone, within radius of (x, y); radius 0: anywhere in it).
+    /// </summary>
+    public static string Spec(string prefix, int count, string? zone = null, float x = 0, float y = 0, float radius = 0) =>
+        zone is null
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}:{count}")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}:{count}:{zone}:{x}:{y}:{radius}");
+
     public static async Task<int> PlaceAsync(IServiceProvider services, string spec, CancellationToken cancellationToken)
     {
         var parts = spec.Split(':');
         var prefix = parts[0];
         var count = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        var onlyZone = parts.Length >= 6 ? parts[2] : null;
+        var center = onlyZone is null ? default : new Position(Float(parts[3]), Float(parts[4]));
+        var radius = onlyZone is null ? 0 : Float(parts[5]);
         var grains = services.GetRequiredService<IGrainFactory>();
         var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Game);
         var gameData = services.GetRequiredService<GameDataCatalog>();
         // Zones weighted by area, so density is even across the world.
-        var zones = gameData.Zones.Values.OrderBy(z => z.Id, StringComparer.Ordinal).ToArray();
+        var zones = gameData.Zones.Values.Where(z => onlyZone is null || z.Id == onlyZone).OrderBy(z => z.Id, StringComparer.Ordinal).ToArray();
         var totalArea = zones.Sum(z => (double)z.Width * z.Height);
         var placed = 0;
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (index, token) =>
@@ -53,7 +64,7 @@ public static class PlayerPlacement
                 }
             }
 
-            var position = RandomPointAwayFromPortals(zone, random);
+            var position = radius > 0 ? RandomPointNear(zone, center, radius, random) : RandomPointAwayFromPortals(zone, random);
             var grainId = GrainId.Create(GrainType.Create("player"), GrainIdKeyExtensions.CreateGuidKey(characterId));
             var state = new GrainState<PlayerState>(new PlayerState());
             await storage.ReadStateAsync("player", grainId, state);
@@ -74,6 +85,17 @@ public static class PlayerPlacement
             Interlocked.Increment(ref placed);
         });
         return placed;
+    }
+
+    private static float Float(string value) => float.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Position RandomPointNear(ZoneDefinition zone, Position center, float radius, Random random)
+    {
+        var angle = random.NextDouble() * Math.Tau;
+        var distance = radius * Math.Sqrt(random.NextDouble());
+        return new Position(
+            Math.Clamp((float)(center.X + distance * Math.Cos(angle)), 1, zone.Width - 1),
+            Math.Clamp((float)(center.Y + distance * Math.Sin(angle)), 1, zone.Height - 1));
     }
 
     private static Position RandomPointAwayFromPortals(ZoneDefinition zone, Random random)

@@ -1,0 +1,156 @@
+using OrleansMmo.Benchmarks.Hosting;
+using OrleansMmo.Benchmarks.Reporting;
+using OrleansMmo.Bots;
+using OrleansMmo.Bots.Metrics;
+
+namespace OrleansMmo.Benchmarks.Scenarios;
+
+/// <summary>
+/// c. Zone fan-out: N players in one zone (the start zone, 1,000 m x 1,000 m), each moving 10 times a second.
+/// <list type="bullet">
+/// <item>spread: placed uniformly over the zone and wandering all of it;</item>
+/// <item>clumped: placed within a small radius of the zone's centre and wandering there, so everyone
+/// sees everyone (the zone's MaxVisibleEntities cap bounds each update).</item>
+/// </list>
+/// Measured: entity updates delivered per second (entered + moved, counted by the bots from the WorldUpdate
+/// pushes they parse), the zone tick duration (histogram <c>mmo.zone.tick.duration</c> read from the silo's
+/// meter), moves per second and their latency, frames the zone had to drop.
+/// </summary>
+public static class FanoutBenchmark
+{
+    private const string Zone = "meadow";
+    private const float ZoneCentre = 500;
+
+    public sealed record Options(
+        int Players, double MoveRate, TimeSpan Warmup, TimeSpan Duration, double ClumpRadius, string Cases, string SeedDirectory, string RunDirectory, string? Out);
+
+    public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
+    {
+        var seed = BenchmarkSeed.Require(options.SeedDirectory, options.Players);
+        var result = new BenchmarkResult("fanout")
+        {
+            Parameters =
+            {
+                ["players"] = options.Players,
+                ["moveRate"] = options.MoveRate,
+                ["warmupSeconds"] = options.Warmup.TotalSeconds,
+                ["durationSeconds"] = options.Duration.TotalSeconds,
+                ["clumpRadius"] = options.ClumpRadius,
+                ["zone"] = Zone,
+            },
+        };
+        var cases = options.Cases == "both" ? ["spread", "clumped"] : new[] { options.Cases };
+        foreach (var name in cases)
+        {
+            var radius = name == "clumped" ? options.ClumpRadius : 0;
+            await RunCaseAsync(name, radius, options, seed, result, cancellationToken);
+        }
+
+        if (result.Metrics.TryGetValue("spread.entityUpdatesPerSecond", out var spreadUpdates))
+        {
+            result.Targets.Add(Target.AtLeast("spread: entity updates delivered per second", spreadUpdates, 300_000));
+            result.Targets.Add(Target.AtMost("spread: zone tick p99 (ms)", result.Metrics["spread.tickP99Ms"], 50));
+        }
+
+        if (result.Metrics.TryGetValue("clumped.tickP99Ms", out var clumpedTick))
+        {
+            result.Targets.Add(Target.AtMost("clumped: zone tick p99 (ms), bounded", clumpedTick, 100));
+        }
+
+        await result.WriteAsync(options.Out);
+        return 0;
+    }
+
+    private static async Task RunCaseAsync(string name, double radius, Options options, BenchmarkSeed seed, BenchmarkResult result, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"fanout/{name}: {options.Players:N0} players in {Zone} at {options.MoveRate:0.#} Hz"
+            + (radius > 0 ? $", within {radius:0} m of the centre" : ", spread over the zone"));
+        var runDirectory = Path.Combine(options.RunDirectory, $"fanout-{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        await using var servers = await ServerSet.StartAsync(runDirectory, new ServerSetOptions
+        {
+            SqliteTemplate = seed.Database,
+            PlacePlayers = PlayerPlacement.Spec(BenchmarkSeed.Prefix, options.Players, Zone, ZoneCentre, ZoneCentre, (float)radius),
+            // Ten moves a second is well inside the default 100 requests/s per connection; nothing lifted.
+        }, seed, Console.Out);
+        await servers.Silo.WaitForLineAsync(PlayerPlacement.DoneLine, cancellationToken);
+
+        var settings = new BotSettings
+        {
+            Gateways = servers.GameEndpoints,
+            Bots = options.Players,
+            Prefix = BenchmarkSeed.Prefix,
+            TicketCache = seed.Tickets,
+            TicketCacheReadOnly = true,
+            MoveRate = options.MoveRate,
+            RoamRadius = radius,
+            PortalChance = 0,
+            ChatInterval = TimeSpan.Zero,
+            Duration = TimeSpan.FromHours(1),
+            RampPerSecond = 500,
+        };
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan? allInAt = null;
+        Window? start = null;
+        Window? end = null;
+        var summary = await BotRunner.RunInProcessAsync(settings, Console.Out, snapshot =>
+        {
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (allInAt is null && snapshot.Counter(Counter.InWorld) >= options.Players)
+            {
+                allInAt = clock.Elapsed;
+            }
+
+            if (allInAt is { } at && start is null && clock.Elapsed - at >= options.Warmup)
+            {
+                start = new Window(snapshot, servers.Silo.Metrics, servers.Gateways[0].Metrics);
+            }
+
+            if (start is not null && snapshot.ElapsedSeconds - start.Bots.ElapsedSeconds >= options.Duration.TotalSeconds)
+            {
+                end = new Window(snapshot, servers.Silo.Metrics, servers.Gateways[0].Metrics);
+                stop.Cancel();
+            }
+        }, stop.Token);
+        result.Runs[name] = summary;
+        if (start is null || end is null)
+        {
+            result.Notes.Add($"{name}: the measurement window was not reached (players in world: {summary.PeakInWorld:N0} of {options.Players:N0})");
+            return;
+        }
+
+        var seconds = end.Bots.ElapsedSeconds - start.Bots.ElapsedSeconds;
+        double BotRate(Counter counter) => Math.Round((end.Bots.Counter(counter) - start.Bots.Counter(counter)) / seconds, 1);
+        double SiloRate(string counter) =>
+            Math.Round((end.Silo.Counters.GetValueOrDefault(counter) - start.Silo.Counters.GetValueOrDefault(counter)) / seconds, 1);
+        var moves = LatencyHistogram.Summarize(LatencyHistogram.Subtract(end.Bots.LatencyOf(["Move"]), start.Bots.LatencyOf(["Move"])));
+        var ticks = LatencyHistogram.Summarize(LatencyHistogram.Subtract(
+            end.Silo.LatencyOf(["mmo.zone.tick.duration"]), start.Silo.LatencyOf(["mmo.zone.tick.duration"])));
+
+        result.Metrics[$"{name}.entityUpdatesPerSecond"] = BotRate(Counter.EntityUpdates);
+        result.Metrics[$"{name}.worldUpdatesPerSecond"] = BotRate(Counter.WorldUpdates);
+        result.Metrics[$"{name}.entitiesLeftPerSecond"] = BotRate(Counter.EntitiesLeft);
+        result.Metrics[$"{name}.movesPerSecond"] = BotRate(Counter.Moves);
+        result.Metrics[$"{name}.moveCorrectionsPerSecond"] = BotRate(Counter.MoveCorrections);
+        result.Metrics[$"{name}.moveP50Ms"] = moves.P50Ms;
+        result.Metrics[$"{name}.moveP99Ms"] = moves.P99Ms;
+        result.Metrics[$"{name}.tickP50Ms"] = ticks.P50Ms;
+        result.Metrics[$"{name}.tickP99Ms"] = ticks.P99Ms;
+        result.Metrics[$"{name}.tickMaxMs"] = ticks.MaxMs;
+        result.Metrics[$"{name}.ticksPerSecond"] = Math.Round(ticks.Count / seconds, 1);
+        result.Metrics[$"{name}.serverEntityUpdatesPerSecond"] = SiloRate("mmo.zone.entity_updates");
+        result.Metrics[$"{name}.serverMovesPerSecond"] = SiloRate("mmo.world.moves");
+        result.Metrics[$"{name}.droppedFramesPerSecond"] = SiloRate("mmo.zone.dropped_frames");
+        result.Metrics[$"{name}.deliveryFailuresPerSecond"] = SiloRate("mmo.zone.delivery_failures");
+        result.Metrics[$"{name}.measuredSeconds"] = Math.Round(seconds, 1);
+        Console.WriteLine($"fanout/{name}: {BotRate(Counter.EntityUpdates):N0} entity updates/s delivered, tick p50 {ticks.P50Ms:0.0} ms p99 {ticks.P99Ms:0.0} ms, "
+            + $"{BotRate(Counter.Moves):N0} moves/s (p99 {moves.P99Ms:0.0} ms), dropped frames {SiloRate("mmo.zone.dropped_frames"):N0}/s");
+    }
+
+    private sealed record Window(MetricsSnapshot Bots, MetricsSnapshot Silo, MetricsSnapshot Gateway);
+}

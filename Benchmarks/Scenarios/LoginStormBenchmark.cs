@@ -1,0 +1,140 @@
+using OrleansMmo.Benchmarks.Hosting;
+using OrleansMmo.Benchmarks.Reporting;
+using OrleansMmo.Bots;
+using OrleansMmo.Bots.Metrics;
+
+namespace OrleansMmo.Benchmarks.Scenarios;
+
+/// <summary>
+/// d. Login storm. Online players (from the seed, resumed) sit in the world asking for their own state
+/// (GetPlayer, the full path) a few times a second. Their latency is measured for a while; then thousands
+/// of accounts with real password hashes log in at once, far more than the silo's hashing admits, retrying
+/// BUSY after retry_after as a client should. Reported: logins per second at saturation, login latency,
+/// the silo's CPU during the storm, and the online players' p99 before versus during.
+/// </summary>
+public static class LoginStormBenchmark
+{
+    public sealed record Options(
+        int Online, double ProbeRate, int Storm, int Concurrency, TimeSpan Before, TimeSpan Duration, string SeedDirectory, string RunDirectory, string? Out);
+
+    public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
+    {
+        var seed = BenchmarkSeed.Require(options.SeedDirectory, options.Online, options.Storm);
+        var runDirectory = Path.Combine(options.RunDirectory, $"login-storm-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        Console.WriteLine($"login-storm: {options.Online:N0} online players probing at {options.ProbeRate:0.#}/s each; {options.Storm:N0} logins, {options.Concurrency} at once");
+        var result = new BenchmarkResult("login-storm")
+        {
+            Parameters =
+            {
+                ["online"] = options.Online,
+                ["probeRate"] = options.ProbeRate,
+                ["storm"] = options.Storm,
+                ["concurrency"] = options.Concurrency,
+                ["beforeSeconds"] = options.Before.TotalSeconds,
+                ["stormSeconds"] = options.Duration.TotalSeconds,
+                ["passwordIterations"] = ServerSet.PasswordIterations,
+                ["hashingMaxConcurrent"] = Math.Max(1, Environment.ProcessorCount / 2),
+            },
+        };
+
+        // Default hashing settings: at most half the cores hash at once; that is what is being tested.
+        await using var servers = await ServerSet.StartAsync(runDirectory, new ServerSetOptions { SqliteTemplate = seed.Database }, seed, Console.Out);
+
+        var online = new BotSettings
+        {
+            Gateways = servers.GameEndpoints,
+            Bots = options.Online,
+            Prefix = BenchmarkSeed.Prefix,
+            TicketCache = seed.Tickets,
+            TicketCacheReadOnly = true,
+            MoveRate = 0,
+            ChatInterval = TimeSpan.Zero,
+            GetPlayerRate = options.ProbeRate,
+            Duration = TimeSpan.FromHours(1),
+        };
+        var storm = new BotSettings
+        {
+            Gateways = servers.GameEndpoints,
+            Bots = options.Storm,
+            Prefix = BenchmarkSeed.StormPrefix,
+            LoginOnly = true,
+            LoginConcurrency = options.Concurrency,
+            RampPerSecond = 0,
+            Duration = options.Duration,
+            RequestTimeout = TimeSpan.FromSeconds(30),
+        };
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan? allInAt = null;
+        MetricsSnapshot? beforeStart = null, stormStart = null, stormEnd = null;
+        TimeSpan siloCpuAtStorm = default, siloCpuAfterStorm = default;
+        var stormClock = new System.Diagnostics.Stopwatch();
+        Task<RunSummary>? stormRun = null;
+        var onlineRun = BotRunner.RunInProcessAsync(online, Console.Out, snapshot =>
+        {
+            if (allInAt is null && snapshot.Counter(Counter.InWorld) >= options.Online)
+            {
+                allInAt = clock.Elapsed;
+            }
+
+            // Five seconds to settle after the last arrival, then the "before" window.
+            if (allInAt is { } at && beforeStart is null && clock.Elapsed - at >= TimeSpan.FromSeconds(5))
+            {
+                beforeStart = snapshot;
+            }
+
+            if (beforeStart is not null && stormStart is null && snapshot.ElapsedSeconds - beforeStart.ElapsedSeconds >= options.Before.TotalSeconds)
+            {
+                stormStart = snapshot;
+                siloCpuAtStorm = servers.Silo.CpuTime();
+                stormClock.Start();
+                Console.WriteLine("storm starts");
+                stormRun = BotRunner.RunInProcessAsync(storm, null, null, stop.Token);
+            }
+
+            if (stormRun is { IsCompleted: true } && stormEnd is null)
+            {
+                stormEnd = snapshot;
+                siloCpuAfterStorm = servers.Silo.CpuTime();
+                stormClock.Stop();
+                stop.Cancel();
+            }
+        }, stop.Token);
+        var onlineSummary = await onlineRun;
+        var stormSummary = stormRun is null ? null : await stormRun;
+        result.Runs["online"] = onlineSummary;
+        if (stormSummary is null || beforeStart is null || stormStart is null || stormEnd is null)
+        {
+            result.Notes.Add("the storm did not run to its end (were all online players in the world?)");
+            await result.WriteAsync(options.Out);
+            return 1;
+        }
+
+        result.Runs["storm"] = stormSummary;
+        string[] probe = ["GetPlayer"];
+        var before = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormStart.LatencyOf(probe), beforeStart.LatencyOf(probe)));
+        var during = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormEnd.LatencyOf(probe), stormStart.LatencyOf(probe)));
+        var stormSeconds = stormClock.Elapsed.TotalSeconds;
+        var logins = stormSummary.Counters.GetValueOrDefault(nameof(Counter.LoggedIn));
+        result.Metrics["loginsPerSecond"] = Math.Round(logins / stormSummary.ElapsedSeconds, 1);
+        result.Metrics["logins"] = logins;
+        result.Metrics["loginP50Ms"] = stormSummary.Latency.GetValueOrDefault("Login")?.P50Ms ?? 0;
+        result.Metrics["loginP99Ms"] = stormSummary.Latency.GetValueOrDefault("Login")?.P99Ms ?? 0;
+        result.Metrics["busyAnswers"] = stormSummary.Errors.GetValueOrDefault("BUSY");
+        result.Metrics["siloCpuCoresDuringStorm"] = Math.Round((siloCpuAfterStorm - siloCpuAtStorm).TotalSeconds / stormSeconds, 2);
+        result.Metrics["onlineP50MsBefore"] = before.P50Ms;
+        result.Metrics["onlineP99MsBefore"] = before.P99Ms;
+        result.Metrics["onlineP50MsDuring"] = during.P50Ms;
+        result.Metrics["onlineP99MsDuring"] = during.P99Ms;
+        result.Metrics["onlineP99Rise"] = before.P99Ms <= 0 ? 0 : Math.Round(during.P99Ms / before.P99Ms - 1, 3);
+        result.Metrics["onlineRequestsBefore"] = before.Count;
+        result.Metrics["onlineRequestsDuring"] = during.Count;
+        result.Targets.Add(Target.AtMost("online players' p99 rise during the storm (fraction)", result.Metrics["onlineP99Rise"], 0.25));
+        result.Targets.Add(Target.AtMost("silo CPU during the storm (cores; hashing capped at one)", result.Metrics["siloCpuCoresDuringStorm"], 1.25));
+        Console.WriteLine($"{logins:N0} logins in {stormSummary.ElapsedSeconds:0.0} s = {result.Metrics["loginsPerSecond"]:0.0}/s; silo {result.Metrics["siloCpuCoresDuringStorm"]:0.00} cores; "
+            + $"online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms");
+        await result.WriteAsync(options.Out);
+        return 0;
+    }
+}
