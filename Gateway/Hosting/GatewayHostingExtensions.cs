@@ -12,6 +12,9 @@ namespace OrleansMmo.Gateway.Hosting;
 
 public static partial class GatewayHostingExtensions
 {
+    /// <summary>Overrides of the Orleans client's gateway list settings (<c>GatewayListRefreshPeriod</c>).</summary>
+    public const string ClientGatewaysSection = "Cluster:Client";
+
     /// <summary>The process's one Orleans client: Redis membership when configured, localhost otherwise. It retries until the cluster answers.</summary>
     public static WebApplicationBuilder UseMmoCluster(this WebApplicationBuilder builder)
     {
@@ -34,6 +37,10 @@ public static partial class GatewayHostingExtensions
                 client.UseRedisClustering(redis);
             }
 
+            // Learn of new and dead silos within seconds rather than a minute (the default), so a
+            // silo that joins takes gateway traffic soon and a dead one is not tried again.
+            client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            client.Configure<Orleans.Configuration.GatewayOptions>(configuration.GetSection(ClientGatewaysSection));
             client.UseConnectionRetryFilter<RetryUntilStopped>();
         });
         return builder;
