@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using OrleansMmo.Grains.Accounts;
+using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Silo.Hosting;
 using OrleansMmo.Silo.Storage;
 
@@ -22,6 +23,7 @@ public static class Program
             .UseMmoClustering(configuration)        // localhost, or Redis membership
             .AddMmoGrainStorage(configuration)      // ADO.NET: SQLite file, or PostgreSQL
             .AddMmoAccounts(configuration)          // password hashing, tickets, account rules
+            .AddMmoGatewayRegistry(configuration)   // live gateways with their load, by heartbeat
             .AddDashboard());
         builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port
         configure?.Invoke(builder);
