@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using OrleansMmo.Grains.Accounts;
+using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Grains.World;
 using OrleansMmo.Silo.Hosting;
 using OrleansMmo.Silo.Storage;
@@ -24,6 +25,7 @@ public static class Program
             .AddMmoGrainStorage(configuration)      // ADO.NET: SQLite file, or PostgreSQL
             .AddMmoAccounts(configuration)          // password hashing, tickets, account rules
             .AddMmoWorld(configuration)             // game data, players, zones, chat
+            .AddMmoGatewayRegistry(configuration)   // live gateways with their load, by heartbeat
             .AddDashboard());
         builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port
         configure?.Invoke(builder);
