@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using OrleansMmo.Grains.Accounts;
+using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Silo.Hosting;
 using OrleansMmo.Silo.Storage;
 
@@ -21,6 +22,7 @@ public static class Program
         builder.UseOrleans(silo => silo
             .UseMmoClustering(configuration)        // localhost, or Redis membership
             .AddMmoGrainStorage(configuration)      // ADO.NET: SQLite file, or PostgreSQL
+            .AddMmoWriteBehind(configuration)       // [WriteBehindState]: dirty state written on a timer and at shutdown
             .AddMmoAccounts(configuration)          // password hashing, tickets, account rules
             .AddDashboard());
         builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port
