@@ -38,7 +38,8 @@ public sealed partial class MmoClient
         var response = await SendRequestAsync(Opcode.Login, request, LoginResponse.Parser, cancellationToken).ConfigureAwait(false);
         _accountId = response.AccountId;
         _currentTicket = response.Ticket;
-        return new LoginResult(response.AccountId, response.Ticket);
+        _knownGateways = response.Gateways;
+        return new LoginResult(response.AccountId, response.Ticket) { Gateways = response.Gateways };
     }
 
     /// <summary>Authenticates this connection with a ticket from an earlier one (on any gateway).
@@ -49,10 +50,14 @@ public sealed partial class MmoClient
         var response = await SendRequestAsync(Opcode.ResumeSession, request, ResumeSessionResponse.Parser, cancellationToken).ConfigureAwait(false);
         _accountId = response.AccountId;
         _currentTicket = response.Ticket;
+        _knownGateways = response.Gateways;
         return new ResumeSessionResult(
             response.AccountId,
             response.Ticket,
-            response.LastCharacterId.Length > 0 ? response.LastCharacterId : null);
+            response.LastCharacterId.Length > 0 ? response.LastCharacterId : null)
+        {
+            Gateways = response.Gateways,
+        };
     }
 
     /// <summary>Gets a fresh ticket for this session; the previous one stops working.</summary>

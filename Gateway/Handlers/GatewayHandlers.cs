@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
@@ -15,7 +16,7 @@ namespace OrleansMmo.Gateway.Handlers;
 /// One method per opcode: wire message in, grain call, wire message out. The only place where
 /// wire types and grain types meet.
 /// </summary>
-public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identity, IOptions<GatewayOptions> options)
+public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identity, IOptions<GatewayOptions> options, GatewayDirectory gateways)
 {
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
@@ -84,7 +85,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         }
 
         session.MoveTo(SessionState.Authenticated, new AccountBinding(key, result.AccountId, result.SessionId, null));
-        return Reply.Ok(new LoginResponse { AccountId = result.AccountId.ToString(), Ticket = ToWire(result.Ticket!) });
+        return Reply.Ok(new LoginResponse { AccountId = result.AccountId.ToString(), Ticket = ToWire(result.Ticket!), Gateways = { gateways.Advertised } });
     }
 
     public async ValueTask<Reply> ResumeSessionAsync(ClientSession session, ResumeSessionRequest request)
@@ -109,6 +110,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             AccountId = result.AccountId.ToString(),
             Ticket = ToWire(result.Ticket!),
             LastCharacterId = result.LastCharacterId?.ToString() ?? "",
+            Gateways = { gateways.Advertised },
         });
     }
 

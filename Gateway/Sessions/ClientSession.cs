@@ -148,9 +148,10 @@ public sealed partial class ClientSession
 
     /// <summary>
     /// Starts closing: once. With <paramref name="notify"/>, a Disconnect notice is the last frame
-    /// the client gets. The read loop stops; the writer flushes what is queued, then the socket closes.
+    /// the client gets, listing <paramref name="alternatives"/> (gateways to resume on) when given.
+    /// The read loop stops; the writer flushes what is queued, then the socket closes.
     /// </summary>
-    public void Close(DisconnectReason reason, string? detail = null, bool notify = true)
+    public void Close(DisconnectReason reason, string? detail = null, bool notify = true, IEnumerable<GatewayAddress>? alternatives = null)
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0)
         {
@@ -162,6 +163,11 @@ public sealed partial class ClientSession
         {
             // Written past the bound on purpose: the notice is one frame and tells the client why.
             var notice = new DisconnectNotice { Reason = reason, Detail = detail ?? "" };
+            if (alternatives is not null)
+            {
+                notice.Alternatives.AddRange(alternatives);
+            }
+
             if (!_outbound.Writer.TryWrite(OutboundFrame.Create((ushort)Opcode.Disconnect, 0, notice)))
             {
                 notify = false;

@@ -21,6 +21,9 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
 
     public bool IsShuttingDown => _shuttingDown;
 
+    /// <summary>Every open connection: a live view for sweeps (load reports, drain, broadcasts), not a snapshot.</summary>
+    public IEnumerable<ClientSession> All => _sessions.Values;
+
     public long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);
 
     public void Add(ClientSession session) => _sessions[session.ConnectionId] = session;
@@ -35,9 +38,6 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
     }
 
     public bool TryGet(long connectionId, out ClientSession session) => _sessions.TryGetValue(connectionId, out session!);
-
-    /// <summary>A live view: sessions added or removed meanwhile may or may not be seen.</summary>
-    public IEnumerable<ClientSession> All => _sessions.Values;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

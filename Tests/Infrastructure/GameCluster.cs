@@ -91,6 +91,20 @@ public class GameCluster : IAsyncLifetime
         return gateway;
     }
 
+    /// <summary>Stops one gateway cleanly (it leaves the registry) and forgets it.</summary>
+    public async Task StopGatewayAsync(WebApplication gateway)
+    {
+        if (_gateways.Remove(gateway))
+        {
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
+        }
+    }
+
+    /// <summary>Port of a gateway's (or the silo's) HTTP admin endpoint: health, metrics, admin actions.</summary>
+    public static int AdminPortOf(WebApplication app) =>
+        app.Services.GetService<GatewayEndpoints>()?.Admin?.IPEndPoint?.Port ?? new Uri(app.Urls.First()).Port;
+
     /// <summary>Stops every gateway and the silo, then starts both again on the same data directory and ports.</summary>
     public async Task RestartAsync()
     {
