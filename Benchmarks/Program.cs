@@ -36,6 +36,8 @@ public static class Program
         root.Subcommands.Add(Connections());
         root.Subcommands.Add(Fanout());
         root.Subcommands.Add(LoginStorm());
+        root.Subcommands.Add(WriteBehind());
+        root.Subcommands.Add(Chart());
         return root.Parse(args).InvokeAsync();
     }
 
@@ -139,5 +141,29 @@ public static class Program
         return command;
     }
 
+    private static Command WriteBehind()
+    {
+        var players = new Option<int>("--players") { Description = "Moving players", DefaultValueFactory = _ => 500 };
+        var rate = new Option<double>("--move-rate") { Description = "Moves per second per player", DefaultValueFactory = _ => 5 };
+        var duration = new Option<double>("--duration") { Description = "Seconds of movement per storage engine", DefaultValueFactory = _ => 60 };
+        var postgres = new Option<string?>("--postgres") { Description = "Npgsql connection string; also read from MMO_TEST_POSTGRES. Without one only SQLite runs" };
+        var command = new Command("write-behind", "e. Mutations vs storage writes over a movement run, on SQLite and PostgreSQL")
+        {
+            players, rate, duration, postgres, SeedDirectory, Out, RunDirectory,
+        };
+        command.SetAction((parse, token) => WriteBehindBenchmark.RunAsync(new WriteBehindBenchmark.Options(
+            parse.GetValue(players), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)),
+            parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("MMO_TEST_POSTGRES"),
+            parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+        return command;
+    }
 
+    private static Command Chart()
+    {
+        var results = new Option<string>("--results") { Description = "Directory of result JSON files", DefaultValueFactory = _ => "docs/benchmarks/results" };
+        var output = new Option<string>("--svg") { Description = "SVG file to write", DefaultValueFactory = _ => "docs/benchmarks/results.svg" };
+        var command = new Command("chart", "Draws the results as one SVG chart") { results, output };
+        command.SetAction(parse => Reporting.SvgChart.Write(parse.GetValue(results)!, parse.GetValue(output)!));
+        return command;
+    }
 }

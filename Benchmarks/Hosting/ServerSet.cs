@@ -29,6 +29,9 @@ public sealed record ServerSetOptions
     /// <summary>Fixture-only: scatter the seed's characters over the world (<see cref="PlayerPlacement"/>), <c>prefix:count</c>.</summary>
     public string? PlacePlayers { get; init; }
 
+    /// <summary>Orleans service id: grain state rows are keyed by it, so a run on a shared PostgreSQL database can keep to its own.</summary>
+    public string ServiceId { get; init; } = "orleansmmo-bench";
+
     /// <summary>Extra silo settings (<c>Key</c>, <c>Value</c>).</summary>
     public IReadOnlyList<(string Key, string Value)> SiloSettings { get; init; } = [];
 
@@ -65,7 +68,10 @@ public sealed class ServerSet : IAsyncDisposable
 
     public int SiloGatewayPort { get; private init; }
 
-    public string ServiceId => "orleansmmo-bench";
+    public string ServiceId { get; private init; } = "";
+
+    /// <summary>The SQLite file the silo uses (unused with PostgreSQL).</summary>
+    public string DatabaseFile { get; private init; } = "";
 
     public static async Task<ServerSet> StartAsync(string runDirectory, ServerSetOptions options, BenchmarkSeed? seed, TextWriter log)
     {
@@ -80,8 +86,8 @@ public sealed class ServerSet : IAsyncDisposable
         var siloGatewayPort = FreePort();
         List<(string, string)> siloSettings =
         [
-            ("Cluster:ServiceId", "orleansmmo-bench"),
-            ("Cluster:ClusterId", "orleansmmo-bench"),
+            ("Cluster:ServiceId", options.ServiceId),
+            ("Cluster:ClusterId", options.ServiceId),
             ("Cluster:SiloPort", Invariant(siloPort)),
             ("Cluster:GatewayPort", Invariant(siloGatewayPort)),
             ("Admin:Port", Invariant(FreePort())),
@@ -109,7 +115,7 @@ public sealed class ServerSet : IAsyncDisposable
         }
 
         var silo = await ServerProcess.StartAsync("silo", siloSettings, runDirectory, port: siloGatewayPort, extra: fixtures);
-        var set = new ServerSet(runDirectory, silo) { SiloGatewayPort = siloGatewayPort };
+        var set = new ServerSet(runDirectory, silo) { SiloGatewayPort = siloGatewayPort, ServiceId = options.ServiceId, DatabaseFile = database };
         try
         {
             for (var i = 0; i < options.Gateways; i++)
@@ -117,8 +123,8 @@ public sealed class ServerSet : IAsyncDisposable
                 var gamePort = FreePort();
                 List<(string, string)> gatewaySettings =
                 [
-                    ("Cluster:ServiceId", "orleansmmo-bench"),
-                    ("Cluster:ClusterId", "orleansmmo-bench"),
+                    ("Cluster:ServiceId", options.ServiceId),
+                    ("Cluster:ClusterId", options.ServiceId),
                     ("Cluster:GatewayPort", Invariant(siloGatewayPort)),
                     ("ConnectionStrings:Redis", ""),
                     ("Gateway:GatewayId", $"bench-gw-{i + 1}"),
