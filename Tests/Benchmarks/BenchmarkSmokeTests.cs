@@ -1,0 +1,154 @@
+using System.Text.Json;
+using OrleansMmo.Tests.Infrastructure;
+
+namespace OrleansMmo.Tests.Benchmarks;
+
+/// <summary>
+/// A seed of a few accounts made once for the benchmark smoke tests (the benchmarks' own seed command,
+/// in a temp directory), and a place for their results.
+/// </summary>
+public sealed class BenchmarkSmokeFixture : IAsyncLifetime
+{
+    public const int Players = 12;
+    public const int StormAccounts = 4;
+
+    public string Directory { get; } = Path.Combine(Path.GetTempPath(), "orleansmmo-bench-smoke", Guid.NewGuid().ToString("N"));
+
+    public string SeedDirectory => Path.Combine(Directory, "seed");
+
+    public string RunDirectory => Path.Combine(Directory, "runs");
+
+    public string Tool { get; } = ToolRun.ToolPath("Benchmarks", "OrleansMmo.Benchmarks");
+
+    public async Task InitializeAsync()
+    {
+        var seed = await ToolRun.RunAsync(Tool, ["seed", "--accounts", $"{Players}", "--storm-accounts", $"{StormAccounts}", "--seed-dir", SeedDirectory], TimeSpan.FromMinutes(3));
+        Assert.True(seed.ExitCode == 0, $"seeding failed: {seed}");
+    }
+
+    private Task<JsonElement>? _writeBehind;
+
+    /// <summary>One write-behind run shared by the tests that need a result (it starts servers twice).</summary>
+    public Task<JsonElement> WriteBehindAsync()
+    {
+        var postgres = Environment.GetEnvironmentVariable(TestServers.PostgresVariable);
+        string[] engine = string.IsNullOrEmpty(postgres) ? [] : ["--postgres", postgres];
+        return _writeBehind ??= RunAsync("write-behind", ["--players", "3", "--duration", "2", .. engine]);
+    }
+
+    /// <summary>Runs one benchmark with the smoke seed and returns its parsed results file.</summary>
+    public async Task<JsonElement> RunAsync(string benchmark, params string[] arguments)
+    {
+        var output = Path.Combine(Directory, benchmark + ".json");
+        string[] common = ["--run-dir", RunDirectory, "--out", output];
+        string[] seeded = benchmark is "connections" or "fanout" or "login-storm" ? ["--seed-dir", SeedDirectory] : [];
+        var run = await ToolRun.RunAsync(Tool, [benchmark, .. arguments, .. common, .. seeded], TimeSpan.FromMinutes(3));
+        Assert.True(run.ExitCode == 0, $"{benchmark} failed: {run}");
+        Assert.True(File.Exists(output), $"{benchmark} wrote no results: {run}");
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        var root = document.RootElement.Clone();
+        Assert.Equal(benchmark, root.GetProperty("name").GetString());
+        Assert.Equal(Environment.ProcessorCount, root.GetProperty("machine").GetProperty("cores").GetInt32());
+        return root;
+    }
+
+    public Task DisposeAsync()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server's log still being closed; the temp directory is cleaned by the OS.
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Every benchmark runs for a few seconds with tiny counts and leaves a sane JSON summary. No number is
+/// asserted beyond "something happened": speed is measured by the benchmarks, never by tests.
+/// </summary>
+public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFixture<BenchmarkSmokeFixture>
+{
+    private static double Metric(JsonElement result, string name) => result.GetProperty("metrics").GetProperty(name).GetDouble();
+
+    [Fact]
+    public async Task RequestBenchmarkMeasuresEchoOrleansAndTheFullPath()
+    {
+        var result = await bench.RunAsync("requests", "--connections", "2", "--in-flight", "2", "--duration", "1", "--warmup", "0.5");
+
+        var loads = result.GetProperty("loads").EnumerateArray().ToList();
+        Assert.Equal(["raw echo", "bare Orleans ping", "full path (GetPlayer)", "full path at half load"], loads.Select(l => l.GetProperty("name").GetString()));
+        Assert.All(loads, l => Assert.True(l.GetProperty("calls").GetInt64() > 0, $"{l.GetProperty("name")} made no calls"));
+        Assert.True(Metric(result, "fullPathVsOrleans") > 0);
+        Assert.Equal(2, result.GetProperty("targets").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ConnectionBenchmarkPutsEverySeededPlayerInTheWorldOverTwoGatewaysAndProcesses()
+    {
+        var result = await bench.RunAsync("connections", "--players", $"{BenchmarkSmokeFixture.Players}", "--gateways", "2", "--processes", "2", "--hold", "1");
+
+        Assert.Equal(BenchmarkSmokeFixture.Players, Metric(result, "playersInWorld"));
+        Assert.True(result.GetProperty("metrics").TryGetProperty("gateway2.heldMiB", out _));
+        Assert.Equal(0, result.GetProperty("runs").GetProperty("hold").GetProperty("errors").EnumerateObject().Count(e => e.Name.StartsWith("WORKER", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task FanoutBenchmarkMeasuresBothCasesWithTheZoneTick()
+    {
+        var result = await bench.RunAsync("fanout", "--players", "8", "--warmup", "1", "--duration", "2", "--clump-radius", "5");
+
+        Assert.True(Metric(result, "spread.movesPerSecond") > 0);
+        Assert.True(Metric(result, "clumped.movesPerSecond") > 0);
+        // Eight players within 5 m see each other move: the bots parsed WorldUpdate pushes.
+        Assert.True(Metric(result, "clumped.entityUpdatesPerSecond") > 0);
+        // The tick histogram came from the silo's meter.
+        Assert.True(Metric(result, "clumped.ticksPerSecond") > 0);
+    }
+
+    [Fact]
+    public async Task LoginStormBenchmarkLogsEveryStormAccountInWhileOnlinePlayersAreProbed()
+    {
+        var result = await bench.RunAsync(
+            "login-storm", "--online", "4", "--probe-rate", "5", "--storm", $"{BenchmarkSmokeFixture.StormAccounts}", "--concurrency", "4", "--before", "2", "--duration", "10");
+
+        Assert.Equal(BenchmarkSmokeFixture.StormAccounts, Metric(result, "logins"));
+        Assert.True(Metric(result, "onlineRequestsBefore") > 0);
+        Assert.True(Metric(result, "onlineRequestsDuring") > 0);
+    }
+
+    [Fact]
+    public async Task WriteBehindBenchmarkCountsMovesAndStorageWrites()
+    {
+        // PostgreSQL too when test.sh provides one.
+        var postgres = Environment.GetEnvironmentVariable(TestServers.PostgresVariable);
+        var result = await bench.WriteBehindAsync();
+
+        foreach (var name in string.IsNullOrEmpty(postgres) ? ["sqlite"] : new[] { "sqlite", "postgres" })
+        {
+            Assert.True(Metric(result, $"{name}.mutations") > 0, $"{name}: no moves counted");
+            Assert.True(Metric(result, $"{name}.storageWrites") + Metric(result, $"{name}.shutdownFlushWrites") > 0, $"{name}: no storage writes counted");
+        }
+    }
+
+    [Fact]
+    public async Task ChartIsDrawnFromResults()
+    {
+        var results = Path.Combine(bench.Directory, "chart-input");
+        Directory.CreateDirectory(results);
+        var source = await bench.WriteBehindAsync();
+        await File.WriteAllTextAsync(Path.Combine(results, "write-behind.json"), source.GetRawText());
+        var svg = Path.Combine(bench.Directory, "chart.svg");
+
+        var run = await ToolRun.RunAsync(bench.Tool, ["chart", "--results", results, "--svg", svg], TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var text = await File.ReadAllTextAsync(svg);
+        Assert.StartsWith("<svg", text, StringComparison.Ordinal);
+        Assert.Contains("Mutations per storage write", text, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using OrleansMmo.Tests.Infrastructure;
+
+namespace OrleansMmo.Tests.Benchmarks;
+
+/// <summary>The bot tool, run as a person runs it, against the shared test cluster (fast test world).</summary>
+[Collection(GameClusterCollection.Name)]
+public sealed class BotsToolTests(GameCluster cluster)
+{
+    private static readonly string Tool = ToolRun.ToolPath("Bots", "OrleansMmo.Bots");
+
+    [Fact]
+    public async Task BotsInTwoProcessesPlayChatAndChangeZonesThenSummariseAsJson()
+    {
+        var json = Path.Combine(cluster.DataDirectory, $"bots-{Guid.NewGuid():N}.json");
+        string[] arguments =
+        [
+            "--gateway", $"127.0.0.1:{cluster.GamePort}", "--bots", "6", "--processes", "2", "--prefix", GameCluster.UniqueName("b")[..10],
+            "--source", "127.0.0.1..127.0.0.2", "--duration", "20", "--move-rate", "5", "--chat-interval", "1", "--portal-chance", "0.5",
+            "--get-player-rate", "2", "--json", json,
+        ];
+
+        var run = await ToolRun.RunAsync(Tool, arguments, TimeSpan.FromMinutes(2));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("in world", run.Output, StringComparison.Ordinal);
+        using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var root = summary.RootElement;
+        Assert.Equal(2, root.GetProperty("settings").GetProperty("processes").GetInt32());
+        Assert.True(root.GetProperty("peakInWorld").GetInt64() == 6, run.ToString());
+        var counters = root.GetProperty("counters");
+        Assert.Equal(6, counters.GetProperty("Registered").GetInt64());
+        Assert.True(counters.GetProperty("Moves").GetInt64() > 0, run.ToString());
+        Assert.True(counters.GetProperty("ChatSent").GetInt64() > 0, run.ToString());
+        Assert.True(counters.GetProperty("ZoneChanges").GetInt64() > 0, run.ToString());
+        Assert.True(root.GetProperty("latency").GetProperty("GetPlayer").GetProperty("count").GetInt64() > 0);
+        Assert.False(root.GetProperty("errors").TryGetProperty("WORKER_FAILED", out _), run.ToString());
+    }
+
+    [Fact]
+    public async Task BadArgumentsAreRefusedWithAMessage()
+    {
+        var run = await ToolRun.RunAsync(Tool, ["--bots", "-3", "--prefix", "not valid!"], TimeSpan.FromMinutes(1));
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--prefix", run.Errors + run.Output, StringComparison.Ordinal);
+    }
+}
