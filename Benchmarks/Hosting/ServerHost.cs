@@ -20,6 +20,9 @@ public static class ServerHost
 {
     public const string MetricsLine = "METRICS ";
 
+    /// <summary>Answer to "gc" on stdin: the managed heap and the working set after a full collection, in bytes.</summary>
+    public const string CollectedLine = "COLLECTED ";
+
     /// <summary>
     /// Fixture-only switch for the seed command: hash passwords with this many PBKDF2 iterations, below the
     /// product's floor (100,000), so making 50,000 accounts takes minutes instead of hours. Accounts made this
@@ -63,10 +66,19 @@ public static class ServerHost
         await app.StartAsync(cancellationToken);
         // The parent holds our stdin open; end of stream means it is gone, and a server nobody measures
         // must not linger. A blocking read cannot be cancelled, so the thread lives as long as the process.
+        // "gc" asks for a full compacting collection and the heap size after it, so memory per connection
+        // can be told apart from garbage the GC has not needed to collect yet.
         var parentWatch = new Thread(() =>
         {
-            while (Console.In.ReadLine() is not null)
+            while (Console.In.ReadLine() is { } line)
             {
+                if (line == "gc")
+                {
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                    var heap = GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes;
+                    Console.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{CollectedLine}{heap} {Environment.WorkingSet}"));
+                    Console.Out.Flush();
+                }
             }
 
             app.Lifetime.StopApplication();

@@ -209,11 +209,12 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            // Never written: the host stops when it closes, that is when this process ends however it ends.
+            // The host stops when this closes, that is when this process ends however it ends; "gc" asks for a collection.
             RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = runDirectory,
         };
+        MirrorRuntimeSettings(start, role);
         start.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
         start.ArgumentList.Add("host");
         start.ArgumentList.Add(role);
@@ -240,6 +241,36 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>
+    /// The silo and gateway ship with server GC (their runtimeconfig.json, as Sdk.Web sets it), which changes
+    /// memory use a lot; this tool does not. The host process gets the product's GC settings through the
+    /// runtime's environment variables, read from the product's own runtimeconfig.json beside this tool.
+    /// </summary>
+    private static void MirrorRuntimeSettings(ProcessStartInfo start, string role)
+    {
+        var config = Path.Combine(AppContext.BaseDirectory, $"OrleansMmo.{(role == "silo" ? "Silo" : "Gateway")}.runtimeconfig.json");
+        if (!File.Exists(config))
+        {
+            return;
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(config));
+        if (!document.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var properties))
+        {
+            return;
+        }
+
+        if (properties.TryGetProperty("System.GC.Server", out var server))
+        {
+            start.Environment["DOTNET_gcServer"] = server.GetBoolean() ? "1" : "0";
+        }
+
+        if (properties.TryGetProperty("System.GC.Concurrent", out var concurrent))
+        {
+            start.Environment["DOTNET_gcConcurrent"] = concurrent.GetBoolean() ? "1" : "0";
+        }
     }
 
     /// <summary>Resident memory, from /proc: what the process really holds, GC heap, stacks and native buffers alike.</summary>
@@ -322,6 +353,15 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         _lines.Writer.TryComplete();
+    }
+
+    /// <summary>Has the host run a full compacting GC; returns its managed heap and resident bytes after it.</summary>
+    public async Task<(long HeapBytes, long ResidentBytes)> CollectAsync(CancellationToken cancellationToken)
+    {
+        await _process.StandardInput.WriteLineAsync("gc");
+        await _process.StandardInput.FlushAsync(cancellationToken);
+        var answer = (await WaitForLineAsync(ServerHost.CollectedLine, cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken)).Split(' ');
+        return (long.Parse(answer[0], CultureInfo.InvariantCulture), long.Parse(answer[1], CultureInfo.InvariantCulture));
     }
 
     /// <summary>Waits for a line the host prints besides metrics (e.g. <see cref="PlayerPlacement.DoneLine"/>).</summary>

@@ -44,6 +44,13 @@ public static class ConnectionsBenchmark
         await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
         var gatewayBaseline = servers.Gateways.Select(g => g.ResidentBytes()).ToArray();
         var siloBaseline = servers.Silo.ResidentBytes();
+        var gatewayHeapBaseline = new long[servers.Gateways.Count];
+        for (var i = 0; i < servers.Gateways.Count; i++)
+        {
+            gatewayHeapBaseline[i] = (await servers.Gateways[i].CollectAsync(cancellationToken)).HeapBytes;
+        }
+
+        var siloHeapBaseline = (await servers.Silo.CollectAsync(cancellationToken)).HeapBytes;
 
         var settings = new BotSettings
         {
@@ -103,6 +110,16 @@ public static class ConnectionsBenchmark
             result.Notes.Add($"not every player entered the world: {summary.PeakInWorld:N0} of {options.Players:N0}");
         }
 
+        // Then the same after a full compacting collection: what the connections really keep alive.
+        long gatewayHeapHeld = 0, gatewayCollectedResident = 0;
+        foreach (var gateway in servers.Gateways)
+        {
+            var (heap, resident) = await gateway.CollectAsync(cancellationToken);
+            gatewayHeapHeld += heap;
+            gatewayCollectedResident += resident;
+        }
+
+        var (siloHeapHeld, siloCollectedResident) = await servers.Silo.CollectAsync(cancellationToken);
         var perGateway = (double)playersAtMeasurement / servers.Gateways.Count;
         for (var i = 0; i < servers.Gateways.Count; i++)
         {
@@ -117,6 +134,14 @@ public static class ConnectionsBenchmark
         result.Metrics["secondsToAllInWorld"] = allInAt is { } all ? Math.Round(all.TotalSeconds, 1) : -1;
         result.Metrics["gatewayKiBPerConnection"] = Math.Round(gatewayBytesPerConnection / 1024, 2);
         result.Metrics["siloKiBPerPlayer"] = Math.Round(siloBytesPerPlayer / 1024, 2);
+        if (playersAtMeasurement > 0)
+        {
+            result.Metrics["gatewayHeapKiBPerConnection"] = Math.Round((gatewayHeapHeld - gatewayHeapBaseline.Sum()) / 1024.0 / playersAtMeasurement, 2);
+            result.Metrics["gatewayKiBPerConnectionAfterGc"] = Math.Round((gatewayCollectedResident - gatewayBaseline.Sum()) / 1024.0 / playersAtMeasurement, 2);
+            result.Metrics["siloHeapKiBPerPlayer"] = Math.Round((siloHeapHeld - siloHeapBaseline) / 1024.0 / playersAtMeasurement, 2);
+            result.Metrics["siloKiBPerPlayerAfterGc"] = Math.Round((siloCollectedResident - siloBaseline) / 1024.0 / playersAtMeasurement, 2);
+        }
+
         result.Metrics["siloBaselineMiB"] = Math.Round(siloBaseline / 1048576.0, 1);
         result.Metrics["siloHeldMiB"] = Math.Round(siloHeld / 1048576.0, 1);
         result.Metrics["errors"] = summary.Errors.Values.Sum();
@@ -132,8 +157,12 @@ public static class ConnectionsBenchmark
             result.Targets.Add(Target.AtLeast("in-world players held by the machine", playersAtMeasurement, 50_000));
         }
 
-        result.Targets.Add(Target.AtMost("gateway memory per connection (KiB)", gatewayBytesPerConnection / 1024, 16));
-        Console.WriteLine($"{playersAtMeasurement:N0} players in the world: gateway {gatewayBytesPerConnection / 1024:0.0} KiB per connection, silo {siloBytesPerPlayer / 1024:0.0} KiB per player");
+        // Judged after a full GC: server GC lets garbage pile up until it needs the room, so resident memory
+        // before one says more about the GC's pacing than about what a connection holds (both are recorded).
+        result.Targets.Add(Target.AtMost("gateway memory per connection after a full GC (KiB)", result.Metrics.GetValueOrDefault("gatewayKiBPerConnectionAfterGc"), 16));
+        Console.WriteLine($"{playersAtMeasurement:N0} players in the world: gateway {gatewayBytesPerConnection / 1024:0.0} KiB per connection resident "
+            + $"({result.Metrics.GetValueOrDefault("gatewayKiBPerConnectionAfterGc"):0.0} after a full GC, managed heap {result.Metrics.GetValueOrDefault("gatewayHeapKiBPerConnection"):0.0}), "
+            + $"silo {siloBytesPerPlayer / 1024:0.0} KiB per player ({result.Metrics.GetValueOrDefault("siloKiBPerPlayerAfterGc"):0.0} after a full GC)");
         await result.WriteAsync(options.Out);
         return 0;
     }
