@@ -178,9 +178,21 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         }
 
         var binding = session.Binding!;
-        var result = await Account(binding.AccountKey).EnterWorld(binding.SessionId, characterId);
+        session.BeginEnteringWorld(characterId);
+        EnterWorldResult result;
+        try
+        {
+            result = await Account(binding.AccountKey).EnterWorld(binding.SessionId, characterId);
+        }
+        catch
+        {
+            session.CancelEnteringWorld();
+            throw;
+        }
+
         if (result.Error != AccountError.None)
         {
+            session.CancelEnteringWorld();
             return Fail(result.Error, default);
         }
 

@@ -16,6 +16,8 @@ namespace OrleansMmo.Gateway.Sessions;
 /// </summary>
 public sealed partial class ClientSession
 {
+    private static readonly ushort EnterWorldResponse = Opcode.EnterWorld.ResponseOf();
+
     private readonly ConnectionContext _connection;
     private readonly GatewayOptions _options;
     private readonly ILogger _logger;
@@ -106,6 +108,11 @@ public sealed partial class ClientSession
 
         if (_outbound.Writer.TryWrite(OutboundFrame.Create(opcode, requestId, message)))
         {
+            if (opcode == EnterWorldResponse)
+            {
+                ReleaseHeldPushes();
+            }
+
             return true;
         }
 

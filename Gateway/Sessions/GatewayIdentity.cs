@@ -30,11 +30,9 @@ public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stat
         stats.Record(batch);
         for (var i = 0; i < batch.Count; i++)
         {
-            if (sessions.TryGet(batch.ConnectionIds[i], out var session)
-                && session.State == SessionState.InWorld
-                && session.Binding?.CharacterId == batch.CharacterIds[i])
+            if (sessions.TryGet(batch.ConnectionIds[i], out var session))
             {
-                session.SendPush(batch.Opcodes[i], batch.PayloadOf(i));
+                session.SendWorldPush(batch.CharacterIds[i], batch.Opcodes[i], batch.PayloadOf(i));
             }
         }
 

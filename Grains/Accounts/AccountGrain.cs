@@ -159,13 +159,17 @@ public sealed partial class AccountGrain(
 
     public async Task Logout(Guid sessionId)
     {
-        if (CurrentSession(sessionId) is null)
+        if (CurrentSession(sessionId) is not { } session)
         {
             return;
         }
 
         state.State.Session = null;
         await state.WriteStateAsync();
+        if (session.CharacterInWorld is { } characterId)
+        {
+            await DetachQuietlyAsync(characterId, sessionId);
+        }
     }
 
     public async Task ConnectionClosed(Guid sessionId)

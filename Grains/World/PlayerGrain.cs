@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.GameData;
+using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Protocol;
 
 namespace OrleansMmo.Grains.World;
@@ -12,7 +13,7 @@ namespace OrleansMmo.Grains.World;
 /// </summary>
 [GrainType("player")]
 public sealed partial class PlayerGrain(
-    [PersistentState("player", StorageNames.Game)] IPersistentState<PlayerState> state,
+    [WriteBehindState("player", StorageNames.Game)] IWriteBehindState<PlayerState> state,
     GameDataCatalog gameData,
     IOptions<WorldOptions> options,
     WorldMetrics metrics,
@@ -27,7 +28,6 @@ public sealed partial class PlayerGrain(
     private uint _entityId;
     private TokenBucket _chat;
     private MoveBudget _moves;
-    private bool _dirty;
 
     private PlayerState State => state.State;
 
@@ -38,20 +38,16 @@ public sealed partial class PlayerGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _chat = new TokenBucket(_options.ChatPerSecond, _options.ChatBurst);
-        // Spread over the interval so players activated together do not write together.
-        var due = _options.PlayerWriteInterval * (0.5 + Random.Shared.NextDouble());
-        this.RegisterGrainTimer(WriteIfDirtyAsync, new GrainTimerCreationOptions(due, _options.PlayerWriteInterval));
         return Task.CompletedTask;
     }
 
+    // Dirty state is written by the write-behind facet after this, also on silo shutdown.
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_session is not null)
         {
             await LeaveZoneQuietlyAsync();
         }
-
-        await WriteIfDirtyAsync(cancellationToken);
     }
 
     public async Task<AttachResult> Attach(PlayerSession session, CharacterSummary character)
@@ -88,7 +84,8 @@ public sealed partial class PlayerGrain(
         await LeaveZoneQuietlyAsync();
         _session = null;
         LogDetached(logger, CharacterId);
-        await WriteIfDirtyAsync(default);
+        // Logout and disconnect write what moved since the last write.
+        await FlushQuietlyAsync();
     }
 
     public async Task<MoveResult> Move(Guid sessionId, Position position)
@@ -107,7 +104,8 @@ public sealed partial class PlayerGrain(
         }
 
         State.Position = position;
-        _dirty = true;
+        // Movement is of little value: written within the write-behind interval, many moves per write.
+        state.MarkDirty();
         metrics.Moves.Add(1);
 
         ZoneArrival? arrival = null;
@@ -204,8 +202,8 @@ public sealed partial class PlayerGrain(
             _session = null;
         }
 
-        await state.ClearStateAsync();
-        _dirty = false;
+        state.State = new PlayerState();
+        await state.WriteThroughAsync();
         DeactivateOnIdle();
     }
 
@@ -256,8 +254,8 @@ public sealed partial class PlayerGrain(
         metrics.ZoneTransfers.Add(1);
         LogTransferred(logger, CharacterId, from, portal.TargetZone, portal.Id);
         // A zone change is worth a write: a crash must not put the character back on the far side of a portal.
-        _dirty = true;
-        await WriteIfDirtyAsync(default);
+        state.MarkDirty();
+        await FlushQuietlyAsync();
         return Arrival();
     }
 
@@ -317,8 +315,7 @@ public sealed partial class PlayerGrain(
         State.ZoneId = start.Id;
         State.Position = start.Spawn;
         // Written through: the starting gold and items are the character's from now on.
-        await state.WriteStateAsync();
-        _dirty = false;
+        await state.WriteThroughAsync();
     }
 
     private Task<uint> EnterZoneAsync() =>
@@ -337,21 +334,15 @@ public sealed partial class PlayerGrain(
         }
     }
 
-    private async Task WriteIfDirtyAsync(CancellationToken cancellationToken)
+    /// <summary>Writes now if dirty; on failure the facet keeps the state dirty and retries, so play goes on.</summary>
+    private async Task FlushQuietlyAsync()
     {
-        if (!_dirty)
-        {
-            return;
-        }
-
         try
         {
-            _dirty = false;
-            await state.WriteStateAsync(cancellationToken);
+            await state.FlushAsync();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (StateNotWrittenException ex)
         {
-            _dirty = true;
             LogWriteFailed(logger, CharacterId, ex);
         }
     }

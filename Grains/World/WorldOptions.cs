@@ -43,9 +43,6 @@ public sealed class WorldOptions
 
     /// <summary>...refilled at this rate per second.</summary>
     [Range(0.01, 1000)] public double ChatPerSecond { get; set; } = 1;
-
-    /// <summary>How often a dirty player's state is written (until write-behind takes over).</summary>
-    public TimeSpan PlayerWriteInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 [OptionsValidator]

@@ -55,6 +55,22 @@ public class WorldTests(GameCluster cluster)
     }
 
     [Fact]
+    public async Task LogoutAndDisconnectTakeTheCharacterOutOfItsZone()
+    {
+        await using var watcher = await WorldPlayer.EnterAsync(cluster, "watch");
+        await using var leaver = await WorldPlayer.EnterAsync(cluster, "logo");
+        await using var dropper = await WorldPlayer.EnterAsync(cluster, "drop");
+        await watcher.WaitToSeeAsync(leaver.Name);
+        await watcher.WaitToSeeAsync(dropper.Name);
+
+        await leaver.Client.LogoutAsync();
+        await watcher.WaitNotToSeeAsync(leaver.Name);
+
+        await dropper.DisposeAsync();
+        await watcher.WaitNotToSeeAsync(dropper.Name);
+    }
+
+    [Fact]
     public async Task APlayerBeyondTheViewRadiusLearnsNothingOfAnother()
     {
         await using var far = await WorldPlayer.EnterAsync(cluster, "far");
