@@ -94,13 +94,14 @@ public static class Program
         var processes = new Option<int>("--processes") { Description = "Bot processes (one holds at most ~19,800 sockets)", DefaultValueFactory = _ => 1 };
         var hold = new Option<double>("--hold") { Description = "Seconds to hold every player in the world before measuring memory", DefaultValueFactory = _ => 20 };
         var sources = new Option<string>("--source") { Description = "Local addresses for the bots", DefaultValueFactory = _ => "127.0.0.2..127.0.0.9" };
+        var radius = new Option<double>("--view-radius") { Description = "The zones' view radius (m) for this run (World:ViewRadius)", DefaultValueFactory = _ => 5 };
         var command = new Command("connections", "b. In-world players held by one or more gateway processes; memory per connection and per player")
         {
-            players, gateways, processes, hold, sources, SeedDirectory, Out, RunDirectory,
+            players, gateways, processes, hold, sources, radius, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => ConnectionsBenchmark.RunAsync(new ConnectionsBenchmark.Options(
             parse.GetValue(players), parse.GetValue(gateways), parse.GetValue(processes), TimeSpan.FromSeconds(parse.GetValue(hold)),
-            parse.GetValue(sources)!, parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+            parse.GetValue(sources)!, parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), parse.GetValue(radius)), token));
         return command;
     }
 

@@ -3,8 +3,16 @@ using OrleansMmo.Tests.Infrastructure;
 
 namespace OrleansMmo.Tests.Benchmarks;
 
-/// <summary>The bot tool, run as a person runs it, against the shared test cluster (fast test world).</summary>
-[Collection(GameClusterCollection.Name)]
+/// <summary>A silo and gateway of the bot tool's own (fast test world): its bots chat, move and change zones,
+/// which must not show in what other tests count on the shared cluster.</summary>
+[CollectionDefinition(Name)]
+public sealed class BotsToolCluster : ICollectionFixture<GameCluster>
+{
+    public const string Name = "bots tool cluster";
+}
+
+/// <summary>The bot tool, run as a person runs it.</summary>
+[Collection(BotsToolCluster.Name)]
 public sealed class BotsToolTests(GameCluster cluster)
 {
     private static readonly string Tool = ToolRun.ToolPath("Bots", "OrleansMmo.Bots");
@@ -13,10 +21,12 @@ public sealed class BotsToolTests(GameCluster cluster)
     public async Task BotsInTwoProcessesPlayChatAndChangeZonesThenSummariseAsJson()
     {
         var json = Path.Combine(cluster.DataDirectory, $"bots-{Guid.NewGuid():N}.json");
+        // A second gateway: the bots are spread over both.
+        var second = await cluster.StartGatewayAsync();
         string[] arguments =
         [
-            "--gateway", $"127.0.0.1:{cluster.GamePort}", "--bots", "6", "--processes", "2", "--prefix", GameCluster.UniqueName("b")[..10],
-            "--source", "127.0.0.1..127.0.0.2", "--duration", "20", "--move-rate", "5", "--chat-interval", "1", "--portal-chance", "0.5",
+            "--gateway", $"127.0.0.1:{cluster.GamePort}", "--gateway", $"127.0.0.1:{GameCluster.GamePortOf(second)}", "--bots", "6", "--processes", "2", "--prefix", GameCluster.UniqueName("b")[..10],
+            "--source", "127.0.0.41..127.0.0.42", "--duration", "20", "--move-rate", "5", "--chat-interval", "1", "--portal-chance", "0.5",
             "--get-player-rate", "2", "--json", json,
         ];
 
