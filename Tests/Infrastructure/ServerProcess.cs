@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace OrleansMmo.Tests.Infrastructure;
 
@@ -9,7 +8,7 @@ namespace OrleansMmo.Tests.Infrastructure;
 /// configured through environment variables (<c>Section__Key</c>), for tests that need what only a
 /// process has: being killed with SIGKILL, or stopped with SIGTERM like a service manager does.
 /// </summary>
-public sealed partial class ServerProcess : IAsyncDisposable
+public sealed class ServerProcess : IAsyncDisposable
 {
     private const int MaxKeptOutputLines = 400;
 
@@ -135,9 +134,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <returns>The exit code.</returns>
     public async Task<int> StopAsync(TimeSpan? timeout = null)
     {
-        if (!_process.HasExited && SendSignal(_process.Id, SigTerm) != 0)
+        if (!_process.HasExited)
         {
-            throw new InvalidOperationException($"{Name}: kill(SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}");
+            // .NET's Process can only SIGKILL; the kill command sends SIGTERM.
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+            await kill.WaitForExitAsync();
         }
 
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
@@ -192,9 +193,4 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
         return Path.Combine(root.FullName, project, "bin", configuration, framework, assembly);
     }
-
-    private const int SigTerm = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SendSignal(int pid, int signal);
 }
