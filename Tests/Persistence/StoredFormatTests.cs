@@ -56,18 +56,18 @@ public sealed class StoredFormatTests
             await using var silo = await StorageTestSilo.StartAsync(StorageSiloFixture.Settings(new StorageOptions { SqlitePath = path }));
             var serializer = silo.Services.GetRequiredService<Serializer>();
 
-            var account = serializer.Deserialize<AccountState>(await File.ReadAllBytesAsync(Fixture("account-state.bin")));
+            var account = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(await File.ReadAllBytesAsync(Fixture("account-state.bin"))));
 
             Assert.Equal((AccountFixture.AccountId, AccountFixture.Username, AccountFixture.PasswordHash), (account.AccountId, account.Username, account.PasswordHash));
             Assert.Equal((AccountFixture.CreatedAt, AccountFixture.LastLoginAt), (account.CreatedAt, account.LastLoginAt));
             var character = Assert.Single(account.Characters);
             var expected = AccountFixture.Characters[0];
             Assert.Equal((expected.CharacterId, expected.Name, expected.CreatedAt, expected.Level), (character.CharacterId, character.Name, character.CreatedAt, character.Level));
-            Assert.NotNull(account.Session);
+            var session = Assert.IsType<ActiveSession>(account.Session);
             Assert.Equal(
                 (AccountFixture.Session!.SessionId, AccountFixture.Session.TicketId, AccountFixture.Session.SpentTicketId, AccountFixture.Session.CharacterInWorld),
-                (account.Session.SessionId, account.Session.TicketId, account.Session.SpentTicketId, account.Session.CharacterInWorld));
-            Assert.Null(account.Session.Endpoint);
+                (session.SessionId, session.TicketId, session.SpentTicketId, session.CharacterInWorld));
+            Assert.Null(session.Endpoint);
         }
         finally
         {
