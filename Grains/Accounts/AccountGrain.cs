@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Grains.Security;
 
 namespace OrleansMmo.Grains.Accounts;
@@ -11,7 +12,7 @@ namespace OrleansMmo.Grains.Accounts;
 /// caller hears it succeeded.
 /// </summary>
 public sealed partial class AccountGrain(
-    [PersistentState("account", StorageNames.Game)] IPersistentState<AccountState> state,
+    [WriteBehindState("account", StorageNames.Game)] IWriteBehindState<AccountState> state,
     PasswordHasher hasher,
     TicketSigner signer,
     IOptions<AccountOptions> accountOptions,
@@ -67,7 +68,7 @@ public sealed partial class AccountGrain(
             PasswordHash = hash,
             CreatedAt = time.GetUtcNow(),
         };
-        await state.WriteStateAsync();
+        await state.WriteThroughAsync();
         LogRegistered(logger, state.State.AccountId, state.State.Username);
         return new RegisterResult(AccountError.None, state.State.AccountId, default);
     }
@@ -152,7 +153,7 @@ public sealed partial class AccountGrain(
         }
 
         var ticket = IssueTicket(session);
-        await state.WriteStateAsync();
+        await state.WriteThroughAsync();
         return new TicketResult(AccountError.None, ticket);
     }
 
@@ -164,7 +165,7 @@ public sealed partial class AccountGrain(
         }
 
         state.State.Session = null;
-        await state.WriteStateAsync();
+        await state.WriteThroughAsync();
     }
 
     public Task ConnectionClosed(Guid sessionId)
@@ -216,7 +217,7 @@ public sealed partial class AccountGrain(
         state.State.Characters.Add(character);
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteThroughAsync();
         }
         catch
         {
@@ -253,7 +254,7 @@ public sealed partial class AccountGrain(
 
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteThroughAsync();
         }
         catch
         {
@@ -313,7 +314,7 @@ public sealed partial class AccountGrain(
         };
         state.State.Session = session;
         var ticket = IssueTicket(session);
-        await state.WriteStateAsync();
+        await state.WriteThroughAsync();
 
         if (previous?.Endpoint is { } old && !(old.GatewayId == endpoint.GatewayId && old.ConnectionId == endpoint.ConnectionId))
         {
