@@ -30,6 +30,9 @@ public sealed record DisconnectInfo(
     ErrorResponse? LastError,
     Exception? Exception)
 {
+    /// <summary>Gateways the server suggests resuming on (a drain notice), least loaded first; empty otherwise.</summary>
+    public IReadOnlyList<GatewayAddress> Alternatives { get; init; } = [];
+
     public override string ToString() => Reason is { } reason
         ? $"{Kind} {reason}: {Detail}"
         : $"{Kind}: {Detail ?? Exception?.Message}";

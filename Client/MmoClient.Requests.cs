@@ -38,7 +38,8 @@ public sealed partial class MmoClient
         var response = await SendRequestAsync(Opcode.Login, request, LoginResponse.Parser, cancellationToken).ConfigureAwait(false);
         _accountId = response.AccountId;
         _currentTicket = response.Ticket;
-        return new LoginResult(response.AccountId, response.Ticket);
+        _knownGateways = response.Gateways;
+        return new LoginResult(response.AccountId, response.Ticket) { Gateways = response.Gateways };
     }
 
     /// <summary>Authenticates this connection with a ticket from an earlier one (on any gateway).
@@ -49,10 +50,14 @@ public sealed partial class MmoClient
         var response = await SendRequestAsync(Opcode.ResumeSession, request, ResumeSessionResponse.Parser, cancellationToken).ConfigureAwait(false);
         _accountId = response.AccountId;
         _currentTicket = response.Ticket;
+        _knownGateways = response.Gateways;
         return new ResumeSessionResult(
             response.AccountId,
             response.Ticket,
-            response.LastCharacterId.Length > 0 ? response.LastCharacterId : null);
+            response.LastCharacterId.Length > 0 ? response.LastCharacterId : null)
+        {
+            Gateways = response.Gateways,
+        };
     }
 
     /// <summary>Gets a fresh ticket for this session; the previous one stops working.</summary>
@@ -90,13 +95,12 @@ public sealed partial class MmoClient
         await SendRequestAsync(Opcode.DeleteCharacter, request, DeleteCharacterResponse.Parser, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Plays as this character from now on (the connection becomes InWorld).</summary>
-    public async Task<CharacterSummary> EnterWorldAsync(string characterId, CancellationToken cancellationToken = default)
-    {
-        var request = new EnterWorldRequest { CharacterId = characterId };
-        var response = await SendRequestAsync(Opcode.EnterWorld, request, EnterWorldResponse.Parser, cancellationToken).ConfigureAwait(false);
-        return response.Character;
-    }
+    /// <summary>
+    /// Plays as this character from now on (the connection becomes InWorld): the answer holds its
+    /// state and where it stands; WorldUpdate pushes follow.
+    /// </summary>
+    public Task<EnterWorldResponse> EnterWorldAsync(string characterId, CancellationToken cancellationToken = default) =>
+        SendRequestAsync(Opcode.EnterWorld, new EnterWorldRequest { CharacterId = characterId }, EnterWorldResponse.Parser, cancellationToken);
 
     /// <summary>Back to character selection (the connection returns to Authenticated).</summary>
     public async Task LeaveWorldAsync(CancellationToken cancellationToken = default)

@@ -47,6 +47,7 @@ public sealed partial class MmoClient : IAsyncDisposable
     private volatile ErrorResponse? _lastUnmatchedError;
     private volatile SessionTicket? _currentTicket;
     private volatile string? _accountId;
+    private volatile IReadOnlyList<GatewayAddress> _knownGateways = [];
 
     private MmoClient(Socket socket, MmoClientOptions options)
     {
@@ -91,6 +92,12 @@ public sealed partial class MmoClient : IAsyncDisposable
 
     public EndPoint? RemoteEndPoint { get; }
 
+    /// <summary>The host this client was asked to connect to (a gateway, or the load balancer).</summary>
+    public string Host { get; private init; } = "";
+
+    /// <summary>The port this client was asked to connect to.</summary>
+    public int Port { get; private init; }
+
     public bool IsConnected => Volatile.Read(ref _disconnectInfo) is null;
 
     /// <summary>Requests sent and not yet answered, failed or timed out.</summary>
@@ -134,7 +141,7 @@ public sealed partial class MmoClient : IAsyncDisposable
             }
 
             await ConnectSocketAsync(socket, host, port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
-            client = new MmoClient(socket, options);
+            client = new MmoClient(socket, options) { Host = host, Port = port };
             if (!options.SkipHandshake)
             {
                 await client.HandshakeAsync(cancellationToken).ConfigureAwait(false);
@@ -481,10 +488,17 @@ public sealed partial class MmoClient : IAsyncDisposable
                 {
                     // Never wait for room here: the connection is over either way and Disconnected carries the notice.
                     _pushes.Writer.TryWrite(new ServerPush(Opcode.Disconnect, 0, notice));
-                    Terminate(new DisconnectInfo(DisconnectKind.ServerNotice, notice.Reason, notice.Detail, _lastUnmatchedError, null));
+                    Terminate(new DisconnectInfo(DisconnectKind.ServerNotice, notice.Reason, notice.Detail, _lastUnmatchedError, null)
+                    {
+                        Alternatives = notice.Alternatives,
+                    });
                 }
 
                 return null;
+            case Opcode.WorldUpdate:
+                return TryParse(WorldUpdate.Parser, frame, out var update) ? new ServerPush(Opcode.WorldUpdate, 0, update) : null;
+            case Opcode.ChatMessage:
+                return TryParse(ChatMessage.Parser, frame, out var chat) ? new ServerPush(Opcode.ChatMessage, 0, chat) : null;
             default:
                 // A push this SDK does not know yet; newer gateways may add pushes, and clients must skip them.
                 return null;

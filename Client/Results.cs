@@ -3,11 +3,23 @@ using OrleansMmo.Protocol.Messages;
 
 namespace OrleansMmo.Client;
 
-public sealed record LoginResult(string AccountId, SessionTicket Ticket);
+public sealed record LoginResult(string AccountId, SessionTicket Ticket)
+{
+    /// <summary>Gateways this client may use (to reconnect directly), least loaded first.</summary>
+    public IReadOnlyList<GatewayAddress> Gateways { get; init; } = [];
+}
 
 /// <summary>The outcome of ResumeSession. <c>LastCharacterId</c> is the character that was in the world when
 /// the session was lost, null if none.</summary>
-public sealed record ResumeSessionResult(string AccountId, SessionTicket Ticket, string? LastCharacterId);
+public sealed record ResumeSessionResult(string AccountId, SessionTicket Ticket, string? LastCharacterId)
+{
+    /// <summary>Gateways this client may use (to reconnect directly), least loaded first.</summary>
+    public IReadOnlyList<GatewayAddress> Gateways { get; init; } = [];
+}
+
+/// <summary>The outcome of <see cref="MmoClient.ReconnectAsync(CancellationToken)"/>: the new connection, already
+/// authenticated, and what ResumeSession answered on it.</summary>
+public sealed record ReconnectResult(MmoClient Client, ResumeSessionResult Session);
 
 /// <summary>The outcome of Ping. <c>RoundTrip</c> is measured on the client, from just before the request is
 /// queued until the response is parsed.</summary>

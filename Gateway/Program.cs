@@ -15,10 +15,12 @@ public static class Program
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.UseMmoCluster();    // one Orleans client for the process
         builder.AddMmoGateway();    // game port, sessions and limits, opcode table, health
+        builder.AddMmoGatewayRegistry(); // heartbeats to the gateway registry, drain, readiness
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapMmoGatewayHealth();
+        app.MapMmoGatewayAdmin();   // POST /admin/drain and friends, behind Admin:Key
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
+using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.Accounts;
@@ -18,6 +19,7 @@ public sealed partial class GameConnectionHandler(
     SessionRegistry sessions,
     RequestRouter router,
     IGrainFactory grains,
+    GatewayDrain drain,
     IOptions<GatewayOptions> options,
     ILogger<GameConnectionHandler> logger) : ConnectionHandler
 {
@@ -30,6 +32,13 @@ public sealed partial class GameConnectionHandler(
         if (sessions.IsShuttingDown)
         {
             session.Close(DisconnectReason.ServerShutdown, "gateway shutting down");
+            await FinishAsync(session, writer);
+            return;
+        }
+
+        if (drain.IsDraining)
+        {
+            drain.Redirect(session);
             await FinishAsync(session, writer);
             return;
         }

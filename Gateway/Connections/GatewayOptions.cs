@@ -54,6 +54,14 @@ public sealed class GatewayOptions
     public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>On shutdown, time given to connections to close after being told why.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a request keeps being retried while the cluster fails over (a silo died and its grains
+    /// are not yet reactivated elsewhere), before the client gets INTERNAL_ERROR. Covers the
+    /// membership's detection time (about 2 s, see docs/operations.md) with room to spare, and stays
+    /// under the SDK's 10 s request timeout. Zero turns retries off.
+    /// </summary>
+    public TimeSpan ClusterRetryTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 [OptionsValidator]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
@@ -15,7 +16,7 @@ namespace OrleansMmo.Gateway.Handlers;
 /// One method per opcode: wire message in, grain call, wire message out. The only place where
 /// wire types and grain types meet.
 /// </summary>
-public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identity, IOptions<GatewayOptions> options)
+public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identity, IOptions<GatewayOptions> options, GatewayDirectory gateways)
 {
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
@@ -84,7 +85,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         }
 
         session.MoveTo(SessionState.Authenticated, new AccountBinding(key, result.AccountId, result.SessionId, null));
-        return Reply.Ok(new LoginResponse { AccountId = result.AccountId.ToString(), Ticket = ToWire(result.Ticket!) });
+        return Reply.Ok(new LoginResponse { AccountId = result.AccountId.ToString(), Ticket = ToWire(result.Ticket!), Gateways = { gateways.Advertised } });
     }
 
     public async ValueTask<Reply> ResumeSessionAsync(ClientSession session, ResumeSessionRequest request)
@@ -109,6 +110,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             AccountId = result.AccountId.ToString(),
             Ticket = ToWire(result.Ticket!),
             LastCharacterId = result.LastCharacterId?.ToString() ?? "",
+            Gateways = { gateways.Advertised },
         });
     }
 
@@ -176,14 +178,31 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         }
 
         var binding = session.Binding!;
-        var result = await Account(binding.AccountKey).EnterWorld(binding.SessionId, characterId);
+        session.BeginEnteringWorld(characterId);
+        EnterWorldResult result;
+        try
+        {
+            result = await Account(binding.AccountKey).EnterWorld(binding.SessionId, characterId);
+        }
+        catch
+        {
+            session.CancelEnteringWorld();
+            throw;
+        }
+
         if (result.Error != AccountError.None)
         {
+            session.CancelEnteringWorld();
             return Fail(result.Error, default);
         }
 
         session.MoveTo(SessionState.InWorld, binding with { CharacterId = characterId });
-        return Reply.Ok(new EnterWorldResponse { Character = ToWire(result.Character!) });
+        return Reply.Ok(new EnterWorldResponse
+        {
+            Character = ToWire(result.Character!),
+            Player = WorldWire.ToWire(result.Player!),
+            Arrival = WorldWire.ToWire(result.Arrival!),
+        });
     }
 
     public async ValueTask<Reply> LeaveWorldAsync(ClientSession session, LeaveWorldRequest request)
@@ -221,6 +240,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         AccountError.CharacterNameTaken => ErrorCode.CharacterNameTaken,
         AccountError.CharacterLimitReached => ErrorCode.CharacterLimitReached,
         AccountError.CharacterNotFound => ErrorCode.CharacterNotFound,
+        AccountError.WorldUnavailable => ErrorCode.WorldUnavailable,
         _ => ErrorCode.InternalError,
     };
 

@@ -1,17 +1,24 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
 using OrleansMmo.Gateway.Handlers;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Grains.World;
 using OrleansMmo.Hosting;
 
 namespace OrleansMmo.Gateway.Hosting;
 
 public static partial class GatewayHostingExtensions
 {
+    /// <summary>Overrides of the Orleans client's gateway list settings (<c>GatewayListRefreshPeriod</c>).</summary>
+    public const string ClientGatewaysSection = "Cluster:Client";
+
     /// <summary>The process's one Orleans client: Redis membership when configured, localhost otherwise. It retries until the cluster answers.</summary>
     public static WebApplicationBuilder UseMmoCluster(this WebApplicationBuilder builder)
     {
@@ -34,6 +41,10 @@ public static partial class GatewayHostingExtensions
                 client.UseRedisClustering(redis);
             }
 
+            // Learn of new and dead silos within seconds rather than a minute (the default), so a
+            // silo that joins takes gateway traffic soon and a dead one is not tried again.
+            client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            client.Configure<Orleans.Configuration.GatewayOptions>(configuration.GetSection(ClientGatewaysSection));
             client.UseConnectionRetryFilter<RetryUntilStopped>();
         });
         return builder;
@@ -50,8 +61,10 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<GatewayObserver>();
+        services.AddSingleton<DeliveryStats>();
         services.AddHostedService<GatewayObserverRegistration>();
         services.AddSingleton<GatewayHandlers>();
+        services.AddSingleton<WorldHandlers>();
         services.AddSingleton<OpcodeTable>();
         services.AddSingleton<RequestRouter>();
         services.AddHealthChecks();
@@ -71,10 +84,64 @@ public static partial class GatewayHostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The gateway's part in the cluster: heartbeats to the gateway registry (its address and load),
+    /// the cached list of the other gateways handed to clients, draining, and readiness.
+    /// </summary>
+    public static WebApplicationBuilder AddMmoGatewayRegistry(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<GatewayClusterOptions>().Bind(builder.Configuration.GetSection(GatewayClusterOptions.Section))
+            .Validate(o => o.RegistryHeartbeatInterval > TimeSpan.Zero, "Gateway:RegistryHeartbeatInterval must be positive")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayClusterOptions>, GatewayClusterOptionsValidator>();
+        services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection(AdminOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<GatewayDirectory>();
+        services.AddSingleton<GatewayRegistryHeartbeat>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayRegistryHeartbeat>());
+        services.AddSingleton<GatewayDrain>();
+        services.AddSingleton<AdminKeyFilter>();
+        services.AddHealthChecks().AddCheck<GatewayReadiness>("cluster", tags: [GatewayReadiness.Tag]);
+        return builder;
+    }
+
+    /// <summary>Liveness: the process answers. Readiness: worth sending clients to (see <see cref="GatewayReadiness"/>).</summary>
     public static WebApplication MapMmoGatewayHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live");
-        app.MapHealthChecks("/health/ready");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(GatewayReadiness.Tag) });
+        return app;
+    }
+
+    /// <summary>Admin actions on the admin port, each behind <see cref="AdminKeyFilter"/>.</summary>
+    public static WebApplication MapMmoGatewayAdmin(this WebApplication app)
+    {
+        var admin = app.MapGroup("/admin").AddEndpointFilter<AdminKeyFilter>();
+        admin.MapPost("/drain", (GatewayDrain drain, CancellationToken cancellationToken) => drain.DrainAsync(cancellationToken));
+        admin.MapPost("/undrain", (GatewayDrain drain, CancellationToken cancellationToken) => drain.ResumeAsync(cancellationToken));
+        admin.MapGet("/gateways", (GatewayDirectory directory) => directory.Live.Select(g => new
+        {
+            g.GatewayId,
+            g.PublicHost,
+            g.PublicPort,
+            g.Connections,
+            g.InWorld,
+            g.Draining,
+            g.LastSeen,
+        }));
+        // A system announcement to every online player, on every gateway.
+        admin.MapPost("/announce", async (AnnouncementRequest request, IGrainFactory grains) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > AnnouncementRequest.MaxLength)
+            {
+                return Results.Problem($"text is required, at most {AnnouncementRequest.MaxLength} characters", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var line = new ChatLine(ChatChannel.System, Guid.Empty, "", request.Text, DateTimeOffset.UtcNow, "");
+            await grains.GetGrain<IWorldChatGrain>(0).Broadcast(line);
+            return Results.NoContent();
+        });
         return app;
     }
 
@@ -91,6 +158,12 @@ public static partial class GatewayHostingExtensions
         [LoggerMessage(EventId = 2040, Level = LogLevel.Warning, Message = "Cluster not reachable yet ({Reason}); retrying")]
         private static partial void LogRetrying(ILogger logger, string reason);
     }
+}
+
+/// <summary>Body of <c>POST /admin/announce</c>.</summary>
+public sealed record AnnouncementRequest(string Text)
+{
+    public const int MaxLength = 1000;
 }
 
 /// <summary>The endpoints Kestrel bound; with port 0 configured, the real port is known only after start.</summary>

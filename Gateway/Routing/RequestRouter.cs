@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Connections;
@@ -13,6 +14,11 @@ namespace OrleansMmo.Gateway.Routing;
 /// </summary>
 public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, ILogger<RequestRouter> logger)
 {
+    // Failover takes a second or two: start fast so a brief hiccup costs little, then back off so a
+    // longer one costs the cluster a few calls per request, not a storm.
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(500);
+
     private readonly GatewayOptions _options = options.Value;
 
     /// <summary>
@@ -89,7 +95,7 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
     {
         try
         {
-            var reply = await route.HandleAsync(session, request).ConfigureAwait(false);
+            var reply = await HandleWithClusterRetryAsync(session, route, request).ConfigureAwait(false);
             if (reply.Message is not null)
             {
                 session.Send(route.Opcode.ResponseOf(), requestId, reply.Message);
@@ -115,6 +121,35 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
             session.ExitRequest();
         }
     }
+
+    /// <summary>
+    /// Runs the handler, repeating it while the cluster fails over (see <see cref="ClusterFailures"/>),
+    /// for at most <see cref="GatewayOptions.ClusterRetryTimeout"/>: clients see a slow answer, not an error.
+    /// Handlers change the session only after their grain call succeeded, so a repeat starts clean.
+    /// </summary>
+    private async ValueTask<Reply> HandleWithClusterRetryAsync(ClientSession session, Route route, IMessage request)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var delay = FirstRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await route.HandleAsync(session, request).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ClusterFailures.IsTransient(ex)
+                && !session.IsClosing
+                && Stopwatch.GetElapsedTime(started) + delay < _options.ClusterRetryTimeout)
+            {
+                LogClusterRetry(logger, ex, session.ConnectionId, route.Opcode, attempt);
+                await Task.Delay(delay).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Opcode} attempt {Attempt} met a cluster failover; retrying")]
+    private static partial void LogClusterRetry(ILogger logger, Exception exception, long connectionId, Opcode opcode, int attempt);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "Connection {ConnectionId}: protocol violation ({What}), opcode 0x{Opcode:X4}")]
     private static partial void LogProtocolViolation(ILogger logger, long connectionId, string what, ushort opcode);

@@ -16,6 +16,8 @@ namespace OrleansMmo.Gateway.Sessions;
 /// </summary>
 public sealed partial class ClientSession
 {
+    private static readonly ushort EnterWorldResponse = Opcode.EnterWorld.ResponseOf();
+
     private readonly ConnectionContext _connection;
     private readonly GatewayOptions _options;
     private readonly ILogger _logger;
@@ -106,6 +108,32 @@ public sealed partial class ClientSession
 
         if (_outbound.Writer.TryWrite(OutboundFrame.Create(opcode, requestId, message)))
         {
+            if (opcode == EnterWorldResponse)
+            {
+                ReleaseHeldPushes();
+            }
+
+            return true;
+        }
+
+        if (!IsClosing)
+        {
+            Close(DisconnectReason.SlowConsumer, "outbound queue full", notify: false);
+        }
+
+        return false;
+    }
+
+    /// <summary>Queues a push whose payload a grain already encoded (zone updates, chat): framed and copied, never parsed.</summary>
+    public bool SendPush(ushort opcode, ReadOnlySpan<byte> payload)
+    {
+        if (IsClosing)
+        {
+            return false;
+        }
+
+        if (_outbound.Writer.TryWrite(OutboundFrame.Create(opcode, payload)))
+        {
             return true;
         }
 
@@ -127,9 +155,10 @@ public sealed partial class ClientSession
 
     /// <summary>
     /// Starts closing: once. With <paramref name="notify"/>, a Disconnect notice is the last frame
-    /// the client gets. The read loop stops; the writer flushes what is queued, then the socket closes.
+    /// the client gets, listing <paramref name="alternatives"/> (gateways to resume on) when given.
+    /// The read loop stops; the writer flushes what is queued, then the socket closes.
     /// </summary>
-    public void Close(DisconnectReason reason, string? detail = null, bool notify = true)
+    public void Close(DisconnectReason reason, string? detail = null, bool notify = true, IEnumerable<GatewayAddress>? alternatives = null)
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0)
         {
@@ -141,6 +170,11 @@ public sealed partial class ClientSession
         {
             // Written past the bound on purpose: the notice is one frame and tells the client why.
             var notice = new DisconnectNotice { Reason = reason, Detail = detail ?? "" };
+            if (alternatives is not null)
+            {
+                notice.Alternatives.AddRange(alternatives);
+            }
+
             if (!_outbound.Writer.TryWrite(OutboundFrame.Create((ushort)Opcode.Disconnect, 0, notice)))
             {
                 notify = false;
@@ -213,6 +247,15 @@ public sealed partial class ClientSession
             var buffer = ArrayPool<byte>.Shared.Rent(size);
             var written = FrameCodec.WriteFrame(buffer, opcode, requestId, message);
             return new OutboundFrame(buffer, written);
+        }
+
+        public static OutboundFrame Create(ushort opcode, ReadOnlySpan<byte> payload)
+        {
+            var size = FrameHeader.Size + payload.Length;
+            var buffer = ArrayPool<byte>.Shared.Rent(size);
+            FrameHeader.Write(buffer, (uint)payload.Length, opcode, 0);
+            payload.CopyTo(buffer.AsSpan(FrameHeader.Size));
+            return new OutboundFrame(buffer, size);
         }
 
         public void Return() => ArrayPool<byte>.Shared.Return(buffer);

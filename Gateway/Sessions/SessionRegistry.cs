@@ -21,6 +21,9 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
 
     public bool IsShuttingDown => _shuttingDown;
 
+    /// <summary>Every open connection: a live view for sweeps (load reports, drain, broadcasts), not a snapshot.</summary>
+    public IEnumerable<ClientSession> All => _sessions.Values;
+
     public long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);
 
     public void Add(ClientSession session) => _sessions[session.ConnectionId] = session;

@@ -1,5 +1,7 @@
-using Orleans.Dashboard;
 using System.Net;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Orleans.Dashboard;
 
 namespace OrleansMmo.Silo.Hosting;
 
@@ -15,20 +17,38 @@ public sealed class SiloAdminOptions
 
 public static class AdminEndpointExtensions
 {
+    /// <summary>
+    /// The admin port is the only HTTP listener of the silo: the dashboard, health and metrics can never
+    /// be reached through the silo-to-silo or gateway ports, which speak Orleans' own protocol.
+    /// </summary>
     public static WebApplicationBuilder UseMmoAdminEndpoint(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(SiloAdminOptions.Section).Get<SiloAdminOptions>() ?? new SiloAdminOptions();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.Address), options.Port));
-        builder.Services.AddHealthChecks();
+        builder.Services.AddHealthChecks().AddCheck<SiloReadiness>("membership", tags: [SiloReadiness.Tag]);
         return builder;
     }
 
-    /// <summary>Liveness answers while the process runs; readiness once the silo has joined the cluster.</summary>
+    /// <summary>Liveness answers while the process runs; readiness once the silo is an active cluster member.</summary>
     public static WebApplication MapMmoAdmin(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live");
-        app.MapHealthChecks("/health/ready");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(SiloReadiness.Tag) });
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
+    }
+}
+
+/// <summary>Ready while this silo is Active in the membership table: joined, and not shutting down.</summary>
+public sealed class SiloReadiness(ISiloStatusOracle membership) : IHealthCheck
+{
+    public const string Tag = "ready";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = membership.CurrentStatus;
+        return Task.FromResult(status == SiloStatus.Active
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy($"silo is {status}"));
     }
 }

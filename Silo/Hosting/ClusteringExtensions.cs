@@ -6,11 +6,16 @@ namespace OrleansMmo.Silo.Hosting;
 
 public static class ClusteringExtensions
 {
+    /// <summary>Section overriding the membership defaults below (any <see cref="ClusterMembershipOptions"/> property).</summary>
+    public const string MembershipSection = "Cluster:Membership";
+
     /// <summary>Redis membership when <c>ConnectionStrings:Redis</c> is set, localhost clustering otherwise.</summary>
     public static ISiloBuilder UseMmoClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
         var settings = configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
         var redis = configuration.GetConnectionString(ClusterSettings.RedisConnectionStringName);
+        silo.Configure<ClusterMembershipOptions>(TuneForGame);
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
         if (string.IsNullOrWhiteSpace(redis))
         {
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
@@ -26,6 +31,33 @@ public static class ClusteringExtensions
         var advertised = ResolveAdvertisedAddress(settings.AdvertisedAddress);
         silo.ConfigureEndpoints(advertised, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
         return silo;
+    }
+
+    /// <summary>
+    /// Orleans' defaults suit long-running business services: a dead silo is declared dead after
+    /// 3 missed probes of 5 s, about 15 s, during which every call to its grains fails. For a game
+    /// that is 15 s of frozen players. Silos sit on one low-latency network, so probes can be much
+    /// shorter: 2 missed probes of 1 s declare a killed silo dead in about a second or two, and its
+    /// grains reactivate elsewhere. The cost is a false suspicion during a long GC pause or a
+    /// saturated host; <c>ExtendProbeTimeoutDuringDegradation</c> (on by default) lengthens the
+    /// timeout while the probing silo itself is unhealthy, and indirect probes (also on) ask a third
+    /// silo before a vote. Raise <c>Cluster:Membership:ProbeTimeout</c> for a cluster spread over a
+    /// slower network.
+    /// </summary>
+    private static void TuneForGame(ClusterMembershipOptions o)
+    {
+        o.ProbeTimeout = TimeSpan.FromSeconds(1);
+        o.MinProbeTimeout = TimeSpan.FromSeconds(1);
+        o.NumMissedProbesLimit = 2;
+        // A silo that stops writing its I-am-alive row (table-based detection, the fallback when
+        // probes cannot decide) is noticed sooner, and every silo re-reads the table more often, so
+        // a view missed through gossip converges within seconds rather than a minute.
+        o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+        o.TableRefreshTimeout = TimeSpan.FromSeconds(10);
+        // Votes expire after a few probe rounds, not two minutes: stale suspicions do not add up.
+        o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
+        // Dead rows of crashed silos leave Redis after a day instead of a week.
+        o.DefunctSiloExpiration = TimeSpan.FromDays(1);
     }
 
     /// <summary>An IP, or a host name (a container's service name) resolved to its first IPv4 address.</summary>

@@ -28,4 +28,24 @@ public static class Await
             throw new TimeoutException($"Timed out after {(timeout ?? Default).TotalSeconds:0.#} s waiting for {what}");
         }
     }
+
+    /// <summary>Re-checks <paramref name="condition"/> every <paramref name="interval"/> (100 ms) until it holds,
+    /// for state that offers no signal to await (a registry refreshed by heartbeats, a process's health).</summary>
+    public static async Task Until(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, TimeSpan? interval = null)
+    {
+        var limit = timeout ?? Default;
+        var deadline = DateTime.UtcNow + limit;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}");
+            }
+
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    public static Task Until(Func<bool> condition, string what, TimeSpan? timeout = null, TimeSpan? interval = null) =>
+        Until(() => Task.FromResult(condition()), what, timeout, interval);
 }

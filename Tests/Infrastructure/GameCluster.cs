@@ -57,6 +57,8 @@ public class GameCluster : IAsyncLifetime
             // The minimum the options allow: the rules are tested, not the KDF's speed.
             ("Accounts:PasswordHashing:Iterations", "100000"),
             ("Tickets:Lifetime", "00:00:03"),
+            // Tests/GameData: fast movement and a portal next to the spawn point.
+            ("World:GameDataPath", Path.Combine(AppContext.BaseDirectory, "TestGameData")),
             .. SiloSettings,
         ]), CaptureLogs);
         await _silo.StartAsync();
@@ -88,6 +90,20 @@ public class GameCluster : IAsyncLifetime
         _gateways.Add(gateway);
         return gateway;
     }
+
+    /// <summary>Stops one gateway cleanly (it leaves the registry) and forgets it.</summary>
+    public async Task StopGatewayAsync(WebApplication gateway)
+    {
+        if (_gateways.Remove(gateway))
+        {
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
+        }
+    }
+
+    /// <summary>Port of a gateway's (or the silo's) HTTP admin endpoint: health, metrics, admin actions.</summary>
+    public static int AdminPortOf(WebApplication app) =>
+        app.Services.GetService<GatewayEndpoints>()?.Admin?.IPEndPoint?.Port ?? new Uri(app.Urls.First()).Port;
 
     /// <summary>Stops every gateway and the silo, then starts both again on the same data directory and ports.</summary>
     public async Task RestartAsync()

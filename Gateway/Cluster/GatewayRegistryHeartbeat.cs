@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Options;
+using OrleansMmo.Grains.Gateways;
+
+namespace OrleansMmo.Gateway.Cluster;
+
+/// <summary>
+/// Reports this gateway to the registry every heartbeat interval and caches the live list it gets
+/// back. Failures (a silo failing over, the cluster still starting) are logged and retried on the next
+/// beat: the registry grain reactivates empty elsewhere and the next heartbeat refills it.
+/// </summary>
+public sealed partial class GatewayRegistryHeartbeat(
+    IGrainFactory grains,
+    GatewayDirectory directory,
+    IOptions<GatewayClusterOptions> options,
+    ILogger<GatewayRegistryHeartbeat> logger) : BackgroundService
+{
+    private static readonly TimeSpan UnregisterTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly SemaphoreSlim _beat = new(1, 1);
+    private bool _failing;
+
+    private IGatewayRegistryGrain Registry => grains.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key);
+
+    /// <summary>Reports now (after a drain, so the registry stops advertising this gateway at once).</summary>
+    public async Task BeatAsync(CancellationToken cancellationToken = default)
+    {
+        await _beat.WaitAsync(cancellationToken);
+        try
+        {
+            await Registry.Heartbeat(directory.CurrentRegistration()).WaitAsync(cancellationToken);
+            directory.Update(await Registry.GetLive().WaitAsync(cancellationToken));
+            if (_failing)
+            {
+                _failing = false;
+                LogRecovered(logger, directory.GatewayId);
+            }
+        }
+        finally
+        {
+            _beat.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.RegistryHeartbeatInterval);
+        do
+        {
+            try
+            {
+                await BeatAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Once per failure streak: a failover must not flood the log every two seconds.
+                if (!_failing)
+                {
+                    _failing = true;
+                    LogFailed(logger, ex, directory.GatewayId);
+                }
+            }
+        }
+        while (await WaitForNextTickAsync(timer, stoppingToken));
+    }
+
+    /// <summary>Leaves the registry on a clean stop, so clients are not sent here for another expiry period.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await Registry.Unregister(directory.GatewayId).WaitAsync(UnregisterTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUnregisterFailed(logger, ex, directory.GatewayId);
+        }
+    }
+
+    private static async Task<bool> WaitForNextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public override void Dispose()
+    {
+        _beat.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: registry heartbeat failed; retrying every interval")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string gatewayId);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Gateway {GatewayId}: registry heartbeat works again")]
+    private static partial void LogRecovered(ILogger logger, string gatewayId);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: could not unregister; the registry drops it after its expiry")]
+    private static partial void LogUnregisterFailed(ILogger logger, Exception exception, string gatewayId);
+}
