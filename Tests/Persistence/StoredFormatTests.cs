@@ -96,8 +96,8 @@ public sealed class StoredFormatTests
             var latest = SchemaScripts.Load(engine);
             await using var database = new GameDatabase(options);
             await using var connection = await database.DataSource.OpenConnectionAsync();
-            Assert.Equal(latest.Migrations.Select(m => m.Version), await QueryAsync(connection, "SELECT Version FROM SchemaVersion ORDER BY Version", r => Convert.ToInt32(r.GetValue(0))));
-            Assert.Equal([4L], await QueryAsync(connection, "SELECT Version FROM GrainState", r => Convert.ToInt64(r.GetValue(0))));
+            Assert.Equal(latest.Migrations.Select(m => m.Version), await TestSql.QueryAsync(connection, "SELECT Version FROM SchemaVersion ORDER BY Version", r => Convert.ToInt32(r.GetValue(0))));
+            Assert.Equal([4L], await TestSql.QueryAsync(connection, "SELECT Version FROM GrainState", r => Convert.ToInt64(r.GetValue(0))));
         }
         finally
         {
@@ -161,19 +161,5 @@ public sealed class StoredFormatTests
         }
 
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<List<T>> QueryAsync<T>(DbConnection connection, string sql, Func<DbDataReader, T> map)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<T>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
     }
 }
