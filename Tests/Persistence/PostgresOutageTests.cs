@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Silo.Storage;
@@ -93,6 +94,93 @@ public sealed class PostgresOutageTests
             await silo.DisposeAsync();
             await TestServers.DropPostgresDatabaseAsync(database.PostgresConnectionString!);
         }
+    }
+
+    [Fact]
+    public async Task PlayersMoveAndChatThroughAPostgresOutageAndNothingIsLost()
+    {
+        var connectionString = await TestServers.CreatePostgresDatabaseAsync("world-outage");
+        var cluster = new PostgresGameCluster(connectionString);
+        await cluster.InitializeAsync();
+        var stopped = false;
+        var players = new List<WorldPlayer>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                players.Add(await WorldPlayer.EnterAsync(cluster, "pgout"));
+            }
+
+            await PostgresControlAsync("stop");
+            stopped = true;
+            var outageEnds = Stopwatch.GetTimestamp() + (long)(_outage.TotalSeconds * Stopwatch.Frequency);
+            var step = 0;
+            var lines = new List<string>();
+            while (Stopwatch.GetTimestamp() < outageEnds)
+            {
+                step++;
+                // Back and forth 10 m west of the spawn: every move is accepted, none fails.
+                var x = 1490f - (step % 2);
+                var moves = await Task.WhenAll(players.Select(p => p.MoveAsync(x, 1500)));
+                Assert.All(moves, m => Assert.True(m.Accepted));
+                if (step % 15 == 0)
+                {
+                    var line = $"still here {step}";
+                    await players[0].Client.ChatAsync(OrleansMmo.Protocol.Messages.ChatChannel.Zone, line);
+                    lines.Add(line);
+                }
+
+                await Task.Delay(100);
+            }
+
+            await players[1].WaitForAsync(p => lines.All(l => p.Chat().Any(c => c.Text == l)), "every chat line of the outage");
+            var lastX = 1490f - (step % 2);
+
+            await PostgresControlAsync("start");
+            stopped = false;
+            NpgsqlConnection.ClearAllPools();
+            var metrics = cluster.Silo.Services.GetRequiredService<WriteBehindMetrics>();
+            await Await.Within(WhenAsync(() => metrics.Totals.DirtyStates == 0), "every player's state to be written after the database came back", TimeSpan.FromSeconds(60));
+            Assert.Equal(0, metrics.Totals.Lost);
+            Assert.Equal(0, metrics.Totals.Conflicts);
+
+            await cluster.RestartAsync();
+            foreach (var player in players)
+            {
+                await using var again = await cluster.ConnectAsync();
+                await again.LoginAsync(player.Username, WorldPlayer.Password);
+                var back = await again.EnterWorldAsync(player.Entered.Character.CharacterId);
+                Assert.Equal(lastX, back.Arrival.Position.X);
+                Assert.Equal(player.Entered.Player.Gold, back.Player.Gold);
+            }
+        }
+        finally
+        {
+            if (stopped)
+            {
+                await PostgresControlAsync("start");
+                NpgsqlConnection.ClearAllPools();
+            }
+
+            foreach (var player in players)
+            {
+                await player.DisposeAsync();
+            }
+
+            await cluster.DisposeAsync();
+            await TestServers.DropPostgresDatabaseAsync(connectionString);
+        }
+    }
+
+    /// <summary>The game cluster on a PostgreSQL database of its own, writing behind every second.</summary>
+    private sealed class PostgresGameCluster(string connectionString) : GameCluster
+    {
+        protected override IEnumerable<(string Key, string Value)> SiloSettings =>
+        [
+            ("ConnectionStrings:Postgres", connectionString),
+            ("WriteBehind:Interval", "00:00:01"),
+            ("WriteBehind:RetryMaxDelay", "00:00:01"),
+        ];
     }
 
     private static async Task WhenAsync(Func<bool> condition)
