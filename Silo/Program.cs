@@ -26,10 +26,12 @@ public static class Program
             .AddMmoGatewayRegistry(configuration)   // live gateways with their load, by heartbeat
             .AddDashboard());
         builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port
+        builder.AddMmoSiloTelemetry();              // meters of storage, world and Orleans; /metrics, OTLP
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapMmoAdmin();
+        app.MapMmoSiloMetrics();
         return app;
     }
 }

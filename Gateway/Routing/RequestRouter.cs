@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
@@ -12,7 +13,7 @@ namespace OrleansMmo.Gateway.Routing;
 /// Checks one frame against the connection's state and limits, then runs its handler and sends
 /// the reply with the request's id: handlers never see or set request ids.
 /// </summary>
-public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, ILogger<RequestRouter> logger)
+public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, GatewayMetrics metrics, ILogger<RequestRouter> logger)
 {
     // Failover takes a second or two: start fast so a brief hiccup costs little, then back off so a
     // longer one costs the cluster a few calls per request, not a storm.
@@ -28,6 +29,7 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
     public ValueTask DispatchAsync(ClientSession session, in Frame frame)
     {
         session.MarkReceived();
+        metrics.FrameReceived(FrameHeader.Size + (int)frame.Payload.Length);
         var requestId = frame.RequestId;
         if (!table.TryGet(frame.Opcode, out var route))
         {
@@ -93,9 +95,11 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
 
     private async Task RunAsync(ClientSession session, Route route, uint requestId, IMessage request)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var reply = await HandleWithClusterRetryAsync(session, route, request).ConfigureAwait(false);
+            metrics.AuthenticationAttempted(route.Opcode, reply.Message is not null);
             if (reply.Message is not null)
             {
                 session.Send(route.Opcode.ResponseOf(), requestId, reply.Message);
@@ -114,10 +118,12 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
         {
             // The client learns only that it failed; the details stay in the log.
             LogHandlerFailed(logger, ex, session.ConnectionId, route.Opcode);
+            metrics.AuthenticationAttempted(route.Opcode, succeeded: false);
             session.SendError(requestId, ErrorCode.InternalError);
         }
         finally
         {
+            metrics.RequestCompleted(route.Opcode, Stopwatch.GetElapsedTime(started));
             session.ExitRequest();
         }
     }
@@ -142,6 +148,7 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
                 && Stopwatch.GetElapsedTime(started) + delay < _options.ClusterRetryTimeout)
             {
                 LogClusterRetry(logger, ex, session.ConnectionId, route.Opcode, attempt);
+                metrics.ClusterRetry(route.Opcode);
                 await Task.Delay(delay).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
