@@ -44,6 +44,8 @@ public static partial class GatewayHostingExtensions
             // silo that joins takes gateway traffic soon and a dead one is not tried again.
             client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.Configure<Orleans.Configuration.GatewayOptions>(configuration.GetSection(ClientGatewaysSection));
+            client.Services.AddSingleton<ClusterFailoverMonitor>();
+            client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterFailoverMonitor>());
             client.UseConnectionRetryFilter<RetryUntilStopped>();
         });
         return builder;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
+using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
 using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Gateway.Sessions;
@@ -13,7 +14,7 @@ namespace OrleansMmo.Gateway.Routing;
 /// Checks one frame against the connection's state and limits, then runs its handler and sends
 /// the reply with the request's id: handlers never see or set request ids.
 /// </summary>
-public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, GatewayMetrics metrics, ILogger<RequestRouter> logger)
+public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, GatewayMetrics metrics, ClusterFailoverMonitor failover, ILogger<RequestRouter> logger)
 {
     // Failover takes a second or two: start fast so a brief hiccup costs little, then back off so a
     // longer one costs the cluster a few calls per request, not a storm.
@@ -141,7 +142,7 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
         {
             try
             {
-                return await route.HandleAsync(session, request).ConfigureAwait(false);
+                return await AttemptAsync(session, route, request).ConfigureAwait(false);
             }
             catch (Exception ex) when (ClusterFailures.IsTransient(ex)
                 && !session.IsClosing
@@ -153,6 +154,39 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
         }
+    }
+
+    /// <summary>
+    /// One attempt. Normally just the handler. But a call that went to a silo just before it crashed is
+    /// never answered (Orleans would wait out its 30 s response timeout): when a silo is lost while the call
+    /// is outstanding, or was lost shortly before it started, the call gets
+    /// <see cref="GatewayOptions.FailoverCallTimeout"/> to answer, then counts as lost and is retried.
+    /// No timer is armed unless a silo was lost: the common path costs one extra check.
+    /// </summary>
+    private async ValueTask<Reply> AttemptAsync(ClientSession session, Route route, IMessage request)
+    {
+        var lossAlreadyKnown = failover.LostWithin(_options.ClusterRetryTimeout);
+        var nextLoss = failover.NextLoss;
+        var handling = route.HandleAsync(session, request);
+        if (handling.IsCompleted || _options.FailoverCallTimeout <= TimeSpan.Zero)
+        {
+            return await handling.ConfigureAwait(false);
+        }
+
+        var call = handling.AsTask();
+        if (!lossAlreadyKnown && await Task.WhenAny(call, nextLoss).ConfigureAwait(false) == call)
+        {
+            return await call.ConfigureAwait(false);
+        }
+
+        if (await Task.WhenAny(call, Task.Delay(_options.FailoverCallTimeout)).ConfigureAwait(false) == call)
+        {
+            return await call.ConfigureAwait(false);
+        }
+
+        // Abandoned: if it ever completes or fails, nobody waits for it, but its failure is still observed.
+        _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        throw new CallLostInFailoverException(_options.FailoverCallTimeout);
     }
 
     [LoggerMessage(EventId = 2022, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Opcode} attempt {Attempt} met a cluster failover; retrying")]
