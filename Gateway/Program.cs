@@ -13,16 +13,16 @@ public static class Program
     {
         // Settings files sit beside the binaries, wherever the process is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.UseMmoCluster();    // one Orleans client for the process
-        builder.AddMmoGateway();    // game port, sessions and limits, opcode table, health
-        builder.AddMmoGatewayRegistry(); // heartbeats to the gateway registry, drain, readiness
-        builder.AddMmoGatewayTelemetry(); // Meter "OrleansMmo.Gateway", /metrics, OTLP when configured
+        builder.UseMmoCluster();            // one Orleans client for the process
+        builder.AddMmoGateway();            // game port, sessions and limits, opcode table, health
+        builder.AddMmoGatewayRegistry();    // heartbeats to the gateway registry, drain, readiness
+        builder.AddMmoGatewayTelemetry();   // Meter "OrleansMmo.Gateway", /metrics, OTLP when configured
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapMmoGatewayHealth();
-        app.MapMmoGatewayAdmin();   // POST /admin/drain and friends, behind Admin:Key
-        app.MapMmoGatewayMetrics(); // GET /metrics on the admin port
+        app.MapMmoGatewayHealth();          // /health/live, /health/ready on the admin port
+        app.MapMmoGatewayAdmin();           // POST /admin/drain and friends, behind Admin:Key
+        app.MapMmoGatewayMetrics();         // GET /metrics on the admin port
         return app;
     }
 }

@@ -38,7 +38,7 @@ public sealed class GatewayMetrics
     {
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableUpDownCounter("mmo.gateway.connections", () => sessions.Count, "{connection}", "Open client connections");
-        meter.CreateObservableUpDownCounter("mmo.gateway.connections.in_world", () => CountInWorld(sessions), "{connection}", "Connections playing a character");
+        meter.CreateObservableUpDownCounter("mmo.gateway.connections.in_world", sessions.CountInWorld, "{connection}", "Connections playing a character");
         _connectionsOpened = meter.CreateCounter<long>("mmo.gateway.connections.opened", "{connection}", "Client connections accepted");
         _framesReceived = meter.CreateCounter<long>("mmo.gateway.frames.received", "{frame}", "Frames read from clients");
         _framesSent = meter.CreateCounter<long>("mmo.gateway.frames.sent", "{frame}", "Frames written to clients (responses, errors, pushes)");
@@ -87,18 +87,4 @@ public sealed class GatewayMetrics
 
     private static KeyValuePair<string, object?> OpcodeTag(Opcode opcode) =>
         OpcodeTags.GetOrAdd((ushort)opcode, static o => new("opcode", ((Opcode)o).ToString()));
-
-    private static int CountInWorld(SessionRegistry sessions)
-    {
-        var count = 0;
-        foreach (var session in sessions.All)
-        {
-            if (session.State == SessionState.InWorld)
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
 }

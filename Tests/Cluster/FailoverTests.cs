@@ -101,12 +101,14 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
         Assert.True(killedGateway is "gateway1" or "gateway2", killedGateway);
         var ticket = client.CurrentTicket!.Token;
 
+        var killedAt = Stopwatch.GetTimestamp();
         await cluster.KillAsync(killedGateway);
         var lost = await Await.Within(client.Disconnected, "the connection to the killed gateway to drop");
         Assert.True(lost.Kind is DisconnectKind.ClosedByServer or DisconnectKind.TransportError, lost.ToString());
 
         // Through haproxy again (the client's original endpoint): it routes around the dead gateway.
         var (resumed, session) = await client.ReconnectAsync();
+        output.WriteLine($"gateway kill: resumed on {resumed.Hello!.GatewayId} {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:0} ms after the kill");
         await client.DisposeAsync();
         await using var _ = resumed;
         Assert.NotEqual(killedGateway, resumed.Hello!.GatewayId);
