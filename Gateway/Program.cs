@@ -1,4 +1,5 @@
 using OrleansMmo.Gateway.Hosting;
+using OrleansMmo.Hosting;
 
 namespace OrleansMmo.Gateway;
 
@@ -16,13 +17,13 @@ public static class Program
         builder.UseMmoCluster();            // one Orleans client for the process
         builder.AddMmoGateway();            // game port, sessions and limits, opcode table, health
         builder.AddMmoGatewayRegistry();    // heartbeats to the gateway registry, drain, readiness
-        builder.AddMmoGatewayTelemetry();   // Meter "OrleansMmo.Gateway", /metrics, OTLP when configured
+        builder.AddMmoGatewayMetrics();     // Meter "OrleansMmo.Gateway", /metrics, OTLP when configured
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapMmoGatewayHealth();          // /health/live, /health/ready on the admin port
         app.MapMmoGatewayAdmin();           // POST /admin/drain and friends, behind Admin:Key
-        app.MapMmoGatewayMetrics();         // GET /metrics on the admin port
+        app.MapMmoMetrics();                // GET /metrics on the admin port
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Orleans.Dashboard;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Hosting;
 using OrleansMmo.Silo.Hosting;
 using OrleansMmo.Silo.Storage;
 
@@ -26,12 +27,13 @@ public static class Program
             .AddMmoGatewayRegistry(configuration)   // live gateways with their load, by heartbeat
             .AddDashboard());
         builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port
-        builder.AddMmoSiloTelemetry();              // meters of storage, world and Orleans; /metrics, OTLP
+        builder.AddMmoTelemetry("orleansmmo-silo",  // meters of storage, world and Orleans; /metrics, OTLP
+            "OrleansMmo.Persistence", "OrleansMmo.World", "Microsoft.Orleans");
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapMmoAdmin();
-        app.MapMmoSiloMetrics();
+        app.MapMmoMetrics();
         return app;
     }
 }

@@ -1,9 +1,12 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using OrleansMmo.Gateway.Metrics;
 
-namespace OrleansMmo.Gateway.Hosting;
+namespace OrleansMmo.Hosting;
 
 /// <summary>Metrics and log export. Section <c>Telemetry</c>.</summary>
 public sealed class TelemetryOptions
@@ -19,24 +22,20 @@ public sealed class TelemetryOptions
 
 public static class TelemetryExtensions
 {
-    /// <summary>Meters exported by the gateway: its own, Kestrel's connection metrics and the runtime's.</summary>
-    public static readonly string[] Meters = [GatewayMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];
-
     /// <summary>
-    /// The gateway's instruments, exported the OpenTelemetry way: scraped from <c>/metrics</c> and,
-    /// with <c>Telemetry:OtlpEndpoint</c>, pushed to a collector. Logs go to the console, as JSON
-    /// with <c>Logging:Console:FormatterName=json</c>.
+    /// Exports <paramref name="meters"/> (and the runtime's) the OpenTelemetry way: scraped from
+    /// <c>/metrics</c> and, with <c>Telemetry:OtlpEndpoint</c>, pushed to a collector with the logs.
+    /// Console logs are JSON with <c>Logging:Console:FormatterName=json</c>.
     /// </summary>
-    public static WebApplicationBuilder AddMmoGatewayTelemetry(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddMmoTelemetry(this WebApplicationBuilder builder, string serviceName, params string[] meters)
     {
-        var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        builder.Services.AddSingleton<GatewayMetrics>();
+        var options = Options(builder.Configuration);
         var otlp = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("orleansmmo-gateway"))
+            .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(Meters);
+                metrics.AddMeter([.. meters, "System.Runtime"]);
                 if (options.Prometheus)
                 {
                     metrics.AddPrometheusExporter();
@@ -55,15 +54,17 @@ public static class TelemetryExtensions
         return builder;
     }
 
-    /// <summary><c>GET /metrics</c> on the admin port (the game port speaks no HTTP).</summary>
-    public static WebApplication MapMmoGatewayMetrics(this WebApplication app)
+    /// <summary><c>GET /metrics</c>, on whatever HTTP endpoint the process has: its admin port.</summary>
+    public static WebApplication MapMmoMetrics(this WebApplication app)
     {
-        var options = app.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        if (options.Prometheus)
+        if (Options(app.Configuration).Prometheus)
         {
             app.MapPrometheusScrapingEndpoint("/metrics");
         }
 
         return app;
     }
+
+    private static TelemetryOptions Options(IConfiguration configuration) =>
+        configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
 }
