@@ -139,6 +139,23 @@ wait_until() {
     done
 }
 
+# A script the tests run to take this private PostgreSQL away and bring it back (database
+# outage tests): "$MMO_TEST_POSTGRES_CTL stop" and "... start", as root or not.
+write_postgres_ctl() {
+    local ctl="$work_dir/pg/ctl"
+    {
+        printf '#!/usr/bin/env bash\n# Stops or starts the private PostgreSQL of one ./test.sh run.\nset -euo pipefail\n'
+        printf 'as_pg() { if ((EUID == 0)); then (cd %q && runuser -u postgres -- "$@"); else "$@"; fi; }\n' "$work_dir"
+        printf 'case "${1:-}" in\n'
+        printf '    stop) as_pg %q stop -D %q -m fast -w -t 30 >/dev/null ;;\n' "$pg_bin/pg_ctl" "$pg_data"
+        printf '    start) as_pg %q start -D %q -w -t 30 -l %q -o %q >/dev/null ;;\n' "$pg_bin/pg_ctl" "$pg_data" "$work_dir/pg/server.log" "$pg_options"
+        printf '    *) echo "usage: $0 stop|start" >&2; exit 2 ;;\n'
+        printf 'esac\n'
+    } >"$ctl"
+    chmod 0755 "$ctl"
+    export MMO_TEST_POSTGRES_CTL="$ctl"
+}
+
 start_postgres() {
     install -d -m 0755 "$work_dir/pg"
     install -d -m 0700 "$pg_data" "$pg_socket_dir"
@@ -159,9 +176,10 @@ start_postgres() {
     for attempt in 1 2 3 4 5; do
         pg_port="$(free_port $((55432 + (attempt - 1) * 100)))" || die "no free port for PostgreSQL"
         # fsync and friends off: a throwaway cluster trades durability for speed.
+        pg_options="-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$pg_socket_dir \
+-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
         if as_pg "$pg_bin/pg_ctl" start -D "$pg_data" -w -t "$ready_timeout_seconds" -l "$work_dir/pg/server.log" \
-            -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$pg_socket_dir \
-                -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null 2>&1; then
+            -o "$pg_options" >/dev/null 2>&1; then
             pg_started=1
             break
         fi
@@ -175,6 +193,7 @@ start_postgres() {
         -c "CREATE ROLE mmo LOGIN CREATEDB PASSWORD '$pg_password'" \
         -c "CREATE DATABASE mmo_test OWNER mmo" >/dev/null
     export MMO_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Database=mmo_test;Username=mmo;Password=$pg_password"
+    write_postgres_ctl
     log "PostgreSQL $(basename "$(dirname "$pg_bin")") on 127.0.0.1:$pg_port"
 }
 

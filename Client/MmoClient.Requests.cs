@@ -95,13 +95,12 @@ public sealed partial class MmoClient
         await SendRequestAsync(Opcode.DeleteCharacter, request, DeleteCharacterResponse.Parser, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Plays as this character from now on (the connection becomes InWorld).</summary>
-    public async Task<CharacterSummary> EnterWorldAsync(string characterId, CancellationToken cancellationToken = default)
-    {
-        var request = new EnterWorldRequest { CharacterId = characterId };
-        var response = await SendRequestAsync(Opcode.EnterWorld, request, EnterWorldResponse.Parser, cancellationToken).ConfigureAwait(false);
-        return response.Character;
-    }
+    /// <summary>
+    /// Plays as this character from now on (the connection becomes InWorld): the answer holds its
+    /// state and where it stands; WorldUpdate pushes follow.
+    /// </summary>
+    public Task<EnterWorldResponse> EnterWorldAsync(string characterId, CancellationToken cancellationToken = default) =>
+        SendRequestAsync(Opcode.EnterWorld, new EnterWorldRequest { CharacterId = characterId }, EnterWorldResponse.Parser, cancellationToken);
 
     /// <summary>Back to character selection (the connection returns to Authenticated).</summary>
     public async Task LeaveWorldAsync(CancellationToken cancellationToken = default)

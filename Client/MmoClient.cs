@@ -495,6 +495,10 @@ public sealed partial class MmoClient : IAsyncDisposable
                 }
 
                 return null;
+            case Opcode.WorldUpdate:
+                return TryParse(WorldUpdate.Parser, frame, out var update) ? new ServerPush(Opcode.WorldUpdate, 0, update) : null;
+            case Opcode.ChatMessage:
+                return TryParse(ChatMessage.Parser, frame, out var chat) ? new ServerPush(Opcode.ChatMessage, 0, chat) : null;
             default:
                 // A push this SDK does not know yet; newer gateways may add pushes, and clients must skip them.
                 return null;

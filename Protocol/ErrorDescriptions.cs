@@ -32,6 +32,12 @@ public static class ErrorDescriptions
         ErrorCode.CharacterNameTaken => "character name already taken",
         ErrorCode.CharacterLimitReached => "character limit reached",
         ErrorCode.CharacterNotFound => "character not found",
+        ErrorCode.WorldUnavailable => "the world could not be reached; retry",
+        ErrorCode.ChatMessageInvalid => "chat message empty, too long or with control characters",
+        ErrorCode.ChatRateLimited => "too many chat messages; retry later",
+        ErrorCode.ChatChannelInvalid => "chat channel unknown or not open to players",
+        ErrorCode.PlayerNotFound => "no character has that name",
+        ErrorCode.PlayerOffline => "that character is not in the world",
         _ => "error",
     };
 }

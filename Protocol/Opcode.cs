@@ -29,8 +29,15 @@ public enum Opcode : ushort
     EnterWorld = 0x0030,
     LeaveWorld = 0x0031,
 
+    // World.
+    Move = 0x0040,
+    GetPlayer = 0x0041,
+    Chat = 0x0050,
+
     // Server pushes.
     Disconnect = 0x4001,
+    WorldUpdate = 0x4002,
+    ChatMessage = 0x4003,
 
     /// <summary>A failed request: <c>ErrorResponse</c>, request id echoed.</summary>
     Error = 0xFFFF,

@@ -1,6 +1,8 @@
 using Orleans.Dashboard;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Grains.Persistence;
+using OrleansMmo.Grains.World;
 using OrleansMmo.Hosting;
 using OrleansMmo.Silo.Hosting;
 using OrleansMmo.Silo.Storage;
@@ -23,7 +25,9 @@ public static class Program
         builder.UseOrleans(silo => silo
             .UseMmoClustering(configuration)        // localhost, or Redis membership
             .AddMmoGrainStorage(configuration)      // ADO.NET: SQLite file, or PostgreSQL
+            .AddMmoWriteBehind(configuration)       // [WriteBehindState]: dirty state written on a timer and at shutdown
             .AddMmoAccounts(configuration)          // password hashing, tickets, account rules
+            .AddMmoWorld(configuration)             // game data, players, zones, chat
             .AddMmoGatewayRegistry(configuration)   // live gateways with their load, by heartbeat
             .AddDashboard());
         builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port

@@ -178,14 +178,31 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         }
 
         var binding = session.Binding!;
-        var result = await Account(binding.AccountKey).EnterWorld(binding.SessionId, characterId);
+        session.BeginEnteringWorld(characterId);
+        EnterWorldResult result;
+        try
+        {
+            result = await Account(binding.AccountKey).EnterWorld(binding.SessionId, characterId);
+        }
+        catch
+        {
+            session.CancelEnteringWorld();
+            throw;
+        }
+
         if (result.Error != AccountError.None)
         {
+            session.CancelEnteringWorld();
             return Fail(result.Error, default);
         }
 
         session.MoveTo(SessionState.InWorld, binding with { CharacterId = characterId });
-        return Reply.Ok(new EnterWorldResponse { Character = ToWire(result.Character!) });
+        return Reply.Ok(new EnterWorldResponse
+        {
+            Character = ToWire(result.Character!),
+            Player = WorldWire.ToWire(result.Player!),
+            Arrival = WorldWire.ToWire(result.Arrival!),
+        });
     }
 
     public async ValueTask<Reply> LeaveWorldAsync(ClientSession session, LeaveWorldRequest request)
@@ -223,6 +240,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         AccountError.CharacterNameTaken => ErrorCode.CharacterNameTaken,
         AccountError.CharacterLimitReached => ErrorCode.CharacterLimitReached,
         AccountError.CharacterNotFound => ErrorCode.CharacterNotFound,
+        AccountError.WorldUnavailable => ErrorCode.WorldUnavailable,
         _ => ErrorCode.InternalError,
     };
 

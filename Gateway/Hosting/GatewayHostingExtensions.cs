@@ -10,6 +10,7 @@ using OrleansMmo.Gateway.Handlers;
 using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Grains.World;
 using OrleansMmo.Hosting;
 
 namespace OrleansMmo.Gateway.Hosting;
@@ -63,8 +64,10 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<GatewayObserver>();
+        services.AddSingleton<DeliveryStats>();
         services.AddHostedService<GatewayObserverRegistration>();
         services.AddSingleton<GatewayHandlers>();
+        services.AddSingleton<WorldHandlers>();
         services.AddSingleton<OpcodeTable>();
         services.AddSingleton<RequestRouter>();
         services.AddHealthChecks();
@@ -140,6 +143,18 @@ public static partial class GatewayHostingExtensions
             g.Draining,
             g.LastSeen,
         }));
+        // A system announcement to every online player, on every gateway.
+        admin.MapPost("/announce", async (AnnouncementRequest request, IGrainFactory grains) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > AnnouncementRequest.MaxLength)
+            {
+                return Results.Problem($"text is required, at most {AnnouncementRequest.MaxLength} characters", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var line = new ChatLine(ChatChannel.System, Guid.Empty, "", request.Text, DateTimeOffset.UtcNow, "");
+            await grains.GetGrain<IWorldChatGrain>(0).Broadcast(line);
+            return Results.NoContent();
+        });
         return app;
     }
 
@@ -156,6 +171,12 @@ public static partial class GatewayHostingExtensions
         [LoggerMessage(EventId = 2040, Level = LogLevel.Warning, Message = "Cluster not reachable yet ({Reason}); retrying")]
         private static partial void LogRetrying(ILogger logger, string reason);
     }
+}
+
+/// <summary>Body of <c>POST /admin/announce</c>.</summary>
+public sealed record AnnouncementRequest(string Text)
+{
+    public const int MaxLength = 1000;
 }
 
 /// <summary>The endpoints Kestrel bound; with port 0 configured, the real port is known only after start.</summary>

@@ -11,7 +11,7 @@ public sealed class OpcodeTable
 {
     private readonly FrozenDictionary<ushort, Route> _routes;
 
-    public OpcodeTable(GatewayHandlers h)
+    public OpcodeTable(GatewayHandlers h, WorldHandlers w)
     {
         Routes =
         [
@@ -29,6 +29,10 @@ public sealed class OpcodeTable
             Route.Create(Opcode.DeleteCharacter, DeleteCharacterRequest.Parser, Authenticated, h.DeleteCharacterAsync),
             Route.Create(Opcode.EnterWorld, EnterWorldRequest.Parser, Authenticated, h.EnterWorldAsync, changesState: true),
             Route.Create(Opcode.LeaveWorld, LeaveWorldRequest.Parser, InWorld, h.LeaveWorldAsync, changesState: true),
+
+            Route.Create(Opcode.Move, MoveRequest.Parser, InWorld, w.MoveAsync),
+            Route.Create(Opcode.GetPlayer, GetPlayerRequest.Parser, InWorld, w.GetPlayerAsync),
+            Route.Create(Opcode.Chat, ChatRequest.Parser, InWorld, w.ChatAsync),
         ];
         _routes = Routes.ToFrozenDictionary(r => (ushort)r.Opcode);
     }

@@ -142,7 +142,17 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
         {
             try
             {
-                return await AttemptAsync(session, route, request).ConfigureAwait(false);
+                var reply = await AttemptAsync(session, route, request).ConfigureAwait(false);
+                // The world answers WORLD_UNAVAILABLE ("retry") when a zone cannot be reached: during a
+                // failover that is the same transient failure, caught one grain further in.
+                if (reply.Error != ErrorCode.WorldUnavailable || session.IsClosing
+                    || Stopwatch.GetElapsedTime(started) + delay >= _options.ClusterRetryTimeout)
+                {
+                    return reply;
+                }
+
+                LogWorldRetry(logger, session.ConnectionId, route.Opcode, attempt);
+                metrics.ClusterRetry(route.Opcode);
             }
             catch (Exception ex) when (ClusterFailures.IsTransient(ex)
                 && !session.IsClosing
@@ -150,9 +160,10 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
             {
                 LogClusterRetry(logger, ex, session.ConnectionId, route.Opcode, attempt);
                 metrics.ClusterRetry(route.Opcode);
-                await Task.Delay(delay).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
+
+            await Task.Delay(delay).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }
     }
 
@@ -191,6 +202,9 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
 
     [LoggerMessage(EventId = 2022, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Opcode} attempt {Attempt} met a cluster failover; retrying")]
     private static partial void LogClusterRetry(ILogger logger, Exception exception, long connectionId, Opcode opcode, int attempt);
+
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Opcode} attempt {Attempt} found the world unavailable; retrying")]
+    private static partial void LogWorldRetry(ILogger logger, long connectionId, Opcode opcode, int attempt);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "Connection {ConnectionId}: protocol violation ({What}), opcode 0x{Opcode:X4}")]
     private static partial void LogProtocolViolation(ILogger logger, long connectionId, string what, ushort opcode);

@@ -17,6 +17,8 @@ namespace OrleansMmo.Gateway.Sessions;
 /// </summary>
 public sealed partial class ClientSession
 {
+    private static readonly ushort EnterWorldResponse = Opcode.EnterWorld.ResponseOf();
+
     private readonly ConnectionContext _connection;
     private readonly GatewayOptions _options;
     private readonly ILogger _logger;
@@ -108,6 +110,32 @@ public sealed partial class ClientSession
         }
 
         if (_outbound.Writer.TryWrite(OutboundFrame.Create(opcode, requestId, message)))
+        {
+            if (opcode == EnterWorldResponse)
+            {
+                ReleaseHeldPushes();
+            }
+
+            return true;
+        }
+
+        if (!IsClosing)
+        {
+            Close(DisconnectReason.SlowConsumer, "outbound queue full", notify: false);
+        }
+
+        return false;
+    }
+
+    /// <summary>Queues a push whose payload a grain already encoded (zone updates, chat): framed and copied, never parsed.</summary>
+    public bool SendPush(ushort opcode, ReadOnlySpan<byte> payload)
+    {
+        if (IsClosing)
+        {
+            return false;
+        }
+
+        if (_outbound.Writer.TryWrite(OutboundFrame.Create(opcode, payload)))
         {
             return true;
         }
@@ -227,6 +255,15 @@ public sealed partial class ClientSession
             var buffer = ArrayPool<byte>.Shared.Rent(size);
             var written = FrameCodec.WriteFrame(buffer, opcode, requestId, message);
             return new OutboundFrame(buffer, written);
+        }
+
+        public static OutboundFrame Create(ushort opcode, ReadOnlySpan<byte> payload)
+        {
+            var size = FrameHeader.Size + payload.Length;
+            var buffer = ArrayPool<byte>.Shared.Rent(size);
+            FrameHeader.Write(buffer, (uint)payload.Length, opcode, 0);
+            payload.CopyTo(buffer.AsSpan(FrameHeader.Size));
+            return new OutboundFrame(buffer, size);
         }
 
         public void Return() => ArrayPool<byte>.Shared.Return(buffer);

@@ -21,7 +21,7 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
 
     public bool IsShuttingDown => _shuttingDown;
 
-    /// <summary>Every open connection: a live view for sweeps (load reports, drain), not a snapshot.</summary>
+    /// <summary>Every open connection: a live view for sweeps (load reports, drain, broadcasts), not a snapshot.</summary>
     public IEnumerable<ClientSession> All => _sessions.Values;
 
     /// <summary>Connections playing a character right now: one sweep, for load reports and metrics.</summary>

@@ -21,4 +21,6 @@ public enum AccountError
     CharacterNameTaken = 12,
     CharacterLimitReached = 13,
     CharacterNotFound = 14,
+    /// <summary>The character's zone could not be reached; retry.</summary>
+    WorldUnavailable = 15,
 }

@@ -57,7 +57,18 @@ public sealed record CharacterListResult(
     [property: Id(0)] AccountError Error,
     [property: Id(1)] IReadOnlyList<CharacterSummary> Characters);
 
-/// <summary>Result of CreateCharacter and EnterWorld.</summary>
+/// <summary>Result of EnterWorld: the character, its state and where it stands.</summary>
+[GenerateSerializer, Alias("mmo.EnterWorldResult")]
+public sealed record EnterWorldResult(
+    [property: Id(0)] AccountError Error,
+    [property: Id(1)] CharacterSummary? Character,
+    [property: Id(2)] World.PlayerSnapshot? Player,
+    [property: Id(3)] World.ZoneArrival? Arrival)
+{
+    public static EnterWorldResult Failed(AccountError error) => new(error, null, null, null);
+}
+
+/// <summary>Result of CreateCharacter.</summary>
 [GenerateSerializer, Alias("mmo.CharacterResult")]
 public sealed record CharacterResult(
     [property: Id(0)] AccountError Error,

@@ -42,9 +42,9 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("DeleteCharacter")]
     Task<AccountError> DeleteCharacter(Guid sessionId, Guid characterId);
 
-    /// <summary>Binds the session to one of the account's characters.</summary>
+    /// <summary>Binds the session to one of the account's characters and puts it in the world.</summary>
     [Alias("EnterWorld")]
-    Task<CharacterResult> EnterWorld(Guid sessionId, Guid characterId);
+    Task<EnterWorldResult> EnterWorld(Guid sessionId, Guid characterId);
 
     [Alias("LeaveWorld")]
     Task<AccountError> LeaveWorld(Guid sessionId);

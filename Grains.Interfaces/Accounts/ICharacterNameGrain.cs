@@ -14,4 +14,8 @@ public interface ICharacterNameGrain : IGrainWithStringKey
     /// <summary>Frees the name if <paramref name="characterId"/> holds it.</summary>
     [Alias("Release")]
     Task Release(Guid characterId);
+
+    /// <summary>The character holding the name, or <see cref="Guid.Empty"/> if it is free.</summary>
+    [Alias("GetCharacter"), Orleans.Concurrency.ReadOnly]
+    Task<Guid> GetCharacter();
 }

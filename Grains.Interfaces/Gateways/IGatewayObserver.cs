@@ -12,6 +12,17 @@ public interface IGatewayObserver : IGrainObserver
     /// <summary>Closes the connection if it still belongs to <paramref name="sessionId"/>.</summary>
     [OneWay, Alias("Kick")]
     Task Kick(long connectionId, Guid sessionId, KickReason reason);
+
+    /// <summary>
+    /// Pushes each frame of the batch to its connection. Not one-way: a zone learns from a failed
+    /// or late answer that the gateway is gone, and stops sending to it.
+    /// </summary>
+    [Alias("Deliver")]
+    Task Deliver(PushBatch batch);
+
+    /// <summary>Pushes one frame to every in-world connection of this gateway (world chat, announcements).</summary>
+    [Alias("Broadcast")]
+    Task Broadcast(ushort opcode, byte[] payload);
 }
 
 [GenerateSerializer, Alias("mmo.KickReason")]

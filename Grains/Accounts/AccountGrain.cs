@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Grains.Security;
+using OrleansMmo.Grains.World;
 
 namespace OrleansMmo.Grains.Accounts;
 
@@ -158,24 +159,31 @@ public sealed partial class AccountGrain(
 
     public async Task Logout(Guid sessionId)
     {
-        if (CurrentSession(sessionId) is null)
+        if (CurrentSession(sessionId) is not { } session)
         {
             return;
         }
 
         state.State.Session = null;
         await state.WriteStateAsync();
+        if (session.CharacterInWorld is { } characterId)
+        {
+            await DetachQuietlyAsync(characterId, sessionId);
+        }
     }
 
-    public Task ConnectionClosed(Guid sessionId)
+    public async Task ConnectionClosed(Guid sessionId)
     {
         // Not written: a stale endpoint after a restart only costs one ignored kick.
         if (CurrentSession(sessionId) is { } session)
         {
             session.Endpoint = null;
+            // The character leaves its zone; CharacterInWorld stays, so a resume offers it again.
+            if (session.CharacterInWorld is { } characterId)
+            {
+                await DetachQuietlyAsync(characterId, sessionId);
+            }
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<CharacterListResult> ListCharacters(Guid sessionId)
@@ -261,40 +269,75 @@ public sealed partial class AccountGrain(
             throw;
         }
 
-        // After the account forgot the character, so a failure here strands a name, never a character.
+        // After the account forgot the character, so a failure here strands a name or a world
+        // state nobody can reach, never a character.
+        await GrainFactory.GetGrain<IPlayerGrain>(characterId).Delete();
         await GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(character.Name)).Release(characterId);
         LogCharacterDeleted(logger, state.State.AccountId, characterId);
         return AccountError.None;
     }
 
-    public Task<CharacterResult> EnterWorld(Guid sessionId, Guid characterId)
+    public async Task<EnterWorldResult> EnterWorld(Guid sessionId, Guid characterId)
     {
         var session = CurrentSession(sessionId);
-        if (session is null)
+        if (session?.Endpoint is not { } endpoint)
         {
-            return Task.FromResult(new CharacterResult(AccountError.SessionReplaced, null));
+            return EnterWorldResult.Failed(AccountError.SessionReplaced);
         }
 
         var character = state.State.Characters.Find(c => c.CharacterId == characterId);
         if (character is null)
         {
-            return Task.FromResult(new CharacterResult(AccountError.CharacterNotFound, null));
+            return EnterWorldResult.Failed(AccountError.CharacterNotFound);
+        }
+
+        if (session.CharacterInWorld is { } previous && previous != characterId)
+        {
+            await DetachQuietlyAsync(previous, sessionId);
+        }
+
+        // The only place a connection is bound to a character: the gateway can ask for nothing
+        // but its own account's characters, whatever ids a client sends.
+        var summary = character.ToSummary();
+        var attached = await GrainFactory.GetGrain<IPlayerGrain>(characterId).Attach(
+            new PlayerSession(sessionId, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway), summary);
+        if (attached.Error != WorldError.None)
+        {
+            return EnterWorldResult.Failed(AccountError.WorldUnavailable);
         }
 
         session.CharacterInWorld = characterId;
-        return Task.FromResult(new CharacterResult(AccountError.None, character.ToSummary()));
+        return new EnterWorldResult(AccountError.None, summary, attached.Player, attached.Arrival);
     }
 
-    public Task<AccountError> LeaveWorld(Guid sessionId)
+    public async Task<AccountError> LeaveWorld(Guid sessionId)
     {
         var session = CurrentSession(sessionId);
         if (session is null)
         {
-            return Task.FromResult(AccountError.SessionReplaced);
+            return AccountError.SessionReplaced;
         }
 
-        session.CharacterInWorld = null;
-        return Task.FromResult(AccountError.None);
+        if (session.CharacterInWorld is { } characterId)
+        {
+            session.CharacterInWorld = null;
+            await DetachQuietlyAsync(characterId, sessionId);
+        }
+
+        return AccountError.None;
+    }
+
+    /// <summary>Takes a character out of the world; a failure only leaves it until its zone or grain notices.</summary>
+    private async Task DetachQuietlyAsync(Guid characterId, Guid sessionId)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IPlayerGrain>(characterId).Detach(sessionId);
+        }
+        catch (Exception ex)
+        {
+            LogDetachFailed(logger, ex, state.State.AccountId, characterId);
+        }
     }
 
     private ActiveSession? CurrentSession(Guid sessionId) =>
@@ -320,6 +363,12 @@ public sealed partial class AccountGrain(
             KickQuietly(old, previous.SessionId);
         }
 
+        if (previous?.CharacterInWorld is { } inWorld)
+        {
+            // The old connection's character leaves its zone now, not when that gateway notices.
+            await DetachQuietlyAsync(inWorld, previous.SessionId);
+        }
+
         return new SessionResult(AccountError.None, state.State.AccountId, session.SessionId, ticket, lastCharacter, default);
     }
 
@@ -343,6 +392,9 @@ public sealed partial class AccountGrain(
             LogKickFailed(logger, ex, state.State.AccountId, old.GatewayId);
         }
     }
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "Account {AccountId}: taking character {CharacterId} out of the world failed")]
+    private static partial void LogDetachFailed(ILogger logger, Exception exception, Guid accountId, Guid characterId);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Account {AccountId} registered as {Username}")]
     private static partial void LogRegistered(ILogger logger, Guid accountId, string username);

@@ -24,6 +24,8 @@ public sealed class CharacterNameGrain(
         return true;
     }
 
+    public Task<Guid> GetCharacter() => Task.FromResult(state.State.CharacterId);
+
     public async Task Release(Guid characterId)
     {
         if (state.State.CharacterId != characterId || characterId == Guid.Empty)

@@ -136,11 +136,22 @@ public partial class DeploymentFileTests
             }
         }
 
-        // dotnet restore needs every project the published one references, directly or not.
+        // dotnet restore needs every project the published one references, directly or not, and the
+        // publish needs every file a project includes from outside its folder (the game data).
         foreach (var needed in ProjectClosure(project))
         {
             Assert.Contains(needed, copied);
-            Assert.Contains(Path.GetDirectoryName(needed)!, copied);
+            var directory = Path.GetDirectoryName(needed)!;
+            Assert.Contains(directory, copied);
+            foreach (var item in XDocument.Load(Path.Combine(Root, needed)).Descendants().Where(e => e.Name.LocalName is "Content" or "None" or "EmbeddedResource"))
+            {
+                var include = item.Attribute("Include")?.Value.Replace('\\', '/');
+                if (include is not null && include.StartsWith("../", StringComparison.Ordinal))
+                {
+                    var outside = Path.GetRelativePath(Root, Path.GetFullPath(Path.Combine(Root, directory, include))).Replace('\\', '/');
+                    Assert.Contains(copied, c => outside.StartsWith(c + "/", StringComparison.Ordinal));
+                }
+            }
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OrleansMmo.Client;
+using OrleansMmo.Protocol.Messages;
 using OrleansMmo.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -33,7 +34,7 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
     public async Task PlayGoesOnThroughTheGatewayWhenASiloIsKilled()
     {
         const int players = 8;
-        var clients = new List<(MmoClient Client, string CharacterId)>();
+        var clients = new List<(MmoClient Client, EnterWorldResponse Entered)>();
         try
         {
             for (var i = 0; i < players; i++)
@@ -41,13 +42,13 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
                 clients.Add(await EnterWorldAsync("silo"));
             }
 
-            // Kill the silo holding most of these players' account grains, so the kill hits play.
-            var victim = await SiloHostingMostAccountsAsync(players);
+            // Kill the silo holding most of these players' grains, so the kill hits play.
+            var victim = await SiloHostingMostPlayersAsync(players);
             output.WriteLine($"killing {victim}");
 
             using var stop = new CancellationTokenSource();
             var records = clients.Select(_ => new PlayRecord()).ToList();
-            var loops = clients.Select((c, i) => PlayAsync(c.Client, records[i], stop.Token)).ToList();
+            var loops = clients.Select((c, i) => PlayAsync(c.Client, c.Entered.Arrival.Position, records[i], stop.Token)).ToList();
             await Task.Delay(TimeSpan.FromSeconds(1));
             var killedAt = Stopwatch.GetTimestamp();
             await cluster.KillAsync(victim);
@@ -75,6 +76,14 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
             Assert.All(records, r => Assert.Empty(r.Failures));
             Assert.True(stall < MaxStall, $"play stalled {stall.TotalSeconds:0.0} s after the silo kill (bound {MaxStall.TotalSeconds} s)");
 
+            // Every character is still in its zone, whether its grains lived on or came back from storage.
+            foreach (var (client, entered) in clients)
+            {
+                var player = await client.GetPlayerAsync();
+                Assert.Equal(entered.Character.CharacterId, player.CharacterId);
+                Assert.Equal(entered.Arrival.Zone.ZoneId, player.ZoneId);
+            }
+
             // The gateway registry came back on the surviving silo, refilled by heartbeats.
             var gatewayId = clients[0].Client.Hello!.GatewayId;
             using var admin = cluster.AdminClient(gatewayId == "gateway1" ? "GATEWAY1_ADMIN_PORT" : "GATEWAY2_ADMIN_PORT");
@@ -96,7 +105,14 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
     [Fact]
     public async Task APlayerOfAKilledGatewayResumesThroughTheLoadBalancerWithoutAPassword()
     {
-        var (client, characterId) = await EnterWorldAsync("gw");
+        var (client, entered) = await EnterWorldAsync("gw");
+        var characterId = entered.Character.CharacterId;
+        // Walk a few steps first, so "the same position" is not just the spawn point.
+        var spawn = entered.Arrival.Position;
+        await Task.Delay(TimeSpan.FromMilliseconds(300)); // the server accepts at most 7 m/s
+        var moved = await client.MoveAsync(spawn.X + 1, spawn.Y + 0.5f);
+        Assert.True(moved.Accepted);
+        var before = await client.GetPlayerAsync();
         var killedGateway = client.Hello!.GatewayId;
         Assert.True(killedGateway is "gateway1" or "gateway2", killedGateway);
         var ticket = client.CurrentTicket!.Token;
@@ -114,8 +130,12 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
         Assert.NotEqual(killedGateway, resumed.Hello!.GatewayId);
         Assert.Equal(characterId, session.LastCharacterId);
         Assert.NotEqual(ticket, session.Ticket.Token);
-        var character = await resumed.EnterWorldAsync(session.LastCharacterId!);
-        Assert.Equal(characterId, character.CharacterId);
+        var back = await resumed.EnterWorldAsync(session.LastCharacterId!);
+        Assert.Equal(characterId, back.Character.CharacterId);
+        // Same zone, same spot: the player grain lived on; only the gateway died.
+        Assert.Equal(before.ZoneId, back.Player.ZoneId);
+        Assert.Equal(before.Position, back.Player.Position);
+        Assert.Equal(before.Position, back.Arrival.Position);
 
         // The dead gateway drops out of the registry; logins stop listing it.
         await Await.Until(async () =>
@@ -128,19 +148,18 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
         }, "the killed gateway to leave the registry", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
     }
 
-    private async Task<(MmoClient Client, string CharacterId)> EnterWorldAsync(string prefix)
+    private async Task<(MmoClient Client, EnterWorldResponse Entered)> EnterWorldAsync(string prefix)
     {
         var client = await cluster.ConnectThroughLoadBalancerAsync();
         var username = GameCluster.UniqueName(prefix);
         await client.RegisterAsync(username, Password);
         await client.LoginAsync(username, Password);
         var character = await client.CreateCharacterAsync("C" + Guid.NewGuid().ToString("N")[..10]);
-        await client.EnterWorldAsync(character.CharacterId);
-        return (client, character.CharacterId);
+        return (client, await client.EnterWorldAsync(character.CharacterId));
     }
 
-    /// <summary>The silo (silo1 or silo2) with the most account grain activations, from a dashboard.</summary>
-    private async Task<string> SiloHostingMostAccountsAsync(int atLeast)
+    /// <summary>The silo (silo1 or silo2) with the most player, zone and account grain activations, from a dashboard.</summary>
+    private async Task<string> SiloHostingMostPlayersAsync(int atLeast)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var bySilo = new Dictionary<string, int>();
@@ -149,29 +168,32 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
         {
             var counters = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{cluster.Port("SILO1_ADMIN_PORT")}/dashboard/DashboardCounters");
             bySilo = counters.GetProperty("simpleGrainStats").EnumerateArray()
-                .Where(s => s.GetProperty("grainType").GetString()!.EndsWith("AccountGrain", StringComparison.Ordinal))
+                .Where(s => s.GetProperty("grainType").GetString() is { } type
+                    && (type.EndsWith(".PlayerGrain", StringComparison.Ordinal) || type.EndsWith(".ZoneGrain", StringComparison.Ordinal) || type.EndsWith(".AccountGrain", StringComparison.Ordinal)))
                 .GroupBy(s => s.GetProperty("siloAddress").GetString()!)
                 .ToDictionary(g => g.Key, g => g.Sum(s => s.GetProperty("activationCount").GetInt32()));
             return bySilo.Values.Sum() >= atLeast;
-        }, "the dashboard to count the players' account grains", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+        }, "the dashboard to count the players' grains", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
 
         var busiest = bySilo.MaxBy(kv => kv.Value).Key;
-        output.WriteLine("account grains per silo: " + string.Join(", ", bySilo.Select(kv => $"{kv.Key}={kv.Value}")));
+        output.WriteLine("player, zone and account grains per silo: " + string.Join(", ", bySilo.Select(kv => $"{kv.Key}={kv.Value}")));
         return busiest.StartsWith($"127.0.0.1:{cluster.Port("SILO1_PORT")}@", StringComparison.Ordinal) ? "silo1" : "silo2";
     }
 
     /// <summary>
-    /// One player's play: a request to its account grain every 50 ms, as a game client sends input, without
-    /// waiting for the previous answer (at most 8 outstanding, under the gateway's in-flight limit).
+    /// One player's play: a step every 50 ms (back and forth, 4 m/s), as a game client sends input, without
+    /// waiting for the previous answer (at most 8 outstanding, under the gateway's in-flight limit). Each
+    /// goes through the player grain to the zone grain.
     /// </summary>
-    private static async Task PlayAsync(MmoClient client, PlayRecord record, CancellationToken stop)
+    private static async Task PlayAsync(MmoClient client, Vec2 spawn, PlayRecord record, CancellationToken stop)
     {
+        var step = 0;
         using var outstanding = new SemaphoreSlim(8);
         var requests = new List<Task>();
         while (!stop.IsCancellationRequested && !record.Ended)
         {
             await outstanding.WaitAsync(CancellationToken.None);
-            requests.Add(OneRequestAsync());
+            requests.Add(OneRequestAsync(spawn.X + (step++ % 2 == 0 ? 0.2f : 0f), spawn.Y));
             try
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50), stop);
@@ -184,14 +206,14 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
 
         await Task.WhenAll(requests);
 
-        async Task OneRequestAsync()
+        async Task OneRequestAsync(float x, float y)
         {
             var sent = Stopwatch.GetTimestamp();
             try
             {
-                // A call on the player's account grain, allowed in the world (until world requests exist
-                // here). Not cancelled by the stop: a request in flight finishes and is counted.
-                await client.RenewTicketAsync(CancellationToken.None);
+                // Accepted or corrected, an answer is play going on. Not cancelled by the stop: a request
+                // in flight finishes and is counted.
+                await client.MoveAsync(x, y, CancellationToken.None);
                 record.Succeeded(sent, Stopwatch.GetTimestamp());
             }
             catch (Exception ex) when (ex is MmoErrorException or TimeoutException or MmoDisconnectedException)

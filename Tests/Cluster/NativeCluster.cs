@@ -86,7 +86,8 @@ public sealed class NativeCluster : IAsyncLifetime
     }
 
     public Task<MmoClient> ConnectThroughLoadBalancerAsync() =>
-        MmoClient.ConnectAsync("127.0.0.1", LoadBalancerPort, new MmoClientOptions { ClientName = "cluster-tests" });
+        // World updates are not read by these tests: drop the oldest rather than stop reading the socket.
+        MmoClient.ConnectAsync("127.0.0.1", LoadBalancerPort, new MmoClientOptions { ClientName = "cluster-tests", PushFullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
 
     public HttpClient AdminClient(string portName)
     {

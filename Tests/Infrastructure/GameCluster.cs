@@ -57,6 +57,8 @@ public class GameCluster : IAsyncLifetime
             // The minimum the options allow: the rules are tested, not the KDF's speed.
             ("Accounts:PasswordHashing:Iterations", "100000"),
             ("Tickets:Lifetime", "00:00:03"),
+            // Tests/GameData: fast movement and a portal next to the spawn point.
+            ("World:GameDataPath", Path.Combine(AppContext.BaseDirectory, "TestGameData")),
             .. SiloSettings,
         ]), CaptureLogs);
         await _silo.StartAsync();

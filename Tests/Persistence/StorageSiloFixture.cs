@@ -24,14 +24,29 @@ public abstract class StorageSiloFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Options = await NewDatabaseAsync("grain_storage");
-        Silo = await StorageTestSilo.StartAsync(Settings(Options));
+        Silo = await StorageTestSilo.StartAsync(SiloSettings(Options));
+    }
+
+    /// <summary>Settings layered over the storage selection, for fixtures that need other options.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
+    /// <summary>The settings <see cref="Silo"/> runs with, on the database <paramref name="options"/>.</summary>
+    public Dictionary<string, string?> SiloSettings(StorageOptions options, IEnumerable<KeyValuePair<string, string?>>? more = null)
+    {
+        var settings = Settings(options);
+        foreach (var (key, value) in ExtraSettings.Concat(more ?? []))
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     /// <summary>Stops the silo gracefully and starts a new one over the same database.</summary>
     public async Task RestartAsync()
     {
         await Silo.DisposeAsync();
-        Silo = await StorageTestSilo.StartAsync(Settings(Options));
+        Silo = await StorageTestSilo.StartAsync(SiloSettings(Options));
     }
 
     /// <summary>Settings for a new, empty database (nothing created in it yet).</summary>

@@ -5,12 +5,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Silo.Storage;
 
 namespace OrleansMmo.Tests.Persistence;
 
 /// <summary>
-/// One real silo on free loopback ports with <see cref="StorageHostingExtensions.AddMmoGrainStorage"/>,
+/// One real silo on free loopback ports with <see cref="StorageHostingExtensions.AddMmoGrainStorage"/>
+/// and <see cref="WriteBehindHostingExtensions.AddMmoWriteBehind"/>,
 /// configured only from the settings given (no appsettings, no environment variables).
 /// </summary>
 public sealed class StorageTestSilo : IAsyncDisposable
@@ -30,6 +32,9 @@ public sealed class StorageTestSilo : IAsyncDisposable
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>This silo's write-behind totals (each silo has its own, even in one process).</summary>
+    public WriteBehindTotals WriteBehind => Services.GetRequiredService<WriteBehindMetrics>().Totals;
+
     /// <summary>Formatted log messages at Information and above, oldest first.</summary>
     public IReadOnlyCollection<string> Logs => _logs.Messages;
 
@@ -42,7 +47,8 @@ public sealed class StorageTestSilo : IAsyncDisposable
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information);
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: FreeLoopbackPort(), serviceId: ServiceId, clusterId: ServiceId)
-            .AddMmoGrainStorage(builder.Configuration));
+            .AddMmoGrainStorage(builder.Configuration)
+            .AddMmoWriteBehind(builder.Configuration));
         var host = builder.Build();
         try
         {

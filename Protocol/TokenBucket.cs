@@ -1,10 +1,11 @@
 using System.Diagnostics;
 
-namespace OrleansMmo.Gateway.Connections;
+namespace OrleansMmo.Protocol;
 
 /// <summary>
-/// Per-connection request budget. Touched only by the connection's read loop, so it needs no
-/// locking and allocates nothing (System.Threading.RateLimiting allocates a lease per request).
+/// A request budget: <paramref name="burst"/> at once, refilled at <paramref name="ratePerSecond"/>.
+/// Used by one owner at a time (a connection's read loop, a grain), so it needs no locking and
+/// allocates nothing (System.Threading.RateLimiting allocates a lease per request).
 /// </summary>
 public struct TokenBucket(double ratePerSecond, int burst)
 {

@@ -1,0 +1,71 @@
+using OrleansMmo.Grains.World;
+using Wire = OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Gateway.Handlers;
+
+/// <summary>World records as wire messages.</summary>
+internal static class WorldWire
+{
+    public static Wire.Vec2 ToWire(Position p) => new() { X = p.X, Y = p.Y };
+
+    public static Position FromWire(Wire.Vec2? v) => v is null ? new Position(float.NaN, float.NaN) : new Position(v.X, v.Y);
+
+    public static Wire.PlayerInfo ToWire(PlayerSnapshot player)
+    {
+        var info = new Wire.PlayerInfo
+        {
+            CharacterId = player.CharacterId.ToString(),
+            Name = player.Name,
+            Level = (uint)player.Level,
+            Experience = (ulong)Math.Max(0, player.Experience),
+            Gold = (ulong)Math.Max(0, player.Gold),
+            ZoneId = player.ZoneId,
+            Position = ToWire(player.Position),
+        };
+        foreach (var stack in player.Inventory)
+        {
+            info.Inventory.Add(new Wire.ItemStack { ItemId = stack.ItemId, Count = (uint)stack.Count });
+        }
+
+        return info;
+    }
+
+    public static Wire.ZoneArrival ToWire(ZoneArrival arrival)
+    {
+        var zone = arrival.Zone;
+        var info = new Wire.ZoneInfo
+        {
+            ZoneId = zone.ZoneId,
+            Name = zone.Name,
+            Width = zone.Width,
+            Height = zone.Height,
+            MaxSpeed = zone.MaxSpeed,
+            ViewRadius = zone.ViewRadius,
+            TickIntervalMs = (uint)zone.TickInterval.TotalMilliseconds,
+        };
+        foreach (var portal in zone.Portals)
+        {
+            info.Portals.Add(new Wire.PortalInfo
+            {
+                PortalId = portal.PortalId,
+                Min = ToWire(portal.Min),
+                Max = ToWire(portal.Max),
+                TargetZoneId = portal.TargetZoneId,
+            });
+        }
+
+        return new Wire.ZoneArrival { Zone = info, EntityId = arrival.EntityId, Position = ToWire(arrival.Position) };
+    }
+
+    public static ErrorCode ToWire(WorldError error) => error switch
+    {
+        WorldError.SessionReplaced => ErrorCode.SessionReplaced,
+        WorldError.WorldUnavailable or WorldError.NotAttached => ErrorCode.WorldUnavailable,
+        WorldError.ChatMessageInvalid => ErrorCode.ChatMessageInvalid,
+        WorldError.ChatRateLimited => ErrorCode.ChatRateLimited,
+        WorldError.ChatChannelInvalid => ErrorCode.ChatChannelInvalid,
+        WorldError.PlayerNotFound => ErrorCode.PlayerNotFound,
+        WorldError.PlayerOffline => ErrorCode.PlayerOffline,
+        _ => ErrorCode.InternalError,
+    };
+}

@@ -1,0 +1,83 @@
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Gateway.Sessions;
+
+/// <summary>Pushes from the world for the character this connection plays.</summary>
+public sealed partial class ClientSession
+{
+    /// <summary>
+    /// Pushes held while EnterWorld is under way: the zone starts sending as soon as the character
+    /// enters it, which can be before the EnterWorld response is queued. A client must hear the
+    /// response first (it resets its view), and must not miss the first update (it names everyone
+    /// already in view, and the zone never repeats it), so these wait and go out right after it.
+    /// </summary>
+    private readonly Lock _enteringLock = new();
+    private Guid? _entering;
+    private List<(ushort Opcode, byte[] Payload)>? _held;
+
+    /// <summary>Most pushes held during one EnterWorld; beyond it the client could not be told a consistent view, so it is cut off.</summary>
+    private int MaxHeldPushes => Math.Max(16, _options.OutboundQueueCapacity / 4);
+
+    /// <summary>Called by the EnterWorld handler before it asks the cluster to put the character in the world.</summary>
+    public void BeginEnteringWorld(Guid characterId)
+    {
+        lock (_enteringLock)
+        {
+            _entering = characterId;
+            _held = null;
+        }
+    }
+
+    /// <summary>EnterWorld failed: whatever was held is for a character this connection does not play.</summary>
+    public void CancelEnteringWorld()
+    {
+        lock (_enteringLock)
+        {
+            _entering = null;
+            _held = null;
+        }
+    }
+
+    /// <summary>Queues a push for <paramref name="characterId"/> if this connection plays it (or is entering the world with it).</summary>
+    public void SendWorldPush(Guid characterId, ushort opcode, ReadOnlySpan<byte> payload)
+    {
+        lock (_enteringLock)
+        {
+            if (_entering == characterId)
+            {
+                _held ??= [];
+                if (_held.Count >= MaxHeldPushes)
+                {
+                    Close(DisconnectReason.SlowConsumer, "too many pushes while entering the world", notify: false);
+                    return;
+                }
+
+                _held.Add((opcode, payload.ToArray()));
+                return;
+            }
+        }
+
+        if (State == SessionState.InWorld && Binding?.CharacterId == characterId)
+        {
+            SendPush(opcode, payload);
+        }
+    }
+
+    /// <summary>After the EnterWorld response is queued: the held pushes follow it, in order.</summary>
+    private void ReleaseHeldPushes()
+    {
+        lock (_enteringLock)
+        {
+            if (_held is { } held)
+            {
+                foreach (var (opcode, payload) in held)
+                {
+                    SendPush(opcode, payload);
+                }
+            }
+
+            _entering = null;
+            _held = null;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace OrleansMmo.Grains.Gateways;
+
+/// <summary>
+/// Ready-encoded push frames for many connections of one gateway, sent in one call: frame i goes
+/// to <see cref="ConnectionIds"/>[i] if that connection still plays <see cref="CharacterIds"/>[i],
+/// with opcode <see cref="Opcodes"/>[i] and payload <c>Payload[Ends[i-1]..Ends[i]]</c> (from 0 for i = 0).
+/// Flat arrays: one allocation each, whatever the number of recipients.
+/// </summary>
+[GenerateSerializer, Alias("mmo.PushBatch")]
+public sealed class PushBatch
+{
+    /// <summary>Who sent it (a zone id, "whisper"): for metrics and logs.</summary>
+    [Id(0)] public string Source { get; init; } = "";
+
+    /// <summary>The sender's tick, or 0.</summary>
+    [Id(1)] public long Tick { get; init; }
+
+    [Id(2)] public long[] ConnectionIds { get; init; } = [];
+
+    [Id(3)] public Guid[] CharacterIds { get; init; } = [];
+
+    [Id(4)] public ushort[] Opcodes { get; init; } = [];
+
+    [Id(5)] public int[] Ends { get; init; } = [];
+
+    [Id(6)] public byte[] Payload { get; init; } = [];
+
+    public int Count => ConnectionIds.Length;
+
+    public ReadOnlySpan<byte> PayloadOf(int index) =>
+        Payload.AsSpan((index == 0 ? 0 : Ends[index - 1])..Ends[index]);
+}

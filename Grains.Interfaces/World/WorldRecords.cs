@@ -1,0 +1,109 @@
+using OrleansMmo.Grains.Gateways;
+
+namespace OrleansMmo.Grains.World;
+
+/// <summary>The connection a character is played from: the account session and where its socket lives.</summary>
+/// <param name="SessionId">The account session (see IAccountGrain); world calls must carry it.</param>
+/// <param name="GatewayId">The gateway process holding the connection.</param>
+/// <param name="ConnectionId">The connection, unique within its gateway.</param>
+/// <param name="Gateway">The gateway's observer: pushes to the connection go through it.</param>
+[GenerateSerializer, Alias("mmo.PlayerSession")]
+public sealed record PlayerSession(
+    [property: Id(0)] Guid SessionId,
+    [property: Id(1)] string GatewayId,
+    [property: Id(2)] long ConnectionId,
+    [property: Id(3)] IGatewayObserver Gateway);
+
+[GenerateSerializer, Alias("mmo.ItemStack")]
+public sealed record ItemStack([property: Id(0)] string ItemId, [property: Id(1)] int Count);
+
+/// <summary>A character as its owner sees it.</summary>
+[GenerateSerializer, Alias("mmo.PlayerSnapshot")]
+public sealed record PlayerSnapshot(
+    [property: Id(0)] Guid CharacterId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] int Level,
+    [property: Id(3)] long Experience,
+    [property: Id(4)] long Gold,
+    [property: Id(5)] IReadOnlyList<ItemStack> Inventory,
+    [property: Id(6)] string ZoneId,
+    [property: Id(7)] Position Position);
+
+[GenerateSerializer, Alias("mmo.PortalDescription")]
+public sealed record PortalDescription(
+    [property: Id(0)] string PortalId,
+    [property: Id(1)] Position Min,
+    [property: Id(2)] Position Max,
+    [property: Id(3)] string TargetZoneId);
+
+/// <summary>What a client needs to know of a zone to move in it.</summary>
+[GenerateSerializer, Alias("mmo.ZoneDescription")]
+public sealed record ZoneDescription(
+    [property: Id(0)] string ZoneId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] float Width,
+    [property: Id(3)] float Height,
+    [property: Id(4)] IReadOnlyList<PortalDescription> Portals,
+    [property: Id(5)] float MaxSpeed,
+    [property: Id(6)] float ViewRadius,
+    [property: Id(7)] TimeSpan TickInterval);
+
+/// <summary>Where a character stands after entering the world or a zone.</summary>
+[GenerateSerializer, Alias("mmo.ZoneArrival")]
+public sealed record ZoneArrival(
+    [property: Id(0)] ZoneDescription Zone,
+    [property: Id(1)] uint EntityId,
+    [property: Id(2)] Position Position);
+
+[GenerateSerializer, Alias("mmo.AttachResult")]
+public sealed record AttachResult(
+    [property: Id(0)] WorldError Error,
+    [property: Id(1)] PlayerSnapshot? Player,
+    [property: Id(2)] ZoneArrival? Arrival);
+
+[GenerateSerializer, Alias("mmo.MoveRejection")]
+public enum MoveRejection
+{
+    None = 0,
+    TooFast = 1,
+    OutOfBounds = 2,
+    InvalidPosition = 3,
+}
+
+/// <summary>A move's outcome: accepted, or rejected with the authoritative position (a correction).</summary>
+[GenerateSerializer, Alias("mmo.MoveResult")]
+public sealed record MoveResult(
+    [property: Id(0)] WorldError Error,
+    [property: Id(1)] bool Accepted,
+    [property: Id(2)] Position Position,
+    [property: Id(3)] MoveRejection Rejection,
+    [property: Id(4)] ZoneArrival? ZoneChanged);
+
+[GenerateSerializer, Alias("mmo.PlayerInfoResult")]
+public sealed record PlayerInfoResult(
+    [property: Id(0)] WorldError Error,
+    [property: Id(1)] PlayerSnapshot? Player);
+
+/// <summary>A chat line as delivered.</summary>
+[GenerateSerializer, Alias("mmo.ChatLine")]
+public sealed record ChatLine(
+    [property: Id(0)] ChatChannel Channel,
+    [property: Id(1)] Guid FromCharacterId,
+    [property: Id(2)] string FromName,
+    [property: Id(3)] string Text,
+    [property: Id(4)] DateTimeOffset SentAt,
+    [property: Id(5)] string ToName);
+
+[GenerateSerializer, Alias("mmo.ChatResult")]
+public sealed record ChatResult(
+    [property: Id(0)] WorldError Error,
+    [property: Id(1)] TimeSpan RetryAfter);
+
+/// <summary>A character as a zone holds it: where it is and where its owner's socket is.</summary>
+[GenerateSerializer, Alias("mmo.ZoneMember")]
+public sealed record ZoneMember(
+    [property: Id(0)] Guid CharacterId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] int Level,
+    [property: Id(3)] Position Position,
+    [property: Id(4)] PlayerSession Session);

@@ -1,0 +1,90 @@
+using OrleansMmo.Grains.World;
+
+namespace OrleansMmo.Grains.GameData;
+
+// The shapes of the files under GameData/. Designers edit the JSON; GameDataLoader checks every
+// field and names the file and field of the first mistake.
+
+public sealed class PointData
+{
+    public float? X { get; set; }
+    public float? Y { get; set; }
+}
+
+public sealed class PortalData
+{
+    public string? Id { get; set; }
+    public PointData? Min { get; set; }
+    public PointData? Max { get; set; }
+    public string? TargetZone { get; set; }
+    public PointData? TargetPosition { get; set; }
+}
+
+public sealed class ZoneData
+{
+    public string? Id { get; set; }
+    public string? Name { get; set; }
+    public float? Width { get; set; }
+    public float? Height { get; set; }
+    public PointData? Spawn { get; set; }
+    public List<PortalData>? Portals { get; set; }
+}
+
+public sealed class ZonesFile
+{
+    public string? StartZone { get; set; }
+    public List<ZoneData>? Zones { get; set; }
+}
+
+public sealed class MovementFile
+{
+    public float? MaxSpeed { get; set; }
+    public float? SpeedTolerance { get; set; }
+    public float? MaxStepSeconds { get; set; }
+}
+
+public sealed class ItemData
+{
+    public string? Id { get; set; }
+    public string? Name { get; set; }
+    public int? MaxStack { get; set; }
+}
+
+public sealed class ItemStackData
+{
+    public string? ItemId { get; set; }
+    public int? Count { get; set; }
+}
+
+public sealed class ItemsFile
+{
+    public List<ItemData>? Items { get; set; }
+    public long? StartingGold { get; set; }
+    public List<ItemStackData>? StartingItems { get; set; }
+}
+
+/// <summary>A zone as the game uses it, checked.</summary>
+public sealed record ZoneDefinition(string Id, string Name, float Width, float Height, Position Spawn, IReadOnlyList<PortalDefinition> Portals)
+{
+    public bool Contains(Position p) => p.X >= 0 && p.Y >= 0 && p.X <= Width && p.Y <= Height;
+
+    /// <summary>The first portal whose rectangle holds <paramref name="p"/>, if any.</summary>
+    public PortalDefinition? PortalAt(Position p)
+    {
+        foreach (var portal in Portals)
+        {
+            if (p.X >= portal.Min.X && p.X <= portal.Max.X && p.Y >= portal.Min.Y && p.Y <= portal.Max.Y)
+            {
+                return portal;
+            }
+        }
+
+        return null;
+    }
+}
+
+public sealed record PortalDefinition(string Id, Position Min, Position Max, string TargetZone, Position TargetPosition);
+
+public sealed record MovementRules(float MaxSpeed, float SpeedTolerance, TimeSpan MaxStep);
+
+public sealed record ItemDefinition(string Id, string Name, int MaxStack);

@@ -1,0 +1,41 @@
+using Google.Protobuf;
+using Wire = OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Grains.World;
+
+/// <summary>Chat lines as ChatMessage push payloads, encoded once however many receive them.</summary>
+public static class ChatPayload
+{
+    public static byte[] Encode(ChatLine line) => new Wire.ChatMessage
+    {
+        Channel = (Wire.ChatChannel)line.Channel,
+        FromCharacterId = line.FromCharacterId == Guid.Empty ? "" : line.FromCharacterId.ToString(),
+        FromName = line.FromName,
+        Text = line.Text,
+        SentAtMs = line.SentAt.ToUnixTimeMilliseconds(),
+        ToName = line.ToName,
+    }.ToByteArray();
+
+    /// <summary>
+    /// Whether players may send <paramref name="text"/>: not empty or blank, at most
+    /// <paramref name="maxLength"/> characters, no control characters (they would let one player
+    /// forge line breaks or escape sequences in another's chat window).
+    /// </summary>
+    public static bool IsAcceptable(string? text, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Length > maxLength)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (char.IsControl(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

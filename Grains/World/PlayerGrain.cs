@@ -1,0 +1,387 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansMmo.Grains.Accounts;
+using OrleansMmo.Grains.GameData;
+using OrleansMmo.Grains.Persistence;
+using OrleansMmo.Protocol;
+
+namespace OrleansMmo.Grains.World;
+
+/// <summary>
+/// One character, authoritative for it. Validates every move (speed, bounds) before its zone
+/// hears of it, takes it through portals, and speaks for it in chat.
+/// </summary>
+[GrainType("player")]
+public sealed partial class PlayerGrain(
+    [WriteBehindState("player", StorageNames.Game)] IWriteBehindState<PlayerState> state,
+    GameDataCatalog gameData,
+    IOptions<WorldOptions> options,
+    WorldMetrics metrics,
+    TimeProvider time,
+    ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
+{
+    /// <summary>Distance any move may cover regardless of time, so rounding in clients is never punished.</summary>
+    private const float MoveSlackMetres = 0.05f;
+
+    private readonly WorldOptions _options = options.Value;
+    private PlayerSession? _session;
+    private uint _entityId;
+    private TokenBucket _chat;
+    private MoveBudget _moves;
+
+    private PlayerState State => state.State;
+
+    private Guid CharacterId => this.GetPrimaryKey();
+
+    private ZoneDefinition Zone => gameData.Zone(State.ZoneId);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _chat = new TokenBucket(_options.ChatPerSecond, _options.ChatBurst);
+        return Task.CompletedTask;
+    }
+
+    // Dirty state is written by the write-behind facet after this, also on silo shutdown.
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_session is not null)
+        {
+            await LeaveZoneQuietlyAsync();
+        }
+    }
+
+    public async Task<AttachResult> Attach(PlayerSession session, CharacterSummary character)
+    {
+        if (string.IsNullOrEmpty(State.ZoneId) || !gameData.Zones.ContainsKey(State.ZoneId))
+        {
+            await CreateOrRelocateAsync(character);
+        }
+
+        _session = session;
+        try
+        {
+            _entityId = await EnterZoneAsync();
+        }
+        catch (Exception ex)
+        {
+            _session = null;
+            LogZoneUnavailable(logger, CharacterId, State.ZoneId, ex);
+            return new AttachResult(WorldError.WorldUnavailable, null, null);
+        }
+
+        _moves = MoveBudget.Full(gameData.Movement, time.GetTimestamp());
+        LogAttached(logger, CharacterId, State.ZoneId, session.GatewayId, session.ConnectionId);
+        return new AttachResult(WorldError.None, Snapshot(), Arrival());
+    }
+
+    public async Task Detach(Guid sessionId)
+    {
+        if (_session is null || _session.SessionId != sessionId)
+        {
+            return;
+        }
+
+        await LeaveZoneQuietlyAsync();
+        _session = null;
+        LogDetached(logger, CharacterId);
+        // Logout and disconnect write what moved since the last write.
+        await FlushQuietlyAsync();
+    }
+
+    public async Task<MoveResult> Move(Guid sessionId, Position position)
+    {
+        if (Check(sessionId) is var error and not WorldError.None)
+        {
+            return new MoveResult(error, false, default, MoveRejection.None, null);
+        }
+
+        var rejection = Validate(position);
+        if (rejection != MoveRejection.None)
+        {
+            metrics.Corrections.Add(1, new KeyValuePair<string, object?>("reason", rejection.ToString()));
+            LogCorrected(logger, CharacterId, rejection, position.X, position.Y, State.Position.X, State.Position.Y);
+            return new MoveResult(WorldError.None, false, State.Position, rejection, null);
+        }
+
+        State.Position = position;
+        // Movement is of little value: written within the write-behind interval, many moves per write.
+        state.MarkDirty();
+        metrics.Moves.Add(1);
+
+        ZoneArrival? arrival = null;
+        try
+        {
+            if (Zone.PortalAt(position) is { } portal)
+            {
+                arrival = await TransferAsync(portal);
+            }
+            else if (!await ZoneGrain(State.ZoneId).Move(CharacterId, position))
+            {
+                // The zone restarted (a silo failed) and forgot us: enter again; the client gets a new entity id.
+                _entityId = await EnterZoneAsync();
+                arrival = Arrival();
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogZoneUnavailable(logger, CharacterId, State.ZoneId, ex);
+            return new MoveResult(WorldError.WorldUnavailable, false, State.Position, MoveRejection.None, null);
+        }
+
+        return new MoveResult(WorldError.None, true, State.Position, MoveRejection.None, arrival);
+    }
+
+    public Task<PlayerInfoResult> GetInfo(Guid sessionId) =>
+        Task.FromResult(Check(sessionId) is var error and not WorldError.None
+            ? new PlayerInfoResult(error, null)
+            : new PlayerInfoResult(WorldError.None, Snapshot()));
+
+    public async Task<ChatResult> Chat(Guid sessionId, ChatChannel channel, string text, string toName)
+    {
+        if (Check(sessionId) is var error and not WorldError.None)
+        {
+            return new ChatResult(error, default);
+        }
+
+        if (channel is not (ChatChannel.Say or ChatChannel.Zone or ChatChannel.World or ChatChannel.Whisper))
+        {
+            return new ChatResult(WorldError.ChatChannelInvalid, default);
+        }
+
+        if (!ChatPayload.IsAcceptable(text, _options.MaxChatLength))
+        {
+            return new ChatResult(WorldError.ChatMessageInvalid, default);
+        }
+
+        if (!_chat.TryTake(out var retryAfter))
+        {
+            return new ChatResult(WorldError.ChatRateLimited, retryAfter);
+        }
+
+        var line = new ChatLine(channel, CharacterId, State.Name, text, time.GetUtcNow(), channel == ChatChannel.Whisper ? toName : "");
+        var outcome = channel switch
+        {
+            ChatChannel.Whisper => await WhisperAsync(line),
+            ChatChannel.World => await BroadcastAsync(line),
+            _ => await ZoneChatAsync(line),
+        };
+        if (outcome == WorldError.None)
+        {
+            metrics.ChatMessages.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString()));
+        }
+
+        return new ChatResult(outcome, default);
+    }
+
+    public async Task<WorldError> ReceiveWhisper(ChatLine line)
+    {
+        if (_session is not { } session)
+        {
+            return WorldError.PlayerOffline;
+        }
+
+        var writer = new PushWriter();
+        writer.WriteFrame(session, CharacterId, (ushort)Opcode.ChatMessage, ChatPayload.Encode(line with { ToName = State.Name }));
+        try
+        {
+            await session.Gateway.Deliver(writer.ToBatch("whisper", 0)).WaitAsync(_options.DeliveryTimeout);
+            return WorldError.None;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Its gateway is gone; the player is as good as offline until it resumes.
+            return WorldError.PlayerOffline;
+        }
+    }
+
+    public async Task Delete()
+    {
+        if (_session is not null)
+        {
+            await LeaveZoneQuietlyAsync();
+            _session = null;
+        }
+
+        state.State = new PlayerState();
+        await state.WriteThroughAsync();
+        DeactivateOnIdle();
+    }
+
+    private WorldError Check(Guid sessionId) =>
+        _session is null ? WorldError.NotAttached
+        : _session.SessionId != sessionId ? WorldError.SessionReplaced
+        : WorldError.None;
+
+    private MoveRejection Validate(Position position)
+    {
+        if (!position.IsFinite)
+        {
+            return MoveRejection.InvalidPosition;
+        }
+
+        if (!Zone.Contains(position))
+        {
+            return MoveRejection.OutOfBounds;
+        }
+
+        var distance = MathF.Sqrt(position.DistanceSquaredTo(State.Position));
+        return _moves.TrySpend(distance - MoveSlackMetres, gameData.Movement, time.GetTimestamp(), time)
+            ? MoveRejection.None
+            : MoveRejection.TooFast;
+    }
+
+    /// <summary>Out of the old zone, then into the new one; if that fails, back into the old one, so the character is never in neither.</summary>
+    private async Task<ZoneArrival> TransferAsync(PortalDefinition portal)
+    {
+        var from = State.ZoneId;
+        var fromPosition = State.Position;
+        await ZoneGrain(from).Leave(CharacterId);
+        State.ZoneId = portal.TargetZone;
+        State.Position = portal.TargetPosition;
+        try
+        {
+            _entityId = await EnterZoneAsync();
+        }
+        catch
+        {
+            State.ZoneId = from;
+            State.Position = fromPosition;
+            _entityId = await EnterZoneAsync();
+            throw;
+        }
+
+        _moves = MoveBudget.Full(gameData.Movement, time.GetTimestamp());
+        metrics.ZoneTransfers.Add(1);
+        LogTransferred(logger, CharacterId, from, portal.TargetZone, portal.Id);
+        // A zone change is worth a write: a crash must not put the character back on the far side of a portal.
+        state.MarkDirty();
+        await FlushQuietlyAsync();
+        return Arrival();
+    }
+
+    private async Task<WorldError> ZoneChatAsync(ChatLine line)
+    {
+        if (await ZoneGrain(State.ZoneId).Chat(line))
+        {
+            return WorldError.None;
+        }
+
+        _entityId = await EnterZoneAsync();
+        return await ZoneGrain(State.ZoneId).Chat(line) ? WorldError.None : WorldError.WorldUnavailable;
+    }
+
+    private async Task<WorldError> BroadcastAsync(ChatLine line)
+    {
+        await GrainFactory.GetGrain<IWorldChatGrain>(0).Broadcast(line);
+        return WorldError.None;
+    }
+
+    private async Task<WorldError> WhisperAsync(ChatLine line)
+    {
+        if (string.IsNullOrWhiteSpace(line.ToName) || line.ToName.Length > AccountKeys.MaxUsernameLength)
+        {
+            return WorldError.PlayerNotFound;
+        }
+
+        var target = await GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(line.ToName)).GetCharacter();
+        if (target == Guid.Empty)
+        {
+            return WorldError.PlayerNotFound;
+        }
+
+        return target == CharacterId
+            ? await ReceiveWhisper(line)
+            : await GrainFactory.GetGrain<IPlayerGrain>(target).ReceiveWhisper(line);
+    }
+
+    private async Task CreateOrRelocateAsync(CharacterSummary character)
+    {
+        var start = gameData.Zone(gameData.StartZone);
+        if (string.IsNullOrEmpty(State.ZoneId))
+        {
+            State.Name = character.Name;
+            State.Level = Math.Max(1, character.Level);
+            State.CreatedAt = time.GetUtcNow();
+            State.Gold = gameData.StartingGold;
+            State.Inventory = [.. gameData.StartingItems];
+            LogCreated(logger, CharacterId, character.Name);
+        }
+        else
+        {
+            // The zone it was in is gone from the game data.
+            LogRelocated(logger, CharacterId, State.ZoneId, start.Id);
+        }
+
+        State.ZoneId = start.Id;
+        State.Position = start.Spawn;
+        // Written through: the starting gold and items are the character's from now on.
+        await state.WriteThroughAsync();
+    }
+
+    private Task<uint> EnterZoneAsync() =>
+        ZoneGrain(State.ZoneId).Enter(new ZoneMember(CharacterId, State.Name, State.Level, State.Position, _session!));
+
+    private async Task LeaveZoneQuietlyAsync()
+    {
+        try
+        {
+            await ZoneGrain(State.ZoneId).Leave(CharacterId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The zone is unreachable; if it comes back it has forgotten everyone anyway.
+            LogZoneUnavailable(logger, CharacterId, State.ZoneId, ex);
+        }
+    }
+
+    /// <summary>Writes now if dirty; on failure the facet keeps the state dirty and retries, so play goes on.</summary>
+    private async Task FlushQuietlyAsync()
+    {
+        try
+        {
+            await state.FlushAsync();
+        }
+        catch (StateNotWrittenException ex)
+        {
+            LogWriteFailed(logger, CharacterId, ex);
+        }
+    }
+
+    private IZoneGrain ZoneGrain(string zoneId) => GrainFactory.GetGrain<IZoneGrain>(zoneId);
+
+    private PlayerSnapshot Snapshot() => new(
+        CharacterId, State.Name, State.Level, State.Experience, State.Gold, [.. State.Inventory], State.ZoneId, State.Position);
+
+    private ZoneArrival Arrival()
+    {
+        var zone = Zone;
+        var portals = zone.Portals.Select(p => new PortalDescription(p.Id, p.Min, p.Max, p.TargetZone)).ToList();
+        var description = new ZoneDescription(zone.Id, zone.Name, zone.Width, zone.Height, portals,
+            gameData.Movement.MaxSpeed, _options.ViewRadius, _options.TickInterval);
+        return new ZoneArrival(description, _entityId, State.Position);
+    }
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Character {CharacterId} ({Name}) starts its life in the world")]
+    private static partial void LogCreated(ILogger logger, Guid characterId, string name);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Character {CharacterId} was in zone {OldZone}, which the game data no longer has; moved to {NewZone}")]
+    private static partial void LogRelocated(ILogger logger, Guid characterId, string oldZone, string newZone);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Character {CharacterId} entered the world in {ZoneId} from gateway {GatewayId} connection {ConnectionId}")]
+    private static partial void LogAttached(ILogger logger, Guid characterId, string zoneId, string gatewayId, long connectionId);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Character {CharacterId} left the world")]
+    private static partial void LogDetached(ILogger logger, Guid characterId);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Move of {CharacterId} corrected ({Rejection}): asked ({X}, {Y}), stays at ({AtX}, {AtY})")]
+    private static partial void LogCorrected(ILogger logger, Guid characterId, MoveRejection rejection, float x, float y, float atX, float atY);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Character {CharacterId} went from {FromZone} to {ToZone} through portal {PortalId}")]
+    private static partial void LogTransferred(ILogger logger, Guid characterId, string fromZone, string toZone, string portalId);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Zone {ZoneId} unavailable for character {CharacterId}")]
+    private static partial void LogZoneUnavailable(ILogger logger, Guid characterId, string zoneId, Exception exception);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Writing the state of character {CharacterId} failed; it stays dirty and is retried")]
+    private static partial void LogWriteFailed(ILogger logger, Guid characterId, Exception exception);
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OrleansMmo.Grains.GameData;
+
+namespace OrleansMmo.Grains.World;
+
+public static class WorldHostingExtensions
+{
+    /// <summary>
+    /// Player and zone grains: world options, metrics, and the game data, which is loaded and
+    /// checked here, while the silo is being built, so bad data stops the silo before it joins
+    /// the cluster, with an error naming the file and the field.
+    /// </summary>
+    public static ISiloBuilder AddMmoWorld(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var services = silo.Services;
+        var section = configuration.GetSection(WorldOptions.Section);
+        services.AddOptions<WorldOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WorldOptions>, WorldOptionsValidator>();
+
+        var options = section.Get<WorldOptions>() ?? new WorldOptions();
+        var directory = Path.IsPathRooted(options.GameDataPath)
+            ? options.GameDataPath
+            : Path.Combine(AppContext.BaseDirectory, options.GameDataPath);
+        services.AddSingleton(GameDataLoader.Load(directory));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<WorldMetrics>();
+        return silo;
+    }
+}

@@ -1,0 +1,167 @@
+using OrleansMmo.Client;
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Tests.Infrastructure;
+
+/// <summary>
+/// A client in the world for tests: registers, creates a character, enters the world, and keeps
+/// a <see cref="WorldView"/> and every chat line from its pushes, so a test can await what the
+/// client should come to know.
+/// </summary>
+public sealed class WorldPlayer : IAsyncDisposable
+{
+    private readonly object _gate = new();
+    private readonly List<ChatMessage> _chat = [];
+    private readonly HashSet<string> _everSeen = [];
+    private readonly Task _pump;
+    private TaskCompletionSource _changed = NewSignal();
+    private long _updates;
+
+    private WorldPlayer(MmoClient client, string name, EnterWorldResponse entered)
+    {
+        Client = client;
+        Name = name;
+        Entered = entered;
+        View.Reset(entered.Arrival);
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public MmoClient Client { get; }
+
+    public string Name { get; }
+
+    public EnterWorldResponse Entered { get; }
+
+    /// <summary>Read under <see cref="Snapshot{T}"/>: the pump applies updates concurrently.</summary>
+    public WorldView View { get; } = new();
+
+    public long UpdatesReceived => Interlocked.Read(ref _updates);
+
+    public static async Task<WorldPlayer> EnterAsync(GameCluster cluster, string prefix, int? port = null)
+    {
+        var username = GameCluster.UniqueName(prefix);
+        var client = await cluster.ConnectAsync(port: port);
+        await client.RegisterAsync(username, "correct horse battery");
+        await client.LoginAsync(username, "correct horse battery");
+        var name = prefix[..Math.Min(prefix.Length, 4)] + Guid.NewGuid().ToString("N")[..10];
+        var character = await client.CreateCharacterAsync(name);
+        var entered = await client.EnterWorldAsync(character.CharacterId);
+        return new WorldPlayer(client, name, entered);
+    }
+
+    public T Snapshot<T>(Func<WorldView, T> read)
+    {
+        lock (_gate)
+        {
+            return read(View);
+        }
+    }
+
+    /// <summary>Whether a WorldUpdate ever named this character as entering this client's view.</summary>
+    public bool EverSaw(string name)
+    {
+        lock (_gate)
+        {
+            return _everSeen.Contains(name);
+        }
+    }
+
+    public IReadOnlyList<ChatMessage> Chat()
+    {
+        lock (_gate)
+        {
+            return [.. _chat];
+        }
+    }
+
+    public async Task<MoveResponse> MoveAsync(float x, float y)
+    {
+        var response = await Client.MoveAsync(x, y);
+        if (response.ZoneChanged is { } arrival)
+        {
+            lock (_gate)
+            {
+                View.Reset(arrival);
+            }
+        }
+
+        return response;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, re-checking on every push.</summary>
+    public async Task WaitForAsync(Func<WorldPlayer, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Await.Default);
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                changed = _changed.Task;
+            }
+
+            if (condition(this))
+            {
+                return;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"{Name}: timed out waiting for {what}");
+            }
+
+            await Task.WhenAny(changed, Task.Delay(left));
+        }
+    }
+
+    public Task WaitToSeeAsync(string name, Func<WorldView.Entity, bool>? where = null) =>
+        WaitForAsync(p => p.Snapshot(v => v.FindByName(name) is { } e && (where is null || where(e))), $"{name} in view");
+
+    public Task WaitNotToSeeAsync(string name) =>
+        WaitForAsync(p => p.Snapshot(v => v.FindByName(name) is null), $"{name} out of view");
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            await foreach (var push in Client.ReadPushesAsync())
+            {
+                lock (_gate)
+                {
+                    switch (push.Message)
+                    {
+                        case WorldUpdate update:
+                            Interlocked.Increment(ref _updates);
+                            View.Apply(update);
+                            foreach (var entered in update.Entered)
+                            {
+                                _everSeen.Add(entered.Name);
+                            }
+
+                            break;
+                        case ChatMessage chat:
+                            _chat.Add(chat);
+                            break;
+                    }
+
+                    var signal = _changed;
+                    _changed = NewSignal();
+                    signal.SetResult();
+                }
+            }
+        }
+        catch (Exception) when (!Client.IsConnected)
+        {
+            // Disposed.
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await _pump.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansMmo.Client;
+using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Tests.Infrastructure;
+using WireChannel = OrleansMmo.Protocol.Messages.ChatChannel;
+
+namespace OrleansMmo.Tests.World;
+
+/// <summary>Chat through real gateways and a real silo: who hears what, across gateways, and the limits.</summary>
+[Collection(GameClusterCollection.Name)]
+public class ChatTests(GameCluster cluster)
+{
+    private const float SpawnX = 1500, SpawnY = 1500;
+    private const string AdminKey = "chat-tests-admin-key";
+
+    [Fact]
+    public async Task SayReachesThoseInViewAndZoneChatEveryoneInTheZone()
+    {
+        await using var speaker = await WorldPlayer.EnterAsync(cluster, "spk");
+        await using var near = await WorldPlayer.EnterAsync(cluster, "nea");
+        await using var far = await WorldPlayer.EnterAsync(cluster, "far");
+        Assert.True((await far.MoveAsync(SpawnX - 100, SpawnY)).Accepted);
+        await near.WaitToSeeAsync(speaker.Name);
+
+        var said = "hello nearby " + Guid.NewGuid().ToString("N")[..6];
+        var shouted = "hello zone " + Guid.NewGuid().ToString("N")[..6];
+        await speaker.Client.SayAsync(said);
+        await speaker.Client.ChatAsync(WireChannel.Zone, shouted);
+
+        await near.WaitForAsync(p => p.Chat().Any(c => c.Text == shouted), "the zone line near");
+        await far.WaitForAsync(p => p.Chat().Any(c => c.Text == shouted), "the zone line far away");
+        var heard = Assert.Single(near.Chat(), c => c.Text == said);
+        Assert.Equal(WireChannel.Say, heard.Channel);
+        Assert.Equal(speaker.Name, heard.FromName);
+        Assert.Equal(speaker.Entered.Character.CharacterId, heard.FromCharacterId);
+        Assert.DoesNotContain(far.Chat(), c => c.Text == said);
+        // The speaker hears itself say it.
+        await speaker.WaitForAsync(p => p.Chat().Any(c => c.Text == said), "the speaker's own line");
+    }
+
+    [Fact]
+    public async Task WorldChatReachesEveryOnlinePlayerOnEveryGatewayExactlyOnce()
+    {
+        var second = await StartRegisteredGatewayAsync();
+        try
+        {
+            await using var sender = await WorldPlayer.EnterAsync(cluster, "wsend");
+            await using var here = await WorldPlayer.EnterAsync(cluster, "where");
+            await using var there = await WorldPlayer.EnterAsync(cluster, "wthere", GameCluster.GamePortOf(second));
+            Assert.True((await there.MoveAsync(SpawnX + 20, SpawnY + 110)).Accepted);
+
+            var line = "to all " + Guid.NewGuid().ToString("N")[..6];
+            var marker = "marker " + Guid.NewGuid().ToString("N")[..6];
+            await sender.Client.ChatAsync(WireChannel.World, line);
+            await sender.Client.ChatAsync(WireChannel.World, marker);
+
+            foreach (var player in new[] { sender, here, there })
+            {
+                await player.WaitForAsync(p => p.Chat().Any(c => c.Text == marker), $"the marker at {player.Name}");
+                var got = Assert.Single(player.Chat(), c => c.Text == line);
+                Assert.Equal(WireChannel.World, got.Channel);
+                Assert.Equal(sender.Name, got.FromName);
+            }
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(second);
+        }
+    }
+
+    [Fact]
+    public async Task AWhisperFindsItsReceiverByNameOnAnotherGatewayWhateverTheCase()
+    {
+        var second = await StartRegisteredGatewayAsync();
+        try
+        {
+            await using var from = await WorldPlayer.EnterAsync(cluster, "wfrom");
+            await using var to = await WorldPlayer.EnterAsync(cluster, "wto", GameCluster.GamePortOf(second));
+
+            await from.Client.WhisperAsync(to.Name.ToUpperInvariant(), "psst");
+
+            await to.WaitForAsync(p => p.Chat().Any(c => c.Text == "psst"), "the whisper");
+            var whisper = Assert.Single(to.Chat(), c => c.Text == "psst");
+            Assert.Equal(WireChannel.Whisper, whisper.Channel);
+            Assert.Equal(from.Name, whisper.FromName);
+            Assert.Equal(to.Name, whisper.ToName);
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(second);
+        }
+    }
+
+    [Fact]
+    public async Task AWhisperToAnUnknownOrOfflineNameGetsAClearError()
+    {
+        await using var from = await WorldPlayer.EnterAsync(cluster, "lone");
+        var unknown = await Assert.ThrowsAsync<MmoErrorException>(() => from.Client.WhisperAsync("nobody" + Guid.NewGuid().ToString("N")[..8], "hello?"));
+        Assert.Equal(ErrorCode.PlayerNotFound, unknown.Code);
+
+        var (resting, _, _) = await cluster.LoggedInClientAsync("rest");
+        await using var _ = resting;
+        var offlineName = "Off" + Guid.NewGuid().ToString("N")[..8];
+        await resting.CreateCharacterAsync(offlineName);
+        var offline = await Assert.ThrowsAsync<MmoErrorException>(() => from.Client.WhisperAsync(offlineName, "are you there?"));
+        Assert.Equal(ErrorCode.PlayerOffline, offline.Code);
+    }
+
+    [Fact]
+    public async Task ChatFloodIsLimitedPerPlayer()
+    {
+        await using var p = await WorldPlayer.EnterAsync(cluster, "flood");
+        var refused = 0;
+        MmoErrorException? last = null;
+        for (var i = 0; i < 10; i++)
+        {
+            try
+            {
+                await p.Client.ChatAsync(WireChannel.Zone, $"spam {i}");
+            }
+            catch (MmoErrorException ex) when (ex.Code == ErrorCode.ChatRateLimited)
+            {
+                refused++;
+                last = ex;
+            }
+        }
+
+        // Burst of 5 at 1 per second: the rest of 10 quick lines are refused, with a time to wait.
+        Assert.InRange(refused, 4, 5);
+        Assert.True(last!.RetryAfter > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task BadChatIsRefusedWithAClearError()
+    {
+        await using var p = await WorldPlayer.EnterAsync(cluster, "badc");
+        foreach (var text in new[] { "", "   ", new string('x', 257), "line\nbreak", "bell\a" })
+        {
+            var error = await Assert.ThrowsAsync<MmoErrorException>(() => p.Client.ChatAsync(WireChannel.Zone, text));
+            Assert.Equal(ErrorCode.ChatMessageInvalid, error.Code);
+        }
+
+        var system = await Assert.ThrowsAsync<MmoErrorException>(() => p.Client.ChatAsync(WireChannel.System, "I am the admin"));
+        Assert.Equal(ErrorCode.ChatChannelInvalid, system.Code);
+        var unknown = await Assert.ThrowsAsync<MmoErrorException>(() => p.Client.ChatAsync((WireChannel)42, "?"));
+        Assert.Equal(ErrorCode.ChatChannelInvalid, unknown.Code);
+    }
+
+    [Fact]
+    public async Task AnAnnouncementFromTheAdminEndpointReachesEveryone()
+    {
+        var gateway = await StartRegisteredGatewayAsync();
+        try
+        {
+            await using var a = await WorldPlayer.EnterAsync(cluster, "anna");
+            await using var b = await WorldPlayer.EnterAsync(cluster, "annb", GameCluster.GamePortOf(gateway));
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{GameCluster.AdminPortOf(gateway)}") };
+            http.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
+
+            var text = "Server restarts in 10 minutes " + Guid.NewGuid().ToString("N")[..4];
+            var response = await http.PostAsJsonAsync("/admin/announce", new { text });
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync("/admin/announce", new { text = "" })).StatusCode);
+
+            foreach (var player in new[] { a, b })
+            {
+                await player.WaitForAsync(p => p.Chat().Any(c => c.Text == text), $"the announcement at {player.Name}");
+                Assert.Equal(WireChannel.System, player.Chat().Single(c => c.Text == text).Channel);
+            }
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    /// <summary>Another gateway (own Orleans client, own observer), awaited until the registry lists it.</summary>
+    private async Task<WebApplication> StartRegisteredGatewayAsync()
+    {
+        var gateway = await cluster.StartGatewayAsync([("Gateway:RegistryHeartbeatInterval", "00:00:00.2"), ("Admin:Key", AdminKey)]);
+        var grains = gateway.Services.GetRequiredService<IGrainFactory>();
+        var id = gateway.Services.GetRequiredService<OrleansMmo.Gateway.Sessions.GatewayIdentity>().GatewayId;
+        await Await.Until(async () => (await grains.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key).GetLive()).Any(g => g.GatewayId == id),
+            "the new gateway in the registry");
+        return gateway;
+    }
+}

@@ -1,0 +1,112 @@
+using OrleansMmo.Grains.World;
+
+namespace OrleansMmo.Tests.World;
+
+/// <summary>The area-of-interest grid on its own: cell 10 m, view radius 15 m unless said.</summary>
+public class InterestGridTests
+{
+    private const float Cell = 10, Radius = 15;
+
+    [Fact]
+    public void AnEntityExactlyAtTheViewRadiusIsInViewAndJustBeyondItIsNot()
+    {
+        var grid = new InterestGrid(Cell);
+        grid.Add(1, new Position(100, 100));
+        grid.Add(2, new Position(100 + Radius, 100));
+        grid.Add(3, new Position(100, 100 - Radius - 0.01f));
+
+        Assert.Equal([2u], Query(grid, new Position(100, 100), exclude: 1));
+    }
+
+    [Fact]
+    public void DiagonalDistanceCountsNotTheCellSquare()
+    {
+        var grid = new InterestGrid(Cell);
+        // 11 m on both axes: inside the query's square of cells, 15.56 m away, so out of view.
+        grid.Add(1, new Position(111, 111));
+        grid.Add(2, new Position(110, 110));
+
+        Assert.Equal([2u], Query(grid, new Position(100, 100)));
+    }
+
+    [Fact]
+    public void MovingAcrossACellBorderKeepsTheEntityFindableAndOnlyOnce()
+    {
+        var grid = new InterestGrid(Cell);
+        grid.Add(1, new Position(9.99f, 5));
+        Assert.Equal(1, grid.OccupiedCells);
+
+        grid.Move(1, new Position(10f, 5));
+        Assert.Equal([1u], Query(grid, new Position(10, 5)));
+        Assert.Equal(1, grid.OccupiedCells);
+
+        grid.Move(1, new Position(-0.01f, 5));
+        Assert.Equal([1u], Query(grid, new Position(0, 5)));
+        Assert.Equal(new Position(-0.01f, 5), grid.PositionOf(1));
+    }
+
+    [Fact]
+    public void EnteringAndLeavingTheViewAsAnEntityWalksPast()
+    {
+        var grid = new InterestGrid(Cell);
+        var viewer = new Position(50, 50);
+        grid.Add(7, new Position(20, 50));
+        var seen = new List<bool>();
+        for (var x = 20f; x <= 80f; x += 2.5f)
+        {
+            grid.Move(7, new Position(x, 50));
+            seen.Add(Query(grid, viewer).Contains(7u));
+        }
+
+        // In view exactly while within 15 m: x from 35 to 65.
+        var expected = Enumerable.Range(0, seen.Count).Select(i => MathF.Abs(20f + (i * 2.5f) - 50) <= Radius).ToList();
+        Assert.Equal(expected, seen);
+        Assert.Contains(true, seen);
+        Assert.Equal(13, seen.Count(s => s));
+    }
+
+    [Fact]
+    public void ManyEntitiesInOneCellAreAllFoundAndRemovalKeepsTheRest()
+    {
+        var grid = new InterestGrid(Cell);
+        for (uint id = 1; id <= 1000; id++)
+        {
+            grid.Add(id, new Position(5 + (id % 10 * 0.1f), 5));
+        }
+
+        Assert.Equal(1, grid.OccupiedCells);
+        Assert.Equal(1000, Query(grid, new Position(5, 5)).Count);
+
+        for (uint id = 1; id <= 1000; id += 2)
+        {
+            Assert.True(grid.Remove(id));
+        }
+
+        var left = Query(grid, new Position(5, 5));
+        Assert.Equal(500, left.Count);
+        Assert.All(left, id => Assert.Equal(0u, id % 2));
+        Assert.False(grid.Remove(1));
+    }
+
+    [Fact]
+    public void TheQueryExcludesTheViewerAndCellsFarAwayAreNotVisited()
+    {
+        var grid = new InterestGrid(Cell);
+        grid.Add(1, new Position(0, 0));
+        grid.Add(2, new Position(1000, 1000));
+        grid.Add(3, new Position(5, 5));
+
+        Assert.Equal([3u], Query(grid, new Position(0, 0), exclude: 1));
+        Assert.Empty(Query(grid, new Position(500, 500)));
+        Assert.Throws<InvalidOperationException>(() => grid.Add(1, new Position(1, 1)));
+        Assert.Throws<KeyNotFoundException>(() => grid.Move(99, new Position(1, 1)));
+    }
+
+    private static List<uint> Query(InterestGrid grid, Position center, uint exclude = 0)
+    {
+        var result = new List<uint>();
+        grid.Query(center, Radius, result, exclude);
+        result.Sort();
+        return result;
+    }
+}

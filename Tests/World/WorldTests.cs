@@ -1,0 +1,231 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Diagnostics.Metrics;
+using OrleansMmo.Client;
+using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Grains.World;
+using OrleansMmo.Tests.Infrastructure;
+using MoveRejection = OrleansMmo.Protocol.Messages.MoveRejection;
+
+namespace OrleansMmo.Tests.World;
+
+/// <summary>
+/// The world through real sockets, a real gateway and a real silo, on the test game data
+/// (Tests/GameData: spawn at (1500, 1500) in "plains", 100 m/s, a portal 100 m east of the
+/// spawn). The view radius is the default 60 m. Other tests' characters may stand around the
+/// spawn, so every assertion names the characters of its own test.
+/// </summary>
+[Collection(GameClusterCollection.Name)]
+public class WorldTests(GameCluster cluster)
+{
+    private const float SpawnX = 1500, SpawnY = 1500;
+
+    [Fact]
+    public async Task EnteringTheWorldPlacesANewCharacterAtTheSpawnWithItsStartingGoods()
+    {
+        await using var p = await WorldPlayer.EnterAsync(cluster, "spawn");
+
+        Assert.Equal("plains", p.Entered.Arrival.Zone.ZoneId);
+        Assert.Equal(SpawnX, p.Entered.Arrival.Position.X);
+        Assert.Equal(SpawnY, p.Entered.Arrival.Position.Y);
+        Assert.Equal(100f, p.Entered.Arrival.Zone.MaxSpeed);
+        Assert.Single(p.Entered.Arrival.Zone.Portals);
+        Assert.Equal(100ul, p.Entered.Player.Gold);
+        Assert.Contains(p.Entered.Player.Inventory, s => s.ItemId == "potion-small" && s.Count == 3);
+
+        var info = await p.Client.GetPlayerAsync();
+        Assert.Equal(p.Name, info.Name);
+        Assert.Equal("plains", info.ZoneId);
+    }
+
+    [Fact]
+    public async Task TwoPlayersInOneZoneSeeEachOtherEnterMoveAndLeave()
+    {
+        await using var a = await WorldPlayer.EnterAsync(cluster, "seeA");
+        await using var b = await WorldPlayer.EnterAsync(cluster, "seeB");
+
+        await a.WaitToSeeAsync(b.Name);
+        await b.WaitToSeeAsync(a.Name);
+
+        var moved = await b.MoveAsync(SpawnX + 10, SpawnY + 5);
+        Assert.True(moved.Accepted);
+        await a.WaitToSeeAsync(b.Name, e => e.X == SpawnX + 10 && e.Y == SpawnY + 5);
+
+        await b.Client.LeaveWorldAsync();
+        await a.WaitNotToSeeAsync(b.Name);
+    }
+
+    [Fact]
+    public async Task LogoutAndDisconnectTakeTheCharacterOutOfItsZone()
+    {
+        await using var watcher = await WorldPlayer.EnterAsync(cluster, "watch");
+        await using var leaver = await WorldPlayer.EnterAsync(cluster, "logo");
+        await using var dropper = await WorldPlayer.EnterAsync(cluster, "drop");
+        await watcher.WaitToSeeAsync(leaver.Name);
+        await watcher.WaitToSeeAsync(dropper.Name);
+
+        await leaver.Client.LogoutAsync();
+        await watcher.WaitNotToSeeAsync(leaver.Name);
+
+        await dropper.DisposeAsync();
+        await watcher.WaitNotToSeeAsync(dropper.Name);
+    }
+
+    [Fact]
+    public async Task APlayerBeyondTheViewRadiusLearnsNothingOfAnother()
+    {
+        await using var far = await WorldPlayer.EnterAsync(cluster, "far");
+        Assert.True((await far.MoveAsync(SpawnX - 100, SpawnY)).Accepted);
+
+        await using var near = await WorldPlayer.EnterAsync(cluster, "near");
+        await using var witness = await WorldPlayer.EnterAsync(cluster, "wit");
+        Assert.True((await near.MoveAsync(SpawnX + 5, SpawnY)).Accepted);
+        // The witness stands beside "near": once it saw the move, the zone has ticked with it.
+        await witness.WaitToSeeAsync(near.Name, e => e.X == SpawnX + 5);
+
+        Assert.False(far.EverSaw(near.Name));
+        Assert.False(far.EverSaw(witness.Name));
+
+        // And the same pipeline tells "far" about "near" as soon as it is within 60 m.
+        Assert.True((await far.MoveAsync(SpawnX - 50, SpawnY)).Accepted);
+        await far.WaitToSeeAsync(near.Name);
+    }
+
+    [Fact]
+    public async Task MovesThatAreTooFastOutOfBoundsOrNotNumbersAreCorrected()
+    {
+        using var corrections = new CounterListener(WorldMetrics.MeterName, "mmo.world.corrections");
+        await using var p = await WorldPlayer.EnterAsync(cluster, "fast");
+
+        var tooFast = await p.MoveAsync(SpawnX, SpawnY + 300);
+        Assert.False(tooFast.Accepted);
+        Assert.Equal(MoveRejection.TooFast, tooFast.Rejection);
+        Assert.Equal(SpawnY, tooFast.Position.Y);
+
+        var outside = await p.MoveAsync(-5, SpawnY);
+        Assert.Equal(MoveRejection.OutOfBounds, outside.Rejection);
+
+        var notANumber = await p.MoveAsync(float.NaN, SpawnY);
+        Assert.Equal(MoveRejection.InvalidPosition, notANumber.Rejection);
+
+        var fine = await p.MoveAsync(SpawnX - 20, SpawnY - 20);
+        Assert.True(fine.Accepted);
+        Assert.Equal(SpawnX - 20, fine.Position.X);
+
+        // The budget does not save up for a teleport: after a pause, a 300 m jump is still refused.
+        var info = await p.Client.GetPlayerAsync();
+        Assert.Equal(SpawnX - 20, info.Position.X);
+        Assert.True(corrections.Total >= 3, $"corrections counted: {corrections.Total}");
+    }
+
+    [Fact]
+    public async Task APortalMovesTheCharacterToAnotherZoneAndBothZonesSeeIt()
+    {
+        // A watcher on each side: one near the portal in the plains, one at the hills' arrival point.
+        await using var plainsWatcher = await WorldPlayer.EnterAsync(cluster, "pw");
+        Assert.True((await plainsWatcher.MoveAsync(SpawnX + 60, SpawnY + 20)).Accepted);
+        await using var hillsWatcher = await WorldPlayer.EnterAsync(cluster, "hw");
+        var through = await hillsWatcher.MoveAsync(1610, 1500);
+        Assert.Equal("hills", through.ZoneChanged.Zone.ZoneId);
+
+        await using var traveller = await WorldPlayer.EnterAsync(cluster, "trav");
+        var goodsBefore = await traveller.Client.GetPlayerAsync();
+        Assert.True((await traveller.MoveAsync(SpawnX + 50, SpawnY)).Accepted);
+        await plainsWatcher.WaitToSeeAsync(traveller.Name, e => e.X == SpawnX + 50);
+
+        var moved = await traveller.MoveAsync(1610, 1500);
+
+        Assert.True(moved.Accepted);
+        Assert.Equal("hills", moved.ZoneChanged.Zone.ZoneId);
+        Assert.Equal(100f, moved.ZoneChanged.Position.X);
+        await plainsWatcher.WaitNotToSeeAsync(traveller.Name);
+        await hillsWatcher.WaitToSeeAsync(traveller.Name);
+        // Never in both: by the time the hills show it, the plains have let it go.
+        Assert.Null(plainsWatcher.Snapshot(v => v.FindByName(traveller.Name)));
+
+        var goodsAfter = await traveller.Client.GetPlayerAsync();
+        Assert.Equal("hills", goodsAfter.ZoneId);
+        Assert.Equal(goodsBefore.Gold, goodsAfter.Gold);
+        Assert.Equal(goodsBefore.Inventory, goodsAfter.Inventory);
+
+        // And the traveller sees the hills' people, not the plains'.
+        await traveller.WaitToSeeAsync(hillsWatcher.Name);
+    }
+
+    [Fact]
+    public async Task AZoneSendsAtMostOneDeliveryPerGatewayPerTick()
+    {
+        var gateway = await cluster.StartGatewayAsync();
+        var stats = gateway.Services.GetRequiredService<DeliveryStats>();
+        var port = GameCluster.GamePortOf(gateway);
+        var players = new List<WorldPlayer>();
+        try
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                players.Add(await WorldPlayer.EnterAsync(cluster, "batch", port));
+            }
+
+            var callsBefore = stats.Calls;
+            // Everyone moves in every round, so every tick has something for all of them.
+            for (var round = 1; round <= 5; round++)
+            {
+                await Task.WhenAll(players.Select((p, i) => p.MoveAsync(SpawnX - 30 + i, SpawnY - 30 + round)));
+            }
+
+            var last = players[^1];
+            await players[0].WaitToSeeAsync(last.Name, e => e.Y == SpawnY - 25);
+
+            Assert.True(stats.Calls > callsBefore);
+            Assert.Equal(1, stats.MostCallsInOneTick);
+            Assert.All(players, p => Assert.True(p.UpdatesReceived > 0));
+        }
+        finally
+        {
+            foreach (var p in players)
+            {
+                await p.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AClientCannotPlayAnotherAccountsCharacter()
+    {
+        await using var owner = await WorldPlayer.EnterAsync(cluster, "own");
+        var (thief, _, _) = await cluster.LoggedInClientAsync("thief");
+        await using var _ = thief;
+
+        var error = await Assert.ThrowsAsync<MmoErrorException>(() => thief.EnterWorldAsync(owner.Entered.Character.CharacterId));
+        Assert.Equal(ErrorCode.CharacterNotFound, error.Code);
+
+        // Moves before entering the world are refused by state; the owner's character never moved.
+        var notInWorld = await Assert.ThrowsAsync<MmoErrorException>(() => thief.MoveAsync(SpawnX + 1, SpawnY));
+        Assert.Equal(ErrorCode.NotAllowedInState, notInWorld.Code);
+        var info = await owner.Client.GetPlayerAsync();
+        Assert.Equal(SpawnX, info.Position.X);
+    }
+
+    /// <summary>Sums a counter's measurements from all instruments of that name while alive.</summary>
+    private sealed class CounterListener : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _total;
+
+        public CounterListener(string meter, string instrument)
+        {
+            _listener.InstrumentPublished = (i, l) =>
+            {
+                if (i.Meter.Name == meter && i.Name == instrument)
+                {
+                    l.EnableMeasurementEvents(i);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
+            _listener.Start();
+        }
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
