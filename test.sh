@@ -13,7 +13,8 @@ cd "$repo_root"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-readonly packages=(redis-server postgresql haproxy sqlite3)
+# docker-compose only validates docker-compose.yml (no container engine runs here).
+readonly packages=(redis-server postgresql haproxy sqlite3 docker-compose)
 readonly ready_timeout_seconds=30
 
 log() { printf 'test.sh: %s\n' "$*" >&2; }
@@ -37,6 +38,7 @@ missing_packages() {
             postgresql) postgres_bin_dir >/dev/null && continue ;;
             haproxy) command -v haproxy >/dev/null && continue ;;
             sqlite3) command -v sqlite3 >/dev/null && continue ;;
+            docker-compose) command -v docker-compose >/dev/null && continue ;;
         esac
         printf '%s\n' "$pkg"
     done
@@ -92,6 +94,10 @@ as_pg() {
 cleanup() {
     local status=$?
     set +e
+    # The cluster tests' processes (cluster.sh), if a test run was cut short before stopping them.
+    if [[ -d "$work_dir/cluster" ]]; then
+        MMO_CLUSTER_DIR="$work_dir/cluster" ./cluster.sh stop >/dev/null 2>&1
+    fi
     if [[ -s "$redis_pid_file" ]]; then
         local pid
         pid="$(cat "$redis_pid_file")"
@@ -225,6 +231,8 @@ start_redis() {
 
 start_postgres
 start_redis
+# The native-cluster tests start their cluster.sh topology here, so cleanup can always stop it.
+export MMO_TEST_CLUSTER_DIR="$work_dir/cluster"
 
 # ---------------------------------------------------------------------------------------
 # 3. Build once, then test, keeping TRX results for the count.

@@ -1,4 +1,5 @@
 using OrleansMmo.Gateway.Hosting;
+using OrleansMmo.Hosting;
 
 namespace OrleansMmo.Gateway;
 
@@ -13,14 +14,16 @@ public static class Program
     {
         // Settings files sit beside the binaries, wherever the process is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.UseMmoCluster();    // one Orleans client for the process
-        builder.AddMmoGateway();    // game port, sessions and limits, opcode table, health
-        builder.AddMmoGatewayRegistry(); // heartbeats to the gateway registry, drain, readiness
+        builder.UseMmoCluster();            // one Orleans client for the process
+        builder.AddMmoGateway();            // game port, sessions and limits, opcode table, health
+        builder.AddMmoGatewayRegistry();    // heartbeats to the gateway registry, drain, readiness
+        builder.AddMmoGatewayMetrics();     // Meter "OrleansMmo.Gateway", /metrics, OTLP when configured
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapMmoGatewayHealth();
-        app.MapMmoGatewayAdmin();   // POST /admin/drain and friends, behind Admin:Key
+        app.MapMmoGatewayHealth();          // /health/live, /health/ready on the admin port
+        app.MapMmoGatewayAdmin();           // POST /admin/drain and friends, behind Admin:Key
+        app.MapMmoMetrics();                // GET /metrics on the admin port
         return app;
     }
 }

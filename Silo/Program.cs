@@ -3,6 +3,7 @@ using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Grains.World;
+using OrleansMmo.Hosting;
 using OrleansMmo.Silo.Hosting;
 using OrleansMmo.Silo.Storage;
 
@@ -30,10 +31,13 @@ public static class Program
             .AddMmoGatewayRegistry(configuration)   // live gateways with their load, by heartbeat
             .AddDashboard());
         builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port
+        builder.AddMmoTelemetry("orleansmmo-silo",  // meters of storage, world and Orleans; /metrics, OTLP
+            "OrleansMmo.Persistence", "OrleansMmo.World", "Microsoft.Orleans");
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapMmoAdmin();
+        app.MapMmoMetrics();
         return app;
     }
 }

@@ -53,22 +53,8 @@ public sealed class GatewayDirectory(
     public void SetDraining(bool draining) => _draining = draining;
 
     /// <summary>This gateway's entry: its observer, its public address and its load right now.</summary>
-    public GatewayRegistration CurrentRegistration()
-    {
-        var connections = 0;
-        var inWorld = 0;
-        foreach (var session in sessions.All)
-        {
-            connections++;
-            if (session.State == SessionState.InWorld)
-            {
-                inWorld++;
-            }
-        }
-
-        return new GatewayRegistration(identity.GatewayId, identity.Observer, PublicHost(), PublicPort(),
-            connections, inWorld, _draining, time.GetUtcNow());
-    }
+    public GatewayRegistration CurrentRegistration() =>
+        new(identity.GatewayId, identity.Observer, PublicHost(), PublicPort(), sessions.Count, sessions.CountInWorld(), _draining, time.GetUtcNow());
 
     public void Update(ImmutableArray<GatewayRegistration> live)
     {

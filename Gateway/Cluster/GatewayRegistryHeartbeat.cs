@@ -27,8 +27,11 @@ public sealed partial class GatewayRegistryHeartbeat(
         await _beat.WaitAsync(cancellationToken);
         try
         {
-            await Registry.Heartbeat(directory.CurrentRegistration()).WaitAsync(cancellationToken);
-            directory.Update(await Registry.GetLive().WaitAsync(cancellationToken));
+            // Bounded by the interval: a call lost with a crashing silo must not hold up the next beats
+            // (Orleans would wait 30 s for it), or readiness would fail across a short failover.
+            var timeout = options.Value.RegistryHeartbeatInterval;
+            await Registry.Heartbeat(directory.CurrentRegistration()).WaitAsync(timeout, cancellationToken);
+            directory.Update(await Registry.GetLive().WaitAsync(timeout, cancellationToken));
             if (_failing)
             {
                 _failing = false;

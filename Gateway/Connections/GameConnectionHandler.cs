@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Cluster;
+using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.Accounts;
@@ -20,6 +21,7 @@ public sealed partial class GameConnectionHandler(
     RequestRouter router,
     IGrainFactory grains,
     GatewayDrain drain,
+    GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     ILogger<GameConnectionHandler> logger) : ConnectionHandler
 {
@@ -27,7 +29,8 @@ public sealed partial class GameConnectionHandler(
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var session = new ClientSession(sessions.NextConnectionId(), connection, _options, logger);
+        var session = new ClientSession(sessions.NextConnectionId(), connection, _options, logger, metrics);
+        metrics.ConnectionOpened();
         var writer = session.RunWriterAsync();
         if (sessions.IsShuttingDown)
         {

@@ -62,6 +62,13 @@ public sealed class GatewayOptions
     /// under the SDK's 10 s request timeout. Zero turns retries off.
     /// </summary>
     public TimeSpan ClusterRetryTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// After this gateway loses a silo, how long a request still outstanding (or sent soon after) may go
+    /// unanswered before it is presumed lost with the silo and retried. Membership declares a crashed silo
+    /// dead in about 2 s; Orleans would otherwise wait 30 s. Zero turns it off.
+    /// </summary>
+    public TimeSpan FailoverCallTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 [OptionsValidator]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
 using OrleansMmo.Gateway.Handlers;
+using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.World;
@@ -45,6 +46,8 @@ public static partial class GatewayHostingExtensions
             // silo that joins takes gateway traffic soon and a dead one is not tried again.
             client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.Configure<Orleans.Configuration.GatewayOptions>(configuration.GetSection(ClientGatewaysSection));
+            client.Services.AddSingleton<ClusterFailoverMonitor>();
+            client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterFailoverMonitor>());
             client.UseConnectionRetryFilter<RetryUntilStopped>();
         });
         return builder;
@@ -104,6 +107,16 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<AdminKeyFilter>();
         services.AddHealthChecks().AddCheck<GatewayReadiness>("cluster", tags: [GatewayReadiness.Tag]);
         return builder;
+    }
+
+    /// <summary>
+    /// The gateway's instruments (<see cref="GatewayMetrics"/>) with Kestrel's connection metrics, exported
+    /// on <c>/metrics</c> and optionally over OTLP.
+    /// </summary>
+    public static WebApplicationBuilder AddMmoGatewayMetrics(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<GatewayMetrics>();
+        return builder.AddMmoTelemetry("orleansmmo-gateway", GatewayMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
     }
 
     /// <summary>Liveness: the process answers. Readiness: worth sending clients to (see <see cref="GatewayReadiness"/>).</summary>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Connections;
+using OrleansMmo.Gateway.Cluster;
 
 namespace OrleansMmo.Gateway.Routing;
 
@@ -21,6 +22,7 @@ public static class ClusterFailures
             {
                 // SiloUnavailableException derives from it: the target silo or the gateway silo is gone.
                 case OrleansMessageRejectionException:
+                case CallLostInFailoverException:
                 case ConnectionAbortedException:
                 case ConnectionResetException:
                     return true;

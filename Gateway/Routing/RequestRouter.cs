@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
+using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
@@ -12,7 +14,7 @@ namespace OrleansMmo.Gateway.Routing;
 /// Checks one frame against the connection's state and limits, then runs its handler and sends
 /// the reply with the request's id: handlers never see or set request ids.
 /// </summary>
-public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, ILogger<RequestRouter> logger)
+public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, GatewayMetrics metrics, ClusterFailoverMonitor failover, ILogger<RequestRouter> logger)
 {
     // Failover takes a second or two: start fast so a brief hiccup costs little, then back off so a
     // longer one costs the cluster a few calls per request, not a storm.
@@ -28,6 +30,7 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
     public ValueTask DispatchAsync(ClientSession session, in Frame frame)
     {
         session.MarkReceived();
+        metrics.FrameReceived(FrameHeader.Size + (int)frame.Payload.Length);
         var requestId = frame.RequestId;
         if (!table.TryGet(frame.Opcode, out var route))
         {
@@ -93,9 +96,11 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
 
     private async Task RunAsync(ClientSession session, Route route, uint requestId, IMessage request)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var reply = await HandleWithClusterRetryAsync(session, route, request).ConfigureAwait(false);
+            metrics.AuthenticationAttempted(route.Opcode, reply.Message is not null);
             if (reply.Message is not null)
             {
                 session.Send(route.Opcode.ResponseOf(), requestId, reply.Message);
@@ -114,10 +119,12 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
         {
             // The client learns only that it failed; the details stay in the log.
             LogHandlerFailed(logger, ex, session.ConnectionId, route.Opcode);
+            metrics.AuthenticationAttempted(route.Opcode, succeeded: false);
             session.SendError(requestId, ErrorCode.InternalError);
         }
         finally
         {
+            metrics.RequestCompleted(route.Opcode, Stopwatch.GetElapsedTime(started));
             session.ExitRequest();
         }
     }
@@ -135,21 +142,69 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
         {
             try
             {
-                return await route.HandleAsync(session, request).ConfigureAwait(false);
+                var reply = await AttemptAsync(session, route, request).ConfigureAwait(false);
+                // The world answers WORLD_UNAVAILABLE ("retry") when a zone cannot be reached: during a
+                // failover that is the same transient failure, caught one grain further in.
+                if (reply.Error != ErrorCode.WorldUnavailable || session.IsClosing
+                    || Stopwatch.GetElapsedTime(started) + delay >= _options.ClusterRetryTimeout)
+                {
+                    return reply;
+                }
+
+                LogWorldRetry(logger, session.ConnectionId, route.Opcode, attempt);
+                metrics.ClusterRetry(route.Opcode);
             }
             catch (Exception ex) when (ClusterFailures.IsTransient(ex)
                 && !session.IsClosing
                 && Stopwatch.GetElapsedTime(started) + delay < _options.ClusterRetryTimeout)
             {
                 LogClusterRetry(logger, ex, session.ConnectionId, route.Opcode, attempt);
-                await Task.Delay(delay).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                metrics.ClusterRetry(route.Opcode);
             }
+
+            await Task.Delay(delay).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }
+    }
+
+    /// <summary>
+    /// One attempt. Normally just the handler. But a call that went to a silo just before it crashed is
+    /// never answered (Orleans would wait out its 30 s response timeout): when a silo is lost while the call
+    /// is outstanding, or was lost shortly before it started, the call gets
+    /// <see cref="GatewayOptions.FailoverCallTimeout"/> to answer, then counts as lost and is retried.
+    /// No timer is armed unless a silo was lost: the common path costs one extra check.
+    /// </summary>
+    private async ValueTask<Reply> AttemptAsync(ClientSession session, Route route, IMessage request)
+    {
+        var lossAlreadyKnown = failover.LostWithin(_options.ClusterRetryTimeout);
+        var nextLoss = failover.NextLoss;
+        var handling = route.HandleAsync(session, request);
+        if (handling.IsCompleted || _options.FailoverCallTimeout <= TimeSpan.Zero)
+        {
+            return await handling.ConfigureAwait(false);
+        }
+
+        var call = handling.AsTask();
+        if (!lossAlreadyKnown && await Task.WhenAny(call, nextLoss).ConfigureAwait(false) == call)
+        {
+            return await call.ConfigureAwait(false);
+        }
+
+        if (await Task.WhenAny(call, Task.Delay(_options.FailoverCallTimeout)).ConfigureAwait(false) == call)
+        {
+            return await call.ConfigureAwait(false);
+        }
+
+        // Abandoned: if it ever completes or fails, nobody waits for it, but its failure is still observed.
+        _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        throw new CallLostInFailoverException(_options.FailoverCallTimeout);
     }
 
     [LoggerMessage(EventId = 2022, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Opcode} attempt {Attempt} met a cluster failover; retrying")]
     private static partial void LogClusterRetry(ILogger logger, Exception exception, long connectionId, Opcode opcode, int attempt);
+
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Opcode} attempt {Attempt} found the world unavailable; retrying")]
+    private static partial void LogWorldRetry(ILogger logger, long connectionId, Opcode opcode, int attempt);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "Connection {ConnectionId}: protocol violation ({What}), opcode 0x{Opcode:X4}")]
     private static partial void LogProtocolViolation(ILogger logger, long connectionId, string what, ushort opcode);

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Connections;
 using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 
@@ -22,6 +23,7 @@ public sealed partial class ClientSession
     private readonly GatewayOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<OutboundFrame> _outbound;
+    private readonly GatewayMetrics? _metrics;
     private int _state = (int)SessionState.Handshaking;
     private int _closing;
     private int _inFlight;
@@ -35,8 +37,9 @@ public sealed partial class ClientSession
     /// <summary>Consecutive rate-limited requests; used only by the read loop.</summary>
     internal int RateLimitStrikes;
 
-    public ClientSession(long connectionId, ConnectionContext connection, GatewayOptions options, ILogger logger)
+    public ClientSession(long connectionId, ConnectionContext connection, GatewayOptions options, ILogger logger, GatewayMetrics? metrics = null)
     {
+        _metrics = metrics;
         ConnectionId = connectionId;
         _connection = connection;
         _options = options;
@@ -145,13 +148,16 @@ public sealed partial class ClientSession
         return false;
     }
 
-    public void SendError(uint requestId, ErrorCode code, TimeSpan retryAfter = default) =>
+    public void SendError(uint requestId, ErrorCode code, TimeSpan retryAfter = default)
+    {
+        _metrics?.ErrorSent(code);
         Send((ushort)Opcode.Error, requestId, new ErrorResponse
         {
             Code = code,
             Detail = ErrorDescriptions.Describe(code),
             RetryAfterMs = (uint)Math.Ceiling(retryAfter.TotalMilliseconds),
         });
+    }
 
     /// <summary>
     /// Starts closing: once. With <paramref name="notify"/>, a Disconnect notice is the last frame
@@ -191,6 +197,7 @@ public sealed partial class ClientSession
         _connection.Transport.Input.CancelPendingRead();
         if (reason != DisconnectReason.Unspecified)
         {
+            _metrics?.Disconnected(reason);
             LogClosing(_logger, ConnectionId, reason, detail ?? "");
         }
     }
@@ -207,6 +214,7 @@ public sealed partial class ClientSession
                 while (reader.TryRead(out var frame))
                 {
                     output.Write(frame.Span);
+                    _metrics?.FrameSent(frame.Span.Length);
                     frame.Return();
                 }
 

@@ -24,6 +24,21 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
     /// <summary>Every open connection: a live view for sweeps (load reports, drain, broadcasts), not a snapshot.</summary>
     public IEnumerable<ClientSession> All => _sessions.Values;
 
+    /// <summary>Connections playing a character right now: one sweep, for load reports and metrics.</summary>
+    public int CountInWorld()
+    {
+        var count = 0;
+        foreach (var session in _sessions.Values)
+        {
+            if (session.State == SessionState.InWorld)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     public long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);
 
     public void Add(ClientSession session) => _sessions[session.ConnectionId] = session;

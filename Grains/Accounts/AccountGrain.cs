@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Grains.Security;
 using OrleansMmo.Grains.World;
 
@@ -12,7 +13,7 @@ namespace OrleansMmo.Grains.Accounts;
 /// caller hears it succeeded.
 /// </summary>
 public sealed partial class AccountGrain(
-    [PersistentState("account", StorageNames.Game)] IPersistentState<AccountState> state,
+    [WriteBehindState("account", StorageNames.Game)] IWriteBehindState<AccountState> state,
     PasswordHasher hasher,
     TicketSigner signer,
     IOptions<AccountOptions> accountOptions,
@@ -68,7 +69,7 @@ public sealed partial class AccountGrain(
             PasswordHash = hash,
             CreatedAt = time.GetUtcNow(),
         };
-        await state.WriteStateAsync();
+        await state.WriteThroughAsync();
         LogRegistered(logger, state.State.AccountId, state.State.Username);
         return new RegisterResult(AccountError.None, state.State.AccountId, default);
     }
@@ -153,7 +154,7 @@ public sealed partial class AccountGrain(
         }
 
         var ticket = IssueTicket(session);
-        await state.WriteStateAsync();
+        await state.WriteThroughAsync();
         return new TicketResult(AccountError.None, ticket);
     }
 
@@ -165,7 +166,7 @@ public sealed partial class AccountGrain(
         }
 
         state.State.Session = null;
-        await state.WriteStateAsync();
+        await state.WriteThroughAsync();
         if (session.CharacterInWorld is { } characterId)
         {
             await DetachQuietlyAsync(characterId, sessionId);
@@ -224,7 +225,7 @@ public sealed partial class AccountGrain(
         state.State.Characters.Add(character);
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteThroughAsync();
         }
         catch
         {
@@ -261,7 +262,7 @@ public sealed partial class AccountGrain(
 
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteThroughAsync();
         }
         catch
         {
@@ -356,7 +357,7 @@ public sealed partial class AccountGrain(
         };
         state.State.Session = session;
         var ticket = IssueTicket(session);
-        await state.WriteStateAsync();
+        await state.WriteThroughAsync();
 
         if (previous?.Endpoint is { } old && !(old.GatewayId == endpoint.GatewayId && old.ConnectionId == endpoint.ConnectionId))
         {

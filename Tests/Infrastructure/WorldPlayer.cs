@@ -17,9 +17,12 @@ public sealed class WorldPlayer : IAsyncDisposable
     private TaskCompletionSource _changed = NewSignal();
     private long _updates;
 
-    private WorldPlayer(MmoClient client, string name, EnterWorldResponse entered)
+    public const string Password = "correct horse battery";
+
+    private WorldPlayer(MmoClient client, string username, string name, EnterWorldResponse entered)
     {
         Client = client;
+        Username = username;
         Name = name;
         Entered = entered;
         View.Reset(entered.Arrival);
@@ -27,6 +30,8 @@ public sealed class WorldPlayer : IAsyncDisposable
     }
 
     public MmoClient Client { get; }
+
+    public string Username { get; }
 
     public string Name { get; }
 
@@ -41,12 +46,12 @@ public sealed class WorldPlayer : IAsyncDisposable
     {
         var username = GameCluster.UniqueName(prefix);
         var client = await cluster.ConnectAsync(port: port);
-        await client.RegisterAsync(username, "correct horse battery");
-        await client.LoginAsync(username, "correct horse battery");
+        await client.RegisterAsync(username, Password);
+        await client.LoginAsync(username, Password);
         var name = prefix[..Math.Min(prefix.Length, 4)] + Guid.NewGuid().ToString("N")[..10];
         var character = await client.CreateCharacterAsync(name);
         var entered = await client.EnterWorldAsync(character.CharacterId);
-        return new WorldPlayer(client, name, entered);
+        return new WorldPlayer(client, username, name, entered);
     }
 
     public T Snapshot<T>(Func<WorldView, T> read)

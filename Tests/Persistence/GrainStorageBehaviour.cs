@@ -287,17 +287,6 @@ public abstract class GrainStorageBehaviour<TFixture>(TFixture fixture)
         return Assert.Single(payloads);
     }
 
-    protected static async Task<List<T>> QueryAsync<T>(DbConnection connection, string sql, Func<DbDataReader, T> map)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<T>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
-    }
+    protected static Task<List<T>> QueryAsync<T>(DbConnection connection, string sql, Func<DbDataReader, T> map) =>
+        TestSql.QueryAsync(connection, sql, map);
 }

@@ -205,6 +205,50 @@ public class WorldTests(GameCluster cluster)
         Assert.Equal(SpawnX, info.Position.X);
     }
 
+    [Fact]
+    public async Task AZoneDropsAGatewayThatStopsAnsweringAndItsPlayersLeave()
+    {
+        // A gateway whose observer fails every delivery, as one that died would; its character
+        // stands 20 m north of the spawn.
+        var orleans = cluster.Gateway.Services.GetRequiredService<IClusterClient>();
+        var dead = new FailingGateway();
+        var reference = orleans.CreateObjectReference<OrleansMmo.Grains.Gateways.IGatewayObserver>(dead);
+        var ghost = "Ghost" + Guid.NewGuid().ToString("N")[..8];
+        var session = new PlayerSession(Guid.NewGuid(), "dead-" + Guid.NewGuid().ToString("N")[..8], 1, reference);
+        await orleans.GetGrain<IZoneGrain>("plains").Enter(new ZoneMember(Guid.NewGuid(), ghost, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY + 20), session));
+
+        await using var watcher = await WorldPlayer.EnterAsync(cluster, "ghw");
+        await watcher.WaitToSeeAsync(ghost);
+        // Each move changes the ghost's view, so each tick tries (and fails) to deliver to it.
+        for (var i = 1; !watcher.Snapshot(v => v.FindByName(ghost) is null) && i < 100; i++)
+        {
+            await watcher.MoveAsync(SpawnX + (i % 2), SpawnY);
+            await Task.Yield();
+        }
+
+        await watcher.WaitNotToSeeAsync(ghost);
+        Assert.True(dead.Attempts >= 3, $"deliveries tried: {dead.Attempts}");
+        orleans.DeleteObjectReference<OrleansMmo.Grains.Gateways.IGatewayObserver>(reference);
+    }
+
+    /// <summary>An observer that fails every call, like a gateway that died.</summary>
+    private sealed class FailingGateway : OrleansMmo.Grains.Gateways.IGatewayObserver
+    {
+        private int _attempts;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public Task Kick(long connectionId, Guid sessionId, OrleansMmo.Grains.Gateways.KickReason reason) => Task.CompletedTask;
+
+        public Task Deliver(OrleansMmo.Grains.Gateways.PushBatch batch)
+        {
+            Interlocked.Increment(ref _attempts);
+            throw new IOException("gateway gone");
+        }
+
+        public Task Broadcast(ushort opcode, byte[] payload) => throw new IOException("gateway gone");
+    }
+
     /// <summary>Sums a counter's measurements from all instruments of that name while alive.</summary>
     private sealed class CounterListener : IDisposable
     {

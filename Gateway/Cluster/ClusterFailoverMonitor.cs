@@ -1,0 +1,57 @@
+using System.Diagnostics;
+
+namespace OrleansMmo.Gateway.Cluster;
+
+/// <summary>
+/// Notices when this gateway loses a silo (its Orleans client's connection to that silo's gateway port
+/// drops: a silo crashed or left). Calls in flight to a crashed silo, or sent to it before the cluster
+/// declared it dead, are never answered; knowing a silo was just lost lets the request router give up on
+/// them after a short wait instead of Orleans' 30 s response timeout.
+/// </summary>
+public sealed partial class ClusterFailoverMonitor(ILogger<ClusterFailoverMonitor> logger) : IClusterConnectionStatusObserver
+{
+    private TaskCompletionSource _nextLoss = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastLossTimestamp;
+
+    /// <summary>Completes at the next silo loss.</summary>
+    public Task NextLoss => Volatile.Read(ref _nextLoss).Task;
+
+    /// <summary>True if a silo was lost within <paramref name="window"/> before now.</summary>
+    public bool LostWithin(TimeSpan window)
+    {
+        var last = Interlocked.Read(ref _lastLossTimestamp);
+        return last != 0 && Stopwatch.GetElapsedTime(last) <= window;
+    }
+
+    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
+    {
+        if (currentNumberOfGateways < previousNumberOfGateways)
+        {
+            LogSiloLost(logger, previousNumberOfGateways, currentNumberOfGateways);
+            SignalLoss();
+        }
+    }
+
+    public void NotifyClusterConnectionLost()
+    {
+        LogClusterLost(logger);
+        SignalLoss();
+    }
+
+    private void SignalLoss()
+    {
+        Interlocked.Exchange(ref _lastLossTimestamp, Stopwatch.GetTimestamp());
+        var signalled = Interlocked.Exchange(ref _nextLoss, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        signalled.TrySetResult();
+    }
+
+    [LoggerMessage(EventId = 2130, Level = LogLevel.Warning, Message = "Lost a silo: connected to {Current} silos, was {Previous}; requests caught in the failover are retried")]
+    private static partial void LogSiloLost(ILogger logger, int previous, int current);
+
+    [LoggerMessage(EventId = 2131, Level = LogLevel.Error, Message = "Lost every silo: requests fail until the cluster is reachable again")]
+    private static partial void LogClusterLost(ILogger logger);
+}
+
+/// <summary>A grain call given up on: it was outstanding while a silo was lost, and went unanswered.</summary>
+public sealed class CallLostInFailoverException(TimeSpan waited)
+    : Exception($"no answer within {waited.TotalSeconds:0.#} s while a silo was lost; presumed lost with it");

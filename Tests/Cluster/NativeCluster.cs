@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OrleansMmo.Client;
+using OrleansMmo.Tests.Infrastructure;
+
+namespace OrleansMmo.Tests.Cluster;
+
+/// <summary>
+/// The production topology as real processes, started by <c>cluster.sh</c>: Redis, PostgreSQL, two silos,
+/// two gateways and haproxy on loopback. Tests play through haproxy and kill processes with SIGKILL.
+/// One per collection: starting it costs tens of seconds.
+/// </summary>
+public sealed class NativeCluster : IAsyncLifetime
+{
+    private const string RunDirectoryVariable = "MMO_TEST_CLUSTER_DIR";
+    private readonly bool _ownsRunDirectory;
+
+    public NativeCluster()
+    {
+        var configured = Environment.GetEnvironmentVariable(RunDirectoryVariable);
+        _ownsRunDirectory = string.IsNullOrWhiteSpace(configured);
+        RunDirectory = _ownsRunDirectory
+            ? Path.Combine(Path.GetTempPath(), "orleansmmo-tests", "cluster-" + Guid.NewGuid().ToString("N")[..8])
+            : configured!;
+    }
+
+    /// <summary>Holds pids, logs and ports.env; test.sh passes one inside its own work directory so it can clean up.</summary>
+    public string RunDirectory { get; }
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public IReadOnlyDictionary<string, string> Settings { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Where game clients connect: haproxy.</summary>
+    public int LoadBalancerPort => Port("LB_PORT");
+
+    /// <summary>The dashboard's view right after start, for the test that both silos show.</summary>
+    public JsonElement DashboardAtStart { get; private set; }
+
+    public int Port(string name) => int.Parse(Settings[name]);
+
+    public async Task InitializeAsync()
+    {
+        // The suite runs on a Release build (test.sh), which is what cluster.sh starts; any other build of
+        // the tests lets cluster.sh build Release itself.
+        var releaseBuild = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+        var (status, output) = await RunScriptAsync(TimeSpan.FromMinutes(releaseBuild ? 3 : 8), releaseBuild ? ["start", "--no-build"] : ["start"]);
+        if (status != 0)
+        {
+            throw new InvalidOperationException($"cluster.sh start failed ({status}):\n{output}\n{LogTails()}");
+        }
+
+        Settings = ReadSettings(Path.Combine(RunDirectory, "ports.env"));
+
+        // The dashboard of either silo shows both once membership has settled.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await Await.Until(async () =>
+        {
+            DashboardAtStart = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{Port("SILO2_ADMIN_PORT")}/dashboard/DashboardCounters");
+            return DashboardAtStart.GetProperty("hosts").EnumerateArray().Count(h => h.GetProperty("status").GetString() == "Active") == 2;
+        }, "the dashboard to show both silos active", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await RunScriptAsync(TimeSpan.FromMinutes(2), ["stop"]);
+        if (_ownsRunDirectory)
+        {
+            try
+            {
+                Directory.Delete(RunDirectory, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // PostgreSQL's files belong to the postgres user when run as root; the temp dir is cleaned by the OS.
+            }
+        }
+    }
+
+    /// <summary>SIGKILL, through cluster.sh, of silo1, silo2, gateway1 or gateway2.</summary>
+    public async Task KillAsync(string process)
+    {
+        var (status, output) = await RunScriptAsync(TimeSpan.FromSeconds(30), ["kill", process]);
+        Assert.True(status == 0, $"cluster.sh kill {process} failed: {output}");
+    }
+
+    public Task<MmoClient> ConnectThroughLoadBalancerAsync() =>
+        // World updates are not read by these tests: drop the oldest rather than stop reading the socket.
+        MmoClient.ConnectAsync("127.0.0.1", LoadBalancerPort, new MmoClientOptions { ClientName = "cluster-tests", PushFullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
+
+    public HttpClient AdminClient(string portName)
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port(portName)}"), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Add("X-Admin-Key", Settings["ADMIN_KEY"]);
+        return http;
+    }
+
+    /// <summary>The last lines of every process's log, for a failure message.</summary>
+    public string LogTails()
+    {
+        var logs = Path.Combine(RunDirectory, "logs");
+        if (!Directory.Exists(logs))
+        {
+            return "";
+        }
+
+        return string.Join('\n', Directory.GetFiles(logs).Order().Select(file =>
+            $"--- {Path.GetFileName(file)}\n{string.Join('\n', File.ReadLines(file).TakeLast(15))}"));
+    }
+
+    private async Task<(int Status, string Output)> RunScriptAsync(TimeSpan timeout, string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "cluster.sh"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["MMO_CLUSTER_DIR"] = RunDirectory;
+        // Away from the defaults of a developer's own ./cluster.sh; cluster.sh skips ports in use.
+        start.Environment["MMO_CLUSTER_BASE_PORT"] = (42000 + Random.Shared.Next(0, 200) * 20).ToString();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"cluster.sh {string.Join(' ', arguments)} timed out after {timeout}\n{await stdout}{await stderr}");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static Dictionary<string, string> ReadSettings(string path)
+    {
+        var settings = new Dictionary<string, string>();
+        foreach (var line in File.ReadLines(path))
+        {
+            var equals = line.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                // Written with printf %q: undo its backslash escapes.
+                settings[line[..equals]] = System.Text.RegularExpressions.Regex.Replace(line[(equals + 1)..], @"\\(.)", "$1");
+            }
+        }
+
+        return settings;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "cluster.sh")) && File.Exists(Path.Combine(directory.FullName, "OrleansMmo.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cluster.sh not found above " + AppContext.BaseDirectory);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class NativeClusterCollection : ICollectionFixture<NativeCluster>
+{
+    public const string Name = "native cluster";
+}
