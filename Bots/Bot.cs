@@ -110,14 +110,10 @@ public sealed class Bot
     /// The caller owns the session and must hand it to <see cref="LeaveAsync"/>.</summary>
     public async Task<InWorldSession> EnterWorldAsync(CancellationToken stop)
     {
-        // A bot that must log in waits for its turn before it connects: the gateway closes connections that
-        // stay unauthenticated for 10 s, and a queue of bots waiting for the silo's hashing would hit that.
-        var gated = _tickets is null || !_tickets.TryGet(Username, out _);
-        if (gated)
-        {
-            await _loginGate.WaitAsync(stop);
-        }
-
+        // A bot waits for its turn to authenticate before it connects: the gateway closes connections that stay
+        // unauthenticated for 10 s, and a crowd of bots queueing for the silo (password hashing, or the account
+        // writes behind thousands of resumes) would hit that and waste the work already done for them.
+        await _loginGate.WaitAsync(stop);
         MmoClient client;
         try
         {
@@ -125,11 +121,7 @@ public sealed class Bot
         }
         catch
         {
-            if (gated)
-            {
-                _loginGate.Release();
-            }
-
+            _loginGate.Release();
             throw;
         }
 
@@ -137,7 +129,16 @@ public sealed class Bot
         var succeeded = false;
         try
         {
-            var lastCharacter = await AuthenticateAsync(client, gated, stop);
+            string? lastCharacter;
+            try
+            {
+                lastCharacter = await AuthenticateAsync(client, stop);
+            }
+            finally
+            {
+                _loginGate.Release();
+            }
+
             if (_settings.LoginOnly)
             {
                 succeeded = true;
@@ -250,7 +251,7 @@ public sealed class Bot
 
     /// <summary>Resumes with a cached ticket when there is one, else registers (if needed) and logs in.
     /// Returns the character that was in the world when a resumed session was lost.</summary>
-    private async Task<string?> AuthenticateAsync(MmoClient client, bool gated, CancellationToken stop)
+    private async Task<string?> AuthenticateAsync(MmoClient client, CancellationToken stop)
     {
         if (_tickets is not null && _tickets.TryGet(Username, out var token))
         {
@@ -267,30 +268,18 @@ public sealed class Bot
             }
         }
 
-        if (!gated)
+        var registered = _settings.LoginOnly
+            ? null
+            : await RetryAsync(Opcode.Register, () => client.RegisterAsync(Username, Password, stop), ErrorCode.UsernameTaken, stop);
+        if (registered is not null)
         {
-            await _loginGate.WaitAsync(stop);
+            _metrics.Increment(Counter.Registered);
         }
 
-        try
-        {
-            var registered = _settings.LoginOnly
-                ? null
-                : await RetryAsync(Opcode.Register, () => client.RegisterAsync(Username, Password, stop), ErrorCode.UsernameTaken, stop);
-            if (registered is not null)
-            {
-                _metrics.Increment(Counter.Registered);
-            }
-
-            var login = await RetryAsync(Opcode.Login, () => client.LoginAsync(Username, Password, stop), null, stop);
-            _metrics.Increment(Counter.LoggedIn);
-            _tickets?.Set(Username, login!.Ticket.Token);
-            return null;
-        }
-        finally
-        {
-            _loginGate.Release();
-        }
+        var login = await RetryAsync(Opcode.Login, () => client.LoginAsync(Username, Password, stop), null, stop);
+        _metrics.Increment(Counter.LoggedIn);
+        _tickets?.Set(Username, login!.Ticket.Token);
+        return null;
     }
 
     /// <summary>Retries while the server says "later" (BUSY, LOGIN_THROTTLED, RATE_LIMITED); returns null

@@ -26,11 +26,13 @@ public static class SvgChart
 
     public static int Write(string resultsDirectory, string svgPath)
     {
-        var results = Directory.Exists(resultsDirectory)
-            ? Directory.GetFiles(resultsDirectory, "*.json")
+        // Several files may hold one benchmark (connections with one and with three gateways).
+        var all = Directory.Exists(resultsDirectory)
+            ? Directory.GetFiles(resultsDirectory, "*.json").Order(StringComparer.Ordinal)
                 .Select(f => JsonSerializer.Deserialize<BenchmarkResult>(File.ReadAllText(f), RunSummary.JsonOptions)!)
-                .ToDictionary(r => r.Name, StringComparer.Ordinal)
+                .ToList()
             : [];
+        var results = all.GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var panels = new List<Panel>();
         if (results.TryGetValue("requests", out var requests))
         {
@@ -41,7 +43,7 @@ public static class SvgChart
                 "0.7 x bare Orleans"));
         }
 
-        foreach (var connections in results.Values.Where(r => r.Name.StartsWith("connections", StringComparison.Ordinal)).OrderBy(r => r.Name, StringComparer.Ordinal))
+        foreach (var connections in all.Where(r => r.Name == "connections"))
         {
             var gateways = connections.Parameters.TryGetValue("gateways", out var g) ? g.ToString() : "?";
             var target = gateways == "1" ? 19_000 : 50_000;
@@ -97,7 +99,7 @@ public static class SvgChart
         }
 
         File.WriteAllText(svgPath, svg);
-        Console.WriteLine($"chart of {results.Count} result(s) written to {svgPath}");
+        Console.WriteLine($"chart of {all.Count} result(s) written to {svgPath}");
         return 0;
     }
 

@@ -75,7 +75,10 @@ public static class ConnectionsBenchmark
             PortalChance = 0,
             // Bounded by the stop below, not by the clock.
             Duration = TimeSpan.FromHours(2),
-            RampPerSecond = 1000,
+            RampPerSecond = 2000,
+            // Resumes in flight at once (all processes together): each is an account write, and a queue of
+            // them longer than the 10 s unauthenticated timeout would only time out and start over.
+            LoginConcurrency = 256,
             RequestTimeout = TimeSpan.FromSeconds(30),
         };
 

@@ -87,6 +87,7 @@ public static class FanoutBenchmark
             ChatInterval = TimeSpan.Zero,
             Duration = TimeSpan.FromHours(1),
             RampPerSecond = 500,
+            LoginConcurrency = 64,
         };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -50,6 +50,7 @@ public static class LoginStormBenchmark
             MoveRate = 0,
             ChatInterval = TimeSpan.Zero,
             GetPlayerRate = options.ProbeRate,
+            LoginConcurrency = 64,
             Duration = TimeSpan.FromHours(1),
         };
         var storm = new BotSettings
