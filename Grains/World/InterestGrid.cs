@@ -15,7 +15,8 @@ namespace OrleansMmo.Grains.World;
 public sealed class InterestGrid
 {
     private readonly float _cellSize;
-    private readonly Dictionary<long, List<uint>> _cells = [];
+    // Positions are kept in the cells as well, so a query reads them in order, without a lookup per entity.
+    private readonly Dictionary<long, List<Slot>> _cells = [];
     private readonly Dictionary<uint, Entry> _entries = [];
 
     public InterestGrid(float cellSize)
@@ -59,6 +60,7 @@ public sealed class InterestGrid
         if (cell == entry.Cell)
         {
             entry = entry with { Position = position };
+            CollectionsMarshal.AsSpan(_cells[cell])[entry.Index] = new Slot(id, position);
             return;
         }
 
@@ -100,11 +102,11 @@ public sealed class InterestGrid
                     continue;
                 }
 
-                foreach (var id in ids)
+                foreach (var slot in CollectionsMarshal.AsSpan(ids))
                 {
-                    if (id != exclude && _entries[id].Position.DistanceSquaredTo(center) <= radiusSquared)
+                    if (slot.Id != exclude && slot.Position.DistanceSquaredTo(center) <= radiusSquared)
                     {
-                        into.Add(id);
+                        into.Add(slot.Id);
                     }
                 }
             }
@@ -119,8 +121,9 @@ public sealed class InterestGrid
             _cells.Add(cell, ids);
         }
 
-        ids.Add(id);
-        CollectionsMarshal.GetValueRefOrNullRef(_entries, id) = new Entry(_entries[id].Position, cell, ids.Count - 1);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
+        ids.Add(new Slot(id, entry.Position));
+        entry = new Entry(entry.Position, cell, ids.Count - 1);
     }
 
     /// <summary>Swap-remove: the cell's last entity takes the freed slot, so removal is O(1).</summary>
@@ -132,7 +135,7 @@ public sealed class InterestGrid
         {
             var moved = ids[last];
             ids[index] = moved;
-            ref var movedEntry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, moved);
+            ref var movedEntry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, moved.Id);
             movedEntry = movedEntry with { Index = index };
         }
 
@@ -150,4 +153,6 @@ public sealed class InterestGrid
     private static long Key(int cx, int cy) => ((long)cx << 32) | (uint)cy;
 
     private readonly record struct Entry(Position Position, long Cell, int Index);
+
+    private readonly record struct Slot(uint Id, Position Position);
 }

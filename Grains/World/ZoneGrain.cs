@@ -34,6 +34,7 @@ public sealed partial class ZoneGrain(
     private readonly Dictionary<string, PushWriter> _writers = new(StringComparer.Ordinal);
     private readonly ArrayBufferWriter<byte> _chunks = new(16 * 1024);
     private readonly List<uint> _candidates = [];
+    private readonly List<uint> _capOthers = [];
     private readonly List<uint> _entered = [];
     private readonly List<uint> _moved = [];
     private readonly List<uint> _left = [];
@@ -269,22 +270,49 @@ public sealed partial class ZoneGrain(
         return changes;
     }
 
-    /// <summary>Too many in view: keep those already known first (views stay stable), then the nearest others until the cap.</summary>
+    /// <summary>
+    /// Too many in view: those already known keep their place (views stay stable, and a crowd that
+    /// stays put costs one pass, no sorting); free places go to the nearest of the others.
+    /// </summary>
     private void Cap(Member recipient)
     {
-        var center = recipient.Position;
-        _candidates.Sort((a, b) =>
+        var cap = _options.MaxVisibleEntities;
+        _capOthers.Clear();
+        var kept = 0;
+        // Compacts in place: slot "kept" is never ahead of the one being read.
+        for (var i = 0; i < _candidates.Count; i++)
         {
-            var knownA = recipient.Known.Contains(a);
-            var knownB = recipient.Known.Contains(b);
-            if (knownA != knownB)
+            var id = _candidates[i];
+            if (kept < cap && recipient.Known.Contains(id))
             {
-                return knownA ? -1 : 1;
+                _candidates[kept++] = id;
             }
+            else
+            {
+                _capOthers.Add(id);
+            }
+        }
 
-            return _members[a].Position.DistanceSquaredTo(center).CompareTo(_members[b].Position.DistanceSquaredTo(center));
-        });
-        _candidates.RemoveRange(_options.MaxVisibleEntities, _candidates.Count - _options.MaxVisibleEntities);
+        if (kept < cap && _capOthers.Count > 0)
+        {
+            var center = recipient.Position;
+            _capOthers.Sort((a, b) => _members[a].Position.DistanceSquaredTo(center).CompareTo(_members[b].Position.DistanceSquaredTo(center)));
+            foreach (var id in _capOthers)
+            {
+                if (kept == cap)
+                {
+                    break;
+                }
+
+                // Known ones beyond the cap were skipped above; only strangers fill the free places.
+                if (!recipient.Known.Contains(id))
+                {
+                    _candidates[kept++] = id;
+                }
+            }
+        }
+
+        _candidates.RemoveRange(kept, _candidates.Count - kept);
     }
 
     private ReadOnlySpan<byte> AppearedChunk(Member member)

@@ -105,6 +105,9 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
     [Fact]
     public async Task APlayerOfAKilledGatewayResumesThroughTheLoadBalancerWithoutAPassword()
     {
+        // Both gateway processes are up here (this test is the one that kills one): chat crosses them first.
+        await ChatCrossesGatewayProcessesAsync();
+
         var (client, entered) = await EnterWorldAsync("gw");
         var characterId = entered.Character.CharacterId;
         // Walk a few steps first, so "the same position" is not just the spawn point.
@@ -148,9 +151,52 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
         }, "the killed gateway to leave the registry", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
     }
 
-    private async Task<(MmoClient Client, EnterWorldResponse Entered)> EnterWorldAsync(string prefix)
+    /// <summary>A whisper and a world line between players on two gateway processes, over two silos.</summary>
+    private async Task ChatCrossesGatewayProcessesAsync()
     {
-        var client = await cluster.ConnectThroughLoadBalancerAsync();
+        var (one, oneEntered) = await EnterWorldAsync("chat1", cluster.Port("GATEWAY1_PORT"));
+        await using var _ = one;
+        var (two, twoEntered) = await EnterWorldAsync("chat2", cluster.Port("GATEWAY2_PORT"));
+        await using var __ = two;
+        Assert.Equal("gateway1", one.Hello!.GatewayId);
+        Assert.Equal("gateway2", two.Hello!.GatewayId);
+
+        var whisper = "psst " + Guid.NewGuid().ToString("N")[..6];
+        await one.WhisperAsync(twoEntered.Character.Name.ToLowerInvariant(), whisper);
+        var heard = await NextChatAsync(two, whisper);
+        Assert.Equal(ChatChannel.Whisper, heard.Channel);
+        Assert.Equal(oneEntered.Character.Name, heard.FromName);
+
+        // World chat: the registry lists both gateways, each pushes to its own players once.
+        var line = "hello world " + Guid.NewGuid().ToString("N")[..6];
+        await Await.Until(async () =>
+        {
+            await two.ChatAsync(ChatChannel.World, line);
+            return await Task.WhenAll(NextChatAsync(one, line, TimeSpan.FromSeconds(2)), NextChatAsync(two, line, TimeSpan.FromSeconds(2)))
+                .ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
+        }, "a world line to reach both gateways' players", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
+    }
+
+    /// <summary>Reads pushes until a chat line with <paramref name="text"/>.</summary>
+    private static async Task<ChatMessage> NextChatAsync(MmoClient client, string text, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
+        await foreach (var push in client.ReadPushesAsync(cts.Token))
+        {
+            if (push.Message is ChatMessage chat && chat.Text == text)
+            {
+                return chat;
+            }
+        }
+
+        throw new TimeoutException($"no chat line '{text}'");
+    }
+
+    private async Task<(MmoClient Client, EnterWorldResponse Entered)> EnterWorldAsync(string prefix, int? gatewayPort = null)
+    {
+        var client = gatewayPort is { } port
+            ? await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { ClientName = "cluster-tests", PushFullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest })
+            : await cluster.ConnectThroughLoadBalancerAsync();
         var username = GameCluster.UniqueName(prefix);
         await client.RegisterAsync(username, Password);
         await client.LoginAsync(username, Password);
