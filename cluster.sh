@@ -10,14 +10,14 @@
 #
 # Run directory: $MMO_CLUSTER_DIR (default ./.cluster): ports.env (every port, the admin key, the
 # connection strings; sourceable), pids/, logs/, and the Redis and PostgreSQL data.
-# Ports: free loopback ports from $MMO_CLUSTER_BASE_PORT (default 47100) upwards.
+# Ports: free loopback ports from $MMO_CLUSTER_BASE_PORT (default 21100, below the ephemeral range) upwards.
 # Needs redis-server, postgresql and haproxy (Debian packages; ./test.sh installs them).
 # PostgreSQL refuses to run as root: as root its commands run as the postgres user.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run_dir="${MMO_CLUSTER_DIR:-$repo_root/.cluster}"
-base_port="${MMO_CLUSTER_BASE_PORT:-47100}"
+base_port="${MMO_CLUSTER_BASE_PORT:-21100}"
 readonly ready_timeout_seconds="${MMO_CLUSTER_READY_TIMEOUT:-60}"
 readonly config=Release
 readonly processes=(haproxy gateway2 gateway1 silo2 silo1 redis)

@@ -120,7 +120,8 @@ public sealed class NativeCluster : IAsyncLifetime
 
         start.Environment["MMO_CLUSTER_DIR"] = RunDirectory;
         // Away from the defaults of a developer's own ./cluster.sh; cluster.sh skips ports in use.
-        start.Environment["MMO_CLUSTER_BASE_PORT"] = (42000 + Random.Shared.Next(0, 200) * 20).ToString();
+        // Below the kernel's ephemeral range (32768+), where the suite's own client sockets could take a port between its check and its bind.
+        start.Environment["MMO_CLUSTER_BASE_PORT"] = (22000 + (Random.Shared.Next(0, 200) * 20)).ToString();
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
