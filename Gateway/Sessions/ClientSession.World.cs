@@ -13,6 +13,9 @@ public sealed partial class ClientSession
     /// </summary>
     private readonly Lock _enteringLock = new();
     private Guid? _entering;
+
+    /// <summary>1 while an EnterWorld is under way: pushes take the lock only then, not on every frame.</summary>
+    private int _enteringFlag;
     private List<(ushort Opcode, byte[] Payload)>? _held;
 
     /// <summary>Most pushes held during one EnterWorld; beyond it the client could not be told a consistent view, so it is cut off.</summary>
@@ -25,6 +28,7 @@ public sealed partial class ClientSession
         {
             _entering = characterId;
             _held = null;
+            Volatile.Write(ref _enteringFlag, 1);
         }
     }
 
@@ -35,25 +39,30 @@ public sealed partial class ClientSession
         {
             _entering = null;
             _held = null;
+            Volatile.Write(ref _enteringFlag, 0);
         }
     }
 
     /// <summary>Queues a push for <paramref name="characterId"/> if this connection plays it (or is entering the world with it).</summary>
     public void SendWorldPush(Guid characterId, ushort opcode, ReadOnlySpan<byte> payload)
     {
-        lock (_enteringLock)
+        // Before BeginEnteringWorld the character is not in any zone yet, so nothing can arrive for it.
+        if (Volatile.Read(ref _enteringFlag) != 0)
         {
-            if (_entering == characterId)
+            lock (_enteringLock)
             {
-                _held ??= [];
-                if (_held.Count >= MaxHeldPushes)
+                if (_entering == characterId)
                 {
-                    Close(DisconnectReason.SlowConsumer, "too many pushes while entering the world", notify: false);
+                    _held ??= [];
+                    if (_held.Count >= MaxHeldPushes)
+                    {
+                        Close(DisconnectReason.SlowConsumer, "too many pushes while entering the world", notify: false);
+                        return;
+                    }
+
+                    _held.Add((opcode, payload.ToArray()));
                     return;
                 }
-
-                _held.Add((opcode, payload.ToArray()));
-                return;
             }
         }
 
@@ -78,6 +87,7 @@ public sealed partial class ClientSession
 
             _entering = null;
             _held = null;
+            Volatile.Write(ref _enteringFlag, 0);
         }
     }
 }
