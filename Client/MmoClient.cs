@@ -250,7 +250,13 @@ public sealed partial class MmoClient : IAsyncDisposable
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)
     {
-        var request = new HelloRequest { ProtocolVersion = _options.ProtocolVersion, ClientName = _options.ClientName };
+        var request = new HelloRequest
+        {
+            ProtocolVersion = _options.ProtocolVersion,
+            ClientName = _options.ClientName,
+            ClientBuild = _options.ClientBuild,
+            ClientPlatform = _options.ClientPlatform,
+        };
         var hello = await SendRequestAsync(Opcode.Hello, request, HelloResponse.Parser, cancellationToken).ConfigureAwait(false);
         Hello = hello;
 
@@ -499,6 +505,8 @@ public sealed partial class MmoClient : IAsyncDisposable
                 return TryParse(WorldUpdate.Parser, frame, out var update) ? new ServerPush(Opcode.WorldUpdate, 0, update) : null;
             case Opcode.ChatMessage:
                 return TryParse(ChatMessage.Parser, frame, out var chat) ? new ServerPush(Opcode.ChatMessage, 0, chat) : null;
+            case Opcode.Teleported:
+                return TryParse(Teleported.Parser, frame, out var teleported) ? new ServerPush(Opcode.Teleported, 0, teleported) : null;
             default:
                 // A push this SDK does not know yet; newer gateways may add pushes, and clients must skip them.
                 return null;

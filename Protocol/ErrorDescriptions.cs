@@ -28,6 +28,7 @@ public static class ErrorDescriptions
         ErrorCode.TicketExpired => "session ticket expired",
         ErrorCode.TicketAlreadyUsed => "session ticket already used",
         ErrorCode.SessionReplaced => "session replaced by a newer login",
+        ErrorCode.AccountBanned => "the account or address is banned",
         ErrorCode.CharacterNameInvalid => "character name does not meet the rules",
         ErrorCode.CharacterNameTaken => "character name already taken",
         ErrorCode.CharacterLimitReached => "character limit reached",
@@ -38,6 +39,8 @@ public static class ErrorDescriptions
         ErrorCode.ChatChannelInvalid => "chat channel unknown or not open to players",
         ErrorCode.PlayerNotFound => "no character has that name",
         ErrorCode.PlayerOffline => "that character is not in the world",
+        ErrorCode.ChatMuted => "this character is muted",
+        ErrorCode.Forbidden => "the account's role does not allow this request",
         _ => "error",
     };
 }

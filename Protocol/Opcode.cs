@@ -34,10 +34,14 @@ public enum Opcode : ushort
     GetPlayer = 0x0041,
     Chat = 0x0050,
 
+    // Operations.
+    Gm = 0x0060,
+
     // Server pushes.
     Disconnect = 0x4001,
     WorldUpdate = 0x4002,
     ChatMessage = 0x4003,
+    Teleported = 0x4004,
 
     /// <summary>A failed request: <c>ErrorResponse</c>, request id echoed.</summary>
     Error = 0xFFFF,

@@ -11,6 +11,7 @@ namespace OrleansMmo.Gateway.Cluster;
 public sealed partial class GatewayRegistryHeartbeat(
     IGrainFactory grains,
     GatewayDirectory directory,
+    Operations.AddressBans bans,
     IOptions<GatewayClusterOptions> options,
     ILogger<GatewayRegistryHeartbeat> logger) : BackgroundService
 {
@@ -32,6 +33,7 @@ public sealed partial class GatewayRegistryHeartbeat(
             var timeout = options.Value.RegistryHeartbeatInterval;
             await Registry.Heartbeat(directory.CurrentRegistration()).WaitAsync(timeout, cancellationToken);
             directory.Update(await Registry.GetLive().WaitAsync(timeout, cancellationToken));
+            await RefreshBansAsync(timeout, cancellationToken);
             if (_failing)
             {
                 _failing = false;
@@ -41,6 +43,22 @@ public sealed partial class GatewayRegistryHeartbeat(
         finally
         {
             _beat.Release();
+        }
+    }
+
+    /// <summary>
+    /// Bans are pushed at every change; fetching them here covers a push this gateway missed. Apart from the
+    /// heartbeat: the ban list lives in the database, and a database outage must not make the gateway unready.
+    /// </summary>
+    private async Task RefreshBansAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            bans.Update(await grains.GetGrain<Grains.Operations.IAddressBanGrain>(0).GetAll().WaitAsync(timeout, cancellationToken));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBansFailed(logger, ex);
         }
     }
 
@@ -101,6 +119,9 @@ public sealed partial class GatewayRegistryHeartbeat(
         _beat.Dispose();
         base.Dispose();
     }
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "Fetching the address bans failed; keeping the copy held")]
+    private static partial void LogBansFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: registry heartbeat failed; retrying every interval")]
     private static partial void LogFailed(ILogger logger, Exception exception, string gatewayId);

@@ -7,6 +7,7 @@ using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.Accounts;
+using OrleansMmo.Grains.Operations;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 
@@ -142,23 +143,56 @@ public sealed partial class GameConnectionHandler(
         }
     }
 
-    /// <summary>Tells the account the connection is gone, so a kick is not sent into the void; the ticket stays valid for a resume.</summary>
+    /// <summary>
+    /// Tells the account the connection is gone, so a kick is not sent into the void (the ticket stays valid
+    /// for a resume) and the session's record ends now. The time is taken here, before any retry, so a
+    /// report delayed by a silo failover still records the exact end; it is retried while the cluster fails
+    /// over, for at most <see cref="GatewayOptions.SessionEndRetryTimeout"/>.
+    /// </summary>
     private async Task ReleaseAccountSessionAsync(ClientSession session)
     {
-        if (session.Binding is not { } binding || session.CloseReason == DisconnectReason.LoggedInElsewhere)
+        if (session.Binding is not { } binding)
         {
             return;
         }
 
-        try
+        var endedAt = DateTimeOffset.UtcNow;
+        var reason = EndReasonOf(session.CloseReason);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
         {
-            await grains.GetGrain<IAccountGrain>(binding.AccountKey).ConnectionClosed(binding.SessionId);
-        }
-        catch (Exception ex)
-        {
-            LogReleaseFailed(logger, ex, session.ConnectionId, binding.AccountId);
+            try
+            {
+                await grains.GetGrain<IAccountGrain>(binding.AccountKey).ConnectionEnded(binding.SessionId, endedAt, reason);
+                return;
+            }
+            catch (Exception ex) when (ClusterFailures.IsTransient(ex) && System.Diagnostics.Stopwatch.GetElapsedTime(started) + delay < _options.SessionEndRetryTimeout)
+            {
+                LogReleaseRetry(logger, ex, session.ConnectionId, binding.AccountId);
+            }
+            catch (Exception ex)
+            {
+                LogReleaseFailed(logger, ex, session.ConnectionId, binding.AccountId);
+                return;
+            }
+
+            await Task.Delay(delay);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
         }
     }
+
+    /// <summary>How the connection ended, in the words of the session records.</summary>
+    public static SessionEndReason EndReasonOf(DisconnectReason reason) => reason switch
+    {
+        DisconnectReason.LoggedInElsewhere => SessionEndReason.Replaced,
+        DisconnectReason.ServerShutdown => SessionEndReason.Shutdown,
+        DisconnectReason.IdleTimeout or DisconnectReason.AuthenticationTimeout => SessionEndReason.Timeout,
+        DisconnectReason.KickedByAdmin => SessionEndReason.Kick,
+        DisconnectReason.Draining => SessionEndReason.Drain,
+        DisconnectReason.ProtocolViolation or DisconnectReason.SlowConsumer or DisconnectReason.RateLimitAbuse => SessionEndReason.Protocol,
+        _ => SessionEndReason.Disconnect,
+    };
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened from {RemoteAddress}")]
     private static partial void LogConnected(ILogger logger, long connectionId, string remoteAddress);
@@ -174,6 +208,9 @@ public sealed partial class GameConnectionHandler(
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Connection {ConnectionId}: read loop failed")]
     private static partial void LogReadLoopFailed(ILogger logger, Exception exception, long connectionId);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: reporting the end of account {AccountId}'s session met a failover; retrying")]
+    private static partial void LogReleaseRetry(ILogger logger, Exception exception, long connectionId, Guid accountId);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: could not release the session of account {AccountId}")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, long connectionId, Guid accountId);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Gateway.Operations;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.Accounts;
@@ -16,11 +17,13 @@ namespace OrleansMmo.Gateway.Handlers;
 /// One method per opcode: wire message in, grain call, wire message out. The only place where
 /// wire types and grain types meet.
 /// </summary>
-public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identity, IOptions<GatewayOptions> options, GatewayDirectory gateways)
+public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identity, IOptions<GatewayOptions> options, GatewayDirectory gateways, AddressBans bans)
 {
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
     private const int MaxAccountKeyChars = 80;
+    private const int MaxClientNameChars = 128;
+    private const int MaxClientPlatformChars = 32;
 
     private readonly GatewayOptions _options = options.Value;
 
@@ -31,6 +34,11 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             return ValueTask.FromResult(Reply.FailAndClose(ErrorCode.ProtocolVersionMismatch, DisconnectReason.ProtocolViolation));
         }
 
+        // Kept for the session records; bounded, since the client writes it.
+        session.Client = new ClientInfo(
+            Bound(request.ClientName, MaxClientNameChars),
+            (int)Math.Min(request.ClientBuild, int.MaxValue),
+            Bound(request.ClientPlatform, MaxClientPlatformChars).ToLowerInvariant());
         session.MoveTo(SessionState.Connected, null);
         return ValueTask.FromResult(Reply.Ok(new HelloResponse
         {
@@ -63,6 +71,11 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             return ErrorCode.PasswordInvalid;
         }
 
+        if (bans.Find(session.RemoteAddress) is { } ban)
+        {
+            return Reply.FailUntil(ErrorCode.AccountBanned, ban.Until);
+        }
+
         var result = await Account(AccountKeys.ForUsername(request.Username)).Register(request.Username, request.Password);
         return result.Error == AccountError.None
             ? Reply.Ok(new RegisterResponse { AccountId = result.AccountId.ToString() })
@@ -77,11 +90,16 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             return ErrorCode.InvalidCredentials;
         }
 
+        if (bans.Find(session.RemoteAddress) is { } ban)
+        {
+            return Reply.FailUntil(ErrorCode.AccountBanned, ban.Until);
+        }
+
         var key = AccountKeys.ForUsername(request.Username);
         var result = await Account(key).Login(request.Password, Endpoint(session));
         if (result.Error != AccountError.None)
         {
-            return Fail(result.Error, result.RetryAfter);
+            return Fail(result);
         }
 
         session.MoveTo(SessionState.Authenticated, new AccountBinding(key, result.AccountId, result.SessionId, null));
@@ -98,10 +116,15 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             return ErrorCode.TicketInvalid;
         }
 
+        if (bans.Find(session.RemoteAddress) is { } ban)
+        {
+            return Reply.FailUntil(ErrorCode.AccountBanned, ban.Until);
+        }
+
         var result = await Account(token.AccountKey).ResumeSession(request.Token, Endpoint(session));
         if (result.Error != AccountError.None)
         {
-            return Fail(result.Error, result.RetryAfter);
+            return Fail(result);
         }
 
         session.MoveTo(SessionState.Authenticated, new AccountBinding(token.AccountKey, result.AccountId, result.SessionId, null));
@@ -196,7 +219,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             return Fail(result.Error, default);
         }
 
-        session.MoveTo(SessionState.InWorld, binding with { CharacterId = characterId });
+        session.MoveTo(SessionState.InWorld, binding with { CharacterId = characterId, WorldId = result.Character!.WorldId });
         return Reply.Ok(new EnterWorldResponse
         {
             Character = ToWire(result.Character!),
@@ -214,14 +237,20 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             return Fail(error, default);
         }
 
-        session.MoveTo(SessionState.Authenticated, binding with { CharacterId = null });
+        session.MoveTo(SessionState.Authenticated, binding with { CharacterId = null, WorldId = null });
         return Reply.Ok(new LeaveWorldResponse());
     }
 
     private IAccountGrain Account(string key) => grains.GetGrain<IAccountGrain>(key);
 
     private SessionEndpoint Endpoint(ClientSession session) =>
-        new(identity.GatewayId, session.ConnectionId, identity.Observer, session.RemoteAddress);
+        new(identity.GatewayId, session.ConnectionId, identity.Observer, session.RemoteAddress, session.Client, identity.Instance);
+
+    private static string Bound(string text, int max) => text.Length <= max ? text : text[..max];
+
+    private static Reply Fail(SessionResult result) => result.Error == AccountError.AccountBanned
+        ? Reply.FailUntil(ErrorCode.AccountBanned, result.Ban?.Until)
+        : Fail(result.Error, result.RetryAfter);
 
     /// <summary>Account outcomes as wire errors. A replaced session also ends the connection.</summary>
     private static Reply Fail(AccountError error, TimeSpan retryAfter) => error switch

@@ -55,7 +55,12 @@ public sealed class WorldHandlers(IGrainFactory grains)
         }
 
         var result = await WithAttachmentAsync(session, (player, sessionId) => player.Chat(sessionId, channel, request.Text, request.ToName), r => r.Error);
-        return result.Error == WorldError.None ? Reply.Ok(new ChatResponse()) : Fail(result.Error, result.RetryAfter);
+        return result.Error switch
+        {
+            WorldError.None => Reply.Ok(new ChatResponse()),
+            WorldError.ChatMuted => Reply.FailUntil(ErrorCode.ChatMuted, result.MutedUntil),
+            _ => Fail(result.Error, result.RetryAfter),
+        };
     }
 
     /// <summary>

@@ -8,6 +8,7 @@ using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
 using OrleansMmo.Gateway.Handlers;
 using OrleansMmo.Gateway.Metrics;
+using OrleansMmo.Gateway.Operations;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.World;
@@ -68,6 +69,9 @@ public static partial class GatewayHostingExtensions
         services.AddHostedService<GatewayObserverRegistration>();
         services.AddSingleton<GatewayHandlers>();
         services.AddSingleton<WorldHandlers>();
+        services.AddSingleton<GmHandlers>();
+        services.AddSingleton<AddressBans>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OpcodeTable>();
         services.AddSingleton<RequestRouter>();
         services.AddHealthChecks();

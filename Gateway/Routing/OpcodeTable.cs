@@ -11,7 +11,7 @@ public sealed class OpcodeTable
 {
     private readonly FrozenDictionary<ushort, Route> _routes;
 
-    public OpcodeTable(GatewayHandlers h, WorldHandlers w)
+    public OpcodeTable(GatewayHandlers h, WorldHandlers w, GmHandlers gm)
     {
         Routes =
         [
@@ -33,6 +33,8 @@ public sealed class OpcodeTable
             Route.Create(Opcode.Move, MoveRequest.Parser, InWorld, w.MoveAsync),
             Route.Create(Opcode.GetPlayer, GetPlayerRequest.Parser, InWorld, w.GetPlayerAsync),
             Route.Create(Opcode.Chat, ChatRequest.Parser, InWorld, w.ChatAsync),
+
+            Route.Create(Opcode.Gm, GmRequest.Parser, InWorld, gm.GmAsync),
         ];
         _routes = Routes.ToFrozenDictionary(r => (ushort)r.Opcode);
     }

@@ -6,12 +6,13 @@ namespace OrleansMmo.Gateway.Routing;
 /// <summary>What a handler answers: a response message, or an error code (optionally closing the connection).</summary>
 public readonly struct Reply
 {
-    private Reply(IMessage? message, ErrorCode error, TimeSpan retryAfter, DisconnectReason closeWith)
+    private Reply(IMessage? message, ErrorCode error, TimeSpan retryAfter, DisconnectReason closeWith, long untilMs = 0)
     {
         Message = message;
         Error = error;
         RetryAfter = retryAfter;
         CloseWith = closeWith;
+        UntilMs = untilMs;
     }
 
     public IMessage? Message { get; }
@@ -23,11 +24,18 @@ public readonly struct Reply
     /// <summary>When set, the connection closes with this reason after the reply is sent.</summary>
     public DisconnectReason CloseWith { get; }
 
+    /// <summary>For a ban or a mute: when it ends (Unix ms; 0 for a ban until lifted). Sent as <c>ErrorResponse.until_ms</c>.</summary>
+    public long UntilMs { get; }
+
     public static Reply Ok(IMessage message) => new(message, ErrorCode.Unspecified, default, DisconnectReason.Unspecified);
 
     public static Reply Fail(ErrorCode error, TimeSpan retryAfter = default) => new(null, error, retryAfter, DisconnectReason.Unspecified);
 
     public static Reply FailAndClose(ErrorCode error, DisconnectReason reason) => new(null, error, default, reason);
+
+    /// <summary>A refusal that lasts until <paramref name="until"/> (null: until an operator lifts it).</summary>
+    public static Reply FailUntil(ErrorCode error, DateTimeOffset? until) =>
+        new(null, error, default, DisconnectReason.Unspecified, until?.ToUnixTimeMilliseconds() ?? 0);
 
     public static implicit operator Reply(ErrorCode error) => Fail(error);
 }

@@ -59,6 +59,9 @@ public sealed partial class ClientSession
 
     public string RemoteAddress { get; }
 
+    /// <summary>What the client said of itself in Hello (name, build, platform), recorded with its sessions.</summary>
+    public Grains.Accounts.ClientInfo? Client { get; set; }
+
     public SessionState State => (SessionState)Volatile.Read(ref _state);
 
     public AccountBinding? Binding => Volatile.Read(ref _binding);
@@ -148,7 +151,7 @@ public sealed partial class ClientSession
         return false;
     }
 
-    public void SendError(uint requestId, ErrorCode code, TimeSpan retryAfter = default)
+    public void SendError(uint requestId, ErrorCode code, TimeSpan retryAfter = default, long untilMs = 0)
     {
         _metrics?.ErrorSent(code);
         Send((ushort)Opcode.Error, requestId, new ErrorResponse
@@ -156,6 +159,7 @@ public sealed partial class ClientSession
             Code = code,
             Detail = ErrorDescriptions.Describe(code),
             RetryAfterMs = (uint)Math.Ceiling(retryAfter.TotalMilliseconds),
+            UntilMs = untilMs,
         });
     }
 

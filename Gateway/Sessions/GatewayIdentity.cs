@@ -13,13 +13,16 @@ public sealed class GatewayIdentity(IOptions<GatewayOptions> options)
         ? $"gw-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}"
         : options.Value.GatewayId;
 
+    /// <summary>This process: new at every start, so records can tell a restarted gateway from the one that died.</summary>
+    public string Instance { get; } = Guid.NewGuid().ToString("N");
+
     public IGatewayObserver Observer => _observer ?? throw new InvalidOperationException("The gateway observer is not registered yet.");
 
     public void SetObserver(IGatewayObserver reference) => _observer = reference;
 }
 
 /// <summary>Receives grain calls aimed at this gateway's connections.</summary>
-public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stats) : IGatewayObserver
+public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stats, Operations.AddressBans addressBans) : IGatewayObserver
 {
     /// <summary>
     /// Fans a zone's batch out to sockets. A frame whose connection closed, or now plays another
@@ -49,6 +52,12 @@ public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stat
             }
         }
 
+        return Task.CompletedTask;
+    }
+
+    public Task SetAddressBans(Grains.Operations.AddressBanList bans)
+    {
+        addressBans.Update(bans);
         return Task.CompletedTask;
     }
 

@@ -17,5 +17,5 @@ public enum SessionState
     AfterHello = Connected | Authenticated | InWorld,
 }
 
-/// <summary>The account session a connection holds after Login or ResumeSession.</summary>
-public sealed record AccountBinding(string AccountKey, Guid AccountId, Guid SessionId, Guid? CharacterId);
+/// <summary>The account session a connection holds after Login or ResumeSession; in the world, its character and that character's world.</summary>
+public sealed record AccountBinding(string AccountKey, Guid AccountId, Guid SessionId, Guid? CharacterId, string? WorldId = null);

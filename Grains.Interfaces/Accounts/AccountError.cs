@@ -23,4 +23,6 @@ public enum AccountError
     CharacterNotFound = 14,
     /// <summary>The character's zone could not be reached; retry.</summary>
     WorldUnavailable = 15,
+    /// <summary>The account (or the client's address) is banned; the result carries until when.</summary>
+    AccountBanned = 16,
 }

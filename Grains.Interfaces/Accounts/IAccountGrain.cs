@@ -30,8 +30,17 @@ public interface IAccountGrain : IGrainWithStringKey
     Task Logout(Guid sessionId);
 
     /// <summary>The session's connection closed. Its ticket stays valid so the client can resume.</summary>
+    /// <remarks>Kept for gateways of the previous version during a rolling upgrade; see <see cref="ConnectionEnded"/>.</remarks>
     [Alias("ConnectionClosed")]
     Task ConnectionClosed(Guid sessionId);
+
+    /// <summary>
+    /// The session's connection closed at <paramref name="endedAt"/> (the gateway's clock, taken when it
+    /// closed) for <paramref name="reason"/>: its record is closed then, however late this call arrives
+    /// (the gateway retries it through a failover). The ticket stays valid so the client can resume.
+    /// </summary>
+    [Alias("ConnectionEnded")]
+    Task ConnectionEnded(Guid sessionId, DateTimeOffset endedAt, Operations.SessionEndReason reason);
 
     [Alias("ListCharacters")]
     Task<CharacterListResult> ListCharacters(Guid sessionId);
@@ -48,4 +57,30 @@ public interface IAccountGrain : IGrainWithStringKey
 
     [Alias("LeaveWorld")]
     Task<AccountError> LeaveWorld(Guid sessionId);
+
+    // Operator side: called by the operator grain only, which checks roles and writes the audit log.
+
+    /// <summary>The account as an operator sees it; null if it does not exist.</summary>
+    [Alias("GetAdminView"), Orleans.Concurrency.ReadOnly]
+    Task<Operations.AccountView?> GetAdminView();
+
+    /// <summary>The role of the account if <paramref name="sessionId"/> is its live session; null otherwise.</summary>
+    [Alias("GetRole"), Orleans.Concurrency.ReadOnly]
+    Task<Operations.AccountRole?> GetRole(Guid sessionId);
+
+    /// <summary>Sets the role; false if the account does not exist.</summary>
+    [Alias("SetRole")]
+    Task<bool> SetRole(Operations.AccountRole role);
+
+    /// <summary>Ends the live session (its ticket too) and closes its connection with KICKED_BY_ADMIN; false if the account does not exist.</summary>
+    [Alias("Kick")]
+    Task<bool> Kick(string reason);
+
+    /// <summary>Bans the account (replacing any ban) and kicks its session; false if the account does not exist.</summary>
+    [Alias("Ban")]
+    Task<bool> Ban(Operations.BanInfo ban);
+
+    /// <summary>Lifts the ban; false if the account does not exist or was not banned.</summary>
+    [Alias("Unban")]
+    Task<bool> Unban();
 }

@@ -23,6 +23,10 @@ public interface IGatewayObserver : IGrainObserver
     /// <summary>Pushes one frame to every in-world connection of this gateway (world chat, announcements).</summary>
     [Alias("Broadcast")]
     Task Broadcast(ushort opcode, byte[] payload);
+
+    /// <summary>The cluster's address bans changed: keep this copy, and kick connections from a banned address.</summary>
+    [Alias("SetAddressBans")]
+    Task SetAddressBans(Operations.AddressBanList bans);
 }
 
 [GenerateSerializer, Alias("mmo.KickReason")]

@@ -15,4 +15,6 @@ public enum WorldError
     ChatChannelInvalid = 6,
     PlayerNotFound = 7,
     PlayerOffline = 8,
+    /// <summary>An operator muted the character; <see cref="ChatResult.MutedUntil"/> says until when.</summary>
+    ChatMuted = 9,
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Grains.Operations;
 using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Grains.Security;
 using OrleansMmo.Grains.World;
@@ -12,12 +13,20 @@ namespace OrleansMmo.Grains.Accounts;
 /// carries value (an account, a character, a name), so each is written through before the
 /// caller hears it succeeded.
 /// </summary>
+/// <remarks>
+/// Every session is recorded (<see cref="IOperationsStore"/>): opened at Login or ResumeSession,
+/// closed when the gateway reports the connection's end with its own clock, so play time is exact
+/// however late the report arrives. Operator actions (roles, bans, kicks) are in
+/// <c>AccountGrain.Operations.cs</c>.
+/// </remarks>
 public sealed partial class AccountGrain(
     [WriteBehindState("account", StorageNames.Game)] IWriteBehindState<AccountState> state,
     PasswordHasher hasher,
     TicketSigner signer,
     IOptions<AccountOptions> accountOptions,
     IOptions<TicketOptions> ticketOptions,
+    IOperationsStore records,
+    GameData.GameDataCatalog gameData,
     TimeProvider time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
@@ -113,8 +122,14 @@ public sealed partial class AccountGrain(
         }
 
         _consecutiveFailures = 0;
+        // Checked after the password, so a ban tells nothing to someone who does not know it.
+        if (ActiveBan() is { } ban)
+        {
+            return SessionResult.Banned(ban);
+        }
+
         state.State.LastLoginAt = time.GetUtcNow();
-        var result = await StartSessionAsync(endpoint, lastCharacter: null);
+        var result = await StartSessionAsync(endpoint, lastCharacter: null, resumed: false);
         LogLoggedIn(logger, state.State.AccountId, result.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
         return result;
     }
@@ -139,8 +154,13 @@ public sealed partial class AccountGrain(
             return SessionResult.Failed(AccountError.TicketExpired);
         }
 
+        if (ActiveBan() is { } ban)
+        {
+            return SessionResult.Banned(ban);
+        }
+
         session.SpentTicketId = session.TicketId;
-        var result = await StartSessionAsync(endpoint, session.CharacterInWorld);
+        var result = await StartSessionAsync(endpoint, session.CharacterInWorld, resumed: true);
         LogResumed(logger, state.State.AccountId, result.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
         return result;
     }
@@ -171,9 +191,13 @@ public sealed partial class AccountGrain(
         {
             await DetachQuietlyAsync(characterId, sessionId);
         }
+
+        await records.EndSessionAsync(sessionId, time.GetUtcNow(), SessionEndReason.Logout);
     }
 
-    public async Task ConnectionClosed(Guid sessionId)
+    public Task ConnectionClosed(Guid sessionId) => ConnectionEnded(sessionId, time.GetUtcNow(), SessionEndReason.Disconnect);
+
+    public async Task ConnectionEnded(Guid sessionId, DateTimeOffset endedAt, SessionEndReason reason)
     {
         // Not written: a stale endpoint after a restart only costs one ignored kick.
         if (CurrentSession(sessionId) is { } session)
@@ -185,6 +209,11 @@ public sealed partial class AccountGrain(
                 await DetachQuietlyAsync(characterId, sessionId);
             }
         }
+
+        // Also for a replaced session: its record ends when its connection did. Never later than now,
+        // whatever the gateway's clock says.
+        var now = time.GetUtcNow();
+        await records.EndSessionAsync(sessionId, endedAt < now ? endedAt : now, reason);
     }
 
     public Task<CharacterListResult> ListCharacters(Guid sessionId)
@@ -194,7 +223,7 @@ public sealed partial class AccountGrain(
             return Task.FromResult(new CharacterListResult(AccountError.SessionReplaced, []));
         }
 
-        var list = state.State.Characters.Select(c => c.ToSummary()).ToList();
+        var list = state.State.Characters.Select(c => c.ToSummary(gameData.DefaultWorld)).ToList();
         return Task.FromResult(new CharacterListResult(AccountError.None, list));
     }
 
@@ -217,7 +246,7 @@ public sealed partial class AccountGrain(
 
         var character = new CharacterRecord { CharacterId = Guid.NewGuid(), Name = display, CreatedAt = time.GetUtcNow() };
         var nameGrain = GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(display));
-        if (!await nameGrain.Claim(state.State.AccountId, character.CharacterId))
+        if (!await nameGrain.ClaimForAccount(state.State.AccountId, character.CharacterId, this.GetPrimaryKeyString()))
         {
             return new CharacterResult(AccountError.CharacterNameTaken, null);
         }
@@ -236,7 +265,7 @@ public sealed partial class AccountGrain(
         }
 
         LogCharacterCreated(logger, state.State.AccountId, character.CharacterId);
-        return new CharacterResult(AccountError.None, character.ToSummary());
+        return new CharacterResult(AccountError.None, character.ToSummary(gameData.DefaultWorld));
     }
 
     public async Task<AccountError> DeleteCharacter(Guid sessionId, Guid characterId)
@@ -299,15 +328,16 @@ public sealed partial class AccountGrain(
 
         // The only place a connection is bound to a character: the gateway can ask for nothing
         // but its own account's characters, whatever ids a client sends.
-        var summary = character.ToSummary();
+        var summary = character.ToSummary(gameData.DefaultWorld);
         var attached = await GrainFactory.GetGrain<IPlayerGrain>(characterId).Attach(
-            new PlayerSession(sessionId, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway), summary);
+            new PlayerSession(sessionId, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway, this.GetPrimaryKeyString()), summary);
         if (attached.Error != WorldError.None)
         {
             return EnterWorldResult.Failed(AccountError.WorldUnavailable);
         }
 
         session.CharacterInWorld = characterId;
+        await records.EnterWorldAsync(sessionId, state.State.AccountId, gameData.WorldOf(character.WorldId), characterId, character.Name, time.GetUtcNow());
         return new EnterWorldResult(AccountError.None, summary, attached.Player, attached.Arrival);
     }
 
@@ -323,6 +353,7 @@ public sealed partial class AccountGrain(
         {
             session.CharacterInWorld = null;
             await DetachQuietlyAsync(characterId, sessionId);
+            await records.LeaveWorldAsync(sessionId, time.GetUtcNow());
         }
 
         return AccountError.None;
@@ -345,7 +376,7 @@ public sealed partial class AccountGrain(
         sessionId != Guid.Empty && state.State.Session is { } session && session.SessionId == sessionId ? session : null;
 
     /// <summary>Replaces any session with a new one on <paramref name="endpoint"/>, kicking the old connection.</summary>
-    private async Task<SessionResult> StartSessionAsync(SessionEndpoint endpoint, Guid? lastCharacter)
+    private async Task<SessionResult> StartSessionAsync(SessionEndpoint endpoint, Guid? lastCharacter, bool resumed)
     {
         var previous = state.State.Session;
         var session = new ActiveSession
@@ -355,13 +386,30 @@ public sealed partial class AccountGrain(
             SpentTicketId = previous?.SpentTicketId ?? Guid.Empty,
             CharacterInWorld = null,
         };
+        var now = time.GetUtcNow();
+        // Recorded first: a session that exists is always in the records (a failed write below closes it at once).
+        await records.StartSessionAsync(SessionStartOf(session.SessionId, endpoint, now, resumed));
         state.State.Session = session;
         var ticket = IssueTicket(session);
-        await state.WriteThroughAsync();
+        try
+        {
+            await state.WriteThroughAsync();
+        }
+        catch
+        {
+            state.State.Session = previous;
+            await EndRecordQuietlyAsync(session.SessionId, now, SessionEndReason.Replaced);
+            throw;
+        }
+
+        if (previous is not null)
+        {
+            await EndRecordQuietlyAsync(previous.SessionId, now, SessionEndReason.Replaced);
+        }
 
         if (previous?.Endpoint is { } old && !(old.GatewayId == endpoint.GatewayId && old.ConnectionId == endpoint.ConnectionId))
         {
-            KickQuietly(old, previous.SessionId);
+            KickQuietly(old, previous.SessionId, KickReason.LoggedInElsewhere);
         }
 
         if (previous?.CharacterInWorld is { } inWorld)
@@ -380,19 +428,39 @@ public sealed partial class AccountGrain(
         return signer.Issue(new SessionTicketToken(state.State.AccountId, session.TicketId, expires, this.GetPrimaryKeyString()));
     }
 
-    private void KickQuietly(SessionEndpoint old, Guid oldSessionId)
+    private void KickQuietly(SessionEndpoint old, Guid oldSessionId, KickReason reason)
     {
         // One-way: a dead gateway must not hold up the new login. The session id check in every
         // method keeps the old connection powerless even if this never arrives.
         try
         {
-            _ = old.Gateway.Kick(old.ConnectionId, oldSessionId, KickReason.LoggedInElsewhere);
+            _ = old.Gateway.Kick(old.ConnectionId, oldSessionId, reason);
         }
         catch (Exception ex)
         {
             LogKickFailed(logger, ex, state.State.AccountId, old.GatewayId);
         }
     }
+
+    /// <summary>
+    /// Closes a session record where failing must not undo what happened (the session is replaced either
+    /// way). A record left open is closed later: by the gateway's report when its connection ends, or by
+    /// the registry's sweep if that gateway dies.
+    /// </summary>
+    private async Task EndRecordQuietlyAsync(Guid sessionId, DateTimeOffset at, SessionEndReason reason)
+    {
+        try
+        {
+            await records.EndSessionAsync(sessionId, at, reason);
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(logger, ex, state.State.AccountId, sessionId);
+        }
+    }
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "Account {AccountId}: closing the record of session {SessionId} failed; it is closed when its connection's end is reported")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, Guid accountId, Guid sessionId);
 
     [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "Account {AccountId}: taking character {CharacterId} out of the world failed")]
     private static partial void LogDetachFailed(ILogger logger, Exception exception, Guid accountId, Guid characterId);

@@ -15,8 +15,14 @@ public sealed class GameDataCatalog
         MovementRules movement,
         IEnumerable<ItemDefinition> items,
         long startingGold,
-        IReadOnlyList<ItemStack> startingItems)
+        IReadOnlyList<ItemStack> startingItems,
+        IEnumerable<WorldDefinition>? worlds = null,
+        string? defaultWorld = null)
     {
+        var worldList = worlds?.ToList() ?? [new WorldDefinition(GameDataLoader.SingleWorldId, "Main", 5000)];
+        WorldList = worldList;
+        Worlds = worldList.ToFrozenDictionary(w => w.Id, StringComparer.Ordinal);
+        DefaultWorld = defaultWorld ?? worldList[0].Id;
         StartZone = startZone;
         Zones = zones.ToFrozenDictionary(z => z.Id, StringComparer.Ordinal);
         Movement = movement;
@@ -26,6 +32,17 @@ public sealed class GameDataCatalog
     }
 
     public string StartZone { get; }
+
+    /// <summary>The worlds, in the order of worlds.json (the order clients list them in).</summary>
+    public IReadOnlyList<WorldDefinition> WorldList { get; }
+
+    public FrozenDictionary<string, WorldDefinition> Worlds { get; }
+
+    /// <summary>The world of characters made before worlds existed (their stored world id is empty).</summary>
+    public string DefaultWorld { get; }
+
+    /// <summary>The world id a stored one stands for: empty is the default world.</summary>
+    public string WorldOf(string? storedWorldId) => string.IsNullOrEmpty(storedWorldId) ? DefaultWorld : storedWorldId;
 
     public FrozenDictionary<string, ZoneDefinition> Zones { get; }
 

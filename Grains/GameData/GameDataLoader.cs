@@ -14,6 +14,13 @@ public static class GameDataLoader
     public const string ZonesFileName = "zones.json";
     public const string MovementFileName = "movement.json";
     public const string ItemsFileName = "items.json";
+    public const string WorldsFileName = "worlds.json";
+
+    /// <summary>The one world of game data without a worlds.json.</summary>
+    public const string SingleWorldId = "main";
+
+    /// <summary>Most players one world can be configured for.</summary>
+    public const int MaxWorldCapacity = 1_000_000;
 
     /// <summary>Sizes beyond this are almost certainly a typo, and would make the interest grid huge.</summary>
     private const float MaxZoneSide = 100_000;
@@ -32,6 +39,11 @@ public static class GameDataLoader
         var zonesFile = Read<ZonesFile>(directory, ZonesFileName);
         var movementFile = Read<MovementFile>(directory, MovementFileName);
         var itemsFile = Read<ItemsFile>(directory, ItemsFileName);
+        // Optional: game data from before worlds existed has one world.
+        var worldsFile = File.Exists(Path.Combine(directory, WorldsFileName))
+            ? Read<WorldsFile>(directory, WorldsFileName)
+            : new WorldsFile { DefaultWorld = SingleWorldId, Worlds = [new WorldData { Id = SingleWorldId, Name = "Main", Capacity = 5000 }] };
+        var (worlds, defaultWorld) = CheckWorlds(worldsFile);
 
         var items = CheckItems(itemsFile);
         var startingItems = CheckStartingItems(itemsFile, items);
@@ -43,7 +55,46 @@ public static class GameDataLoader
             throw new GameDataException(ItemsFileName, "startingGold", "must not be negative");
         }
 
-        return new GameDataCatalog(zonesFile.StartZone!, zones, movement, items.Values, startingGold, startingItems);
+        return new GameDataCatalog(zonesFile.StartZone!, zones, movement, items.Values, startingGold, startingItems, worlds, defaultWorld);
+    }
+
+    private static (List<WorldDefinition> Worlds, string DefaultWorld) CheckWorlds(WorldsFile file)
+    {
+        const string f = WorldsFileName;
+        if (file.Worlds is not { Count: > 0 } worlds)
+        {
+            throw new GameDataException(f, "worlds", "at least one world is required");
+        }
+
+        var result = new List<WorldDefinition>(worlds.Count);
+        for (var i = 0; i < worlds.Count; i++)
+        {
+            var world = worlds[i];
+            if (!IsId(world.Id) || result.Any(w => w.Id == world.Id))
+            {
+                throw new GameDataException(f, $"worlds[{i}].id", "required, unique: 1-32 characters of a-z, 0-9 and '-'");
+            }
+
+            if (string.IsNullOrWhiteSpace(world.Name) || world.Name.Length > 64)
+            {
+                throw new GameDataException(f, $"worlds[{i}].name", "required, at most 64 characters");
+            }
+
+            if (world.Capacity is not (>= 1 and <= MaxWorldCapacity))
+            {
+                throw new GameDataException(f, $"worlds[{i}].capacity", $"required, from 1 to {MaxWorldCapacity}");
+            }
+
+            result.Add(new WorldDefinition(world.Id!, world.Name, world.Capacity.Value));
+        }
+
+        var defaultWorld = file.DefaultWorld ?? result[0].Id;
+        if (result.All(w => w.Id != defaultWorld))
+        {
+            throw new GameDataException(f, "defaultWorld", $"must name one of the worlds ({string.Join(", ", result.Select(w => w.Id))})");
+        }
+
+        return (result, defaultWorld);
     }
 
     private static T Read<T>(string directory, string fileName)

@@ -35,6 +35,9 @@ public sealed partial class PlayerGrain(
 
     private ZoneDefinition Zone => gameData.Zone(State.ZoneId);
 
+    /// <summary>The world the character belongs to.</summary>
+    private string WorldId => gameData.WorldOf(State.WorldId);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _chat = new TokenBucket(_options.ChatPerSecond, _options.ChatBurst);
@@ -55,6 +58,12 @@ public sealed partial class PlayerGrain(
         if (string.IsNullOrEmpty(State.ZoneId) || !gameData.Zones.ContainsKey(State.ZoneId))
         {
             await CreateOrRelocateAsync(character);
+        }
+
+        if (session.AccountKey.Length > 0 && State.AccountKey != session.AccountKey)
+        {
+            State.AccountKey = session.AccountKey;
+            state.MarkDirty();
         }
 
         _session = session;
@@ -151,6 +160,11 @@ public sealed partial class PlayerGrain(
         if (!ChatPayload.IsAcceptable(text, _options.MaxChatLength))
         {
             return new ChatResult(WorldError.ChatMessageInvalid, default);
+        }
+
+        if (State.MutedUntil is { } mutedUntil && mutedUntil > time.GetUtcNow())
+        {
+            return new ChatResult(WorldError.ChatMuted, default, mutedUntil);
         }
 
         if (!_chat.TryTake(out var retryAfter))

@@ -42,10 +42,21 @@ public sealed class WorldPlayer : IAsyncDisposable
 
     public long UpdatesReceived => Interlocked.Read(ref _updates);
 
-    public static async Task<WorldPlayer> EnterAsync(GameCluster cluster, string prefix, int? port = null)
+    private readonly List<Teleported> _teleports = [];
+
+    /// <summary>Teleported pushes received, oldest first.</summary>
+    public IReadOnlyList<Teleported> Teleports()
+    {
+        lock (_gate)
+        {
+            return [.. _teleports];
+        }
+    }
+
+    public static async Task<WorldPlayer> EnterAsync(GameCluster cluster, string prefix, int? port = null, MmoClientOptions? options = null)
     {
         var username = GameCluster.UniqueName(prefix);
-        var client = await cluster.ConnectAsync(port: port);
+        var client = await cluster.ConnectAsync(options, port);
         await client.RegisterAsync(username, Password);
         await client.LoginAsync(username, Password);
         var name = prefix[..Math.Min(prefix.Length, 4)] + Guid.NewGuid().ToString("N")[..10];
@@ -147,6 +158,10 @@ public sealed class WorldPlayer : IAsyncDisposable
                             break;
                         case ChatMessage chat:
                             _chat.Add(chat);
+                            break;
+                        case Teleported teleported:
+                            View.Reset(teleported.Arrival);
+                            _teleports.Add(teleported);
                             break;
                     }
 

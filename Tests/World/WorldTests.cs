@@ -255,6 +255,8 @@ public class WorldTests(GameCluster cluster)
         }
 
         public Task Broadcast(ushort opcode, byte[] payload) => throw new IOException("gateway gone");
+
+        public Task SetAddressBans(OrleansMmo.Grains.Operations.AddressBanList bans) => throw new IOException("gateway gone");
     }
 
     /// <summary>Sums a counter's measurements from all instruments of that name while alive.</summary>
