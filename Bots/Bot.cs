@@ -36,6 +36,9 @@ public sealed class Bot
     private readonly Random _random;
     private string? _characterId;
 
+    /// <summary>The bot's place in a world's queue, kept across a reconnect (the world keeps it for its grace period).</summary>
+    private string? _queueTicket;
+
     public Bot(int index, BotSettings settings, BotMetrics metrics, TicketCache? tickets, SemaphoreSlim loginGate)
     {
         Index = index;
@@ -153,12 +156,13 @@ public sealed class Bot
                 return new InWorldSession(client, characterId, null, Task.CompletedTask);
             }
 
-            var entered = await TimedAsync(Opcode.EnterWorld, () => client.SendRequestAsync(
-                Opcode.EnterWorld, new EnterWorldRequest { CharacterId = characterId }, EnterWorldResponse.Parser, stop));
+            // Pushes are read from here on: a queued bot gets QueueUpdates before it is in the world.
+            var pushes = CountPushesAsync(client);
+            var entered = await EnterThroughQueueAsync(client, characterId, stop);
             _metrics.Increment(Counter.EnteredWorld);
             _metrics.Increment(Counter.InWorld);
             succeeded = true;
-            return new InWorldSession(client, characterId, entered.Arrival, CountPushesAsync(client));
+            return new InWorldSession(client, characterId, entered.Arrival, pushes);
         }
         finally
         {
@@ -167,6 +171,46 @@ public sealed class Bot
                 _metrics.Decrement(Counter.Connected);
                 await client.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// EnterWorld; if the world is full, waits in its queue like a player (positions pushed, EnterWorld again
+    /// with the ticket at its turn), timing the wait as <c>queue_wait</c>. A position that goes up is counted
+    /// as the error QUEUE_POSITION_ROSE: positions must only ever go down.
+    /// </summary>
+    private async Task<EnterWorldResponse> EnterThroughQueueAsync(MmoClient client, string characterId, CancellationToken stop)
+    {
+        var entered = await TimedAsync(Opcode.EnterWorld, () => client.EnterWorldAsync(characterId, _queueTicket, stop));
+        if (entered.Queue is not { } place)
+        {
+            _queueTicket = null;
+            return entered;
+        }
+
+        _metrics.Increment(Counter.Queued);
+        var started = Stopwatch.GetTimestamp();
+        var watcher = new QueueWatcher(this, place);
+        entered = await client.EnterWorldThroughQueueAsync(characterId, watcher, place.Ticket, stop);
+        _metrics.Latency("queue_wait").Record(Stopwatch.GetElapsedTime(started));
+        _queueTicket = null;
+        return entered;
+    }
+
+    /// <summary>Keeps the bot's ticket and checks that positions only go down.</summary>
+    private sealed class QueueWatcher(Bot bot, QueueStatus first) : IProgress<QueueStatus>
+    {
+        private uint _lowest = first.Position;
+
+        public void Report(QueueStatus value)
+        {
+            bot._queueTicket = value.Ticket;
+            if (value.Position > _lowest && !value.Ready)
+            {
+                bot._metrics.Error("QUEUE_POSITION_ROSE");
+            }
+
+            _lowest = Math.Min(_lowest, value.Position);
         }
     }
 
@@ -317,7 +361,7 @@ public sealed class Bot
         var name = new string(Username.Where(char.IsLetterOrDigit).ToArray());
         try
         {
-            var created = await TimedAsync(Opcode.CreateCharacter, () => client.CreateCharacterAsync(name, stop));
+            var created = await TimedAsync(Opcode.CreateCharacter, () => client.CreateCharacterAsync(name, _settings.World, stop));
             _metrics.Increment(Counter.CharactersCreated);
             return created.CharacterId;
         }
@@ -325,7 +369,7 @@ public sealed class Bot
         {
             // Another prefix's bot, or a person, holds the name: take one nobody will.
             var fallback = $"b{Index:x}{_random.Next():x}";
-            var created = await TimedAsync(Opcode.CreateCharacter, () => client.CreateCharacterAsync(fallback[..Math.Min(16, fallback.Length)], stop));
+            var created = await TimedAsync(Opcode.CreateCharacter, () => client.CreateCharacterAsync(fallback[..Math.Min(16, fallback.Length)], _settings.World, stop));
             _metrics.Increment(Counter.CharactersCreated);
             return created.CharacterId;
         }
@@ -488,6 +532,9 @@ public sealed class Bot
                     break;
                 case ChatMessage:
                     _metrics.Increment(Counter.ChatReceived);
+                    break;
+                case QueueUpdate:
+                    _metrics.Increment(Counter.QueueUpdates);
                     break;
                 case ErrorResponse error:
                     _metrics.Error(ErrorNames.Of(error.Code));

@@ -60,6 +60,9 @@ public sealed record BotSettings
     /// <summary>How long a request waits for its answer before it counts as a TIMEOUT error.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The world new characters are made in; null: the default world.</summary>
+    public string? World { get; init; }
+
     /// <summary>Stop after accounts and characters exist and tickets are cached, without entering the world.</summary>
     public bool SeedOnly { get; init; }
 

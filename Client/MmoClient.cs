@@ -507,6 +507,14 @@ public sealed partial class MmoClient : IAsyncDisposable
                 return TryParse(ChatMessage.Parser, frame, out var chat) ? new ServerPush(Opcode.ChatMessage, 0, chat) : null;
             case Opcode.Teleported:
                 return TryParse(Teleported.Parser, frame, out var teleported) ? new ServerPush(Opcode.Teleported, 0, teleported) : null;
+            case Opcode.QueueUpdate:
+                if (!TryParse(QueueUpdate.Parser, frame, out var queued))
+                {
+                    return null;
+                }
+
+                OnQueueUpdate(queued.Status);
+                return new ServerPush(Opcode.QueueUpdate, 0, queued);
             default:
                 // A push this SDK does not know yet; newer gateways may add pushes, and clients must skip them.
                 return null;

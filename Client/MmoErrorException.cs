@@ -15,6 +15,7 @@ public sealed class MmoErrorException : Exception
         Detail = error.Detail;
         RetryAfter = error.RetryAfterMs > 0 ? TimeSpan.FromMilliseconds(error.RetryAfterMs) : null;
         UntilMs = error.UntilMs;
+        UpdateUrl = error.UpdateUrl;
     }
 
     public Opcode RequestOpcode { get; }
@@ -29,4 +30,7 @@ public sealed class MmoErrorException : Exception
 
     /// <summary>For ACCOUNT_BANNED and CHAT_MUTED: when the ban or mute ends, Unix milliseconds; 0 for a ban until lifted.</summary>
     public long UntilMs { get; }
+
+    /// <summary>For UPDATE_REQUIRED: where to get a current client for this platform.</summary>
+    public string UpdateUrl { get; }
 }

@@ -18,7 +18,8 @@ public static class ErrorDescriptions
         ErrorCode.InvalidPayload => "payload is not a valid message for this opcode",
         ErrorCode.Busy => "server busy; retry later",
         ErrorCode.HandshakeRequired => "the first frame must be Hello",
-        ErrorCode.ShuttingDown => "gateway is shutting down",
+        ErrorCode.ShuttingDown => "the server is shutting down",
+        ErrorCode.UpdateRequired => "this client build is too old; update it",
         ErrorCode.UsernameInvalid => "username does not meet the rules",
         ErrorCode.PasswordInvalid => "password does not meet the rules",
         ErrorCode.UsernameTaken => "username already registered",
@@ -40,6 +41,8 @@ public static class ErrorDescriptions
         ErrorCode.PlayerNotFound => "no character has that name",
         ErrorCode.PlayerOffline => "that character is not in the world",
         ErrorCode.ChatMuted => "this character is muted",
+        ErrorCode.WorldNotFound => "no world with that id",
+        ErrorCode.WorldMaintenance => "the world is in maintenance",
         ErrorCode.Forbidden => "the account's role does not allow this request",
         _ => "error",
     };

@@ -12,6 +12,7 @@ public sealed partial class GatewayRegistryHeartbeat(
     IGrainFactory grains,
     GatewayDirectory directory,
     Operations.AddressBans bans,
+    WorldList worlds,
     IOptions<GatewayClusterOptions> options,
     ILogger<GatewayRegistryHeartbeat> logger) : BackgroundService
 {
@@ -34,6 +35,7 @@ public sealed partial class GatewayRegistryHeartbeat(
             await Registry.Heartbeat(directory.CurrentRegistration()).WaitAsync(timeout, cancellationToken);
             directory.Update(await Registry.GetLive().WaitAsync(timeout, cancellationToken));
             await RefreshBansAsync(timeout, cancellationToken);
+            await RefreshWorldsAsync(timeout, cancellationToken);
             if (_failing)
             {
                 _failing = false;
@@ -59,6 +61,19 @@ public sealed partial class GatewayRegistryHeartbeat(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogBansFailed(logger, ex);
+        }
+    }
+
+    /// <summary>The world list for ListWorlds; a failure leaves the copy, which shows worlds offline once it is stale.</summary>
+    private async Task RefreshWorldsAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            worlds.Update(await grains.GetGrain<Grains.World.IWorldDirectoryGrain>(0).GetWorlds().WaitAsync(timeout, cancellationToken));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWorldsFailed(logger, ex);
         }
     }
 
@@ -119,6 +134,9 @@ public sealed partial class GatewayRegistryHeartbeat(
         _beat.Dispose();
         base.Dispose();
     }
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Debug, Message = "Fetching the world list failed; keeping the copy held")]
+    private static partial void LogWorldsFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "Fetching the address bans failed; keeping the copy held")]
     private static partial void LogBansFailed(ILogger logger, Exception exception);

@@ -8,6 +8,7 @@ using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.Operations;
+using OrleansMmo.Grains.World;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 
@@ -158,6 +159,11 @@ public sealed partial class GameConnectionHandler(
 
         var endedAt = DateTimeOffset.UtcNow;
         var reason = EndReasonOf(session.CloseReason);
+        if (session.Queued is { } queued)
+        {
+            await ReleaseQueuePlaceAsync(session, binding, queued.WorldId);
+        }
+
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(100);
         while (true)
@@ -179,6 +185,20 @@ public sealed partial class GameConnectionHandler(
 
             await Task.Delay(delay);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+        }
+    }
+
+    /// <summary>A waiting client's place is kept for the world's reconnect grace; the world just learns the connection is gone.</summary>
+    private async Task ReleaseQueuePlaceAsync(ClientSession session, AccountBinding binding, string worldId)
+    {
+        try
+        {
+            await grains.GetGrain<IWorldGrain>(worldId).QueueDisconnected(binding.AccountId, session.ConnectionId);
+        }
+        catch (Exception ex)
+        {
+            // The world's next count at the gateways marks the place lost-connection anyway.
+            LogReleaseFailed(logger, ex, session.ConnectionId, binding.AccountId);
         }
     }
 

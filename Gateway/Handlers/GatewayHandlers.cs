@@ -5,6 +5,7 @@ using OrleansMmo.Gateway.Operations;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.Accounts;
+using OrleansMmo.Grains.World;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 using GrainSessionTicket = OrleansMmo.Grains.Accounts.SessionTicket;
@@ -17,8 +18,19 @@ namespace OrleansMmo.Gateway.Handlers;
 /// One method per opcode: wire message in, grain call, wire message out. The only place where
 /// wire types and grain types meet.
 /// </summary>
-public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identity, IOptions<GatewayOptions> options, GatewayDirectory gateways, AddressBans bans)
+public sealed class GatewayHandlers(
+    IGrainFactory grains,
+    GatewayIdentity identity,
+    IOptions<GatewayOptions> options,
+    GatewayDirectory gateways,
+    AddressBans bans,
+    WorldList worlds,
+    IOptions<ClientBuildOptions> clientBuilds,
+    IOptions<GatewayClusterOptions> clusterOptions)
 {
+    /// <summary>How long a client waits before asking again when a world's queue is full.</summary>
+    private static readonly TimeSpan QueueFullRetryAfter = TimeSpan.FromSeconds(5);
+
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
     private const int MaxAccountKeyChars = 80;
@@ -39,6 +51,11 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             Bound(request.ClientName, MaxClientNameChars),
             (int)Math.Min(request.ClientBuild, int.MaxValue),
             Bound(request.ClientPlatform, MaxClientPlatformChars).ToLowerInvariant());
+        if (clientBuilds.Value.UpdateNeeded(session.Client.Platform, session.Client.Build) is { } updateUrl)
+        {
+            return ValueTask.FromResult(Reply.UpdateRequired(updateUrl));
+        }
+
         session.MoveTo(SessionState.Connected, null);
         return ValueTask.FromResult(Reply.Ok(new HelloResponse
         {
@@ -150,6 +167,12 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
     {
         var binding = session.Binding!;
         await Account(binding.AccountKey).Logout(binding.SessionId);
+        if (session.Queued is { } queued)
+        {
+            await grains.GetGrain<IWorldGrain>(queued.WorldId).LeaveQueue(binding.AccountId);
+            session.Queued = null;
+        }
+
         session.MoveTo(SessionState.Connected, null);
         return Reply.Ok(new LogoutResponse());
     }
@@ -175,7 +198,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
     public async ValueTask<Reply> CreateCharacterAsync(ClientSession session, CreateCharacterRequest request)
     {
         var binding = session.Binding!;
-        var result = await Account(binding.AccountKey).CreateCharacter(binding.SessionId, request.Name);
+        var result = await Account(binding.AccountKey).CreateCharacterIn(binding.SessionId, request.Name, request.WorldId);
         return result.Error == AccountError.None
             ? Reply.Ok(new CreateCharacterResponse { Character = ToWire(result.Character!) })
             : Fail(result.Error, default);
@@ -205,7 +228,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         EnterWorldResult result;
         try
         {
-            result = await Account(binding.AccountKey).EnterWorld(binding.SessionId, characterId);
+            result = await Account(binding.AccountKey).EnterWorldQueued(binding.SessionId, characterId, NullIfEmpty(request.QueueTicket));
         }
         catch
         {
@@ -216,9 +239,18 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         if (result.Error != AccountError.None)
         {
             session.CancelEnteringWorld();
-            return Fail(result.Error, default);
+            return Fail(result.Error, result.Error == AccountError.Busy ? QueueFullRetryAfter : default);
         }
 
+        if (result.Queue is { } place)
+        {
+            // The world is full: the connection waits, Authenticated, for QueueUpdate pushes.
+            session.CancelEnteringWorld();
+            session.Queued = (place.WorldId, characterId);
+            return Reply.Ok(new EnterWorldResponse { Character = ToWire(result.Character!), Queue = ToWire(place) });
+        }
+
+        session.Queued = null;
         session.MoveTo(SessionState.InWorld, binding with { CharacterId = characterId, WorldId = result.Character!.WorldId });
         return Reply.Ok(new EnterWorldResponse
         {
@@ -227,6 +259,59 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             Arrival = WorldWire.ToWire(result.Arrival!),
         });
     }
+
+    public async ValueTask<Reply> LeaveQueueAsync(ClientSession session, LeaveQueueRequest request)
+    {
+        if (session.Queued is { } queued)
+        {
+            await grains.GetGrain<IWorldGrain>(queued.WorldId).LeaveQueue(session.Binding!.AccountId);
+            session.Queued = null;
+        }
+
+        return Reply.Ok(new LeaveQueueResponse());
+    }
+
+    /// <summary>Every world with its status and population, and this account's characters in each, from the gateway's copy of the world list.</summary>
+    public async ValueTask<Reply> ListWorldsAsync(ClientSession session, ListWorldsRequest request)
+    {
+        var binding = session.Binding!;
+        var characters = await Account(binding.AccountKey).ListCharacters(binding.SessionId);
+        if (characters.Error != AccountError.None)
+        {
+            return Fail(characters.Error, default);
+        }
+
+        var response = new ListWorldsResponse();
+        foreach (var world in worlds.Current(clusterOptions.Value.RegistryHeartbeatInterval * 3))
+        {
+            response.Worlds.Add(new WorldInfo
+            {
+                WorldId = world.WorldId,
+                Name = world.Name,
+                Status = world.State switch
+                {
+                    WorldState.Open => Protocol.Messages.WorldStatus.Open,
+                    WorldState.Full => Protocol.Messages.WorldStatus.Full,
+                    WorldState.Maintenance => Protocol.Messages.WorldStatus.Maintenance,
+                    _ => Protocol.Messages.WorldStatus.Offline,
+                },
+                Population = Band(world),
+                CharacterCount = (uint)characters.Characters.Count(c => c.WorldId == world.WorldId),
+                QueueLength = (uint)world.Queued,
+                IsDefault = world.IsDefault,
+            });
+        }
+
+        return Reply.Ok(response);
+    }
+
+    /// <summary>How full a world looks to players: a band, not the numbers.</summary>
+    public static PopulationBand Band(Grains.World.WorldStatus world) =>
+        world.Capacity <= 0 ? PopulationBand.Low
+        : world.Online >= world.Capacity || world.Queued > 0 ? PopulationBand.Full
+        : world.Online * 10 >= world.Capacity * 7 ? PopulationBand.High
+        : world.Online * 10 >= world.Capacity * 3 ? PopulationBand.Medium
+        : PopulationBand.Low;
 
     public async ValueTask<Reply> LeaveWorldAsync(ClientSession session, LeaveWorldRequest request)
     {
@@ -247,6 +332,19 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         new(identity.GatewayId, session.ConnectionId, identity.Observer, session.RemoteAddress, session.Client, identity.Instance);
 
     private static string Bound(string text, int max) => text.Length <= max ? text : text[..max];
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+
+    public static QueueStatus ToWire(QueuePlace place) => new()
+    {
+        WorldId = place.WorldId,
+        Position = (uint)place.Position,
+        Length = (uint)place.Length,
+        Ticket = place.Ticket,
+        Ready = place.Ready,
+        ReadyForMs = (uint)place.ReadyFor.TotalMilliseconds,
+        EstimatedWaitS = (uint)place.EstimatedWait.TotalSeconds,
+    };
 
     private static Reply Fail(SessionResult result) => result.Error == AccountError.AccountBanned
         ? Reply.FailUntil(ErrorCode.AccountBanned, result.Ban?.Until)
@@ -270,6 +368,8 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         AccountError.CharacterLimitReached => ErrorCode.CharacterLimitReached,
         AccountError.CharacterNotFound => ErrorCode.CharacterNotFound,
         AccountError.WorldUnavailable => ErrorCode.WorldUnavailable,
+        AccountError.WorldNotFound => ErrorCode.WorldNotFound,
+        AccountError.WorldMaintenance => ErrorCode.WorldMaintenance,
         _ => ErrorCode.InternalError,
     };
 
@@ -282,5 +382,6 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         Name = character.Name,
         CreatedAtMs = character.CreatedAt.ToUnixTimeMilliseconds(),
         Level = (uint)character.Level,
+        WorldId = character.WorldId,
     };
 }

@@ -70,6 +70,9 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<GatewayHandlers>();
         services.AddSingleton<WorldHandlers>();
         services.AddSingleton<GmHandlers>();
+        services.AddSingleton<WorldList>();
+        services.AddOptions<ClientBuildOptions>().Bind(builder.Configuration.GetSection(ClientBuildOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClientBuildOptions>, ClientBuildOptionsValidator>();
         services.AddSingleton<AddressBans>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OpcodeTable>();

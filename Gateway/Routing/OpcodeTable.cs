@@ -27,8 +27,10 @@ public sealed class OpcodeTable
             Route.Create(Opcode.ListCharacters, ListCharactersRequest.Parser, Authenticated, h.ListCharactersAsync),
             Route.Create(Opcode.CreateCharacter, CreateCharacterRequest.Parser, Authenticated, h.CreateCharacterAsync),
             Route.Create(Opcode.DeleteCharacter, DeleteCharacterRequest.Parser, Authenticated, h.DeleteCharacterAsync),
+            Route.Create(Opcode.ListWorlds, ListWorldsRequest.Parser, Authenticated, h.ListWorldsAsync),
             Route.Create(Opcode.EnterWorld, EnterWorldRequest.Parser, Authenticated, h.EnterWorldAsync, changesState: true),
             Route.Create(Opcode.LeaveWorld, LeaveWorldRequest.Parser, InWorld, h.LeaveWorldAsync, changesState: true),
+            Route.Create(Opcode.LeaveQueue, LeaveQueueRequest.Parser, Authenticated, h.LeaveQueueAsync, changesState: true),
 
             Route.Create(Opcode.Move, MoveRequest.Parser, InWorld, w.MoveAsync),
             Route.Create(Opcode.GetPlayer, GetPlayerRequest.Parser, InWorld, w.GetPlayerAsync),

@@ -107,7 +107,7 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
             }
             else
             {
-                session.SendError(requestId, reply.Error, reply.RetryAfter, reply.UntilMs);
+                session.SendError(requestId, reply.Error, reply.RetryAfter, reply.UntilMs, reply.UpdateUrl);
             }
 
             if (reply.CloseWith != DisconnectReason.Unspecified)

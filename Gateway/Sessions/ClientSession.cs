@@ -62,6 +62,9 @@ public sealed partial class ClientSession
     /// <summary>What the client said of itself in Hello (name, build, platform), recorded with its sessions.</summary>
     public Grains.Accounts.ClientInfo? Client { get; set; }
 
+    /// <summary>Set while this connection waits in a world's queue: which world, for which character (QueueUpdate pushes are for it).</summary>
+    public (string WorldId, Guid CharacterId)? Queued { get; set; }
+
     public SessionState State => (SessionState)Volatile.Read(ref _state);
 
     public AccountBinding? Binding => Volatile.Read(ref _binding);
@@ -151,7 +154,7 @@ public sealed partial class ClientSession
         return false;
     }
 
-    public void SendError(uint requestId, ErrorCode code, TimeSpan retryAfter = default, long untilMs = 0)
+    public void SendError(uint requestId, ErrorCode code, TimeSpan retryAfter = default, long untilMs = 0, string? updateUrl = null)
     {
         _metrics?.ErrorSent(code);
         Send((ushort)Opcode.Error, requestId, new ErrorResponse
@@ -160,6 +163,7 @@ public sealed partial class ClientSession
             Detail = ErrorDescriptions.Describe(code),
             RetryAfterMs = (uint)Math.Ceiling(retryAfter.TotalMilliseconds),
             UntilMs = untilMs,
+            UpdateUrl = updateUrl ?? "",
         });
     }
 

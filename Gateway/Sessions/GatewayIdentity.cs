@@ -61,6 +61,20 @@ public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stat
         return Task.CompletedTask;
     }
 
+    public Task<InWorldConnection[]> ListInWorld(string worldId)
+    {
+        var found = new List<InWorldConnection>();
+        foreach (var session in sessions.All)
+        {
+            if (session.State == SessionState.InWorld && session.Binding is { CharacterId: { } characterId } binding && binding.WorldId == worldId)
+            {
+                found.Add(new InWorldConnection(session.ConnectionId, characterId, binding.AccountId, binding.AccountKey));
+            }
+        }
+
+        return Task.FromResult(found.ToArray());
+    }
+
     public Task Kick(long connectionId, Guid sessionId, KickReason reason)
     {
         if (sessions.TryGet(connectionId, out var session) && session.Binding?.SessionId == sessionId)

@@ -25,4 +25,8 @@ public enum AccountError
     WorldUnavailable = 15,
     /// <summary>The account (or the client's address) is banned; the result carries until when.</summary>
     AccountBanned = 16,
+    /// <summary>No world with that id.</summary>
+    WorldNotFound = 17,
+    /// <summary>The world is in maintenance: only game masters may enter.</summary>
+    WorldMaintenance = 18,
 }

@@ -80,9 +80,13 @@ public sealed record EnterWorldResult(
     [property: Id(0)] AccountError Error,
     [property: Id(1)] CharacterSummary? Character,
     [property: Id(2)] World.PlayerSnapshot? Player,
-    [property: Id(3)] World.ZoneArrival? Arrival)
+    [property: Id(3)] World.ZoneArrival? Arrival,
+    [property: Id(4)] World.QueuePlace? Queue = null)
 {
     public static EnterWorldResult Failed(AccountError error) => new(error, null, null, null);
+
+    /// <summary>The world is full: the character waits in its queue.</summary>
+    public static EnterWorldResult Queued(CharacterSummary character, World.QueuePlace place) => new(AccountError.None, character, null, null, place);
 }
 
 /// <summary>Result of CreateCharacter.</summary>

@@ -45,8 +45,13 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("ListCharacters")]
     Task<CharacterListResult> ListCharacters(Guid sessionId);
 
+    /// <summary>Creates a character in the default world.</summary>
     [Alias("CreateCharacter")]
     Task<CharacterResult> CreateCharacter(Guid sessionId, string name);
+
+    /// <summary>Creates a character in <paramref name="worldId"/> (empty: the default world); names are unique per world.</summary>
+    [Alias("CreateCharacterIn")]
+    Task<CharacterResult> CreateCharacterIn(Guid sessionId, string name, string worldId);
 
     [Alias("DeleteCharacter")]
     Task<AccountError> DeleteCharacter(Guid sessionId, Guid characterId);
@@ -54,6 +59,13 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Binds the session to one of the account's characters and puts it in the world.</summary>
     [Alias("EnterWorld")]
     Task<EnterWorldResult> EnterWorld(Guid sessionId, Guid characterId);
+
+    /// <summary>
+    /// Like <see cref="EnterWorld"/>, through the world's admission: when the world is full the result holds
+    /// a queue place instead (game masters never wait); <paramref name="queueTicket"/> keeps a place already had.
+    /// </summary>
+    [Alias("EnterWorldQueued")]
+    Task<EnterWorldResult> EnterWorldQueued(Guid sessionId, Guid characterId, string? queueTicket);
 
     [Alias("LeaveWorld")]
     Task<AccountError> LeaveWorld(Guid sessionId);

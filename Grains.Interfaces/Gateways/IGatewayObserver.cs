@@ -27,7 +27,19 @@ public interface IGatewayObserver : IGrainObserver
     /// <summary>The cluster's address bans changed: keep this copy, and kick connections from a banned address.</summary>
     [Alias("SetAddressBans")]
     Task SetAddressBans(Operations.AddressBanList bans);
+
+    /// <summary>This gateway's connections playing a character of <paramref name="worldId"/>: a world rebuilds who is in it from these.</summary>
+    [Alias("ListInWorld")]
+    Task<InWorldConnection[]> ListInWorld(string worldId);
 }
+
+/// <summary>One connection in the world, as its gateway knows it.</summary>
+[GenerateSerializer, Alias("mmo.InWorldConnection")]
+public sealed record InWorldConnection(
+    [property: Id(0)] long ConnectionId,
+    [property: Id(1)] Guid CharacterId,
+    [property: Id(2)] Guid AccountId,
+    [property: Id(3)] string AccountKey);
 
 [GenerateSerializer, Alias("mmo.KickReason")]
 public enum KickReason

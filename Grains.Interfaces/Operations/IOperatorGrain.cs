@@ -76,6 +76,14 @@ public interface IOperatorGrain : IGrainWithIntegerKey
     [Alias("QueryAudit")]
     Task<OperatorResult<IReadOnlyList<AuditEntry>>> QueryAudit(OperatorIdentity op, AuditQuery query);
 
+    /// <summary>Every world with its status, population and queue (not audited).</summary>
+    [Alias("ListWorlds")]
+    Task<OperatorResult<IReadOnlyList<World.WorldStatus>>> ListWorlds(OperatorIdentity op);
+
+    /// <summary>Sets a world's capacity and maintenance switch (admin); maintenance with <paramref name="kickPlayers"/> kicks everyone but game masters.</summary>
+    [Alias("ConfigureWorld")]
+    Task<OperatorResult<World.WorldStatus>> ConfigureWorld(OperatorIdentity op, string worldId, int? capacity, bool? maintenance, bool kickPlayers);
+
     /// <summary>Daily distinct players, peak online and play time per world, from the session records (UTC days).</summary>
     [Alias("DailyStats")]
     Task<OperatorResult<IReadOnlyList<DailyOnline>>> DailyStats(OperatorIdentity op, DateOnly from, DateOnly to, string? worldId);

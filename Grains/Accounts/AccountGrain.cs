@@ -227,11 +227,19 @@ public sealed partial class AccountGrain(
         return Task.FromResult(new CharacterListResult(AccountError.None, list));
     }
 
-    public async Task<CharacterResult> CreateCharacter(Guid sessionId, string name)
+    public Task<CharacterResult> CreateCharacter(Guid sessionId, string name) => CreateCharacterIn(sessionId, name, "");
+
+    public async Task<CharacterResult> CreateCharacterIn(Guid sessionId, string name, string worldId)
     {
         if (CurrentSession(sessionId) is null)
         {
             return new CharacterResult(AccountError.SessionReplaced, null);
+        }
+
+        var world = string.IsNullOrEmpty(worldId) ? gameData.DefaultWorld : worldId;
+        if (!gameData.Worlds.ContainsKey(world))
+        {
+            return new CharacterResult(AccountError.WorldNotFound, null);
         }
 
         if (!AccountRules.TryNormalizeCharacterName(name, _options, out var display))
@@ -244,8 +252,8 @@ public sealed partial class AccountGrain(
             return new CharacterResult(AccountError.CharacterLimitReached, null);
         }
 
-        var character = new CharacterRecord { CharacterId = Guid.NewGuid(), Name = display, CreatedAt = time.GetUtcNow() };
-        var nameGrain = GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(display));
+        var character = new CharacterRecord { CharacterId = Guid.NewGuid(), Name = display, CreatedAt = time.GetUtcNow(), WorldId = world };
+        var nameGrain = GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(world, display, gameData.DefaultWorld));
         if (!await nameGrain.ClaimForAccount(state.State.AccountId, character.CharacterId, this.GetPrimaryKeyString()))
         {
             return new CharacterResult(AccountError.CharacterNameTaken, null);
@@ -302,12 +310,14 @@ public sealed partial class AccountGrain(
         // After the account forgot the character, so a failure here strands a name or a world
         // state nobody can reach, never a character.
         await GrainFactory.GetGrain<IPlayerGrain>(characterId).Delete();
-        await GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(character.Name)).Release(characterId);
+        await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(character.WorldId, character.Name, gameData.DefaultWorld)).Release(characterId);
         LogCharacterDeleted(logger, state.State.AccountId, characterId);
         return AccountError.None;
     }
 
-    public async Task<EnterWorldResult> EnterWorld(Guid sessionId, Guid characterId)
+    public Task<EnterWorldResult> EnterWorld(Guid sessionId, Guid characterId) => EnterWorldQueued(sessionId, characterId, null);
+
+    public async Task<EnterWorldResult> EnterWorldQueued(Guid sessionId, Guid characterId, string? queueTicket)
     {
         var session = CurrentSession(sessionId);
         if (session?.Endpoint is not { } endpoint)
@@ -323,21 +333,37 @@ public sealed partial class AccountGrain(
 
         if (session.CharacterInWorld is { } previous && previous != characterId)
         {
+            // Out first: its place in its world goes to the queue before this one asks for a place.
+            session.CharacterInWorld = null;
             await DetachQuietlyAsync(previous, sessionId);
         }
 
         // The only place a connection is bound to a character: the gateway can ask for nothing
         // but its own account's characters, whatever ids a client sends.
         var summary = character.ToSummary(gameData.DefaultWorld);
+        var world = GrainFactory.GetGrain<IWorldGrain>(summary.WorldId);
+        var admission = await world.Admit(new AdmissionRequest(characterId, state.State.AccountId, this.GetPrimaryKeyString(),
+            state.State.Role >= AccountRole.GameMaster, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway, queueTicket));
+        switch (admission.Outcome)
+        {
+            case AdmissionOutcome.Queued:
+                return EnterWorldResult.Queued(summary, admission.Place!);
+            case AdmissionOutcome.Maintenance:
+                return EnterWorldResult.Failed(AccountError.WorldMaintenance);
+            case AdmissionOutcome.QueueFull:
+                return EnterWorldResult.Failed(AccountError.Busy);
+        }
+
         var attached = await GrainFactory.GetGrain<IPlayerGrain>(characterId).Attach(
             new PlayerSession(sessionId, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway, this.GetPrimaryKeyString()), summary);
         if (attached.Error != WorldError.None)
         {
+            await world.Leave(characterId);
             return EnterWorldResult.Failed(AccountError.WorldUnavailable);
         }
 
         session.CharacterInWorld = characterId;
-        await records.EnterWorldAsync(sessionId, state.State.AccountId, gameData.WorldOf(character.WorldId), characterId, character.Name, time.GetUtcNow());
+        await records.EnterWorldAsync(sessionId, state.State.AccountId, summary.WorldId, characterId, character.Name, time.GetUtcNow());
         return new EnterWorldResult(AccountError.None, summary, attached.Player, attached.Arrival);
     }
 

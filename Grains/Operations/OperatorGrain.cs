@@ -11,7 +11,7 @@ namespace OrleansMmo.Grains.Operations;
 /// no action can take effect unrecorded. Roles are checked here and nowhere else.
 /// </summary>
 [StatelessWorker, GrainType("operator")]
-public sealed partial class OperatorGrain(IOperationsStore records, TimeProvider time, ILogger<OperatorGrain> logger)
+public sealed partial class OperatorGrain(IOperationsStore records, GameData.GameDataCatalog gameData, TimeProvider time, ILogger<OperatorGrain> logger)
     : Grain, IOperatorGrain
 {
     private const string Pending = "pending";
@@ -207,6 +207,26 @@ public sealed partial class OperatorGrain(IOperationsStore records, TimeProvider
             return OperatorResult.Ok<IReadOnlyList<DailyOnline>>(DailyStatistics.Compute(stays, from, to, time.GetUtcNow()));
         });
 
+    public Task<OperatorResult<IReadOnlyList<WorldStatus>>> ListWorlds(OperatorIdentity op) =>
+        UnauditedAsync(op, "worlds", async () =>
+            OperatorResult.Ok<IReadOnlyList<WorldStatus>>([.. await GrainFactory.GetGrain<IWorldDirectoryGrain>(0).GetWorlds()]));
+
+    public Task<OperatorResult<WorldStatus>> ConfigureWorld(OperatorIdentity op, string worldId, int? capacity, bool? maintenance, bool kickPlayers) =>
+        AuditedAsync(op, "configure_world", WorldTarget(worldId), $"capacity: {capacity?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unchanged"}; maintenance: {maintenance?.ToString() ?? "unchanged"}; kick: {kickPlayers}", async () =>
+        {
+            if (!gameData.Worlds.ContainsKey(worldId))
+            {
+                return NotFound<WorldStatus>($"no world '{worldId}'");
+            }
+
+            if (capacity is { } value && value is < 1 or > GameData.GameDataLoader.MaxWorldCapacity)
+            {
+                return Invalid<WorldStatus>($"capacity must be 1 to {GameData.GameDataLoader.MaxWorldCapacity}");
+            }
+
+            return OperatorResult.Ok(await GrainFactory.GetGrain<IWorldGrain>(worldId).Configure(capacity, maintenance, kickPlayers));
+        });
+
     public async Task<GmResult> ExecuteGm(GameOperator gm, GmCommand command)
     {
         var role = await Account(gm.AccountKey).GetRole(gm.SessionId);
@@ -325,7 +345,7 @@ public sealed partial class OperatorGrain(IOperationsStore records, TimeProvider
             return null;
         }
 
-        var owner = await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(worldId, name)).GetOwner();
+        var owner = await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(worldId, name, gameData.DefaultWorld)).GetOwner();
         if (owner is null)
         {
             return null;

@@ -92,6 +92,7 @@ public sealed partial class PlayerGrain(
 
         await LeaveZoneQuietlyAsync();
         _session = null;
+        await LeaveWorldQuietlyAsync();
         LogDetached(logger, CharacterId);
         // Logout and disconnect write what moved since the last write.
         await FlushQuietlyAsync();
@@ -214,6 +215,7 @@ public sealed partial class PlayerGrain(
         {
             await LeaveZoneQuietlyAsync();
             _session = null;
+            await LeaveWorldQuietlyAsync();
         }
 
         state.State = new PlayerState();
@@ -297,7 +299,8 @@ public sealed partial class PlayerGrain(
             return WorldError.PlayerNotFound;
         }
 
-        var target = await GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(line.ToName)).GetCharacter();
+        // Names are unique per world: whispers reach characters of the speaker's own world.
+        var target = await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(WorldId, line.ToName, gameData.DefaultWorld)).GetCharacter();
         if (target == Guid.Empty)
         {
             return WorldError.PlayerNotFound;
@@ -313,6 +316,8 @@ public sealed partial class PlayerGrain(
         var start = gameData.Zone(gameData.StartZone);
         if (string.IsNullOrEmpty(State.ZoneId))
         {
+            // Characters from before worlds have no world id: they are in the default world.
+            State.WorldId = character.WorldId;
             State.Name = character.Name;
             State.Level = Math.Max(1, character.Level);
             State.CreatedAt = time.GetUtcNow();
@@ -348,6 +353,19 @@ public sealed partial class PlayerGrain(
         }
     }
 
+    /// <summary>Frees the character's place in its world (for the queue); if the world cannot hear it now, its next count at the gateways does.</summary>
+    private async Task LeaveWorldQuietlyAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IWorldGrain>(WorldId).Leave(CharacterId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWorldUnavailable(logger, CharacterId, WorldId, ex);
+        }
+    }
+
     /// <summary>Writes now if dirty; on failure the facet keeps the state dirty and retries, so play goes on.</summary>
     private async Task FlushQuietlyAsync()
     {
@@ -361,7 +379,7 @@ public sealed partial class PlayerGrain(
         }
     }
 
-    private IZoneGrain ZoneGrain(string zoneId) => GrainFactory.GetGrain<IZoneGrain>(zoneId);
+    private IZoneGrain ZoneGrain(string zoneId) => GrainFactory.GetGrain<IZoneGrain>(ZoneKeys.Of(WorldId, zoneId));
 
     private PlayerSnapshot Snapshot() => new(
         CharacterId, State.Name, State.Level, State.Experience, State.Gold, [.. State.Inventory], State.ZoneId, State.Position);
@@ -395,6 +413,9 @@ public sealed partial class PlayerGrain(
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Zone {ZoneId} unavailable for character {CharacterId}")]
     private static partial void LogZoneUnavailable(ILogger logger, Guid characterId, string zoneId, Exception exception);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "World {WorldId} did not hear that character {CharacterId} left; its next count will")]
+    private static partial void LogWorldUnavailable(ILogger logger, Guid characterId, string worldId, Exception exception);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Writing the state of character {CharacterId} failed; it stays dirty and is retried")]
     private static partial void LogWriteFailed(ILogger logger, Guid characterId, Exception exception);

@@ -17,7 +17,12 @@ public static class WorldHostingExtensions
     {
         var services = silo.Services;
         var section = configuration.GetSection(WorldOptions.Section);
-        services.AddOptions<WorldOptions>().Bind(section).ValidateOnStart();
+        services.AddOptions<WorldOptions>().Bind(section)
+            .Validate(o => o.QueueUpdateInterval > TimeSpan.Zero && o.QueueReconnectGrace > TimeSpan.Zero && o.QueueTurnGrace > TimeSpan.Zero,
+                "World:QueueUpdateInterval, QueueReconnectGrace and QueueTurnGrace must be positive")
+            .Validate(o => o.ZoneProbeInterval > TimeSpan.Zero && o.ProbeTimeout > TimeSpan.Zero && o.ReconcileInterval > TimeSpan.Zero,
+                "World:ZoneProbeInterval, ProbeTimeout and ReconcileInterval must be positive")
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorldOptions>, WorldOptionsValidator>();
 
         var options = section.Get<WorldOptions>() ?? new WorldOptions();

@@ -49,7 +49,8 @@ public sealed partial class ZoneGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var zoneId = this.GetPrimaryKeyString();
+        // Each world has its own instance of every zone: the key is "world/zone".
+        var (_, zoneId) = ZoneKeys.Parse(this.GetPrimaryKeyString(), gameData.DefaultWorld);
         _zone = gameData.Zones.TryGetValue(zoneId, out var zone)
             ? zone
             : throw new InvalidOperationException($"Zone '{zoneId}' is not in the game data.");
@@ -122,6 +123,8 @@ public sealed partial class ZoneGrain(
         _grid.Move(id, member.Position);
         return Task.FromResult(true);
     }
+
+    public Task<int> Probe() => Task.FromResult(_members.Count);
 
     public Task<bool> Chat(ChatLine line)
     {

@@ -72,6 +72,10 @@ public static class OperatorApi
             HttpContext http, IGrainFactory grains) =>
             Answer(Operator(grains).QueryAudit(Op(http), new AuditQuery(target, @operator, action, from, to, limit ?? 100, before))));
 
+        api.MapGet("/worlds", (HttpContext http, IGrainFactory grains) => Answer(Operator(grains).ListWorlds(Op(http))));
+        api.MapPut("/worlds/{world}", (string world, WorldBody body, HttpContext http, IGrainFactory grains) =>
+            Answer(Operator(grains).ConfigureWorld(Op(http), world, body.Capacity, body.Maintenance, body.KickPlayers)));
+
         api.MapGet("/stats/daily", (DateOnly? from, DateOnly? to, string? world, HttpContext http, IGrainFactory grains, TimeProvider time) =>
         {
             var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
@@ -118,3 +122,5 @@ public sealed record AddressBanBody(string? Cidr, double? Minutes, DateTimeOffse
 public sealed record TeleportBody(string? Zone, float? X, float? Y, string? ToCharacter);
 
 public sealed record GrantBody(string? ItemId, int Count, long Gold, string? Reason);
+
+public sealed record WorldBody(int? Capacity, bool? Maintenance, bool KickPlayers);

@@ -65,6 +65,10 @@ public sealed class WorldPlayer : IAsyncDisposable
         return new WorldPlayer(client, username, name, entered);
     }
 
+    /// <summary>Wraps a client that already entered the world (in a world of its choosing, say).</summary>
+    public static Task<WorldPlayer> AttachAsync(MmoClient client, string username, string name, EnterWorldResponse entered) =>
+        Task.FromResult(new WorldPlayer(client, username, name, entered));
+
     public T Snapshot<T>(Func<WorldView, T> read)
     {
         lock (_gate)

@@ -220,7 +220,7 @@ public class WorldTests(GameCluster cluster)
         var reference = orleans.CreateObjectReference<OrleansMmo.Grains.Gateways.IGatewayObserver>(dead);
         var ghost = "Ghost" + Guid.NewGuid().ToString("N")[..8];
         var session = new PlayerSession(Guid.NewGuid(), "dead-" + Guid.NewGuid().ToString("N")[..8], 1, reference);
-        await orleans.GetGrain<IZoneGrain>("plains").Enter(new ZoneMember(Guid.NewGuid(), ghost, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY + 20), session));
+        await orleans.GetGrain<IZoneGrain>(ZoneKeys.Of("alpha", "plains")).Enter(new ZoneMember(Guid.NewGuid(), ghost, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY + 20), session));
 
         await using var watcher = await WorldPlayer.EnterAsync(cluster, "ghw");
         await watcher.WaitToSeeAsync(ghost);
@@ -257,6 +257,8 @@ public class WorldTests(GameCluster cluster)
         public Task Broadcast(ushort opcode, byte[] payload) => throw new IOException("gateway gone");
 
         public Task SetAddressBans(OrleansMmo.Grains.Operations.AddressBanList bans) => throw new IOException("gateway gone");
+
+        public Task<OrleansMmo.Grains.Gateways.InWorldConnection[]> ListInWorld(string worldId) => throw new IOException("gateway gone");
     }
 
     /// <summary>Sums a counter's measurements from all instruments of that name while alive.</summary>
