@@ -13,6 +13,9 @@ public sealed class ServersFixture : IAsyncLifetime
 
     public int GamePort { get; } = FreeTcpPort();
 
+    /// <summary>Generous: on a loaded 2-core machine a silo has been seen to take over a minute to start.</summary>
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
+
     /// <summary>Short, so that the heartbeat test sees an idle connection closed within seconds.</summary>
     public static TimeSpan IdleTimeout { get; } = TimeSpan.FromSeconds(3);
 
@@ -34,7 +37,7 @@ public sealed class ServersFixture : IAsyncLifetime
             // The minimum the options allow: the SDK is tested, not the KDF's speed.
             ["Accounts:PasswordHashing:Iterations"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
-        });
+        }, ReadyTimeout);
 
         var gatewayAdminPort = FreeTcpPort();
         _gateway = await ServerProcess.StartAsync("gateway", ServerProcess.GatewayAssembly, gatewayAdminPort, new Dictionary<string, string>
@@ -49,7 +52,7 @@ public sealed class ServersFixture : IAsyncLifetime
             ["Gateway:IdleTimeout"] = IdleTimeout.ToString(),
             ["Gateway:HeartbeatInterval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
-        });
+        }, ReadyTimeout);
     }
 
     public async Task DisposeAsync()
