@@ -135,18 +135,18 @@ public sealed partial class GatewayRegistryHeartbeat(
         base.Dispose();
     }
 
-    [LoggerMessage(EventId = 2105, Level = LogLevel.Debug, Message = "Fetching the world list failed; keeping the copy held")]
+    [LoggerMessage(EventId = LogEvents.RegistryWorldsFailed, Level = LogLevel.Debug, Message = "Fetching the world list failed; keeping the copy held")]
     private static partial void LogWorldsFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "Fetching the address bans failed; keeping the copy held")]
+    [LoggerMessage(EventId = LogEvents.RegistryBansFailed, Level = LogLevel.Debug, Message = "Fetching the address bans failed; keeping the copy held")]
     private static partial void LogBansFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: registry heartbeat failed; retrying every interval")]
+    [LoggerMessage(EventId = LogEvents.RegistryHeartbeatFailed, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: registry heartbeat failed; retrying every interval")]
     private static partial void LogFailed(ILogger logger, Exception exception, string gatewayId);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Gateway {GatewayId}: registry heartbeat works again")]
+    [LoggerMessage(EventId = LogEvents.RegistryHeartbeatRecovered, Level = LogLevel.Information, Message = "Gateway {GatewayId}: registry heartbeat works again")]
     private static partial void LogRecovered(ILogger logger, string gatewayId);
 
-    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: could not unregister; the registry drops it after its expiry")]
+    [LoggerMessage(EventId = LogEvents.RegistryUnregisterFailed, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: could not unregister; the registry drops it after its expiry")]
     private static partial void LogUnregisterFailed(ILogger logger, Exception exception, string gatewayId);
 }

@@ -4,6 +4,7 @@ using OrleansMmo.Gateway.Connections;
 using OrleansMmo.Gateway.Operations;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Grains;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.World;
 using OrleansMmo.Protocol;
@@ -28,9 +29,6 @@ public sealed class GatewayHandlers(
     IOptions<ClientBuildOptions> clientBuilds,
     IOptions<GatewayClusterOptions> clusterOptions)
 {
-    /// <summary>How long a client waits before asking again when a world's queue is full.</summary>
-    private static readonly TimeSpan QueueFullRetryAfter = TimeSpan.FromSeconds(5);
-
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
     private const int MaxAccountKeyChars = 80;
@@ -43,7 +41,7 @@ public sealed class GatewayHandlers(
     {
         if (request.ProtocolVersion != ProtocolVersion.Current)
         {
-            return ValueTask.FromResult(Reply.FailAndClose(ErrorCode.ProtocolVersionMismatch, DisconnectReason.ProtocolViolation));
+            return ValueTask.FromResult(Reply.Fail(ErrorCode.ProtocolVersionMismatch, closeWith: DisconnectReason.ProtocolViolation));
         }
 
         // Kept for the session records; bounded, since the client writes it.
@@ -80,23 +78,23 @@ public sealed class GatewayHandlers(
     {
         if (!AccountKeys.IsWellFormedUsername(request.Username))
         {
-            return ErrorCode.UsernameInvalid;
+            return GameError.UsernameInvalid;
         }
 
         if (request.Password.Length > MaxPasswordChars)
         {
-            return ErrorCode.PasswordInvalid;
+            return GameError.PasswordInvalid;
         }
 
-        if (bans.Find(session.RemoteAddress) is { } ban)
+        if (AddressBanned(session) is { } banned)
         {
-            return Reply.FailUntil(ErrorCode.AccountBanned, ban.Until);
+            return banned;
         }
 
         var result = await Account(AccountKeys.ForUsername(request.Username)).Register(request.Username, request.Password);
-        return result.Error == AccountError.None
-            ? Reply.Ok(new RegisterResponse { AccountId = result.AccountId.ToString() })
-            : Fail(result.Error, result.RetryAfter);
+        return result.TryGetValue(out var accountId, out var failure)
+            ? Reply.Ok(new RegisterResponse { AccountId = accountId.ToString() })
+            : failure;
     }
 
     public async ValueTask<Reply> LoginAsync(ClientSession session, LoginRequest request)
@@ -104,23 +102,23 @@ public sealed class GatewayHandlers(
         if (!AccountKeys.IsWellFormedUsername(request.Username) || request.Password.Length > MaxPasswordChars)
         {
             // No account can have this name: answer as for a wrong password, without spending a hash.
-            return ErrorCode.InvalidCredentials;
+            return GameError.InvalidCredentials;
         }
 
-        if (bans.Find(session.RemoteAddress) is { } ban)
+        if (AddressBanned(session) is { } banned)
         {
-            return Reply.FailUntil(ErrorCode.AccountBanned, ban.Until);
+            return banned;
         }
 
         var key = AccountKeys.ForUsername(request.Username);
         var result = await Account(key).Login(request.Password, Endpoint(session));
-        if (result.Error != AccountError.None)
+        if (!result.TryGetValue(out var started, out var failure))
         {
-            return Fail(result);
+            return failure;
         }
 
-        session.MoveTo(SessionState.Authenticated, new AccountBinding(key, result.AccountId, result.SessionId, null));
-        return Reply.Ok(new LoginResponse { AccountId = result.AccountId.ToString(), Ticket = ToWire(result.Ticket!), Gateways = { gateways.Advertised } });
+        session.MoveTo(SessionState.Authenticated, new AccountBinding(key, started.AccountId, started.SessionId, null));
+        return Reply.Ok(new LoginResponse { AccountId = started.AccountId.ToString(), Ticket = ToWire(started.Ticket), Gateways = { gateways.Advertised } });
     }
 
     public async ValueTask<Reply> ResumeSessionAsync(ClientSession session, ResumeSessionRequest request)
@@ -130,46 +128,44 @@ public sealed class GatewayHandlers(
             || token.AccountKey.Length > MaxAccountKeyChars
             || !token.AccountKey.StartsWith("acct:", StringComparison.Ordinal))
         {
-            return ErrorCode.TicketInvalid;
+            return GameError.TicketInvalid;
         }
 
-        if (bans.Find(session.RemoteAddress) is { } ban)
+        if (AddressBanned(session) is { } banned)
         {
-            return Reply.FailUntil(ErrorCode.AccountBanned, ban.Until);
+            return banned;
         }
 
         var result = await Account(token.AccountKey).ResumeSession(request.Token, Endpoint(session));
-        if (result.Error != AccountError.None)
+        if (!result.TryGetValue(out var resumed, out var failure))
         {
-            return Fail(result);
+            return failure;
         }
 
-        session.MoveTo(SessionState.Authenticated, new AccountBinding(token.AccountKey, result.AccountId, result.SessionId, null));
+        session.MoveTo(SessionState.Authenticated, new AccountBinding(token.AccountKey, resumed.AccountId, resumed.SessionId, null));
         return Reply.Ok(new ResumeSessionResponse
         {
-            AccountId = result.AccountId.ToString(),
-            Ticket = ToWire(result.Ticket!),
-            LastCharacterId = result.LastCharacterId?.ToString() ?? "",
+            AccountId = resumed.AccountId.ToString(),
+            Ticket = ToWire(resumed.Ticket),
+            LastCharacterId = resumed.LastCharacterId?.ToString() ?? "",
             Gateways = { gateways.Advertised },
         });
     }
 
-    public async ValueTask<Reply> RenewTicketAsync(ClientSession session, RenewTicketRequest request)
+    public async ValueTask<Reply> RenewTicketAsync(ClientSession session, AccountBinding account, RenewTicketRequest request)
     {
-        var binding = session.Binding!;
-        var result = await Account(binding.AccountKey).RenewTicket(binding.SessionId);
-        return result.Error == AccountError.None
-            ? Reply.Ok(new RenewTicketResponse { Ticket = ToWire(result.Ticket!) })
-            : Fail(result.Error, default);
+        var result = await Account(account.AccountKey).RenewTicket(account.SessionId);
+        return result.TryGetValue(out var ticket, out var failure)
+            ? Reply.Ok(new RenewTicketResponse { Ticket = ToWire(ticket) })
+            : failure;
     }
 
-    public async ValueTask<Reply> LogoutAsync(ClientSession session, LogoutRequest request)
+    public async ValueTask<Reply> LogoutAsync(ClientSession session, AccountBinding account, LogoutRequest request)
     {
-        var binding = session.Binding!;
-        await Account(binding.AccountKey).Logout(binding.SessionId);
+        await Account(account.AccountKey).Logout(account.SessionId);
         if (session.Queued is { } queued)
         {
-            await grains.GetGrain<IWorldGrain>(queued.WorldId).LeaveQueue(binding.AccountId);
+            await grains.GetGrain<IWorldGrain>(queued.WorldId).LeaveQueue(account.AccountId);
             session.Queued = null;
         }
 
@@ -177,17 +173,16 @@ public sealed class GatewayHandlers(
         return Reply.Ok(new LogoutResponse());
     }
 
-    public async ValueTask<Reply> ListCharactersAsync(ClientSession session, ListCharactersRequest request)
+    public async ValueTask<Reply> ListCharactersAsync(ClientSession session, AccountBinding account, ListCharactersRequest request)
     {
-        var binding = session.Binding!;
-        var result = await Account(binding.AccountKey).ListCharacters(binding.SessionId);
-        if (result.Error != AccountError.None)
+        var result = await Account(account.AccountKey).ListCharacters(account.SessionId);
+        if (!result.TryGetValue(out var characters, out var failure))
         {
-            return Fail(result.Error, default);
+            return failure;
         }
 
         var response = new ListCharactersResponse();
-        foreach (var character in result.Characters)
+        foreach (var character in characters)
         {
             response.Characters.Add(ToWire(character));
         }
@@ -195,40 +190,37 @@ public sealed class GatewayHandlers(
         return Reply.Ok(response);
     }
 
-    public async ValueTask<Reply> CreateCharacterAsync(ClientSession session, CreateCharacterRequest request)
+    public async ValueTask<Reply> CreateCharacterAsync(ClientSession session, AccountBinding account, CreateCharacterRequest request)
     {
-        var binding = session.Binding!;
-        var result = await Account(binding.AccountKey).CreateCharacterIn(binding.SessionId, request.Name, request.WorldId);
-        return result.Error == AccountError.None
-            ? Reply.Ok(new CreateCharacterResponse { Character = ToWire(result.Character!) })
-            : Fail(result.Error, default);
+        var result = await Account(account.AccountKey).CreateCharacterIn(account.SessionId, request.Name, request.WorldId);
+        return result.TryGetValue(out var character, out var failure)
+            ? Reply.Ok(new CreateCharacterResponse { Character = ToWire(character) })
+            : failure;
     }
 
-    public async ValueTask<Reply> DeleteCharacterAsync(ClientSession session, DeleteCharacterRequest request)
+    public async ValueTask<Reply> DeleteCharacterAsync(ClientSession session, AccountBinding account, DeleteCharacterRequest request)
     {
         if (!Guid.TryParse(request.CharacterId, out var characterId))
         {
-            return ErrorCode.CharacterNotFound;
+            return GameError.CharacterNotFound;
         }
 
-        var binding = session.Binding!;
-        var error = await Account(binding.AccountKey).DeleteCharacter(binding.SessionId, characterId);
-        return error == AccountError.None ? Reply.Ok(new DeleteCharacterResponse()) : Fail(error, default);
+        var result = await Account(account.AccountKey).DeleteCharacter(account.SessionId, characterId);
+        return result.Failed(out var failure) ? failure : Reply.Ok(new DeleteCharacterResponse());
     }
 
-    public async ValueTask<Reply> EnterWorldAsync(ClientSession session, EnterWorldRequest request)
+    public async ValueTask<Reply> EnterWorldAsync(ClientSession session, AccountBinding account, EnterWorldRequest request)
     {
         if (!Guid.TryParse(request.CharacterId, out var characterId))
         {
-            return ErrorCode.CharacterNotFound;
+            return GameError.CharacterNotFound;
         }
 
-        var binding = session.Binding!;
         session.BeginEnteringWorld(characterId);
-        EnterWorldResult result;
+        Result<WorldAdmission> result;
         try
         {
-            result = await Account(binding.AccountKey).EnterWorldQueued(binding.SessionId, characterId, NullIfEmpty(request.QueueTicket));
+            result = await Account(account.AccountKey).EnterWorldQueued(account.SessionId, characterId, NullIfEmpty(request.QueueTicket));
         }
         catch
         {
@@ -236,35 +228,49 @@ public sealed class GatewayHandlers(
             throw;
         }
 
-        if (result.Error != AccountError.None)
+        if (!result.TryGetValue(out var admission, out var failure))
         {
             session.CancelEnteringWorld();
-            return Fail(result.Error, result.Error == AccountError.Busy ? QueueFullRetryAfter : default);
+            return failure;
         }
 
-        if (result.Queue is { } place)
+        if (admission.Entry is not { } entry)
         {
             // The world is full: the connection waits, Authenticated, for QueueUpdate pushes.
             session.CancelEnteringWorld();
-            session.Queued = (place.WorldId, characterId);
-            return Reply.Ok(new EnterWorldResponse { Character = ToWire(result.Character!), Queue = ToWire(place) });
+            session.Queued = (admission.Queue!.WorldId, characterId);
+            return Reply.Ok(new EnterWorldResponse { Character = ToWire(admission.Character), Queue = ToWire(admission.Queue) });
         }
 
         session.Queued = null;
-        session.MoveTo(SessionState.InWorld, binding with { CharacterId = characterId, WorldId = result.Character!.WorldId });
-        return Reply.Ok(new EnterWorldResponse
+        session.EnteredWorld(account with { CharacterId = characterId, WorldId = entry.Character.WorldId });
+        var response = new EnterWorldResponse
         {
-            Character = ToWire(result.Character!),
-            Player = WorldWire.ToWire(result.Player!),
-            Arrival = WorldWire.ToWire(result.Arrival!),
-        });
+            Character = ToWire(entry.Character),
+            Player = WorldWire.ToWire(entry.Player),
+            Arrival = WorldWire.ToWire(entry.Arrival),
+        };
+        // The zone's pushes for the character were held until the response is out (see ClientSession.World).
+        return Reply.Ok(response, afterSent: static s => s.ReleaseWorldPushes());
     }
 
-    public async ValueTask<Reply> LeaveQueueAsync(ClientSession session, LeaveQueueRequest request)
+    public async ValueTask<Reply> LeaveWorldAsync(ClientSession session, AccountBinding account, LeaveWorldRequest request)
+    {
+        var result = await Account(account.AccountKey).LeaveWorld(account.SessionId);
+        if (result.Failed(out var failure))
+        {
+            return failure;
+        }
+
+        session.MoveTo(SessionState.Authenticated, account with { CharacterId = null, WorldId = null });
+        return Reply.Ok(new LeaveWorldResponse());
+    }
+
+    public async ValueTask<Reply> LeaveQueueAsync(ClientSession session, AccountBinding account, LeaveQueueRequest request)
     {
         if (session.Queued is { } queued)
         {
-            await grains.GetGrain<IWorldGrain>(queued.WorldId).LeaveQueue(session.Binding!.AccountId);
+            await grains.GetGrain<IWorldGrain>(queued.WorldId).LeaveQueue(account.AccountId);
             session.Queued = null;
         }
 
@@ -272,13 +278,12 @@ public sealed class GatewayHandlers(
     }
 
     /// <summary>Every world with its status and population, and this account's characters in each, from the gateway's copy of the world list.</summary>
-    public async ValueTask<Reply> ListWorldsAsync(ClientSession session, ListWorldsRequest request)
+    public async ValueTask<Reply> ListWorldsAsync(ClientSession session, AccountBinding account, ListWorldsRequest request)
     {
-        var binding = session.Binding!;
-        var characters = await Account(binding.AccountKey).ListCharacters(binding.SessionId);
-        if (characters.Error != AccountError.None)
+        var result = await Account(account.AccountKey).ListCharacters(account.SessionId);
+        if (!result.TryGetValue(out var characters, out var failure))
         {
-            return Fail(characters.Error, default);
+            return failure;
         }
 
         var response = new ListWorldsResponse();
@@ -296,7 +301,7 @@ public sealed class GatewayHandlers(
                     _ => Protocol.Messages.WorldStatus.Offline,
                 },
                 Population = Band(world),
-                CharacterCount = (uint)characters.Characters.Count(c => c.WorldId == world.WorldId),
+                CharacterCount = (uint)characters.Count(c => c.WorldId == world.WorldId),
                 QueueLength = (uint)world.Queued,
                 IsDefault = world.IsDefault,
             });
@@ -313,28 +318,6 @@ public sealed class GatewayHandlers(
         : world.Online * 10 >= world.Capacity * 3 ? PopulationBand.Medium
         : PopulationBand.Low;
 
-    public async ValueTask<Reply> LeaveWorldAsync(ClientSession session, LeaveWorldRequest request)
-    {
-        var binding = session.Binding!;
-        var error = await Account(binding.AccountKey).LeaveWorld(binding.SessionId);
-        if (error != AccountError.None)
-        {
-            return Fail(error, default);
-        }
-
-        session.MoveTo(SessionState.Authenticated, binding with { CharacterId = null, WorldId = null });
-        return Reply.Ok(new LeaveWorldResponse());
-    }
-
-    private IAccountGrain Account(string key) => grains.GetGrain<IAccountGrain>(key);
-
-    private SessionEndpoint Endpoint(ClientSession session) =>
-        new(identity.GatewayId, session.ConnectionId, identity.Observer, session.RemoteAddress, session.Client, identity.Instance);
-
-    private static string Bound(string text, int max) => text.Length <= max ? text : text[..max];
-
-    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
-
     public static QueueStatus ToWire(QueuePlace place) => new()
     {
         WorldId = place.WorldId,
@@ -346,32 +329,18 @@ public sealed class GatewayHandlers(
         EstimatedWaitS = (uint)place.EstimatedWait.TotalSeconds,
     };
 
-    private static Reply Fail(SessionResult result) => result.Error == AccountError.AccountBanned
-        ? Reply.FailUntil(ErrorCode.AccountBanned, result.Ban?.Until)
-        : Fail(result.Error, result.RetryAfter);
+    /// <summary>ACCOUNT_BANNED with the end time when the client's address is in a banned range.</summary>
+    private GameFailure? AddressBanned(ClientSession session) =>
+        bans.Find(session.RemoteAddress) is { } ban ? new GameFailure(GameError.AccountBanned, Until: ban.Until) : null;
 
-    /// <summary>Account outcomes as wire errors. A replaced session also ends the connection.</summary>
-    private static Reply Fail(AccountError error, TimeSpan retryAfter) => error switch
-    {
-        AccountError.SessionReplaced => Reply.FailAndClose(ErrorCode.SessionReplaced, DisconnectReason.LoggedInElsewhere),
-        AccountError.UsernameInvalid => ErrorCode.UsernameInvalid,
-        AccountError.PasswordInvalid => ErrorCode.PasswordInvalid,
-        AccountError.UsernameTaken => ErrorCode.UsernameTaken,
-        AccountError.InvalidCredentials => ErrorCode.InvalidCredentials,
-        AccountError.LoginThrottled => Reply.Fail(ErrorCode.LoginThrottled, retryAfter),
-        AccountError.Busy => Reply.Fail(ErrorCode.Busy, retryAfter),
-        AccountError.TicketInvalid => ErrorCode.TicketInvalid,
-        AccountError.TicketExpired => ErrorCode.TicketExpired,
-        AccountError.TicketAlreadyUsed => ErrorCode.TicketAlreadyUsed,
-        AccountError.CharacterNameInvalid => ErrorCode.CharacterNameInvalid,
-        AccountError.CharacterNameTaken => ErrorCode.CharacterNameTaken,
-        AccountError.CharacterLimitReached => ErrorCode.CharacterLimitReached,
-        AccountError.CharacterNotFound => ErrorCode.CharacterNotFound,
-        AccountError.WorldUnavailable => ErrorCode.WorldUnavailable,
-        AccountError.WorldNotFound => ErrorCode.WorldNotFound,
-        AccountError.WorldMaintenance => ErrorCode.WorldMaintenance,
-        _ => ErrorCode.InternalError,
-    };
+    private static string Bound(string text, int max) => text.Length <= max ? text : text[..max];
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+
+    private IAccountGrain Account(string key) => grains.GetGrain<IAccountGrain>(key);
+
+    private SessionEndpoint Endpoint(ClientSession session) =>
+        new(identity.GatewayId, session.ConnectionId, identity.Observer, session.RemoteAddress, session.Client, identity.Instance);
 
     private static WireTicket ToWire(GrainSessionTicket ticket) =>
         new() { Token = ticket.Token, ExpiresAtMs = ticket.ExpiresAt.ToUnixTimeMilliseconds() };

@@ -15,9 +15,8 @@ public sealed class GmHandlers(IGrainFactory grains)
 {
     private const int MaxTextChars = 1000;
 
-    public async ValueTask<Reply> GmAsync(ClientSession session, GmRequest request)
+    public async ValueTask<Reply> GmAsync(ClientSession session, PlayingCharacter playing, GmRequest request)
     {
-        var binding = session.Binding!;
         if (request.Text.Length > MaxTextChars || request.Reason.Length > MaxTextChars || request.Target.Length > MaxTextChars)
         {
             return Reply.Ok(new GmResponse { Outcome = GmOutcome.Invalid, Message = $"texts are at most {MaxTextChars} characters" });
@@ -35,11 +34,11 @@ public sealed class GmHandlers(IGrainFactory grains)
             request.Text,
             (int)Math.Min(request.Offset, int.MaxValue),
             (int)Math.Min(request.Limit, 500));
-        var gm = new GameOperator(binding.AccountKey, binding.SessionId, binding.WorldId ?? "", session.RemoteAddress);
+        var gm = new GameOperator(playing.AccountKey, playing.SessionId, playing.Account.WorldId ?? "", session.RemoteAddress);
         var result = await grains.GetGrain<IOperatorGrain>(0).ExecuteGm(gm, command);
         if (!result.IsOperator)
         {
-            return ErrorCode.Forbidden;
+            return Reply.Fail(ErrorCode.Forbidden);
         }
 
         var response = new GmResponse { Outcome = (GmOutcome)result.Outcome, Message = result.Message };

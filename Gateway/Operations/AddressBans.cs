@@ -80,7 +80,7 @@ public sealed partial class AddressBans(SessionRegistry sessions, TimeProvider t
         return null;
     }
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Address bans at version {Version}: {Ranges} ranges; {Kicked} connections closed")]
+    [LoggerMessage(EventId = LogEvents.AddressBansUpdated, Level = LogLevel.Information, Message = "Address bans at version {Version}: {Ranges} ranges; {Kicked} connections closed")]
     private static partial void LogUpdated(ILogger logger, long version, int ranges, int kicked);
 
     private sealed record Snapshot(long Version, (IPNetwork Network, BanInfo Ban)[] Ranges);

@@ -1,17 +1,26 @@
 using Google.Protobuf;
+using OrleansMmo.Gateway.Handlers;
+using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Grains;
 using OrleansMmo.Protocol.Messages;
 
 namespace OrleansMmo.Gateway.Routing;
 
-/// <summary>What a handler answers: a response message, or an error code (optionally closing the connection).</summary>
+/// <summary>
+/// What a handler answers: a response message, or an error code (optionally closing the connection).
+/// Handlers return grain failures as they are (<see cref="GameFailure"/>, <see cref="GameError"/>):
+/// <see cref="GameErrors"/> turns them into wire errors, the one place that does.
+/// </summary>
 public readonly struct Reply
 {
-    private Reply(IMessage? message, ErrorCode error, TimeSpan retryAfter, DisconnectReason closeWith, long untilMs = 0, string? updateUrl = null)
+    private Reply(IMessage? message, ErrorCode error, TimeSpan retryAfter, DisconnectReason closeWith, Action<ClientSession>? afterSent,
+        long untilMs = 0, string? updateUrl = null)
     {
         Message = message;
         Error = error;
         RetryAfter = retryAfter;
         CloseWith = closeWith;
+        AfterSent = afterSent;
         UntilMs = untilMs;
         UpdateUrl = updateUrl;
     }
@@ -31,19 +40,25 @@ public readonly struct Reply
     /// <summary>For UPDATE_REQUIRED: where to get a current client. Sent as <c>ErrorResponse.update_url</c>.</summary>
     public string? UpdateUrl { get; }
 
-    public static Reply Ok(IMessage message) => new(message, ErrorCode.Unspecified, default, DisconnectReason.Unspecified);
+    /// <summary>Runs right after the response is queued, before anything else can be queued behind it by this request.</summary>
+    public Action<ClientSession>? AfterSent { get; }
 
-    public static Reply Fail(ErrorCode error, TimeSpan retryAfter = default) => new(null, error, retryAfter, DisconnectReason.Unspecified);
+    public static Reply Ok(IMessage message, Action<ClientSession>? afterSent = null) =>
+        new(message, ErrorCode.Unspecified, default, DisconnectReason.Unspecified, afterSent);
 
-    public static Reply FailAndClose(ErrorCode error, DisconnectReason reason) => new(null, error, default, reason);
+    /// <summary>A wire-level failure the gateway itself decides (protocol version, frame checks).</summary>
+    public static Reply Fail(ErrorCode error, TimeSpan retryAfter = default, DisconnectReason closeWith = DisconnectReason.Unspecified) =>
+        new(null, error, retryAfter, closeWith, null);
 
-    /// <summary>A refusal that lasts until <paramref name="until"/> (null: until an operator lifts it).</summary>
-    public static Reply FailUntil(ErrorCode error, DateTimeOffset? until) =>
-        new(null, error, default, DisconnectReason.Unspecified, until?.ToUnixTimeMilliseconds() ?? 0);
+    /// <summary>A failure that lasts until <paramref name="until"/> (null: until an operator lifts it).</summary>
+    public static Reply FailUntil(ErrorCode error, DateTimeOffset? until, DisconnectReason closeWith = DisconnectReason.Unspecified) =>
+        new(null, error, default, closeWith, null, until?.ToUnixTimeMilliseconds() ?? 0);
 
     /// <summary>The client is too old: UPDATE_REQUIRED with where to update, then the connection closes.</summary>
     public static Reply UpdateRequired(string updateUrl) =>
-        new(null, ErrorCode.UpdateRequired, default, DisconnectReason.UpdateRequired, 0, updateUrl);
+        new(null, ErrorCode.UpdateRequired, default, DisconnectReason.UpdateRequired, null, 0, updateUrl);
 
-    public static implicit operator Reply(ErrorCode error) => Fail(error);
+    public static implicit operator Reply(GameFailure failure) => GameErrors.ToReply(failure);
+
+    public static implicit operator Reply(GameError error) => GameErrors.ToReply(error);
 }

@@ -149,12 +149,12 @@ public sealed partial class AccountGrain
         endpoint.ConnectionId,
         resumed);
 
-    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Account {AccountId} now has role {Role}")]
+    [LoggerMessage(EventId = LogEvents.AccountRoleSet, Level = LogLevel.Information, Message = "Account {AccountId} now has role {Role}")]
     private static partial void LogRoleSet(ILogger logger, Guid accountId, AccountRole role);
 
-    [LoggerMessage(EventId = 1031, Level = LogLevel.Information, Message = "Account {AccountId}: session {SessionId} kicked ({Reason})")]
+    [LoggerMessage(EventId = LogEvents.AccountKicked, Level = LogLevel.Information, Message = "Account {AccountId}: session {SessionId} kicked ({Reason})")]
     private static partial void LogKicked(ILogger logger, Guid accountId, Guid sessionId, string reason);
 
-    [LoggerMessage(EventId = 1032, Level = LogLevel.Information, Message = "Account {AccountId} banned until {Until} ({Reason})")]
+    [LoggerMessage(EventId = LogEvents.AccountBanned, Level = LogLevel.Information, Message = "Account {AccountId} banned until {Until} ({Reason})")]
     private static partial void LogBanned(ILogger logger, Guid accountId, DateTimeOffset? until, string reason);
 }

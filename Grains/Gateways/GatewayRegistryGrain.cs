@@ -171,21 +171,21 @@ public sealed partial class GatewayRegistryGrain(
         }
     }
 
-    [LoggerMessage(EventId = 6005, Level = LogLevel.Information, Message = "Gateway process {Instance} is gone: closed {Sessions} open sessions at its last heartbeat {LastSeen}")]
+    [LoggerMessage(EventId = LogEvents.GatewaySessionsClosed, Level = LogLevel.Information, Message = "Gateway process {Instance} is gone: closed {Sessions} open sessions at its last heartbeat {LastSeen}")]
     private static partial void LogSessionsClosed(ILogger logger, string instance, int sessions, DateTimeOffset lastSeen);
 
-    [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Closing the sessions of dead gateways failed; retried at the next sweep")]
+    [LoggerMessage(EventId = LogEvents.GatewaySessionSweepFailed, Level = LogLevel.Warning, Message = "Closing the sessions of dead gateways failed; retried at the next sweep")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Gateway {GatewayId} registered at {Host}:{Port}")]
+    [LoggerMessage(EventId = LogEvents.GatewayJoined, Level = LogLevel.Information, Message = "Gateway {GatewayId} registered at {Host}:{Port}")]
     private static partial void LogJoined(ILogger logger, string gatewayId, string host, int port);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Gateway {GatewayId} unregistered")]
+    [LoggerMessage(EventId = LogEvents.GatewayLeft, Level = LogLevel.Information, Message = "Gateway {GatewayId} unregistered")]
     private static partial void LogLeft(ILogger logger, string gatewayId);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Gateway {GatewayId} dropped out: not heard from for {Silence}")]
+    [LoggerMessage(EventId = LogEvents.GatewayExpired, Level = LogLevel.Warning, Message = "Gateway {GatewayId} dropped out: not heard from for {Silence}")]
     private static partial void LogExpired(ILogger logger, string gatewayId, TimeSpan silence);
 
-    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Gateway {GatewayId} not registered: the registry holds its maximum of {Max}")]
+    [LoggerMessage(EventId = LogEvents.GatewayRegistryFull, Level = LogLevel.Warning, Message = "Gateway {GatewayId} not registered: the registry holds its maximum of {Max}")]
     private static partial void LogFull(ILogger logger, string gatewayId, int max);
 }

@@ -106,6 +106,6 @@ public sealed partial class AddressBanGrain(
         }
     }
 
-    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Address bans not pushed to gateway {GatewayId} ({Error}); it fetches them with its next heartbeat")]
+    [LoggerMessage(EventId = LogEvents.AddressBansPushFailed, Level = LogLevel.Warning, Message = "Address bans not pushed to gateway {GatewayId} ({Error}); it fetches them with its next heartbeat")]
     private static partial void LogPushFailed(ILogger logger, string gatewayId, string error);
 }

@@ -402,12 +402,12 @@ public sealed partial class OperatorGrain(IOperationsStore records, GameData.Gam
         : d.Position is { } p ? $"to {d.ZoneId} ({p.X}, {p.Y})"
         : "nowhere";
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Operator {Operator}: {Action} on {Target}: {Outcome}")]
+    [LoggerMessage(EventId = LogEvents.OperatorAction, Level = LogLevel.Information, Message = "Operator {Operator}: {Action} on {Target}: {Outcome}")]
     private static partial void LogAction(ILogger logger, string @operator, string action, string target, OperatorOutcome outcome);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "Operator {Operator}: {Action} failed")]
+    [LoggerMessage(EventId = LogEvents.OperatorActionFailed, Level = LogLevel.Error, Message = "Operator {Operator}: {Action} failed")]
     private static partial void LogActionFailed(ILogger logger, Exception exception, string @operator, string action);
 
-    [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "Audit entry {Id} ({Action}) could not be completed; it stays pending")]
+    [LoggerMessage(EventId = LogEvents.OperatorAuditIncomplete, Level = LogLevel.Error, Message = "Audit entry {Id} ({Action}) could not be completed; it stays pending")]
     private static partial void LogAuditCompletionFailed(ILogger logger, Exception exception, long id, string action);
 }

@@ -150,9 +150,9 @@ public sealed partial class PlayerGrain
         State.ZoneId, State.Position, _session is not null, _session?.GatewayId,
         State.MutedUntil is { } until && until > time.GetUtcNow() ? until : null);
 
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Character {CharacterId} teleported from {FromZone} to {ToZone} ({X}, {Y}); in the world: {InWorld}")]
+    [LoggerMessage(EventId = LogEvents.PlayerTeleported, Level = LogLevel.Information, Message = "Character {CharacterId} teleported from {FromZone} to {ToZone} ({X}, {Y}); in the world: {InWorld}")]
     private static partial void LogTeleported(ILogger logger, Guid characterId, string fromZone, string toZone, float x, float y, bool inWorld);
 
-    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Push to character {CharacterId} on gateway {GatewayId} failed: {Error}")]
+    [LoggerMessage(EventId = LogEvents.PlayerPushFailed, Level = LogLevel.Warning, Message = "Push to character {CharacterId} on gateway {GatewayId} failed: {Error}")]
     private static partial void LogPushFailed(ILogger logger, Guid characterId, string gatewayId, string error);
 }

@@ -509,34 +509,34 @@ public sealed partial class WorldGrain(
             WorldId == gameData.DefaultWorld);
     }
 
-    [LoggerMessage(EventId = 3300, Level = LogLevel.Debug, Message = "World {WorldId}: account {AccountId} queued; {Entries} in the queue")]
+    [LoggerMessage(EventId = LogEvents.WorldQueued, Level = LogLevel.Debug, Message = "World {WorldId}: account {AccountId} queued; {Entries} in the queue")]
     private static partial void LogQueued(ILogger logger, string worldId, Guid accountId, int entries);
 
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "World {WorldId}: account {AccountId} back in the queue with its ticket (sequence {Sequence})")]
+    [LoggerMessage(EventId = LogEvents.WorldRequeued, Level = LogLevel.Information, Message = "World {WorldId}: account {AccountId} back in the queue with its ticket (sequence {Sequence})")]
     private static partial void LogRequeued(ILogger logger, string worldId, Guid accountId, long sequence);
 
-    [LoggerMessage(EventId = 3302, Level = LogLevel.Debug, Message = "World {WorldId}: account {AccountId} let its turn pass")]
+    [LoggerMessage(EventId = LogEvents.WorldTurnMissed, Level = LogLevel.Debug, Message = "World {WorldId}: account {AccountId} let its turn pass")]
     private static partial void LogTurnMissed(ILogger logger, string worldId, Guid accountId);
 
-    [LoggerMessage(EventId = 3303, Level = LogLevel.Debug, Message = "World {WorldId}: account {AccountId} lost its place (no reconnect in time)")]
+    [LoggerMessage(EventId = LogEvents.WorldPlaceLost, Level = LogLevel.Debug, Message = "World {WorldId}: account {AccountId} lost its place (no reconnect in time)")]
     private static partial void LogPlaceLost(ILogger logger, string worldId, Guid accountId);
 
-    [LoggerMessage(EventId = 3304, Level = LogLevel.Information, Message = "World {WorldId}: capacity {Capacity}, maintenance {Maintenance}")]
+    [LoggerMessage(EventId = LogEvents.WorldConfigured, Level = LogLevel.Information, Message = "World {WorldId}: capacity {Capacity}, maintenance {Maintenance}")]
     private static partial void LogConfigured(ILogger logger, string worldId, int capacity, bool maintenance);
 
-    [LoggerMessage(EventId = 3305, Level = LogLevel.Warning, Message = "World {WorldId}: queue positions to gateway {GatewayId} failed ({Error})")]
+    [LoggerMessage(EventId = LogEvents.WorldQueueDeliveryFailed, Level = LogLevel.Warning, Message = "World {WorldId}: queue positions to gateway {GatewayId} failed ({Error})")]
     private static partial void LogDeliveryFailed(ILogger logger, string worldId, string gatewayId, string error);
 
-    [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "World {WorldId}: zone {ZoneId} did not answer its probe ({Error})")]
+    [LoggerMessage(EventId = LogEvents.WorldZoneUnreachable, Level = LogLevel.Warning, Message = "World {WorldId}: zone {ZoneId} did not answer its probe ({Error})")]
     private static partial void LogZoneUnreachable(ILogger logger, string worldId, string zoneId, string error);
 
-    [LoggerMessage(EventId = 3307, Level = LogLevel.Warning, Message = "World {WorldId}: zones healthy: {Healthy}")]
+    [LoggerMessage(EventId = LogEvents.WorldHealthChanged, Level = LogLevel.Warning, Message = "World {WorldId}: zones healthy: {Healthy}")]
     private static partial void LogHealthChanged(ILogger logger, string worldId, bool healthy);
 
-    [LoggerMessage(EventId = 3308, Level = LogLevel.Warning, Message = "World {WorldId}: counting players at the gateways failed ({Error}); kept the count")]
+    [LoggerMessage(EventId = LogEvents.WorldReconcileFailed, Level = LogLevel.Warning, Message = "World {WorldId}: counting players at the gateways failed ({Error}); kept the count")]
     private static partial void LogReconcileFailed(ILogger logger, string worldId, string error);
 
-    [LoggerMessage(EventId = 3309, Level = LogLevel.Information, Message = "World {WorldId}: {Before} players counted before, {After} now, from {Gateways} gateways")]
+    [LoggerMessage(EventId = LogEvents.WorldReconciled, Level = LogLevel.Information, Message = "World {WorldId}: {Before} players counted before, {After} now, from {Gateways} gateways")]
     private static partial void LogReconciled(ILogger logger, string worldId, int before, int after, int gateways);
 
     /// <summary>A character in the world and the connection it plays from.</summary>
