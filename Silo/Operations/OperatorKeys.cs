@@ -138,6 +138,6 @@ public sealed partial class OperatorKeyFilter(OperatorKeys keys, ILogger<Operato
     public static OperatorIdentity Of(HttpContext http) =>
         http.Items[ItemKey] as OperatorIdentity ?? throw new InvalidOperationException("not behind the operator key filter");
 
-    [LoggerMessage(EventId = 7501, Level = LogLevel.Warning, Message = "Operator request {Path} from {RemoteAddress} refused: missing or wrong key")]
+    [LoggerMessage(EventId = LogEvents.OperatorKeyRefused, Level = LogLevel.Warning, Message = "Operator request {Path} from {RemoteAddress} refused: missing or wrong key")]
     private static partial void LogRejected(ILogger logger, string path, string remoteAddress);
 }
