@@ -55,4 +55,7 @@ internal static class LogEvents
 
     // Operations (address bans, shutdown): 2200-2299.
     public const int AddressBansUpdated = 2201;
+    public const int ShutdownClosing = 2210;
+    public const int ShutdownReleaseTimedOut = 2211;
+    public const int RegistryShutdownFailed = 2106;
 }

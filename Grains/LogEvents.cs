@@ -39,6 +39,7 @@ internal static class LogEvents
     public const int PlayerWorldUnavailable = 3008;
     public const int PlayerTeleported = 3010;
     public const int PlayerPushFailed = 3011;
+    public const int PlayerRefreshBehind = 3012;
 
     // Zones: 3100-3199.
     public const int ZoneEntered = 3100;
@@ -82,4 +83,20 @@ internal static class LogEvents
     public const int OperatorActionFailed = 6102;
     public const int OperatorAuditIncomplete = 6103;
     public const int AddressBansPushFailed = 6110;
+
+    // Game data reloads: 6200-6299.
+    public const int GameDataApplied = 6201;
+    public const int GameDataRejected = 6202;
+    public const int GameDataPollFailed = 6203;
+    public const int ZoneDataChanged = 6204;
+
+    // Scheduled shutdown: 6300-6399.
+    public const int ShutdownScheduled = 6301;
+    public const int ShutdownCancelled = 6302;
+    public const int ShutdownDisconnecting = 6303;
+    public const int ShutdownStopping = 6304;
+    public const int ShutdownAnnounceFailed = 6305;
+    public const int ShutdownGatewayFailed = 6306;
+    public const int ShutdownSiloStopping = 6307;
+    public const int ShutdownPollFailed = 6308;
 }

@@ -13,6 +13,7 @@ public sealed partial class GatewayRegistryHeartbeat(
     GatewayDirectory directory,
     Operations.AddressBans bans,
     WorldList worlds,
+    Operations.ClusterShutdown shutdown,
     IOptions<GatewayClusterOptions> options,
     ILogger<GatewayRegistryHeartbeat> logger) : BackgroundService
 {
@@ -36,6 +37,7 @@ public sealed partial class GatewayRegistryHeartbeat(
             directory.Update(await Registry.GetLive().WaitAsync(timeout, cancellationToken));
             await RefreshBansAsync(timeout, cancellationToken);
             await RefreshWorldsAsync(timeout, cancellationToken);
+            await RefreshShutdownAsync(timeout, cancellationToken);
             if (_failing)
             {
                 _failing = false;
@@ -74,6 +76,20 @@ public sealed partial class GatewayRegistryHeartbeat(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogWorldsFailed(logger, ex);
+        }
+    }
+
+    /// <summary>A scheduled shutdown is pushed when it is scheduled; this covers a gateway that missed the push or started since.</summary>
+    private async Task RefreshShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await grains.GetGrain<Grains.Operations.IShutdownGrain>(0).GetStatus().WaitAsync(timeout, cancellationToken);
+            shutdown.SetPending(status.Phase == Grains.Operations.ShutdownPhase.None ? null : status.At);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogShutdownFailed(logger, ex);
         }
     }
 
@@ -134,6 +150,9 @@ public sealed partial class GatewayRegistryHeartbeat(
         _beat.Dispose();
         base.Dispose();
     }
+
+    [LoggerMessage(EventId = LogEvents.RegistryShutdownFailed, Level = LogLevel.Debug, Message = "Fetching the shutdown schedule failed; keeping what is known")]
+    private static partial void LogShutdownFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = LogEvents.RegistryWorldsFailed, Level = LogLevel.Debug, Message = "Fetching the world list failed; keeping the copy held")]
     private static partial void LogWorldsFailed(ILogger logger, Exception exception);

@@ -69,8 +69,19 @@ public sealed partial class GameConnectionHandler(
         {
             session.Close(DisconnectReason.Unspecified, notify: false);
             await FinishAsync(session, writer);
-            sessions.Remove(session);
-            await ReleaseAccountSessionAsync(session);
+            // Counted from before the connection leaves the registry until its account heard it ended,
+            // so a cluster shutdown waits for every session's end to be recorded.
+            sessions.BeginRelease();
+            try
+            {
+                sessions.Remove(session);
+                await ReleaseAccountSessionAsync(session);
+            }
+            finally
+            {
+                sessions.EndRelease();
+            }
+
             LogDisconnected(logger, session.ConnectionId, session.CloseReason);
         }
     }

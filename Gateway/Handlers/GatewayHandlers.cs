@@ -27,7 +27,8 @@ public sealed class GatewayHandlers(
     AddressBans bans,
     WorldList worlds,
     IOptions<ClientBuildOptions> clientBuilds,
-    IOptions<GatewayClusterOptions> clusterOptions)
+    IOptions<GatewayClusterOptions> clusterOptions,
+    ClusterShutdown shutdown)
 {
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
@@ -91,6 +92,11 @@ public sealed class GatewayHandlers(
             return banned;
         }
 
+        if (shutdown.RefusesLogins)
+        {
+            return Reply.Fail(ErrorCode.ShuttingDown);
+        }
+
         var result = await Account(AccountKeys.ForUsername(request.Username)).Register(request.Username, request.Password);
         return result.TryGetValue(out var accountId, out var failure)
             ? Reply.Ok(new RegisterResponse { AccountId = accountId.ToString() })
@@ -108,6 +114,11 @@ public sealed class GatewayHandlers(
         if (AddressBanned(session) is { } banned)
         {
             return banned;
+        }
+
+        if (shutdown.RefusesLogins)
+        {
+            return Reply.Fail(ErrorCode.ShuttingDown);
         }
 
         var key = AccountKeys.ForUsername(request.Username);

@@ -74,6 +74,7 @@ public static partial class GatewayHostingExtensions
         services.AddOptions<ClientBuildOptions>().Bind(builder.Configuration.GetSection(ClientBuildOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClientBuildOptions>, ClientBuildOptionsValidator>();
         services.AddSingleton<AddressBans>();
+        services.AddSingleton<ClusterShutdown>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OpcodeTable>();
         services.AddSingleton<RequestRouter>();

@@ -22,7 +22,12 @@ public sealed class GatewayIdentity(IOptions<GatewayOptions> options)
 }
 
 /// <summary>Receives grain calls aimed at this gateway's connections.</summary>
-public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stats, Operations.AddressBans addressBans) : IGatewayObserver
+public sealed class GatewayObserver(
+    SessionRegistry sessions,
+    DeliveryStats stats,
+    Operations.AddressBans addressBans,
+    Operations.ClusterShutdown shutdown,
+    IServiceProvider services) : IGatewayObserver
 {
     /// <summary>
     /// Fans a zone's batch out to sockets. A frame whose connection closed, or now plays another
@@ -60,6 +65,21 @@ public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stat
         addressBans.Update(bans);
         return Task.CompletedTask;
     }
+
+    public async Task<int> SetDraining(bool draining)
+    {
+        // Resolved when used: the drain depends on the registry heartbeat, which is started after this observer.
+        var drain = services.GetRequiredService<Cluster.GatewayDrain>();
+        return draining ? (await drain.DrainAsync(CancellationToken.None)).ConnectionsMoved : (await drain.ResumeAsync(CancellationToken.None)).ConnectionsMoved;
+    }
+
+    public Task ShutdownScheduled(DateTimeOffset? at)
+    {
+        shutdown.SetPending(at);
+        return Task.CompletedTask;
+    }
+
+    public Task ShutdownNow() => shutdown.ShutdownNowAsync();
 
     public Task<InWorldConnection[]> ListInWorld(string worldId)
     {

@@ -28,6 +28,21 @@ public interface IGatewayObserver : IGrainObserver
     [Alias("SetAddressBans")]
     Task SetAddressBans(Operations.AddressBanList bans);
 
+    /// <summary>Starts (true) or ends (false) draining this gateway, as its own admin endpoint does; answers how many connections were moved.</summary>
+    [Alias("SetDraining")]
+    Task<int> SetDraining(bool draining);
+
+    /// <summary>A shutdown is scheduled (or called off: null): refuse new logins until then.</summary>
+    [Alias("ShutdownScheduled")]
+    Task ShutdownScheduled(DateTimeOffset? at);
+
+    /// <summary>
+    /// The cluster is shutting down: close every connection with SERVER_SHUTDOWN, answer once each
+    /// session's end is recorded (bounded), then stop this gateway.
+    /// </summary>
+    [Alias("ShutdownNow")]
+    Task ShutdownNow();
+
     /// <summary>This gateway's connections playing a character of <paramref name="worldId"/>: a world rebuilds who is in it from these.</summary>
     [Alias("ListInWorld")]
     Task<InWorldConnection[]> ListInWorld(string worldId);

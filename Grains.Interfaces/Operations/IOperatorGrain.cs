@@ -84,6 +84,33 @@ public interface IOperatorGrain : IGrainWithIntegerKey
     [Alias("ConfigureWorld")]
     Task<OperatorResult<World.WorldStatus>> ConfigureWorld(OperatorIdentity op, string worldId, int? capacity, bool? maintenance, bool kickPlayers);
 
+    /// <summary>The live gateways with their load (not audited).</summary>
+    [Alias("ListGateways")]
+    Task<OperatorResult<IReadOnlyList<GatewayInfo>>> ListGateways(OperatorIdentity op);
+
+    /// <summary>Drains (true) or takes back (false) a gateway (admin): its players move to the others with their tickets.</summary>
+    [Alias("DrainGateway")]
+    Task<OperatorResult<OperatorDone>> DrainGateway(OperatorIdentity op, string gatewayId, bool drain);
+
+    /// <summary>
+    /// Reloads the game data (admin): this silo checks its files with the same checks as at start (a mistake
+    /// answers Invalid with what is wrong, and nothing changes), then every silo applies them; the answer waits
+    /// for every active silo, or <c>World:GameDataReloadTimeout</c>.
+    /// </summary>
+    [Alias("ReloadGameData")]
+    Task<OperatorResult<GameDataReload>> ReloadGameData(OperatorIdentity op);
+
+    /// <summary>Schedules a cluster shutdown in <paramref name="delay"/> (admin), announced to every player.</summary>
+    [Alias("ScheduleShutdown")]
+    Task<OperatorResult<ShutdownStatus>> ScheduleShutdown(OperatorIdentity op, TimeSpan delay, string message);
+
+    /// <summary>Calls off a scheduled shutdown that has not begun (admin).</summary>
+    [Alias("CancelShutdown")]
+    Task<OperatorResult<ShutdownStatus>> CancelShutdown(OperatorIdentity op);
+
+    [Alias("GetShutdown")]
+    Task<OperatorResult<ShutdownStatus>> GetShutdown(OperatorIdentity op);
+
     /// <summary>Daily distinct players, peak online and play time per world, from the session records (UTC days).</summary>
     [Alias("DailyStats")]
     Task<OperatorResult<IReadOnlyList<DailyOnline>>> DailyStats(OperatorIdentity op, DateOnly from, DateOnly to, string? worldId);
@@ -144,3 +171,14 @@ public sealed record GmResult(
     [property: Id(2)] PlayerLookup? Lookup,
     [property: Id(3)] OnlinePage? Online,
     [property: Id(4)] bool IsOperator = true);
+
+/// <summary>A live gateway as operators see it.</summary>
+[GenerateSerializer, Alias("mmo.GatewayInfo")]
+public sealed record GatewayInfo(
+    [property: Id(0)] string GatewayId,
+    [property: Id(1)] string PublicHost,
+    [property: Id(2)] int PublicPort,
+    [property: Id(3)] int Connections,
+    [property: Id(4)] int InWorld,
+    [property: Id(5)] bool Draining,
+    [property: Id(6)] DateTimeOffset LastSeen);

@@ -48,6 +48,14 @@ public interface IPlayerGrain : IGrainWithGuidKey
     [Alias("Teleport")]
     Task<Operations.OperatorResult<Operations.CharacterView>> Teleport(string zoneId, Position position);
 
+    /// <summary>
+    /// The game data was reloaded and the character's zone changed (or is gone): tell the client the new map
+    /// (a Teleported push inside the new bounds), or move the character to the start zone. <paramref name="version"/>
+    /// is the game data version the caller runs: this grain's silo may apply it a moment later, and is waited for.
+    /// </summary>
+    [Alias("RefreshZone")]
+    Task RefreshZone(long version);
+
     /// <summary>Adds or takes items and gold, written through before it answers; nothing changes if any part is refused.</summary>
     [Alias("AdjustInventory")]
     Task<Operations.OperatorResult<Operations.CharacterView>> AdjustInventory(Operations.InventoryChange change);

@@ -23,10 +23,31 @@ public interface IZoneGrain : IGrainWithStringKey
     [Alias("Chat")]
     Task<bool> Chat(ChatLine line);
 
+    /// <summary>Who is where right now, for the operators' live map.</summary>
+    [Alias("Snapshot"), Orleans.Concurrency.ReadOnly, Orleans.Concurrency.AlwaysInterleave]
+    Task<ZoneSnapshot> Snapshot();
+
     /// <summary>Answers how many characters are here: the world's health probe.</summary>
     [Alias("Probe"), Orleans.Concurrency.ReadOnly, Orleans.Concurrency.AlwaysInterleave]
     Task<int> Probe();
 }
+
+/// <summary>A zone's entities at one tick, as the operators' live map draws them.</summary>
+[GenerateSerializer, Alias("mmo.ZoneSnapshot")]
+public sealed record ZoneSnapshot(
+    [property: Id(0)] string ZoneId,
+    [property: Id(1)] long Tick,
+    [property: Id(2)] IReadOnlyList<MapEntity> Entities);
+
+/// <summary>One entity on the live map: a player (or, once zones have them, a creature).</summary>
+[GenerateSerializer, Alias("mmo.MapEntity")]
+public sealed record MapEntity(
+    [property: Id(0)] uint EntityId,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] string Name,
+    [property: Id(3)] Guid CharacterId,
+    [property: Id(4)] float X,
+    [property: Id(5)] float Y);
 
 /// <summary>Zone grain keys: each world has its own instance of every zone, keyed <c>world/zone</c>.</summary>
 public static class ZoneKeys

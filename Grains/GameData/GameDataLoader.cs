@@ -34,14 +34,40 @@ public static class GameDataLoader
         AllowTrailingCommas = true,
     };
 
-    public static GameDataCatalog Load(string directory)
+    /// <summary>The files game data is made of; worlds.json is optional (without it there is one world).</summary>
+    public static readonly IReadOnlyList<string> FileNames = [ZonesFileName, MovementFileName, ItemsFileName, WorldsFileName];
+
+    public static GameDataCatalog Load(string directory) => Load(ReadFiles(directory));
+
+    /// <summary>The texts of the game data files in <paramref name="directory"/>; a missing required file throws.</summary>
+    public static Dictionary<string, string> ReadFiles(string directory)
     {
-        var zonesFile = Read<ZonesFile>(directory, ZonesFileName);
-        var movementFile = Read<MovementFile>(directory, MovementFileName);
-        var itemsFile = Read<ItemsFile>(directory, ItemsFileName);
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in FileNames)
+        {
+            var path = Path.Combine(directory, name);
+            if (File.Exists(path))
+            {
+                files[name] = File.ReadAllText(path);
+            }
+            else if (name != WorldsFileName)
+            {
+                throw new GameDataException(name, "(file)", $"not found at {Path.GetFullPath(path)}");
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Checks the texts of the game data files (as <see cref="ReadFiles"/> returns them) and builds the catalog; the first mistake throws.</summary>
+    public static GameDataCatalog Load(IReadOnlyDictionary<string, string> files)
+    {
+        var zonesFile = Parse<ZonesFile>(files, ZonesFileName);
+        var movementFile = Parse<MovementFile>(files, MovementFileName);
+        var itemsFile = Parse<ItemsFile>(files, ItemsFileName);
         // Optional: game data from before worlds existed has one world.
-        var worldsFile = File.Exists(Path.Combine(directory, WorldsFileName))
-            ? Read<WorldsFile>(directory, WorldsFileName)
+        var worldsFile = files.ContainsKey(WorldsFileName)
+            ? Parse<WorldsFile>(files, WorldsFileName)
             : new WorldsFile { DefaultWorld = SingleWorldId, Worlds = [new WorldData { Id = SingleWorldId, Name = "Main", Capacity = 5000 }] };
         var (worlds, defaultWorld) = CheckWorlds(worldsFile);
 
@@ -97,18 +123,16 @@ public static class GameDataLoader
         return (result, defaultWorld);
     }
 
-    private static T Read<T>(string directory, string fileName)
+    private static T Parse<T>(IReadOnlyDictionary<string, string> files, string fileName)
     {
-        var path = Path.Combine(directory, fileName);
-        if (!File.Exists(path))
+        if (!files.TryGetValue(fileName, out var text))
         {
-            throw new GameDataException(fileName, "(file)", $"not found at {Path.GetFullPath(path)}");
+            throw new GameDataException(fileName, "(file)", "missing");
         }
 
         try
         {
-            using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize<T>(stream, Json)
+            return JsonSerializer.Deserialize<T>(text, Json)
                 ?? throw new GameDataException(fileName, "(root)", "the file holds null");
         }
         catch (JsonException ex)

@@ -11,7 +11,12 @@ namespace OrleansMmo.Grains.Operations;
 /// no action can take effect unrecorded. Roles are checked here and nowhere else.
 /// </summary>
 [StatelessWorker, GrainType("operator")]
-public sealed partial class OperatorGrain(IOperationsStore records, GameData.GameDataCatalog gameData, TimeProvider time, ILogger<OperatorGrain> logger)
+public sealed partial class OperatorGrain(
+    IOperationsStore records,
+    GameData.GameDataCatalog gameData,
+    Microsoft.Extensions.Options.IOptions<WorldOptions> worldOptions,
+    TimeProvider time,
+    ILogger<OperatorGrain> logger)
     : Grain, IOperatorGrain
 {
     private const string Pending = "pending";
@@ -226,6 +231,101 @@ public sealed partial class OperatorGrain(IOperationsStore records, GameData.Gam
 
             return OperatorResult.Ok(await GrainFactory.GetGrain<IWorldGrain>(worldId).Configure(capacity, maintenance, kickPlayers));
         });
+
+    public Task<OperatorResult<IReadOnlyList<GatewayInfo>>> ListGateways(OperatorIdentity op) =>
+        UnauditedAsync(op, "gateways", async () =>
+        {
+            var live = await GrainFactory.GetGrain<Gateways.IGatewayRegistryGrain>(Gateways.IGatewayRegistryGrain.Key).GetLive();
+            return OperatorResult.Ok<IReadOnlyList<GatewayInfo>>([.. live.OrderBy(g => g.GatewayId, StringComparer.Ordinal)
+                .Select(g => new GatewayInfo(g.GatewayId, g.PublicHost, g.PublicPort, g.Connections, g.InWorld, g.Draining, g.LastSeen))]);
+        });
+
+    public Task<OperatorResult<OperatorDone>> DrainGateway(OperatorIdentity op, string gatewayId, bool drain) =>
+        AuditedAsync(op, drain ? "drain" : "undrain", "gateway:" + gatewayId, "", async () =>
+        {
+            var live = await GrainFactory.GetGrain<Gateways.IGatewayRegistryGrain>(Gateways.IGatewayRegistryGrain.Key).GetLive();
+            if (live.FirstOrDefault(g => g.GatewayId == gatewayId) is not { } gateway)
+            {
+                return NotFound<OperatorDone>($"no live gateway '{gatewayId}'");
+            }
+
+            var moved = await gateway.Observer.SetDraining(drain);
+            return Done(drain ? $"draining; {moved} connections moved" : "accepting clients again");
+        });
+
+    public Task<OperatorResult<GameDataReload>> ReloadGameData(OperatorIdentity op) =>
+        AuditedAsync(op, "reload_game_data", "gamedata", worldOptions.Value.GameDataDirectory(), async () =>
+        {
+            Dictionary<string, string> files;
+            try
+            {
+                // The same checks as at start; a mistake changes nothing anywhere.
+                files = GameData.GameDataLoader.ReadFiles(worldOptions.Value.GameDataDirectory());
+                GameData.GameDataLoader.Load(files);
+            }
+            catch (GameData.GameDataException ex)
+            {
+                return Invalid<GameDataReload>(ex.Message);
+            }
+            catch (IOException ex)
+            {
+                return Invalid<GameDataReload>("the game data could not be read: " + ex.Message);
+            }
+
+            var releases = GrainFactory.GetGrain<IGameDataGrain>(0);
+            var version = await releases.Publish(files, op.Name);
+            var silos = (await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
+            var deadline = time.GetUtcNow() + worldOptions.Value.GameDataReloadTimeout;
+            IReadOnlyList<GameDataApplied> reports;
+            while (true)
+            {
+                reports = await releases.GetReports(version);
+                if (silos.All(s => reports.Any(r => r.Silo == s)) || time.GetUtcNow() >= deadline)
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+
+            var missing = silos.Where(s => reports.All(r => r.Silo != s)).ToList();
+            var report = new GameDataReload(version, reports, missing);
+            var failed = reports.Where(r => r.Error is not null).ToList();
+            return failed.Count == 0 && missing.Count == 0
+                ? OperatorResult.Ok(report, $"applied on {reports.Count} silos")
+                : new OperatorResult<GameDataReload>(OperatorOutcome.Failed,
+                    $"applied on {reports.Count - failed.Count} of {silos.Count} silos; " +
+                    string.Join("; ", failed.Select(f => $"{f.Silo}: {f.Error}").Concat(missing.Select(m => $"{m}: no answer"))), report);
+        });
+
+    public Task<OperatorResult<ShutdownStatus>> ScheduleShutdown(OperatorIdentity op, TimeSpan delay, string message) =>
+        AuditedAsync(op, "shutdown", "cluster", $"in {delay}; message: {message}", async () =>
+        {
+            if (delay < TimeSpan.Zero || delay > TimeSpan.FromDays(1))
+            {
+                return Invalid<ShutdownStatus>("the delay must be from 0 to 24 hours");
+            }
+
+            if ((message ?? "").Length > OperatorRules.MaxTextLength)
+            {
+                return Invalid<ShutdownStatus>($"the message is at most {OperatorRules.MaxTextLength} characters");
+            }
+
+            var status = await GrainFactory.GetGrain<IShutdownGrain>(0).Schedule(time.GetUtcNow() + delay, message ?? "", op.Name);
+            return OperatorResult.Ok(status, $"shutdown at {Until(status.At)}");
+        });
+
+    public Task<OperatorResult<ShutdownStatus>> CancelShutdown(OperatorIdentity op) =>
+        AuditedAsync(op, "cancel_shutdown", "cluster", "", async () =>
+        {
+            var shutdown = GrainFactory.GetGrain<IShutdownGrain>(0);
+            return await shutdown.Cancel()
+                ? OperatorResult.Ok(await shutdown.GetStatus(), "called off")
+                : Invalid<ShutdownStatus>("no shutdown is counting down");
+        });
+
+    public Task<OperatorResult<ShutdownStatus>> GetShutdown(OperatorIdentity op) =>
+        UnauditedAsync(op, "shutdown_status", async () => OperatorResult.Ok(await GrainFactory.GetGrain<IShutdownGrain>(0).GetStatus()));
 
     public async Task<GmResult> ExecuteGm(GameOperator gm, GmCommand command)
     {

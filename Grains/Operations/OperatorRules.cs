@@ -9,7 +9,7 @@ public static class OperatorRules
     public static AccountRole Required(string action) => action switch
     {
         "look_up" or "list_online" or "kick" or "ban" or "unban" or "mute" or "unmute" or "teleport" or "announce"
-            or "audit" or "stats" or "worlds" => AccountRole.GameMaster,
+            or "audit" or "stats" or "worlds" or "gateways" or "shutdown_status" => AccountRole.GameMaster,
         // Roles, address bans, the economy, worlds, gateways, game data and shutdown: admins only.
         _ => AccountRole.Admin,
     };

@@ -62,6 +62,32 @@ public sealed partial class PlayerGrain
         return OperatorResult.Ok<CharacterView>(View(), $"moved to {zoneId} ({position.X}, {position.Y})");
     }
 
+    public async Task RefreshZone(long version)
+    {
+        if (_session is null)
+        {
+            // Offline: the next Attach finds the zone gone (and relocates) or reads the new map.
+            return;
+        }
+
+        if (!await gameData.WhenAtLeastAsync(version, options.Value.GameDataReloadTimeout))
+        {
+            LogRefreshBehind(logger, CharacterId, version, gameData.Version);
+        }
+
+        if (gameData.Zones.TryGetValue(State.ZoneId, out var zone))
+        {
+            var inside = new Position(Math.Clamp(State.Position.X, 0, zone.Width), Math.Clamp(State.Position.Y, 0, zone.Height));
+            await RelocateInWorldAsync(zone.Id, inside);
+        }
+        else
+        {
+            var start = gameData.Zone(gameData.StartZone);
+            LogRelocated(logger, CharacterId, State.ZoneId, start.Id);
+            await RelocateInWorldAsync(start.Id, start.Spawn);
+        }
+    }
+
     public async Task<OperatorResult<CharacterView>> AdjustInventory(InventoryChange change)
     {
         if (!HasWorldState)
@@ -152,6 +178,9 @@ public sealed partial class PlayerGrain
 
     [LoggerMessage(EventId = LogEvents.PlayerTeleported, Level = LogLevel.Information, Message = "Character {CharacterId} teleported from {FromZone} to {ToZone} ({X}, {Y}); in the world: {InWorld}")]
     private static partial void LogTeleported(ILogger logger, Guid characterId, string fromZone, string toZone, float x, float y, bool inWorld);
+
+    [LoggerMessage(EventId = LogEvents.PlayerRefreshBehind, Level = LogLevel.Warning, Message = "Character {CharacterId} was told of game data {Version}, which this silo does not run (it runs {Running}); refreshed with what it has")]
+    private static partial void LogRefreshBehind(ILogger logger, Guid characterId, long version, long running);
 
     [LoggerMessage(EventId = LogEvents.PlayerPushFailed, Level = LogLevel.Warning, Message = "Push to character {CharacterId} on gateway {GatewayId} failed: {Error}")]
     private static partial void LogPushFailed(ILogger logger, Guid characterId, string gatewayId, string error);

@@ -22,14 +22,17 @@ public static class WorldHostingExtensions
                 "World:QueueUpdateInterval, QueueReconnectGrace and QueueTurnGrace must be positive")
             .Validate(o => o.ZoneProbeInterval > TimeSpan.Zero && o.ProbeTimeout > TimeSpan.Zero && o.ReconcileInterval > TimeSpan.Zero,
                 "World:ZoneProbeInterval, ProbeTimeout and ReconcileInterval must be positive")
+            .Validate(o => o.GameDataPollInterval > TimeSpan.Zero && o.GameDataReloadTimeout > TimeSpan.Zero,
+                "World:GameDataPollInterval and GameDataReloadTimeout must be positive")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorldOptions>, WorldOptionsValidator>();
 
         var options = section.Get<WorldOptions>() ?? new WorldOptions();
-        var directory = Path.IsPathRooted(options.GameDataPath)
-            ? options.GameDataPath
-            : Path.Combine(AppContext.BaseDirectory, options.GameDataPath);
-        services.AddSingleton(GameDataLoader.Load(directory));
+        services.AddSingleton(GameDataLoader.Load(options.GameDataDirectory()));
+        // Live reloads of the game data, applied on every silo.
+        services.AddHostedService<GameDataWatcher>();
+        // A scheduled cluster shutdown stops this silo when its time comes.
+        services.AddHostedService<Operations.ShutdownWatcher>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();

@@ -67,6 +67,16 @@ public sealed class WorldOptions
     /// count). Admissions younger than this are kept: their EnterWorld may not have reached the gateway yet.
     /// </summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often each silo looks for a live reload of the game data; a reload waits for every silo.</summary>
+    public TimeSpan GameDataPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a reload waits for every active silo to apply the new data before it answers.</summary>
+    public TimeSpan GameDataReloadTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The game data directory this silo reads, as <see cref="GameDataPath"/> names it.</summary>
+    public string GameDataDirectory() =>
+        Path.IsPathRooted(GameDataPath) ? GameDataPath : Path.Combine(AppContext.BaseDirectory, GameDataPath);
 }
 
 [OptionsValidator]

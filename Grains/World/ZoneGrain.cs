@@ -41,6 +41,9 @@ public sealed partial class ZoneGrain(
     private readonly Wire.EntityMoved _movedMessage = new() { Position = new Wire.Vec2() };
 
     private ZoneDefinition _zone = null!;
+    private string _key = "";
+    private long _dataVersion;
+    private float _maxSpeed;
     private InterestGrid _grid = null!;
     private byte[] _zoneIdField = [];
     private uint _lastEntityId;
@@ -50,7 +53,10 @@ public sealed partial class ZoneGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Each world has its own instance of every zone: the key is "world/zone".
-        var (_, zoneId) = ZoneKeys.Parse(this.GetPrimaryKeyString(), gameData.DefaultWorld);
+        _key = this.GetPrimaryKeyString();
+        var (_, zoneId) = ZoneKeys.Parse(_key, gameData.DefaultWorld);
+        _dataVersion = gameData.Version;
+        _maxSpeed = gameData.Movement.MaxSpeed;
         _zone = gameData.Zones.TryGetValue(zoneId, out var zone)
             ? zone
             : throw new InvalidOperationException($"Zone '{zoneId}' is not in the game data.");
@@ -70,6 +76,7 @@ public sealed partial class ZoneGrain(
 
     public Task<uint> Enter(ZoneMember member)
     {
+        FollowGameData();
         var position = Clamp(member.Position);
         if (_byCharacter.TryGetValue(member.CharacterId, out var existing))
         {
@@ -112,6 +119,7 @@ public sealed partial class ZoneGrain(
 
     public Task<bool> Move(Guid characterId, Position position)
     {
+        FollowGameData();
         if (!_byCharacter.TryGetValue(characterId, out var id))
         {
             return Task.FromResult(false);
@@ -125,6 +133,9 @@ public sealed partial class ZoneGrain(
     }
 
     public Task<int> Probe() => Task.FromResult(_members.Count);
+
+    public Task<ZoneSnapshot> Snapshot() => Task.FromResult(new ZoneSnapshot(_zone.Id, _tick,
+        [.. _members.Values.Select(m => new MapEntity(m.Id, "player", m.Name, m.CharacterId, m.Position.X, m.Position.Y))]));
 
     public Task<bool> Chat(ChatLine line)
     {
@@ -159,6 +170,7 @@ public sealed partial class ZoneGrain(
 
     private Task TickAsync(CancellationToken cancellationToken)
     {
+        FollowGameData();
         var started = Stopwatch.GetTimestamp();
         _tick++;
         _chunks.ResetWrittenCount();
@@ -433,6 +445,58 @@ public sealed partial class ZoneGrain(
     }
 
     private Position Clamp(Position p) => new(Math.Clamp(p.X, 0, _zone.Width), Math.Clamp(p.Y, 0, _zone.Height));
+
+    /// <summary>
+    /// After a live reload of the game data: takes on this zone's new definition and, if the map or the
+    /// speed changed (or the zone is gone), has every player here refresh its client's map (a Teleported
+    /// push with the new zone, inside its new bounds; a removed zone's players go to the start zone), so no
+    /// client is left walking to a portal that moved. Told, not awaited: the players call back into this zone.
+    /// </summary>
+    private void FollowGameData()
+    {
+        var version = gameData.Version;
+        if (version == _dataVersion)
+        {
+            return;
+        }
+
+        _dataVersion = version;
+        var removed = !gameData.Zones.TryGetValue(_zone.Id, out var fresh);
+        var changed = removed || !SameMap(_zone, fresh!) || gameData.Movement.MaxSpeed != _maxSpeed;
+        if (!removed)
+        {
+            _zone = fresh!;
+        }
+
+        _maxSpeed = gameData.Movement.MaxSpeed;
+        LogDataChanged(logger, _key, version, changed, removed);
+        if (changed)
+        {
+            foreach (var member in _members.Values)
+            {
+                _ = RefreshPlayerAsync(member.CharacterId, version);
+            }
+        }
+    }
+
+    private async Task RefreshPlayerAsync(Guid characterId, long version)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IPlayerGrain>(characterId).RefreshZone(version);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The player refreshes on its next move anyway: its grain validates against the new data.
+            LogDeliveryFailed(logger, "player " + characterId, _zone.Id, 1, ex.GetType().Name);
+        }
+    }
+
+    private static bool SameMap(ZoneDefinition a, ZoneDefinition b) =>
+        a.Name == b.Name && a.Width == b.Width && a.Height == b.Height && a.Spawn == b.Spawn && a.Portals.SequenceEqual(b.Portals);
+
+    [LoggerMessage(EventId = LogEvents.ZoneDataChanged, Level = LogLevel.Information, Message = "Zone {ZoneKey} follows game data version {Version}: map changed {Changed}, removed {Removed}")]
+    private static partial void LogDataChanged(ILogger logger, string zoneKey, long version, bool changed, bool removed);
 
     [LoggerMessage(EventId = LogEvents.ZoneEntered, Level = LogLevel.Debug, Message = "Character {CharacterId} entered zone {ZoneId} as entity {EntityId}")]
     private static partial void LogEntered(ILogger logger, Guid characterId, string zoneId, uint entityId);

@@ -76,6 +76,19 @@ public static class OperatorApi
         api.MapPut("/worlds/{world}", (string world, WorldBody body, HttpContext http, IGrainFactory grains) =>
             Answer(Operator(grains).ConfigureWorld(Op(http), world, body.Capacity, body.Maintenance, body.KickPlayers)));
 
+        api.MapGet("/gateways", (HttpContext http, IGrainFactory grains) => Answer(Operator(grains).ListGateways(Op(http))));
+        api.MapPost("/gateways/{gateway}/drain", (string gateway, HttpContext http, IGrainFactory grains) =>
+            Answer(Operator(grains).DrainGateway(Op(http), gateway, drain: true)));
+        api.MapPost("/gateways/{gateway}/undrain", (string gateway, HttpContext http, IGrainFactory grains) =>
+            Answer(Operator(grains).DrainGateway(Op(http), gateway, drain: false)));
+
+        api.MapPost("/gamedata/reload", (HttpContext http, IGrainFactory grains) => Answer(Operator(grains).ReloadGameData(Op(http))));
+
+        api.MapGet("/shutdown", (HttpContext http, IGrainFactory grains) => Answer(Operator(grains).GetShutdown(Op(http))));
+        api.MapPost("/shutdown", (ShutdownBody body, HttpContext http, IGrainFactory grains) =>
+            Answer(Operator(grains).ScheduleShutdown(Op(http), TimeSpan.FromSeconds(Math.Clamp(body.InSeconds, -1, 86_401)), body.Message ?? "")));
+        api.MapDelete("/shutdown", (HttpContext http, IGrainFactory grains) => Answer(Operator(grains).CancelShutdown(Op(http))));
+
         api.MapGet("/stats/daily", (DateOnly? from, DateOnly? to, string? world, HttpContext http, IGrainFactory grains, TimeProvider time) =>
         {
             var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
@@ -124,3 +137,5 @@ public sealed record TeleportBody(string? Zone, float? X, float? Y, string? ToCh
 public sealed record GrantBody(string? ItemId, int Count, long Gold, string? Reason);
 
 public sealed record WorldBody(int? Capacity, bool? Maintenance, bool KickPlayers);
+
+public sealed record ShutdownBody(double InSeconds, string? Message);

@@ -2,6 +2,7 @@ using OrleansMmo.Grains.Operations;
 
 namespace OrleansMmo.Tests.Operations;
 
+[Trait("Category", "Unit")]
 public class DailyStatisticsTests
 {
     private static readonly DateOnly Day = new(2025, 3, 14);

@@ -6,6 +6,7 @@ namespace OrleansMmo.Tests.Operations;
 
 /// <summary>Operator actions from the game: a GM-role character's GM requests, checked against its account's role.</summary>
 [Collection(OperationsClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class GmRequestTests(OperationsCluster cluster)
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace OrleansMmo.Tests.Operations;
 
 /// <summary>The login queue of a full world, across two gateways: FIFO admission, pushed positions, a reconnect that keeps its place.</summary>
 [Collection(OperationsClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output)
 {
     private const string World = "beta";

@@ -8,6 +8,7 @@ namespace OrleansMmo.Tests.Operations;
 
 /// <summary>Operator actions over the silo's HTTP API: keys and roles, each action's effect on real clients, and the audit log.</summary>
 [Collection(OperationsClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class OperatorApiTests(OperationsCluster cluster)
 {
     private const string World = "alpha";

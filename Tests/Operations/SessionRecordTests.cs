@@ -9,6 +9,7 @@ namespace OrleansMmo.Tests.Operations;
 
 /// <summary>Play sessions as the records keep them: every session, how it ended, play time, and the sessions of gateways that die.</summary>
 [Collection(OperationsClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class SessionRecordTests(OperationsCluster cluster)
 {
     private IOperationsStore Records => cluster.Silo.Services.GetRequiredService<IOperationsStore>();

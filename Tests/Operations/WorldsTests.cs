@@ -8,6 +8,7 @@ namespace OrleansMmo.Tests.Operations;
 
 /// <summary>Worlds (realms) in one cluster: the world list, names per world, separate zones, maintenance, client builds.</summary>
 [Collection(OperationsClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class WorldsTests(OperationsCluster cluster)
 {
     [Fact]

@@ -107,8 +107,11 @@ public abstract class OperationsStoreBehaviour<TFixture>(TFixture fixture)
         new(Guid.NewGuid(), accountId, "user", at, "192.0.2.7", "client", 7, "windows", "gw", instance, 12, Resumed: false);
 }
 
+[Trait("Category", "Storage")]
 public sealed class SqliteOperationsStoreTests(SqliteStorageSiloFixture fixture)
     : OperationsStoreBehaviour<SqliteStorageSiloFixture>(fixture), IClassFixture<SqliteStorageSiloFixture>;
 
+[Trait("Category", "Storage")]
+[Trait("Needs", "Postgres")]
 public sealed class PostgresOperationsStoreTests(PostgresStorageSiloFixture fixture)
     : OperationsStoreBehaviour<PostgresStorageSiloFixture>(fixture), IClassFixture<PostgresStorageSiloFixture>;

@@ -260,6 +260,12 @@ public class WorldTests(GameCluster cluster)
         public Task SetAddressBans(OrleansMmo.Grains.Operations.AddressBanList bans) => throw new IOException("gateway gone");
 
         public Task<OrleansMmo.Grains.Gateways.InWorldConnection[]> ListInWorld(string worldId) => throw new IOException("gateway gone");
+
+        public Task<int> SetDraining(bool draining) => throw new IOException("gateway gone");
+
+        public Task ShutdownScheduled(DateTimeOffset? at) => throw new IOException("gateway gone");
+
+        public Task ShutdownNow() => throw new IOException("gateway gone");
     }
 
     /// <summary>Sums a counter's measurements from all instruments of that name while alive.</summary>
