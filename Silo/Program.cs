@@ -33,6 +33,7 @@ public static class Program
             .AddDashboard());
         builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port
         builder.AddMmoOperatorApi();                // /api: operator actions behind scoped keys (Admin:Key, Admin:Keys)
+        builder.AddMmoConsole();                    // /console/: the operators' web page, live maps
         builder.AddMmoTelemetry("orleansmmo-silo",  // meters of storage, world and Orleans; /metrics, OTLP
             "OrleansMmo.Persistence", "OrleansMmo.World", "Microsoft.Orleans");
         configure?.Invoke(builder);
@@ -40,6 +41,7 @@ public static class Program
         var app = builder.Build();
         app.MapMmoAdmin();
         app.MapMmoOperatorApi();
+        app.MapMmoConsole();
         app.MapMmoMetrics();
         return app;
     }
