@@ -200,10 +200,12 @@ public sealed class Bot
     /// <summary>Keeps the bot's ticket and checks that positions only go down.</summary>
     private sealed class QueueWatcher(Bot bot, QueueStatus first) : IProgress<QueueStatus>
     {
+        private readonly QueueLedger.Entry? _ledger = bot._settings.QueueLedger?.For(bot.Index);
         private uint _lowest = first.Position;
 
         public void Report(QueueStatus value)
         {
+            _ledger?.Told(value.Position, value.Ready);
             bot._queueTicket = value.Ticket;
             if (value.Position > _lowest && !value.Ready)
             {
