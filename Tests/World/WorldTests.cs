@@ -223,9 +223,11 @@ public class WorldTests(GameCluster cluster)
         await orleans.GetGrain<IZoneGrain>("plains").Enter(new ZoneMember(Guid.NewGuid(), ghost, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY + 20), session));
 
         await using var watcher = await WorldPlayer.EnterAsync(cluster, "ghw");
-        await watcher.WaitToSeeAsync(ghost);
-        // Each move changes the ghost's view, so the next tick tries (and fails) to deliver to it:
-        // one move per failed delivery until the zone gives the gateway up.
+        // Seen at least once: the zone may give the ghost up right after (see below).
+        await watcher.WaitForAsync(p => p.EverSaw(ghost), "the ghost in view");
+        // Each move changes the ghost's view, so the next tick tries (and fails) to deliver to it;
+        // a failed delivery also makes the zone resend the ghost's whole view on the following
+        // ticks. Until the zone gives the gateway up, keep giving it something to send.
         for (var i = 1; watcher.Snapshot(v => v.FindByName(ghost) is not null); i++)
         {
             var attempts = dead.Attempts;
