@@ -33,14 +33,14 @@ internal static class LogEvents
     public const int PlayerZoneUnavailable = 3006;
     public const int PlayerWriteFailed = 3007;
 
-    // Zones: 3100-3199.
+    // Zones and the gateway fan-out they share with whispers, world chat and announcements: 3100-3199.
     public const int ZoneEntered = 3100;
     public const int ZoneLeft = 3101;
-    public const int ZoneDeliveryFailed = 3102;
-    public const int ZoneGatewayDropped = 3103;
+    public const int FanoutDeliveryFailed = 3102;
+    public const int FanoutGatewayDropped = 3103;
+    public const int ZoneGatewayDropped = 3104;
 
-    // World chat: 3200-3299.
-    public const int WorldChatBroadcastFailed = 3200;
+    // World chat: 3200-3299 (3200, a world chat broadcast failure, is logged as FanoutDeliveryFailed now).
 
     // Write-behind persistence: 4000-4099.
     public const int WriteBehindFailing = 4001;
