@@ -14,6 +14,7 @@ namespace OrleansMmo.Tests.Gateway;
 /// error, and leave other players unaffected.
 /// </summary>
 [Collection(GameClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class FuzzTests(GameCluster cluster)
 {
     // Their own loopback addresses: random Login frames must not throttle the other tests' logins,
