@@ -12,6 +12,7 @@ namespace OrleansMmo.Tests.Gateway;
 /// order sent, for the sender, for everyone who watches, and in storage. Each burst goes out in one
 /// write and is repeated 50 times, because a race shows only some of the time.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(PipelineClusterCollection.Name)]
 public class PipeliningTests(PipelineCluster cluster)
 {

@@ -5,6 +5,7 @@ using OrleansMmo.Tests.Infrastructure;
 namespace OrleansMmo.Tests.Gateway;
 
 /// <summary>What the gateway answers to request ids a client must not use, to a Hello it cannot read, and to Ping behind slow work.</summary>
+[Trait("Category", "Cluster")]
 [Collection(GameClusterCollection.Name)]
 public class RequestIdTests(GameCluster cluster)
 {
