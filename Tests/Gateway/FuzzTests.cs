@@ -66,14 +66,6 @@ public class FuzzTests(GameCluster cluster)
 
         await witness.PingAsync();
         await witness.ListCharactersAsync();
-        await Await.Within(WaitUntilAsync(() => registry.Count == baseline), "every fuzzed connection to be released");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        while (!condition())
-        {
-            await Task.Delay(20);
-        }
+        await Await.Until(() => registry.Count == baseline, "every fuzzed connection to be released");
     }
 }

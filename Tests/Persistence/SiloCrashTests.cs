@@ -101,11 +101,11 @@ public sealed class SiloCrashTests
 
     private static async Task<(ServerProcess Process, int GatewayPort)> StartSiloAsync(Dictionary<string, string> storage)
     {
-        var adminPort = GameCluster.FreeTcpPort();
-        var gatewayPort = GameCluster.FreeTcpPort();
+        var adminPort = TestServers.FreeTcpPort();
+        var gatewayPort = TestServers.FreeTcpPort();
         Dictionary<string, string> settings = new(storage)
         {
-            ["Cluster:SiloPort"] = GameCluster.FreeTcpPort().ToString(),
+            ["Cluster:SiloPort"] = TestServers.FreeTcpPort().ToString(),
             ["Cluster:GatewayPort"] = gatewayPort.ToString(),
             ["Cluster:ClusterId"] = "crash-tests",
             ["Cluster:ServiceId"] = "crash-tests",
