@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.GameData;
 using OrleansMmo.Grains.Persistence;
+using OrleansMmo.Limits;
 using OrleansMmo.Protocol;
 
 namespace OrleansMmo.Grains.World;
