@@ -3,7 +3,7 @@
 # SQLite in ./data, dashboard on http://127.0.0.1:8080/dashboard) and one gateway (game port 7000).
 # Needs only the .NET SDK. Builds (Release) when a source changed since its last build. Ctrl+C, or
 # SIGTERM when started in the background, stops both gracefully.
-# Extra arguments go to both processes, e.g. ./run.sh --Logging:LogLevel:Default=Debug
+# Extra arguments go to both processes, e.g. ./run.sh --Logging:LogLevel:OrleansMmo=Debug
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$repo_root/scripts/lib.sh"
@@ -25,11 +25,13 @@ stop() {
 }
 
 # start NAME PORT DLL ARGS...: starts a process and waits until it listens on PORT; fails if it exits first.
+# setsid: Ctrl+C reaches this script only, which stops the gateway before the silo (a terminal's SIGINT
+# would reach all three at once, and the gateway would watch the silo go).
 listening_or_gone() { port_open "$1" || ! kill -0 "$2" 2>/dev/null; }
 start() {
     local name="$1" port="$2" dll="$3"
     shift 3
-    dotnet "$dll" "$@" &
+    setsid dotnet "$dll" "$@" &
     local pid=$!
     printf -v "${name}_pid" '%s' "$pid"
     if ! wait_until 60 "$name on port $port" listening_or_gone "$port" "$pid" || ! kill -0 "$pid" 2>/dev/null; then

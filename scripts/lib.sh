@@ -247,7 +247,7 @@ redis_stop() {
 
 # build_solution CONFIGURATION: builds everything, errors only.
 build_solution() {
-    (cd "$repo_root" && dotnet build OrleansMmo.sln -c "$1" -nologo -v quiet -clp:ErrorsOnly)
+    (cd "$repo_root" && dotnet build OrleansMmo.sln -c "$1" -nologo -v quiet "-clp:ErrorsOnly;NoSummary")
 }
 
 # sources_changed CONFIGURATION: whether any input of the build is newer than its last build_if_changed.

@@ -61,6 +61,7 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton<GatewayIdentity>();
         services.AddSingleton<GatewayEndpoints>();
+        services.AddHostedService<GatewayReadyLog>();
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<GatewayObserver>();

@@ -28,6 +28,7 @@ public static class AdminEndpointExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<SiloReadiness>("membership", tags: [SiloReadiness.Tag])
             .AddCheck<StorageHealthCheck>("storage", tags: [StorageHealthCheck.Tag]);
+        builder.Services.AddHostedService<SiloReadyLog>();
         return builder;
     }
 

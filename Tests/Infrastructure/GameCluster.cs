@@ -168,6 +168,7 @@ public class GameCluster : IAsyncLifetime
     [
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:Orleans=Error",
+        "--Logging:LogLevel:OrleansMmo=Warning",
         .. settings.Select(s => $"--{s.Key}={s.Value}"),
     ];
 }

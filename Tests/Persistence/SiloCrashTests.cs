@@ -112,6 +112,7 @@ public sealed class SiloCrashTests
             ["Admin:Port"] = adminPort.ToString(),
             ["WriteBehind:Interval"] = _interval.ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:OrleansMmo"] = "Warning",
             ["ConnectionStrings:Redis"] = "",
         };
         return (await ServerProcess.StartAsync("silo", ServerProcess.SiloAssembly, adminPort, settings), gatewayPort);
