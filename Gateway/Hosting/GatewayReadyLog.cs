@@ -18,7 +18,7 @@ internal sealed partial class GatewayReadyLog(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 2050, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEvents.GatewayReady, Level = LogLevel.Information,
         Message = "Gateway {GatewayId} ready: game clients on tcp://{Game}, admin on http://{Admin} (/health/ready, /metrics)")]
     private static partial void LogReady(ILogger logger, string gatewayId, IPEndPoint? game, IPEndPoint? admin);
 }

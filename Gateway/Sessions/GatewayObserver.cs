@@ -6,15 +6,20 @@ namespace OrleansMmo.Gateway.Sessions;
 public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stats) : IGatewayObserver
 {
     /// <summary>
-    /// Fans a zone's batch out to sockets. A frame whose connection closed, or now plays another
-    /// character, is dropped: the zone learns of it when the player leaves.
+    /// Fans a batch out to sockets. A frame whose connection closed, or now plays another
+    /// character, is dropped: the zone learns of it when the player leaves. A broadcast frame goes
+    /// to every in-world connection.
     /// </summary>
     public Task Deliver(PushBatch batch)
     {
         stats.Record(batch);
         for (var i = 0; i < batch.Count; i++)
         {
-            if (sessions.TryGet(batch.ConnectionIds[i], out var session))
+            if (batch.ConnectionIds[i] == PushBatch.Everyone)
+            {
+                Broadcast(batch.Opcodes[i], batch.PayloadOf(i));
+            }
+            else if (sessions.TryGet(batch.ConnectionIds[i], out var session))
             {
                 session.SendWorldPush(batch.CharacterIds[i], batch.Opcodes[i], batch.PayloadOf(i));
             }
@@ -23,7 +28,7 @@ public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stat
         return Task.CompletedTask;
     }
 
-    public Task Broadcast(ushort opcode, byte[] payload)
+    private void Broadcast(ushort opcode, ReadOnlySpan<byte> payload)
     {
         foreach (var session in sessions.All)
         {
@@ -32,8 +37,6 @@ public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stat
                 session.SendPush(opcode, payload);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     public Task Kick(long connectionId, Guid sessionId, KickReason reason)

@@ -41,7 +41,7 @@ public sealed partial class TicketSigner
         return CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, body), signature);
     }
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.TicketSigningKeyEphemeral, Level = LogLevel.Warning,
         Message = "Tickets:SigningKey is not set, so session tickets are signed with a key made at start (the development default, fine for one silo): " +
             "a restart ends every resumable session, and another silo refuses these tickets. A cluster sets the same key (base64, 32+ bytes) on every silo.")]
     private static partial void LogEphemeralKey(ILogger logger);

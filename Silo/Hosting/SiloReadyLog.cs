@@ -27,7 +27,7 @@ internal sealed partial class SiloReadyLog(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEvents.SiloReady, Level = LogLevel.Information,
         Message = "Silo {Silo} is in cluster {ClusterId} ({Membership} membership); dashboard {Admin}/dashboard, health {Admin}/health/ready")]
     private static partial void LogReady(ILogger logger, IPEndPoint silo, string clusterId, string membership, string admin);
 }

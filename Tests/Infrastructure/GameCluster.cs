@@ -17,9 +17,9 @@ public class GameCluster : IAsyncLifetime
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orleansmmo-tests", Guid.NewGuid().ToString("N"));
 
-    public int SiloPort { get; } = TestServers.FreeTcpPort();
+    public int SiloPort { get; } = LoopbackPorts.FreeTcp();
 
-    public int OrleansGatewayPort { get; } = TestServers.FreeTcpPort();
+    public int OrleansGatewayPort { get; } = LoopbackPorts.FreeTcp();
 
     /// <summary>Game port of the first gateway.</summary>
     public int GamePort { get; private set; }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Npgsql;
 
@@ -63,14 +61,6 @@ public static class TestServers
         await using var command = connection.CreateCommand();
         command.CommandText = $"DROP DATABASE IF EXISTS {SafeIdentifier(target.Database ?? "")} WITH (FORCE)";
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>A loopback port nothing listens on now, for a server the test starts (Orleans needs its ports up front).</summary>
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A path for a new SQLite file, in a new, empty directory of its own under the temp directory.</summary>

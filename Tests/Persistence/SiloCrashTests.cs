@@ -101,11 +101,11 @@ public sealed class SiloCrashTests
 
     private static async Task<(ServerProcess Process, int GatewayPort)> StartSiloAsync(Dictionary<string, string> storage)
     {
-        var adminPort = TestServers.FreeTcpPort();
-        var gatewayPort = TestServers.FreeTcpPort();
+        var adminPort = LoopbackPorts.FreeTcp();
+        var gatewayPort = LoopbackPorts.FreeTcp();
         Dictionary<string, string> settings = new(storage)
         {
-            ["Cluster:SiloPort"] = TestServers.FreeTcpPort().ToString(),
+            ["Cluster:SiloPort"] = LoopbackPorts.FreeTcp().ToString(),
             ["Cluster:GatewayPort"] = gatewayPort.ToString(),
             ["Cluster:ClusterId"] = "crash-tests",
             ["Cluster:ServiceId"] = "crash-tests",

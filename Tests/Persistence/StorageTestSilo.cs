@@ -44,7 +44,7 @@ public sealed class StorageTestSilo : IAsyncDisposable
         var logs = new CapturedLogs();
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information);
         builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(siloPort: TestServers.FreeTcpPort(), gatewayPort: TestServers.FreeTcpPort(), serviceId: ServiceId, clusterId: ServiceId)
+            .UseLocalhostClustering(siloPort: LoopbackPorts.FreeTcp(), gatewayPort: LoopbackPorts.FreeTcp(), serviceId: ServiceId, clusterId: ServiceId)
             .AddMmoGrainStorage(builder.Configuration)
             .AddMmoWriteBehind(builder.Configuration));
         var host = builder.Build();
