@@ -33,6 +33,7 @@ internal static class LogEvents
 
     // Hosting: 2040-2099.
     public const int ClusterConnectRetrying = 2040;
+    public const int GatewayReady = 2041;
 
     // Gateway registry heartbeat: 2100-2109.
     public const int RegistryHeartbeatFailed = 2101;
@@ -50,4 +51,5 @@ internal static class LogEvents
     // Cluster failover: 2130-2139.
     public const int ClusterSiloLost = 2130;
     public const int ClusterLost = 2131;
+    public const int ClusterLeftWhileStopping = 2132;
 }

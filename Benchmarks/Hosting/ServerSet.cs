@@ -162,6 +162,7 @@ public sealed class ServerSet : IAsyncDisposable
     [
         ("Logging:LogLevel:Default", "Warning"),
         ("Logging:LogLevel:Orleans", "Error"),
+        ("Logging:LogLevel:OrleansMmo", "Warning"),
         ("Logging:LogLevel:Microsoft", "Warning"),
     ];
 

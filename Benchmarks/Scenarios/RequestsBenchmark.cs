@@ -1,10 +1,10 @@
 using System.Diagnostics;
+using OrleansMmo.Benchmarks.Baselines;
 using OrleansMmo.Benchmarks.Hosting;
 using OrleansMmo.Benchmarks.Reporting;
 using OrleansMmo.Bots;
 using OrleansMmo.Bots.Metrics;
 using OrleansMmo.Client;
-using OrleansMmo.Grains.Diagnostics;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 

@@ -24,8 +24,8 @@ public static partial class GatewayHostingExtensions
     public static WebApplicationBuilder UseMmoCluster(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var settings = configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
-        var redis = configuration.GetConnectionString(ClusterSettings.RedisConnectionStringName);
+        var settings = builder.Services.AddMmoClusterOptions(configuration);
+        var redis = configuration.GetConnectionString(MmoClusterOptions.RedisConnectionStringName);
         builder.UseOrleansClient(client =>
         {
             if (string.IsNullOrWhiteSpace(redis))
@@ -61,6 +61,7 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton<GatewayIdentity>();
         services.AddSingleton<GatewayEndpoints>();
+        services.AddHostedService<GatewayReadyLog>();
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<GatewayObserver>();

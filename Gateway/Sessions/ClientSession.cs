@@ -5,6 +5,7 @@ using Google.Protobuf;
 using Microsoft.AspNetCore.Connections;
 using OrleansMmo.Gateway.Connections;
 using OrleansMmo.Gateway.Metrics;
+using OrleansMmo.Limits;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 

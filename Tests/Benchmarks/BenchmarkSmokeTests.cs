@@ -18,11 +18,13 @@ public sealed class BenchmarkSmokeFixture : IAsyncLifetime
 
     public string RunDirectory => Path.Combine(Directory, "runs");
 
-    public string Tool { get; } = ToolRun.ToolPath("Benchmarks", "OrleansMmo.Benchmarks");
+    /// <summary>Runs the benchmark tool of this build.</summary>
+    public static Task<ProgramRun.Result> ToolAsync(IEnumerable<string> arguments, TimeSpan timeout) =>
+        ProgramRun.ToolAsync("Benchmarks", "OrleansMmo.Benchmarks", arguments, timeout);
 
     public async Task InitializeAsync()
     {
-        var seed = await ToolRun.RunAsync(Tool, ["seed", "--accounts", $"{Players}", "--storm-accounts", $"{StormAccounts}", "--seed-dir", SeedDirectory], TimeSpan.FromMinutes(3));
+        var seed = await ToolAsync(["seed", "--accounts", $"{Players}", "--storm-accounts", $"{StormAccounts}", "--seed-dir", SeedDirectory], TimeSpan.FromMinutes(3));
         Assert.True(seed.ExitCode == 0, $"seeding failed: {seed}");
     }
 
@@ -42,7 +44,7 @@ public sealed class BenchmarkSmokeFixture : IAsyncLifetime
         var output = Path.Combine(Directory, benchmark + ".json");
         string[] common = ["--run-dir", RunDirectory, "--out", output];
         string[] seeded = benchmark is "connections" or "fanout" or "login-storm" ? ["--seed-dir", SeedDirectory] : [];
-        var run = await ToolRun.RunAsync(Tool, [benchmark, .. arguments, .. common, .. seeded], TimeSpan.FromMinutes(3));
+        var run = await ToolAsync([benchmark, .. arguments, .. common, .. seeded], TimeSpan.FromMinutes(3));
         Assert.True(run.ExitCode == 0, $"{benchmark} failed: {run}");
         Assert.True(File.Exists(output), $"{benchmark} wrote no results: {run}");
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(output));
@@ -145,7 +147,7 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
         await File.WriteAllTextAsync(Path.Combine(results, "write-behind.json"), source.GetRawText());
         var svg = Path.Combine(bench.Directory, "chart.svg");
 
-        var run = await ToolRun.RunAsync(bench.Tool, ["chart", "--results", results, "--svg", svg], TimeSpan.FromMinutes(1));
+        var run = await BenchmarkSmokeFixture.ToolAsync(["chart", "--results", results, "--svg", svg], TimeSpan.FromMinutes(1));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var text = await File.ReadAllTextAsync(svg);

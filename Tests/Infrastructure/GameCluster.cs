@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,9 +17,9 @@ public class GameCluster : IAsyncLifetime
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orleansmmo-tests", Guid.NewGuid().ToString("N"));
 
-    public int SiloPort { get; } = FreeTcpPort();
+    public int SiloPort { get; } = LoopbackPorts.FreeTcp();
 
-    public int OrleansGatewayPort { get; } = FreeTcpPort();
+    public int OrleansGatewayPort { get; } = LoopbackPorts.FreeTcp();
 
     /// <summary>Game port of the first gateway.</summary>
     public int GamePort { get; private set; }
@@ -170,13 +168,7 @@ public class GameCluster : IAsyncLifetime
     [
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:Orleans=Error",
+        "--Logging:LogLevel:OrleansMmo=Warning",
         .. settings.Select(s => $"--{s.Key}={s.Value}"),
     ];
-
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -7,6 +7,7 @@ using Wire = OrleansMmo.Protocol.Messages;
 namespace OrleansMmo.Tests.World;
 
 /// <summary>WorldUpdate payloads assembled from pieces parse as the message they stand for.</summary>
+[Trait("Category", "Unit")]
 public class WorldUpdateEncoderTests
 {
     private readonly ZoneView _view = new(viewRadius: 50, cellSize: 50, maxVisible: 100);
