@@ -13,8 +13,10 @@ cd "$repo_root"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# docker-compose only validates docker-compose.yml (no container engine runs here).
-readonly packages=(redis-server postgresql haproxy sqlite3 docker-compose)
+# docker-compose only validates docker-compose.yml (no container engine runs here). chromium runs the
+# browser client's test (Playwright drives it; nothing is downloaded); nodejs and npm build and test the
+# TypeScript SDK (any Node >= 18 that is already installed will do).
+readonly packages=(redis-server postgresql haproxy sqlite3 docker-compose chromium nodejs npm)
 readonly ready_timeout_seconds=30
 
 log() { printf 'test.sh: %s\n' "$*" >&2; }
@@ -39,6 +41,9 @@ missing_packages() {
             haproxy) command -v haproxy >/dev/null && continue ;;
             sqlite3) command -v sqlite3 >/dev/null && continue ;;
             docker-compose) command -v docker-compose >/dev/null && continue ;;
+            chromium) [[ -x /usr/bin/chromium ]] && continue ;;
+            nodejs) command -v node >/dev/null && continue ;;
+            npm) command -v npm >/dev/null && continue ;;
         esac
         printf '%s\n' "$pkg"
     done
@@ -70,6 +75,21 @@ install_packages() {
 
 install_packages
 pg_bin="$(postgres_bin_dir)"
+
+# The TypeScript SDK (clients/typescript): its packages from the npm registry, then its build (generated
+# message classes, the library, the browser client the gateway serves). WebTests runs its node tests.
+build_typescript() {
+    local dir="$repo_root/clients/typescript" npm_log
+    npm_log="$(mktemp)"
+    if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules" ]]; then
+        log "installing the TypeScript SDK's packages (npm ci)"
+        (cd "$dir" && npm ci --no-audit --no-fund >"$npm_log" 2>&1) || { tail -n 40 "$npm_log" >&2; rm -f "$npm_log"; die "npm ci failed"; }
+        touch "$dir/node_modules"
+    fi
+    (cd "$dir" && npm run build >"$npm_log" 2>&1) || { tail -n 40 "$npm_log" >&2; rm -f "$npm_log"; die "building clients/typescript failed"; }
+    rm -f "$npm_log"
+}
+build_typescript
 
 # ---------------------------------------------------------------------------------------
 # 2. Private servers in a throwaway directory, stopped by the EXIT trap.

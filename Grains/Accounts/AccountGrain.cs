@@ -33,14 +33,20 @@ public sealed partial class AccountGrain(
 
     private bool Exists => state.State.AccountId != Guid.Empty;
 
-    public async Task<RegisterResult> Register(string username, string password)
+    public Task<RegisterResult> Register(string username, string password) =>
+        CreateAsync(username, password, AccountRules.IsValidPassword(password, _options));
+
+    public Task<RegisterResult> ImportLegacy(string username, string password) =>
+        CreateAsync(username, password, AccountRules.IsValidLegacyPassword(password, _options));
+
+    private async Task<RegisterResult> CreateAsync(string username, string password, bool passwordAllowed)
     {
         if (!AccountRules.IsValidUsername(username, _options) || AccountKeys.ForUsername(username) != this.GetPrimaryKeyString())
         {
             return new RegisterResult(AccountError.UsernameInvalid, Guid.Empty, default);
         }
 
-        if (!AccountRules.IsValidPassword(password, _options))
+        if (!passwordAllowed)
         {
             return new RegisterResult(AccountError.PasswordInvalid, Guid.Empty, default);
         }

@@ -16,6 +16,15 @@ public static class AccountRules
         && password.Length <= options.PasswordMaxLength
         && !password.Any(char.IsControl);
 
+    /// <summary>
+    /// What an imported account's password may be: whatever the old system allowed, within today's maximum and
+    /// without control characters. Only the rule for new passwords changed; a login never checks length.
+    /// </summary>
+    public static bool IsValidLegacyPassword(string? password, AccountOptions options) =>
+        !string.IsNullOrEmpty(password)
+        && password.Length <= options.PasswordMaxLength
+        && !password.Any(char.IsControl);
+
     /// <summary>Letters and digits of any script; no spaces, symbols, emoji or control characters.</summary>
     public static bool TryNormalizeCharacterName(string? name, AccountOptions options, out string display)
     {
