@@ -5,6 +5,7 @@ namespace OrleansMmo.WebTests;
 
 /// <summary>The browser client the gateway serves, in Debian's Chromium (headless, driven by Playwright).</summary>
 [Collection(WebClusterCollection.Name)]
+[Trait("Category", "Tools")]
 public class BrowserClientTests(GameCluster cluster)
 {
     [Fact]

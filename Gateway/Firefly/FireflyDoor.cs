@@ -160,7 +160,7 @@ public sealed partial class FireflyDoor(SessionHost host, IOptions<FireflyOption
             }
         }
 
-        [LoggerMessage(EventId = 2060, Level = LogLevel.Information, Message = "Firefly door: dropped a client after a bad packet ({Status})")]
+        [LoggerMessage(EventId = LogEvents.FireflyBadPacket, Level = LogLevel.Information, Message = "Firefly door: dropped a client after a bad packet ({Status})")]
         private static partial void LogBadPacket(ILogger logger, FireflyReadStatus status);
     }
 

@@ -225,7 +225,9 @@ public static partial class GatewayHostingExtensions
             {
                 var outcome = await grains.GetGrain<IAccountGrain>(AccountKeys.ForUsername(account.Username ?? ""))
                     .ImportLegacy(account.Username ?? "", account.Password ?? "");
-                results.Add(new AccountImportResult(account.Username ?? "", outcome.Error == AccountError.None ? "imported" : outcome.Error.ToString(), outcome.Error == AccountError.None ? outcome.AccountId.ToString() : null));
+                results.Add(outcome.TryGetValue(out var accountId, out var failure)
+                    ? new AccountImportResult(account.Username ?? "", "imported", accountId.ToString())
+                    : new AccountImportResult(account.Username ?? "", failure.Error.ToString(), null));
             }
 
             return Results.Ok(new { imported = results.Count(r => r.Result == "imported"), results });
@@ -255,7 +257,7 @@ public static partial class GatewayHostingExtensions
             return !cancellationToken.IsCancellationRequested;
         }
 
-        [LoggerMessage(EventId = 2040, Level = LogLevel.Warning, Message = "Cluster not reachable yet ({Reason}); retrying")]
+        [LoggerMessage(EventId = LogEvents.ClusterConnectRetrying, Level = LogLevel.Warning, Message = "Cluster not reachable yet ({Reason}); retrying")]
         private static partial void LogRetrying(ILogger logger, string reason);
     }
 }
@@ -268,7 +270,7 @@ public sealed record AccountImportRequest(List<ImportedAccount>? Accounts)
 
 public sealed record ImportedAccount(string? Username, string? Password);
 
-/// <summary>One account's outcome: <c>imported</c> (with its id) or why not (<c>UsernameTaken</c>, <c>PasswordInvalid</c>, ...).</summary>
+/// <summary>One account's outcome: <c>imported</c> (with its id) or why not (<c>UsernameTaken</c>, <c>PasswordInvalid</c>, ...: a <c>GameError</c>).</summary>
 public sealed record AccountImportResult(string Username, string Result, string? AccountId);
 
 /// <summary>Body of <c>POST /admin/announce</c>.</summary>

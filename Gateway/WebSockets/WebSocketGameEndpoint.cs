@@ -141,6 +141,6 @@ public sealed partial class WebSocketGameEndpoint(
         }
     }
 
-    [LoggerMessage(EventId = 2050, Level = LogLevel.Information, Message = "WebSocket from {RemoteAddress} refused: origin {Origin} not allowed")]
+    [LoggerMessage(EventId = LogEvents.WebSocketOriginRefused, Level = LogLevel.Information, Message = "WebSocket from {RemoteAddress} refused: origin {Origin} not allowed")]
     private static partial void LogOriginRefused(ILogger logger, Microsoft.Extensions.Primitives.StringValues origin, System.Net.IPAddress? remoteAddress);
 }

@@ -47,6 +47,6 @@ public sealed partial class WorldChatGrain(IOptions<WorldOptions> options, ILogg
         }
     }
 
-    [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "World chat to gateway {GatewayId} failed: {Error}")]
+    [LoggerMessage(EventId = LogEvents.WorldChatBroadcastFailed, Level = LogLevel.Warning, Message = "World chat to gateway {GatewayId} failed: {Error}")]
     private static partial void LogBroadcastFailed(ILogger logger, string gatewayId, string error);
 }

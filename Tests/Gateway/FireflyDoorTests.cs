@@ -14,6 +14,7 @@ namespace OrleansMmo.Tests.Gateway;
 /// The Firefly door: the source documents' client packets, byte for byte, onto the same session layer and grains.
 /// </summary>
 [Collection(GameClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class FireflyDoorTests(GameCluster cluster)
 {
     private const string AdminKey = "firefly-tests-admin-key";

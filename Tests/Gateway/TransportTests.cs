@@ -17,6 +17,7 @@ namespace OrleansMmo.Tests.Gateway;
 /// origin) is refused as a protocol violation.
 /// </summary>
 [Collection(GameClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class TransportTests(GameCluster cluster)
 {
     public enum Transport
