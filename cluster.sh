@@ -44,6 +44,7 @@ write_ports() {
     take_port GATEWAY1_PORT; take_port GATEWAY1_ADMIN_PORT
     take_port GATEWAY2_PORT; take_port GATEWAY2_ADMIN_PORT
     take_port LB_PORT; take_port LB_STATS_PORT
+    take_port GATEWAY1_WS_PORT; take_port GATEWAY2_WS_PORT; take_port LB_WS_PORT
     PG_PASSWORD="$(random_hex 16)"
     POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Database=orleansmmo;Username=mmo;Password=$PG_PASSWORD"
     ADMIN_KEY="$(random_hex 24)"
@@ -53,6 +54,7 @@ write_ports() {
         umask 077
         for var in REDIS_PORT PG_PORT SILO1_PORT SILO1_GATEWAY_PORT SILO1_ADMIN_PORT SILO2_PORT SILO2_GATEWAY_PORT \
             SILO2_ADMIN_PORT GATEWAY1_PORT GATEWAY1_ADMIN_PORT GATEWAY2_PORT GATEWAY2_ADMIN_PORT LB_PORT LB_STATS_PORT \
+            GATEWAY1_WS_PORT GATEWAY2_WS_PORT LB_WS_PORT \
             PG_PASSWORD POSTGRES ADMIN_KEY TICKET_KEY CLUSTER_ID; do
             printf '%s=%q\n' "$var" "${!var}"
         done >"$run_dir/ports.env"
@@ -97,13 +99,14 @@ start_silo() {
 }
 
 start_gateway() {
-    local name="$1" port="$2" admin_port="$3"
+    local name="$1" port="$2" admin_port="$3" ws_port="$4"
     Admin__Key="$ADMIN_KEY" start_dotnet "$name" "$repo_root/Gateway/bin/$config/net10.0/OrleansMmo.Gateway.dll" \
         "--Gateway:AdminPort=$admin_port" \
         "--ConnectionStrings:Redis=127.0.0.1:$REDIS_PORT" \
         "--Cluster:ClusterId=$CLUSTER_ID" \
         "--Gateway:GatewayId=$name" \
         "--Gateway:ListenAddress=127.0.0.1" "--Gateway:Port=$port" "--Gateway:PublicHost=127.0.0.1" \
+        "--Gateway:WebSocket:Port=$ws_port" \
         "${json_logs[@]}"
 }
 
@@ -111,6 +114,8 @@ start_haproxy() {
     MMO_LB_BIND="127.0.0.1:$LB_PORT" MMO_LB_STATS_BIND="127.0.0.1:$LB_STATS_PORT" \
         MMO_GW1_ADDR="127.0.0.1:$GATEWAY1_PORT" MMO_GW1_ADMIN_PORT="$GATEWAY1_ADMIN_PORT" \
         MMO_GW2_ADDR="127.0.0.1:$GATEWAY2_PORT" MMO_GW2_ADMIN_PORT="$GATEWAY2_ADMIN_PORT" \
+        MMO_LB_WS_BIND="127.0.0.1:$LB_WS_PORT" \
+        MMO_GW1_WS_ADDR="127.0.0.1:$GATEWAY1_WS_PORT" MMO_GW2_WS_ADDR="127.0.0.1:$GATEWAY2_WS_PORT" \
         haproxy -f "$repo_root/deploy/haproxy/haproxy.cfg" -D -p "$run_dir/haproxy.pid" \
         >"$run_dir/logs/haproxy.log" 2>&1 || { cat "$run_dir/logs/haproxy.log" >&2; die "haproxy did not start"; }
     record_pid "$(pid_file haproxy)" "$(head -n 1 "$run_dir/haproxy.pid")" "$repo_root/deploy/haproxy/haproxy.cfg"
@@ -156,8 +161,8 @@ cmd_start() {
     start_silo silo1 "$SILO1_PORT" "$SILO1_GATEWAY_PORT" "$SILO1_ADMIN_PORT"
     wait_ready silo1 "$SILO1_ADMIN_PORT"
     start_silo silo2 "$SILO2_PORT" "$SILO2_GATEWAY_PORT" "$SILO2_ADMIN_PORT"
-    start_gateway gateway1 "$GATEWAY1_PORT" "$GATEWAY1_ADMIN_PORT"
-    start_gateway gateway2 "$GATEWAY2_PORT" "$GATEWAY2_ADMIN_PORT"
+    start_gateway gateway1 "$GATEWAY1_PORT" "$GATEWAY1_ADMIN_PORT" "$GATEWAY1_WS_PORT"
+    start_gateway gateway2 "$GATEWAY2_PORT" "$GATEWAY2_ADMIN_PORT" "$GATEWAY2_WS_PORT"
     wait_ready silo2 "$SILO2_ADMIN_PORT"
     wait_ready gateway1 "$GATEWAY1_ADMIN_PORT"
     wait_ready gateway2 "$GATEWAY2_ADMIN_PORT"
@@ -202,6 +207,7 @@ cmd_status() {
     cat <<MSG
 
 game clients      tcp://127.0.0.1:$LB_PORT (haproxy -> gateway1 127.0.0.1:$GATEWAY1_PORT, gateway2 127.0.0.1:$GATEWAY2_PORT)
+websocket, browser ws://127.0.0.1:$LB_WS_PORT/ws, http://127.0.0.1:$LB_WS_PORT/ (haproxy -> gateways :$GATEWAY1_WS_PORT :$GATEWAY2_WS_PORT)
 dashboard         http://127.0.0.1:$SILO1_ADMIN_PORT/dashboard, http://127.0.0.1:$SILO2_ADMIN_PORT/dashboard
 health, metrics   silos :$SILO1_ADMIN_PORT :$SILO2_ADMIN_PORT, gateways :$GATEWAY1_ADMIN_PORT :$GATEWAY2_ADMIN_PORT (/health/ready, /metrics)
 haproxy stats     http://127.0.0.1:$LB_STATS_PORT/

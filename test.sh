@@ -90,8 +90,25 @@ counter() {
     printf '%s\n' "${value:-0}"
 }
 
-# 1. What the tests need: servers, and the programs the deployment tests run.
-install_packages redis-server postgresql haproxy sqlite3 docker-compose
+# The TypeScript SDK (clients/typescript): its packages from the npm registry, then its build (generated
+# message classes, the library, the browser client the gateway serves). WebTests runs its node tests.
+build_typescript() {
+    local dir="$repo_root/clients/typescript" npm_log
+    npm_log="$(mktemp)"
+    if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules" ]]; then
+        log "installing the TypeScript SDK's packages (npm ci)"
+        (cd "$dir" && npm ci --no-audit --no-fund >"$npm_log" 2>&1) || { tail -n 40 "$npm_log" >&2; rm -f "$npm_log"; die "npm ci failed"; }
+        touch "$dir/node_modules"
+    fi
+    (cd "$dir" && npm run build >"$npm_log" 2>&1) || { tail -n 40 "$npm_log" >&2; rm -f "$npm_log"; die "building clients/typescript failed"; }
+    rm -f "$npm_log"
+}
+
+# 1. What the tests need: servers, the programs the deployment tests run (docker-compose only validates
+# docker-compose.yml; no container engine runs here), chromium for the browser tests (Playwright drives it;
+# nothing is downloaded), nodejs and npm to build and test the TypeScript SDK.
+install_packages redis-server postgresql haproxy sqlite3 docker-compose chromium nodejs npm
+build_typescript
 start_postgres
 start_redis
 # The native cluster's tests start cluster.sh here, so cleanup can always stop it.

@@ -11,6 +11,8 @@ public sealed class ServersFixture : IAsyncLifetime
 
     public int GamePort { get; } = LoopbackPorts.FreeTcp();
 
+    public int WebSocketPort { get; } = LoopbackPorts.FreeTcp();
+
     /// <summary>Generous: on a loaded 2-core machine a silo has been seen to take over a minute to start.</summary>
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
 
@@ -47,6 +49,7 @@ public sealed class ServersFixture : IAsyncLifetime
             ["Gateway:ListenAddress"] = "127.0.0.1",
             ["Gateway:Port"] = GamePort.ToString(),
             ["Gateway:AdminPort"] = gatewayAdminPort.ToString(),
+            ["Gateway:WebSocket:Port"] = WebSocketPort.ToString(),
             ["Gateway:IdleTimeout"] = IdleTimeout.ToString(),
             ["Gateway:HeartbeatInterval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",

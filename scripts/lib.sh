@@ -31,6 +31,8 @@ package_present() {
     case "$1" in
         redis-server) command -v redis-server && command -v redis-cli ;;
         postgresql) postgres_bin_dir ;;
+        chromium) [[ -x /usr/bin/chromium ]] && echo /usr/bin/chromium ;; # what Playwright is pointed at
+        nodejs) command -v node ;;                                         # any Node >= 18 will do
         *) command -v "$1" ;; # haproxy, sqlite3, docker-compose: the program has the package's name
     esac >/dev/null
 }

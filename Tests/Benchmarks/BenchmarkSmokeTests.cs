@@ -79,15 +79,16 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     private static double Metric(JsonElement result, string name) => result.GetProperty("metrics").GetProperty(name).GetDouble();
 
     [Fact]
-    public async Task RequestBenchmarkMeasuresEchoOrleansAndTheFullPath()
+    public async Task RequestBenchmarkMeasuresEchoOrleansAndTheFullPathOverTcpAndWebSocket()
     {
         var result = await bench.RunAsync("requests", "--connections", "2", "--in-flight", "2", "--duration", "1", "--warmup", "0.5");
 
         var loads = result.GetProperty("loads").EnumerateArray().ToList();
-        Assert.Equal(["raw echo", "bare Orleans ping", "full path (GetPlayer)", "full path at half load"], loads.Select(l => l.GetProperty("name").GetString()));
+        Assert.Equal(["raw echo", "bare Orleans ping", "full path (GetPlayer)", "full path at half load", "full path over WebSocket"], loads.Select(l => l.GetProperty("name").GetString()));
         Assert.All(loads, l => Assert.True(l.GetProperty("calls").GetInt64() > 0, $"{l.GetProperty("name")} made no calls"));
         Assert.True(Metric(result, "fullPathVsOrleans") > 0);
-        Assert.Equal(2, result.GetProperty("targets").GetArrayLength());
+        Assert.True(Metric(result, "webSocketVsTcpFullPath") > 0);
+        Assert.Equal(3, result.GetProperty("targets").GetArrayLength());
     }
 
     [Fact]

@@ -84,6 +84,7 @@ public class GameCluster : IAsyncLifetime
             ("Gateway:ListenAddress", "127.0.0.1"),
             ("Gateway:Port", "0"),
             ("Gateway:AdminPort", "0"),
+            ("Gateway:WebSocket:Port", "0"),
             .. GatewaySettings,
             .. extra ?? [],
         ]), CaptureLogs);
@@ -122,6 +123,14 @@ public class GameCluster : IAsyncLifetime
     }
 
     public static int GamePortOf(WebApplication gateway) => gateway.Services.GetRequiredService<GatewayEndpoints>().GamePort;
+
+    /// <summary>A gateway's WebSocket endpoint, <c>ws://127.0.0.1:PORT/ws</c> (the first gateway's by default).</summary>
+    public Uri WebSocketUri(WebApplication? gateway = null) =>
+        new($"ws://127.0.0.1:{(gateway ?? Gateway).Services.GetRequiredService<GatewayEndpoints>().WebPort}/ws");
+
+    /// <summary>A client over WebSocket to a gateway (the first by default), handshake done.</summary>
+    public Task<MmoClient> ConnectWebSocketAsync(MmoClientOptions? options = null, WebApplication? gateway = null) =>
+        MmoClient.ConnectAsync(WebSocketUri(gateway), options ?? new MmoClientOptions { ClientName = "tests" });
 
     public Task<MmoClient> ConnectAsync(MmoClientOptions? options = null, int? port = null) =>
         MmoClient.ConnectAsync("127.0.0.1", port ?? GamePort, options ?? new MmoClientOptions { ClientName = "tests" });
