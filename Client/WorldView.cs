@@ -23,12 +23,18 @@ public sealed class WorldView
         SelfId = arrival.EntityId;
     }
 
-    /// <summary>Applies one update; updates from a zone the client has left are ignored.</summary>
+    /// <summary>Applies one update (a full one replaces the view); updates from a zone the client has left are ignored.</summary>
     public void Apply(WorldUpdate update)
     {
         if (update.ZoneId != ZoneId)
         {
             return;
+        }
+
+        if (update.Full)
+        {
+            // The server lost track of what this client knows: the update lists the whole view.
+            _entities.Clear();
         }
 
         foreach (var id in update.Left)

@@ -16,7 +16,8 @@ internal static class LogEvents
     public const int ConnectionTruncated = 2004;
     public const int ConnectionReadLoopFailed = 2005;
     public const int ConnectionReleaseFailed = 2006;
-    public const int ConnectionReleaseRetrying = 2007;
+    public const int ConnectionRequestStillRunning = 2007;
+    public const int ConnectionReleaseRetrying = 2008;
 
     // Sessions: 2010-2019.
     public const int SessionClosing = 2010;
@@ -31,8 +32,15 @@ internal static class LogEvents
     public const int GatewayShuttingDown = 2030;
     public const int GatewayShutdownTimedOut = 2031;
 
-    // Hosting: 2040-2099.
+    // Hosting: 2040-2049.
     public const int ClusterConnectRetrying = 2040;
+    public const int GatewayReady = 2041;
+
+    // WebSocket endpoint: 2050-2059.
+    public const int WebSocketOriginRefused = 2050;
+
+    // Firefly door: 2060-2069.
+    public const int FireflyBadPacket = 2060;
 
     // Gateway registry heartbeat: 2100-2109.
     public const int RegistryHeartbeatFailed = 2101;
@@ -52,6 +60,7 @@ internal static class LogEvents
     // Cluster failover: 2130-2139.
     public const int ClusterSiloLost = 2130;
     public const int ClusterLost = 2131;
+    public const int ClusterLeftWhileStopping = 2132;
 
     // Operations (address bans, shutdown): 2200-2299.
     public const int AddressBansUpdated = 2201;

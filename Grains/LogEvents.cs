@@ -41,14 +41,14 @@ internal static class LogEvents
     public const int PlayerPushFailed = 3011;
     public const int PlayerRefreshBehind = 3012;
 
-    // Zones: 3100-3199.
+    // Zones and the gateway fan-out they share with whispers, world chat and announcements: 3100-3199.
     public const int ZoneEntered = 3100;
     public const int ZoneLeft = 3101;
-    public const int ZoneDeliveryFailed = 3102;
-    public const int ZoneGatewayDropped = 3103;
+    public const int FanoutDeliveryFailed = 3102;
+    public const int FanoutGatewayDropped = 3103;
+    public const int ZoneGatewayDropped = 3104;
 
-    // World chat: 3200-3299.
-    public const int WorldChatBroadcastFailed = 3200;
+    // World chat: 3200-3299 (3200, a world chat broadcast failure, is logged as FanoutDeliveryFailed now).
 
     // Worlds and their login queues: 3300-3399.
     public const int WorldQueued = 3300;
@@ -89,6 +89,7 @@ internal static class LogEvents
     public const int GameDataRejected = 6202;
     public const int GameDataPollFailed = 6203;
     public const int ZoneDataChanged = 6204;
+    public const int ZoneRefreshFailed = 6205;
 
     // Scheduled shutdown: 6300-6399.
     public const int ShutdownScheduled = 6301;

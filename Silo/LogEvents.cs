@@ -18,6 +18,9 @@ internal static class LogEvents
     public const int SchemaMigrationChanged = 5005;
     public const int SqliteNotWal = 5006;
 
-    // Operator API and console: 5100-5199.
-    public const int OperatorKeyRefused = 5101;
+    // Hosting: 5100-5199.
+    public const int SiloReady = 5101;
+
+    // Operator API and console: 5200-5299.
+    public const int OperatorKeyRefused = 5201;
 }

@@ -38,11 +38,11 @@ public sealed class GatewayHandlers(
 
     private readonly GatewayOptions _options = options.Value;
 
-    public ValueTask<Reply> HelloAsync(ClientSession session, HelloRequest request)
+    public Reply Hello(ClientSession session, HelloRequest request)
     {
         if (request.ProtocolVersion != ProtocolVersion.Current)
         {
-            return ValueTask.FromResult(Reply.Fail(ErrorCode.ProtocolVersionMismatch, closeWith: DisconnectReason.ProtocolViolation));
+            return Reply.Fail(ErrorCode.ProtocolVersionMismatch, closeWith: DisconnectReason.ProtocolViolation);
         }
 
         // Kept for the session records; bounded, since the client writes it.
@@ -52,11 +52,11 @@ public sealed class GatewayHandlers(
             Bound(request.ClientPlatform, MaxClientPlatformChars).ToLowerInvariant());
         if (clientBuilds.Value.UpdateNeeded(session.Client.Platform, session.Client.Build) is { } updateUrl)
         {
-            return ValueTask.FromResult(Reply.UpdateRequired(updateUrl));
+            return Reply.UpdateRequired(updateUrl);
         }
 
         session.MoveTo(SessionState.Connected, null);
-        return ValueTask.FromResult(Reply.Ok(new HelloResponse
+        return Reply.Ok(new HelloResponse
         {
             ProtocolVersion = ProtocolVersion.Current,
             GatewayId = identity.GatewayId,
@@ -64,16 +64,15 @@ public sealed class GatewayHandlers(
             IdleTimeoutMs = (uint)_options.IdleTimeout.TotalMilliseconds,
             MaxPayloadBytes = (uint)_options.MaxPayloadBytes,
             MaxInFlight = (uint)_options.MaxInFlightPerConnection,
-        }));
+        });
     }
 
-    public ValueTask<Reply> PingAsync(ClientSession session, PingRequest request) =>
-        ValueTask.FromResult(Reply.Ok(new PingResponse
-        {
-            ClientTimeMs = request.ClientTimeMs,
-            ServerTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            Echo = request.Echo,
-        }));
+    public Reply Ping(ClientSession session, PingRequest request) => Reply.Ok(new PingResponse
+    {
+        ClientTimeMs = request.ClientTimeMs,
+        ServerTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        Echo = request.Echo,
+    });
 
     public async ValueTask<Reply> RegisterAsync(ClientSession session, RegisterRequest request)
     {

@@ -14,15 +14,12 @@ public interface IGatewayObserver : IGrainObserver
     Task Kick(long connectionId, Guid sessionId, KickReason reason);
 
     /// <summary>
-    /// Pushes each frame of the batch to its connection. Not one-way: a zone learns from a failed
-    /// or late answer that the gateway is gone, and stops sending to it.
+    /// Pushes each frame of the batch to its connection, or to every in-world connection for a
+    /// broadcast frame (world chat, announcements). Not one-way: a sender learns from a failed or
+    /// late answer that the gateway is gone, and stops sending to it.
     /// </summary>
     [Alias("Deliver")]
     Task Deliver(PushBatch batch);
-
-    /// <summary>Pushes one frame to every in-world connection of this gateway (world chat, announcements).</summary>
-    [Alias("Broadcast")]
-    Task Broadcast(ushort opcode, byte[] payload);
 
     /// <summary>The cluster's address bans changed: keep this copy, and kick connections from a banned address.</summary>
     [Alias("SetAddressBans")]

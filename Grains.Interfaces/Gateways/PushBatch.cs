@@ -3,13 +3,17 @@ namespace OrleansMmo.Grains.Gateways;
 /// <summary>
 /// Ready-encoded push frames for many connections of one gateway, sent in one call: frame i goes
 /// to <see cref="ConnectionIds"/>[i] if that connection still plays <see cref="CharacterIds"/>[i],
-/// with opcode <see cref="Opcodes"/>[i] and payload <c>Payload[Ends[i-1]..Ends[i]]</c> (from 0 for i = 0).
+/// with opcode <see cref="Opcodes"/>[i] and payload <c>Payload[Ends[i-1]..Ends[i]]</c> (from 0 for i = 0);
+/// a frame for connection <see cref="Everyone"/> goes to every in-world connection of the gateway.
 /// Flat arrays: one allocation each, whatever the number of recipients.
 /// </summary>
 [GenerateSerializer, Alias("mmo.PushBatch")]
 public sealed class PushBatch
 {
-    /// <summary>Who sent it (a zone id, "whisper"): for metrics and logs.</summary>
+    /// <summary>The connection id of a broadcast frame (real connection ids start at 1).</summary>
+    public const long Everyone = 0;
+
+    /// <summary>Who sent it (a zone id, "whisper", "world"): for metrics and logs.</summary>
     [Id(0)] public string Source { get; init; } = "";
 
     /// <summary>The sender's tick, or 0.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Grains.Operations;
 using OrleansMmo.Protocol;
 

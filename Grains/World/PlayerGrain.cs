@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.GameData;
+using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Grains.Persistence;
+using OrleansMmo.Limits;
 using OrleansMmo.Protocol;
 
 namespace OrleansMmo.Grains.World;
@@ -195,18 +197,12 @@ public sealed partial class PlayerGrain(
             return GameError.PlayerOffline;
         }
 
-        var writer = new PushWriter();
-        writer.WriteFrame(session, CharacterId, (ushort)Opcode.ChatMessage, ChatPayload.Encode(line with { ToName = State.Name }));
-        try
-        {
-            await session.Gateway.Deliver(writer.ToBatch("whisper", 0)).WaitAsync(_options.DeliveryTimeout);
-            return Result.Success;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Its gateway is gone; the player is as good as offline until it resumes.
-            return GameError.PlayerOffline;
-        }
+        // A fan-out of its own per whisper: the same delivery policy as everywhere, and nothing kept
+        // in the grain between whispers.
+        var fanout = new GatewayFanout(_options, metrics, logger);
+        fanout.To(session).WriteFrame(session, CharacterId, (ushort)Opcode.ChatMessage, ChatPayload.Encode(line with { ToName = State.Name }));
+        // Not delivered: its gateway is gone, and the player is as good as offline until it resumes.
+        return await fanout.SendAsync("whisper", 0) == 0 ? Result.Success : GameError.PlayerOffline;
     }
 
     public async Task Delete()

@@ -8,16 +8,18 @@ using OrleansMmo.Protocol;
 namespace OrleansMmo.Grains.World;
 
 /// <summary>
-/// World chat and announcements: the line is encoded once and sent in one call to each live
-/// gateway (from the gateway registry), which pushes it to each of its in-world connections. A
-/// player is connected to one gateway, so each online player gets it exactly once.
+/// World chat and announcements: the line is encoded once and sent through the gateway fan-out as
+/// one broadcast frame to each live gateway (from the gateway registry), which pushes it to each of
+/// its in-world connections. A player is connected to one gateway, so each online player gets it
+/// exactly once.
 /// </summary>
 [StatelessWorker, GrainType("worldchat")]
-public sealed partial class WorldChatGrain(IOptions<WorldOptions> options, ILogger<WorldChatGrain> logger) : Grain, IWorldChatGrain
+public sealed class WorldChatGrain(IOptions<WorldOptions> options, WorldMetrics metrics, ILogger<WorldChatGrain> logger) : Grain, IWorldChatGrain
 {
     /// <summary>The registry is asked at most this often per activation; a gateway that joined since misses at most this much chat.</summary>
     private static readonly TimeSpan GatewayListAge = TimeSpan.FromSeconds(1);
 
+    private readonly GatewayFanout _fanout = new(options.Value, metrics, logger);
     private ImmutableArray<GatewayRegistration> _gateways = [];
     private DateTime _gatewaysAt = DateTime.MinValue;
 
@@ -30,23 +32,14 @@ public sealed partial class WorldChatGrain(IOptions<WorldOptions> options, ILogg
         }
 
         var payload = ChatPayload.Encode(line);
+        foreach (var gateway in _gateways)
+        {
+            _fanout.To(gateway.GatewayId, gateway.Observer).WriteBroadcast((ushort)Opcode.ChatMessage, payload);
+        }
+
         // Awaited, so a line is on every gateway's sockets before the sender hears it went out:
-        // the sender's next line cannot overtake it.
-        await Task.WhenAll(_gateways.Select(g => SendAsync(g, payload)));
+        // the sender's next line cannot overtake it. A gateway that failed is logged by the fan-out;
+        // the others still got the line.
+        await _fanout.SendAsync(line.Channel == ChatChannel.System ? "announcement" : "world", 0);
     }
-
-    private async Task SendAsync(GatewayRegistration gateway, byte[] payload)
-    {
-        try
-        {
-            await gateway.Observer.Broadcast((ushort)Opcode.ChatMessage, payload).WaitAsync(options.Value.DeliveryTimeout);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogBroadcastFailed(logger, gateway.GatewayId, ex.GetType().Name);
-        }
-    }
-
-    [LoggerMessage(EventId = LogEvents.WorldChatBroadcastFailed, Level = LogLevel.Warning, Message = "World chat to gateway {GatewayId} failed: {Error}")]
-    private static partial void LogBroadcastFailed(ILogger logger, string gatewayId, string error);
 }

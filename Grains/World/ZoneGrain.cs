@@ -1,51 +1,42 @@
-using System.Buffers;
 using System.Diagnostics;
-using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Grains.GameData;
 using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Grains.World.Zones;
 using OrleansMmo.Protocol;
-using Wire = OrleansMmo.Protocol.Messages;
 
 namespace OrleansMmo.Grains.World;
 
 /// <summary>
-/// Who is where in one zone. Moves only record positions; the tick (10 Hz by default) works out,
-/// for every player, which entities entered, moved in or left its view, and sends all of it in
-/// one <see cref="IGatewayObserver.Deliver"/> call per gateway.
+/// One zone: requests, the tick timer, and calls into its parts. <see cref="ZoneView"/> works out
+/// who sees whom, <see cref="WorldUpdateEncoder"/> writes the updates from pieces encoded once per
+/// tick, and <see cref="GatewayFanout"/> sends them in one call per gateway per tick.
 /// </summary>
 /// <remarks>
-/// Each moving entity's update is encoded once per tick and copied into every payload that needs
-/// it. Nothing here is stored: after a failover the zone starts empty and players enter again
-/// (a player grain whose zone forgot it re-enters on its next move).
+/// Moves only record positions; the tick (10 Hz by default) tells every player what entered,
+/// changed in or left its view. Nothing here is stored: after a failover the zone starts empty and
+/// players enter again (a player grain whose zone forgot it re-enters on its next move).
 /// </remarks>
 [GrainType("zone")]
 public sealed partial class ZoneGrain(
     GameDataCatalog gameData,
     IOptions<WorldOptions> options,
     WorldMetrics metrics,
-    ILogger<ZoneGrain> logger) : Grain, IZoneGrain
+    ILogger<ZoneGrain> logger) : Grain, IZoneGrain, IDeliveryListener
 {
     private readonly WorldOptions _options = options.Value;
-    private readonly Dictionary<uint, Member> _members = [];
-    private readonly Dictionary<Guid, uint> _byCharacter = [];
-    private readonly Dictionary<string, GatewayLink> _gateways = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, PushWriter> _writers = new(StringComparer.Ordinal);
-    private readonly ArrayBufferWriter<byte> _chunks = new(16 * 1024);
-    private readonly List<uint> _candidates = [];
-    private readonly List<uint> _capOthers = [];
-    private readonly List<uint> _entered = [];
-    private readonly List<uint> _moved = [];
-    private readonly List<uint> _left = [];
-    private readonly Wire.EntityMoved _movedMessage = new() { Position = new Wire.Vec2() };
+    private readonly Dictionary<Guid, ZonePlayer> _players = [];
+    private readonly ViewChanges _changes = new();
+    private readonly List<ViewEntity> _near = [];
 
     private ZoneDefinition _zone = null!;
     private string _key = "";
     private long _dataVersion;
     private float _maxSpeed;
-    private InterestGrid _grid = null!;
-    private byte[] _zoneIdField = [];
+    private ZoneView _view = null!;
+    private WorldUpdateEncoder _encoder = null!;
+    private GatewayFanout _fanout = null!;
     private uint _lastEntityId;
     private long _tick;
     private IGrainTimer? _timer;
@@ -60,11 +51,9 @@ public sealed partial class ZoneGrain(
         _zone = gameData.Zones.TryGetValue(zoneId, out var zone)
             ? zone
             : throw new InvalidOperationException($"Zone '{zoneId}' is not in the game data.");
-        _grid = new InterestGrid(_options.CellSize);
-        var field = new ArrayBufferWriter<byte>();
-        var id = new Wire.WorldUpdate { ZoneId = zoneId };
-        id.WriteTo(field);
-        _zoneIdField = field.WrittenSpan.ToArray();
+        _view = new ZoneView(_options.ViewRadius, _options.CellSize, _options.MaxVisibleEntities);
+        _encoder = new WorldUpdateEncoder(zoneId);
+        _fanout = new GatewayFanout(_options, metrics, logger, this);
         return Task.CompletedTask;
     }
 
@@ -78,39 +67,32 @@ public sealed partial class ZoneGrain(
     {
         FollowGameData();
         var position = Clamp(member.Position);
-        if (_byCharacter.TryGetValue(member.CharacterId, out var existing))
+        if (_players.TryGetValue(member.CharacterId, out var present))
         {
             // The same character from a new connection (a resume): same entity, but its new
             // connection knows nothing yet, so it is sent its whole view again.
-            var present = _members[existing];
             present.Session = member.Session;
-            present.Position = position;
-            present.Moved = true;
-            present.Known.Clear();
-            _grid.Move(existing, position);
-            Link(member.Session);
-            return Task.FromResult(existing);
+            _view.Move(present, position);
+            _view.Forget(present);
+            return Task.FromResult(present.Id);
         }
 
-        var id = ++_lastEntityId;
-        _members.Add(id, new Member(id, member.CharacterId, member.Name, member.Level, position, member.Session));
-        _byCharacter.Add(member.CharacterId, id);
-        _grid.Add(id, position);
-        Link(member.Session);
-        metrics.SetPlayers(_zone.Id, _members.Count);
+        var player = new ZonePlayer(++_lastEntityId, member.CharacterId, member.Name, member.Level, position, member.Session);
+        _players.Add(member.CharacterId, player);
+        _view.Add(player);
+        metrics.SetPlayers(_zone.Id, _players.Count);
         _timer ??= this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(_options.TickInterval, _options.TickInterval) { KeepAlive = true });
-        LogEntered(logger, member.CharacterId, _zone.Id, id);
-        return Task.FromResult(id);
+        LogEntered(logger, member.CharacterId, _zone.Id, player.Id);
+        return Task.FromResult(player.Id);
     }
 
     public Task Leave(Guid characterId)
     {
-        if (_byCharacter.Remove(characterId, out var id))
+        if (_players.Remove(characterId, out var player))
         {
-            // Those who saw it hear "left" on the next tick: it is no longer in the grid.
-            _members.Remove(id);
-            _grid.Remove(id);
-            metrics.SetPlayers(_zone.Id, _members.Count);
+            // Those who saw it hear "left" on the next tick.
+            _view.Remove(player);
+            metrics.SetPlayers(_zone.Id, _players.Count);
             LogLeft(logger, characterId, _zone.Id);
         }
 
@@ -120,51 +102,57 @@ public sealed partial class ZoneGrain(
     public Task<bool> Move(Guid characterId, Position position)
     {
         FollowGameData();
-        if (!_byCharacter.TryGetValue(characterId, out var id))
+        if (!_players.TryGetValue(characterId, out var player))
         {
             return Task.FromResult(false);
         }
 
-        var member = _members[id];
-        member.Position = Clamp(position);
-        member.Moved = true;
-        _grid.Move(id, member.Position);
+        _view.Move(player, Clamp(position));
         return Task.FromResult(true);
     }
 
-    public Task<int> Probe() => Task.FromResult(_members.Count);
+    public Task<int> Probe() => Task.FromResult(_players.Count);
 
+    /// <summary>The live map's view: every entity with its kind (only players live in zones so far; creatures will list as "creature").</summary>
     public Task<ZoneSnapshot> Snapshot() => Task.FromResult(new ZoneSnapshot(_zone.Id, _tick,
-        [.. _members.Values.Select(m => new MapEntity(m.Id, "player", m.Name, m.CharacterId, m.Position.X, m.Position.Y))]));
+        [.. _players.Values.Select(p => new MapEntity(p.Id, KindName(p.Kind), p.Name, p.CharacterId, p.Position.X, p.Position.Y))]));
+
+    private static string KindName(EntityKind kind) => kind switch
+    {
+        EntityKind.Player => "player",
+        EntityKind.Creature => "creature",
+        _ => "other",
+    };
 
     public Task<bool> Chat(ChatLine line)
     {
-        if (!_byCharacter.TryGetValue(line.FromCharacterId, out var speakerId))
+        if (!_players.TryGetValue(line.FromCharacterId, out var speaker))
         {
             return Task.FromResult(false);
         }
 
         var payload = ChatPayload.Encode(line);
-        var speaker = _members[speakerId];
         if (line.Channel == ChatChannel.Say)
         {
-            _candidates.Clear();
-            _grid.Query(speaker.Position, _options.ViewRadius, _candidates);
-            foreach (var id in _candidates)
+            _near.Clear();
+            _view.QueryPlayers(speaker.Position, _options.ViewRadius, _near);
+            foreach (var entity in _near)
             {
-                Writer(_members[id].Session).WriteFrame(_members[id].Session, _members[id].CharacterId, (ushort)Opcode.ChatMessage, payload);
+                var listener = (ZonePlayer)entity;
+                _fanout.To(listener.Session).WriteFrame(listener.Session, listener.CharacterId, (ushort)Opcode.ChatMessage, payload);
             }
         }
         else
         {
-            foreach (var member in _members.Values)
+            foreach (var listener in _players.Values)
             {
-                Writer(member.Session).WriteFrame(member.Session, member.CharacterId, (ushort)Opcode.ChatMessage, payload);
+                _fanout.To(listener.Session).WriteFrame(listener.Session, listener.CharacterId, (ushort)Opcode.ChatMessage, payload);
             }
         }
 
-        // Tick 0: chat goes out at once, outside the tick's one-call-per-gateway budget.
-        SendAll("chat", 0);
+        // Tick 0: chat goes out at once, outside the tick's one-call-per-gateway budget. Not awaited:
+        // the fan-out tracks the calls and handles their failures itself.
+        _ = _fanout.SendAsync("chat", 0);
         return Task.FromResult(true);
     }
 
@@ -173,39 +161,33 @@ public sealed partial class ZoneGrain(
         FollowGameData();
         var started = Stopwatch.GetTimestamp();
         _tick++;
-        _chunks.ResetWrittenCount();
-
-        // Each moving entity's update, encoded once for all who see it.
-        foreach (var member in _members.Values)
-        {
-            if (member.Moved)
-            {
-                var start = _chunks.WrittenCount;
-                _movedMessage.EntityId = member.Id;
-                _movedMessage.Position.X = member.Position.X;
-                _movedMessage.Position.Y = member.Position.Y;
-                PushWriter.WriteMessageField(_chunks, Wire.WorldUpdate.MovedFieldNumber, _movedMessage);
-                member.MovedChunk = (start, _chunks.WrittenCount - start);
-            }
-        }
+        _view.BeginTick();
+        _encoder.BeginTick(_tick);
 
         long updates = 0;
-        foreach (var recipient in _members.Values)
+        foreach (var entity in _view.Observers)
         {
-            updates += UpdateView(recipient);
+            var recipient = (ZonePlayer)entity;
+            _view.Compute(recipient, _changes);
+            if (_changes.IsEmpty)
+            {
+                continue;
+            }
+
+            var writer = _fanout.To(recipient.Session);
+            writer.BeginFrame(recipient.Session, recipient.CharacterId, (ushort)Opcode.WorldUpdate);
+            _encoder.WriteUpdate(writer, _changes);
+            writer.EndFrame();
+            updates += _changes.Count;
         }
 
-        foreach (var member in _members.Values)
-        {
-            member.Moved = false;
-            member.AppearedChunk = default;
-        }
-
-        SendAll(_zone.Id, _tick);
+        _view.EndTick();
+        // Tracked by the fan-out (timeouts, failures, dropping a dead gateway); nothing to await here.
+        _ = _fanout.SendAsync(_zone.Id, _tick);
         metrics.EntityUpdates.Add(updates);
         metrics.TickDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
-        if (_members.Count == 0)
+        if (_players.Count == 0)
         {
             // Nobody left to tell anything: let the zone be collected when idle.
             _timer?.Dispose();
@@ -215,232 +197,28 @@ public sealed partial class ZoneGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>Works out what changed in one player's view and writes its WorldUpdate, if anything did.</summary>
-    private int UpdateView(Member recipient)
+    /// <summary>Updates to these players were lost: their next update carries their whole view.</summary>
+    void IDeliveryListener.OnUndelivered(string gatewayId, IReadOnlyList<Guid> characters)
     {
-        _candidates.Clear();
-        _grid.Query(recipient.Position, _options.ViewRadius, _candidates, exclude: recipient.Id);
-        if (_candidates.Count > _options.MaxVisibleEntities)
+        foreach (var characterId in characters)
         {
-            Cap(recipient);
-        }
-
-        _entered.Clear();
-        _moved.Clear();
-        _left.Clear();
-        var next = recipient.NextKnown;
-        next.Clear();
-        foreach (var id in _candidates)
-        {
-            next.Add(id);
-            if (!recipient.Known.Contains(id))
+            // Only if it still plays from that gateway: after a resume its new connection already starts afresh.
+            if (_players.TryGetValue(characterId, out var player) && player.Session.GatewayId == gatewayId)
             {
-                _entered.Add(id);
+                _view.Forget(player);
             }
-            else if (_members[id].Moved)
-            {
-                _moved.Add(id);
-            }
-        }
-
-        foreach (var id in recipient.Known)
-        {
-            if (!next.Contains(id))
-            {
-                _left.Add(id);
-            }
-        }
-
-        recipient.NextKnown = recipient.Known;
-        recipient.Known = next;
-
-        var changes = _entered.Count + _moved.Count + _left.Count;
-        if (changes == 0)
-        {
-            return 0;
-        }
-
-        var writer = Writer(recipient.Session);
-        writer.BeginFrame(recipient.Session, recipient.CharacterId, (ushort)Opcode.WorldUpdate);
-        writer.WriteRaw(_zoneIdField);
-        writer.WriteVarintField(Wire.WorldUpdate.TickFieldNumber, (ulong)_tick);
-        foreach (var id in _entered)
-        {
-            writer.WriteRaw(AppearedChunk(_members[id]));
-        }
-
-        foreach (var id in _moved)
-        {
-            var (start, length) = _members[id].MovedChunk;
-            writer.WriteRaw(_chunks.WrittenSpan.Slice(start, length));
-        }
-
-        foreach (var id in _left)
-        {
-            // Unpacked repeated field: every protobuf parser accepts it for a packed one.
-            writer.WriteVarintField(Wire.WorldUpdate.LeftFieldNumber, id);
-        }
-
-        writer.EndFrame();
-        return changes;
-    }
-
-    /// <summary>
-    /// Too many in view: those already known keep their place (views stay stable, and a crowd that
-    /// stays put costs one pass, no sorting); free places go to the nearest of the others.
-    /// </summary>
-    private void Cap(Member recipient)
-    {
-        var cap = _options.MaxVisibleEntities;
-        _capOthers.Clear();
-        var kept = 0;
-        // Compacts in place: slot "kept" is never ahead of the one being read.
-        for (var i = 0; i < _candidates.Count; i++)
-        {
-            var id = _candidates[i];
-            if (kept < cap && recipient.Known.Contains(id))
-            {
-                _candidates[kept++] = id;
-            }
-            else
-            {
-                _capOthers.Add(id);
-            }
-        }
-
-        if (kept < cap && _capOthers.Count > 0)
-        {
-            var center = recipient.Position;
-            _capOthers.Sort((a, b) => _members[a].Position.DistanceSquaredTo(center).CompareTo(_members[b].Position.DistanceSquaredTo(center)));
-            foreach (var id in _capOthers)
-            {
-                if (kept == cap)
-                {
-                    break;
-                }
-
-                // Known ones beyond the cap were skipped above; only strangers fill the free places.
-                if (!recipient.Known.Contains(id))
-                {
-                    _candidates[kept++] = id;
-                }
-            }
-        }
-
-        _candidates.RemoveRange(kept, _candidates.Count - kept);
-    }
-
-    private ReadOnlySpan<byte> AppearedChunk(Member member)
-    {
-        if (member.AppearedChunk.Length == 0)
-        {
-            var start = _chunks.WrittenCount;
-            PushWriter.WriteMessageField(_chunks, Wire.WorldUpdate.EnteredFieldNumber, new Wire.EntityAppeared
-            {
-                EntityId = member.Id,
-                CharacterId = member.CharacterIdText,
-                Name = member.Name,
-                Level = (uint)member.Level,
-                Position = new Wire.Vec2 { X = member.Position.X, Y = member.Position.Y },
-            });
-            member.AppearedChunk = (start, _chunks.WrittenCount - start);
-        }
-
-        return _chunks.WrittenSpan.Slice(member.AppearedChunk.Start, member.AppearedChunk.Length);
-    }
-
-    private PushWriter Writer(PlayerSession session)
-    {
-        if (!_writers.TryGetValue(session.GatewayId, out var writer))
-        {
-            writer = new PushWriter();
-            _writers.Add(session.GatewayId, writer);
-        }
-
-        return writer;
-    }
-
-    private void Link(PlayerSession session)
-    {
-        if (_gateways.TryGetValue(session.GatewayId, out var link))
-        {
-            link.Observer = session.Gateway;
-        }
-        else
-        {
-            _gateways.Add(session.GatewayId, new GatewayLink(session.GatewayId, session.Gateway));
-        }
-    }
-
-    /// <summary>One call per gateway with everything written for its players since the last send.</summary>
-    private void SendAll(string source, long tick)
-    {
-        foreach (var (gatewayId, writer) in _writers)
-        {
-            if (writer.Count == 0)
-            {
-                continue;
-            }
-
-            if (!_gateways.TryGetValue(gatewayId, out var link))
-            {
-                writer.Clear();
-                continue;
-            }
-
-            if (link.Pending >= _options.MaxPendingDeliveries)
-            {
-                metrics.DroppedFrames.Add(writer.Count);
-                writer.Clear();
-                continue;
-            }
-
-            var batch = writer.ToBatch(source, tick);
-            writer.Clear();
-            link.Pending++;
-            metrics.Deliveries.Add(1);
-            _ = TrackAsync(link, link.Observer.Deliver(batch));
-        }
-    }
-
-    private async Task TrackAsync(GatewayLink link, Task delivery)
-    {
-        try
-        {
-            await delivery.WaitAsync(_options.DeliveryTimeout);
-            link.Failures = 0;
-        }
-        catch (Exception ex)
-        {
-            metrics.DeliveryFailures.Add(1);
-            link.Failures++;
-            LogDeliveryFailed(logger, link.GatewayId, _zone.Id, link.Failures, ex.GetType().Name);
-            if (link.Failures >= _options.MaxDeliveryFailures)
-            {
-                DropGateway(link.GatewayId);
-            }
-        }
-        finally
-        {
-            link.Pending--;
         }
     }
 
     /// <summary>The gateway stopped answering: its players are gone from here (they enter again when they resume elsewhere).</summary>
-    private void DropGateway(string gatewayId)
+    void IDeliveryListener.OnGatewayLost(string gatewayId)
     {
-        if (!_gateways.Remove(gatewayId))
-        {
-            return;
-        }
-
-        var dropped = _members.Values.Where(m => m.Session.GatewayId == gatewayId).Select(m => m.CharacterId).ToList();
+        var dropped = _players.Values.Where(p => p.Session.GatewayId == gatewayId).Select(p => p.CharacterId).ToList();
         foreach (var characterId in dropped)
         {
             Leave(characterId);
         }
 
-        _writers.Remove(gatewayId);
         LogGatewayDropped(logger, gatewayId, _zone.Id, dropped.Count);
     }
 
@@ -472,7 +250,7 @@ public sealed partial class ZoneGrain(
         LogDataChanged(logger, _key, version, changed, removed);
         if (changed)
         {
-            foreach (var member in _members.Values)
+            foreach (var member in _players.Values)
             {
                 _ = RefreshPlayerAsync(member.CharacterId, version);
             }
@@ -488,12 +266,15 @@ public sealed partial class ZoneGrain(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The player refreshes on its next move anyway: its grain validates against the new data.
-            LogDeliveryFailed(logger, "player " + characterId, _zone.Id, 1, ex.GetType().Name);
+            LogRefreshFailed(logger, ex, characterId, _key);
         }
     }
 
     private static bool SameMap(ZoneDefinition a, ZoneDefinition b) =>
         a.Name == b.Name && a.Width == b.Width && a.Height == b.Height && a.Spawn == b.Spawn && a.Portals.SequenceEqual(b.Portals);
+
+    [LoggerMessage(EventId = LogEvents.ZoneRefreshFailed, Level = LogLevel.Warning, Message = "Character {CharacterId} of zone {ZoneKey} was not told the reloaded map; its next move checks against it anyway")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception, Guid characterId, string zoneKey);
 
     [LoggerMessage(EventId = LogEvents.ZoneDataChanged, Level = LogLevel.Information, Message = "Zone {ZoneKey} follows game data version {Version}: map changed {Changed}, removed {Removed}")]
     private static partial void LogDataChanged(ILogger logger, string zoneKey, long version, bool changed, bool removed);
@@ -504,38 +285,6 @@ public sealed partial class ZoneGrain(
     [LoggerMessage(EventId = LogEvents.ZoneLeft, Level = LogLevel.Debug, Message = "Character {CharacterId} left zone {ZoneId}")]
     private static partial void LogLeft(ILogger logger, Guid characterId, string zoneId);
 
-    [LoggerMessage(EventId = LogEvents.ZoneDeliveryFailed, Level = LogLevel.Warning, Message = "Delivery to gateway {GatewayId} from zone {ZoneId} failed ({Failures} in a row): {Error}")]
-    private static partial void LogDeliveryFailed(ILogger logger, string gatewayId, string zoneId, int failures, string error);
-
     [LoggerMessage(EventId = LogEvents.ZoneGatewayDropped, Level = LogLevel.Warning, Message = "Zone {ZoneId} dropped gateway {GatewayId} and its {Players} players: it stopped answering")]
     private static partial void LogGatewayDropped(ILogger logger, string gatewayId, string zoneId, int players);
-
-    private sealed class Member(uint id, Guid characterId, string name, int level, Position position, PlayerSession session)
-    {
-        public uint Id { get; } = id;
-        public Guid CharacterId { get; } = characterId;
-        public string CharacterIdText { get; } = characterId.ToString();
-        public string Name { get; } = name;
-        public int Level { get; } = level;
-        public Position Position { get; set; } = position;
-        public PlayerSession Session { get; set; } = session;
-
-        /// <summary>Entities this player's client currently knows (was told entered and not yet left).</summary>
-        public HashSet<uint> Known { get; set; } = [];
-
-        /// <summary>The other half of a double buffer with <see cref="Known"/>, so a tick allocates no sets.</summary>
-        public HashSet<uint> NextKnown { get; set; } = [];
-
-        public bool Moved { get; set; } = true;
-        public (int Start, int Length) MovedChunk { get; set; }
-        public (int Start, int Length) AppearedChunk { get; set; }
-    }
-
-    private sealed class GatewayLink(string gatewayId, IGatewayObserver observer)
-    {
-        public string GatewayId { get; } = gatewayId;
-        public IGatewayObserver Observer { get; set; } = observer;
-        public int Pending { get; set; }
-        public int Failures { get; set; }
-    }
 }

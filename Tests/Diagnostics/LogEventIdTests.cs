@@ -7,6 +7,7 @@ namespace OrleansMmo.Tests.Diagnostics;
 /// Log event ids are what operators filter and alert on: each assembly keeps them in one registry
 /// (<c>LogEvents</c>), in its own ranges, every id used by exactly one log message.
 /// </summary>
+[Trait("Category", "Unit")]
 public class LogEventIdTests
 {
     private const BindingFlags AllMethods = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;

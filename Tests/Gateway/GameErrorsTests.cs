@@ -8,6 +8,7 @@ using OrleansMmo.Protocol.Messages;
 namespace OrleansMmo.Tests.Gateway;
 
 /// <summary>The one mapping from the grains' errors to the wire, and results that cannot be misread.</summary>
+[Trait("Category", "Unit")]
 public class GameErrorsTests
 {
     [Fact]

@@ -1,4 +1,5 @@
 using OrleansMmo.Grains.World;
+using OrleansMmo.Grains.World.Zones;
 
 namespace OrleansMmo.Tests.World;
 
@@ -11,10 +12,10 @@ public class InterestGridTests
     [Fact]
     public void AnEntityExactlyAtTheViewRadiusIsInViewAndJustBeyondItIsNot()
     {
-        var grid = new InterestGrid(Cell);
-        grid.Add(1, new Position(100, 100));
-        grid.Add(2, new Position(100 + Radius, 100));
-        grid.Add(3, new Position(100, 100 - Radius - 0.01f));
+        var grid = new InterestGrid<uint>(Cell);
+        grid.Add(1, new Position(100, 100), 1);
+        grid.Add(2, new Position(100 + Radius, 100), 2);
+        grid.Add(3, new Position(100, 100 - Radius - 0.01f), 3);
 
         Assert.Equal([2u], Query(grid, new Position(100, 100), exclude: 1));
     }
@@ -22,10 +23,10 @@ public class InterestGridTests
     [Fact]
     public void DiagonalDistanceCountsNotTheCellSquare()
     {
-        var grid = new InterestGrid(Cell);
+        var grid = new InterestGrid<uint>(Cell);
         // 11 m on both axes: inside the query's square of cells, 15.56 m away, so out of view.
-        grid.Add(1, new Position(111, 111));
-        grid.Add(2, new Position(110, 110));
+        grid.Add(1, new Position(111, 111), 1);
+        grid.Add(2, new Position(110, 110), 2);
 
         Assert.Equal([2u], Query(grid, new Position(100, 100)));
     }
@@ -33,8 +34,8 @@ public class InterestGridTests
     [Fact]
     public void MovingAcrossACellBorderKeepsTheEntityFindableAndOnlyOnce()
     {
-        var grid = new InterestGrid(Cell);
-        grid.Add(1, new Position(9.99f, 5));
+        var grid = new InterestGrid<uint>(Cell);
+        grid.Add(1, new Position(9.99f, 5), 1);
         Assert.Equal(1, grid.OccupiedCells);
 
         grid.Move(1, new Position(10f, 5));
@@ -49,9 +50,9 @@ public class InterestGridTests
     [Fact]
     public void EnteringAndLeavingTheViewAsAnEntityWalksPast()
     {
-        var grid = new InterestGrid(Cell);
+        var grid = new InterestGrid<uint>(Cell);
         var viewer = new Position(50, 50);
-        grid.Add(7, new Position(20, 50));
+        grid.Add(7, new Position(20, 50), 7);
         var seen = new List<bool>();
         for (var x = 20f; x <= 80f; x += 2.5f)
         {
@@ -69,10 +70,10 @@ public class InterestGridTests
     [Fact]
     public void ManyEntitiesInOneCellAreAllFoundAndRemovalKeepsTheRest()
     {
-        var grid = new InterestGrid(Cell);
+        var grid = new InterestGrid<uint>(Cell);
         for (uint id = 1; id <= 1000; id++)
         {
-            grid.Add(id, new Position(5 + (id % 10 * 0.1f), 5));
+            grid.Add(id, new Position(5 + (id % 10 * 0.1f), 5), id);
         }
 
         Assert.Equal(1, grid.OccupiedCells);
@@ -92,18 +93,18 @@ public class InterestGridTests
     [Fact]
     public void TheQueryExcludesTheViewerAndCellsFarAwayAreNotVisited()
     {
-        var grid = new InterestGrid(Cell);
-        grid.Add(1, new Position(0, 0));
-        grid.Add(2, new Position(1000, 1000));
-        grid.Add(3, new Position(5, 5));
+        var grid = new InterestGrid<uint>(Cell);
+        grid.Add(1, new Position(0, 0), 1);
+        grid.Add(2, new Position(1000, 1000), 2);
+        grid.Add(3, new Position(5, 5), 3);
 
         Assert.Equal([3u], Query(grid, new Position(0, 0), exclude: 1));
         Assert.Empty(Query(grid, new Position(500, 500)));
-        Assert.Throws<InvalidOperationException>(() => grid.Add(1, new Position(1, 1)));
+        Assert.Throws<InvalidOperationException>(() => grid.Add(1, new Position(1, 1), 1));
         Assert.Throws<KeyNotFoundException>(() => grid.Move(99, new Position(1, 1)));
     }
 
-    private static List<uint> Query(InterestGrid grid, Position center, uint exclude = 0)
+    private static List<uint> Query(InterestGrid<uint> grid, Position center, uint exclude = 0)
     {
         var result = new List<uint>();
         grid.Query(center, Radius, result, exclude);

@@ -224,9 +224,11 @@ public class WorldTests(GameCluster cluster)
         await orleans.GetGrain<IZoneGrain>(ZoneKeys.Of("alpha", "plains")).Enter(new ZoneMember(Guid.NewGuid(), ghost, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY + 20), session));
 
         await using var watcher = await WorldPlayer.EnterAsync(cluster, "ghw");
-        await watcher.WaitToSeeAsync(ghost);
-        // Each move changes the ghost's view, so the next tick tries (and fails) to deliver to it:
-        // one move per failed delivery until the zone gives the gateway up.
+        // Seen at least once: the zone may give the ghost up right after (see below).
+        await watcher.WaitForAsync(p => p.EverSaw(ghost), "the ghost in view");
+        // Each move changes the ghost's view, so the next tick tries (and fails) to deliver to it;
+        // a failed delivery also makes the zone resend the ghost's whole view on the following
+        // ticks. Until the zone gives the gateway up, keep giving it something to send.
         for (var i = 1; watcher.Snapshot(v => v.FindByName(ghost) is not null); i++)
         {
             var attempts = dead.Attempts;
@@ -238,6 +240,83 @@ public class WorldTests(GameCluster cluster)
 
         Assert.True(dead.Attempts >= 3, $"deliveries tried: {dead.Attempts}");
         orleans.DeleteObjectReference<OrleansMmo.Grains.Gateways.IGatewayObserver>(reference);
+    }
+
+    [Fact]
+    public async Task AnUpdateThatDidNotArriveIsFollowedByTheWholeViewMarkedFull()
+    {
+        // A gateway whose first delivery fails (a blip), and which then answers; its character
+        // stands 20 m south of the spawn, where a watcher sees it.
+        var orleans = cluster.Gateway.Services.GetRequiredService<IClusterClient>();
+        var flaky = new FlakyGateway();
+        var reference = orleans.CreateObjectReference<OrleansMmo.Grains.Gateways.IGatewayObserver>(flaky);
+        var name = "Flaky" + Guid.NewGuid().ToString("N")[..8];
+        var session = new PlayerSession(Guid.NewGuid(), "flaky-" + Guid.NewGuid().ToString("N")[..8], 1, reference);
+        await using var watcher = await WorldPlayer.EnterAsync(cluster, "flw");
+        Assert.True((await watcher.MoveAsync(SpawnX, SpawnY - 15)).Accepted);
+        await orleans.GetGrain<IZoneGrain>("plains").Enter(new ZoneMember(Guid.NewGuid(), name, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY - 20), session));
+        await watcher.WaitToSeeAsync(name);
+
+        // Its first update (the watcher entering its view) was lost; a whole one follows, unasked,
+        // though the watcher has not moved since.
+        var update = await flaky.FirstFullUpdateAsync();
+        Assert.Contains(update.Entered, e => e.Name == watcher.Name);
+        Assert.Equal(1, flaky.Failed);
+        orleans.DeleteObjectReference<OrleansMmo.Grains.Gateways.IGatewayObserver>(reference);
+    }
+
+    /// <summary>An observer that fails its first delivery and then hands every WorldUpdate to the test.</summary>
+    private sealed class FlakyGateway : OrleansMmo.Grains.Gateways.IGatewayObserver
+    {
+        private readonly System.Threading.Channels.Channel<OrleansMmo.Protocol.Messages.WorldUpdate> _updates =
+            System.Threading.Channels.Channel.CreateUnbounded<OrleansMmo.Protocol.Messages.WorldUpdate>();
+        private int _calls;
+
+        public int Failed => Math.Min(1, Volatile.Read(ref _calls));
+
+        public Task Kick(long connectionId, Guid sessionId, OrleansMmo.Grains.Gateways.KickReason reason) => Task.CompletedTask;
+
+        // Operations calls this test double never takes part in.
+        public Task SetAddressBans(OrleansMmo.Grains.Operations.AddressBanList bans) => Task.CompletedTask;
+
+        public Task<int> SetDraining(bool draining) => Task.FromResult(0);
+
+        public Task ShutdownScheduled(DateTimeOffset? at) => Task.CompletedTask;
+
+        public Task ShutdownNow() => Task.CompletedTask;
+
+        public Task<OrleansMmo.Grains.Gateways.InWorldConnection[]> ListInWorld(string worldId) => Task.FromResult(Array.Empty<OrleansMmo.Grains.Gateways.InWorldConnection>());
+
+        public Task Deliver(OrleansMmo.Grains.Gateways.PushBatch batch)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                throw new IOException("a blip");
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (batch.Opcodes[i] == (ushort)OrleansMmo.Protocol.Opcode.WorldUpdate)
+                {
+                    _updates.Writer.TryWrite(OrleansMmo.Protocol.Messages.WorldUpdate.Parser.ParseFrom(batch.PayloadOf(i)));
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public async Task<OrleansMmo.Protocol.Messages.WorldUpdate> FirstFullUpdateAsync()
+        {
+            using var timeout = new CancellationTokenSource(Await.Default);
+            while (true)
+            {
+                var update = await _updates.Reader.ReadAsync(timeout.Token);
+                if (update.Full)
+                {
+                    return update;
+                }
+            }
+        }
     }
 
     /// <summary>An observer that fails every call, like a gateway that died.</summary>
@@ -254,8 +333,6 @@ public class WorldTests(GameCluster cluster)
             Interlocked.Increment(ref _attempts);
             throw new IOException("gateway gone");
         }
-
-        public Task Broadcast(ushort opcode, byte[] payload) => throw new IOException("gateway gone");
 
         public Task SetAddressBans(OrleansMmo.Grains.Operations.AddressBanList bans) => throw new IOException("gateway gone");
 

@@ -1,13 +1,14 @@
 using System.Buffers;
 using Google.Protobuf;
-using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Grains.World;
 
-namespace OrleansMmo.Grains.World;
+namespace OrleansMmo.Grains.Gateways;
 
 /// <summary>
 /// Collects push frames for one gateway into the flat arrays of a <see cref="PushBatch"/>. A
 /// protobuf message is a concatenation of its fields, so a payload can be assembled from field
-/// chunks encoded once and copied to every recipient: see <see cref="WriteRaw"/>.
+/// chunks encoded once and copied to every recipient: see <see cref="WriteRaw"/>. Written through
+/// <see cref="GatewayFanout"/>, which sends it.
 /// </summary>
 public sealed class PushWriter
 {
@@ -18,6 +19,9 @@ public sealed class PushWriter
     private readonly List<int> _ends = [];
 
     public int Count => _connections.Count;
+
+    /// <summary>The character each frame is for (<see cref="Guid.Empty"/> for a broadcast), in order.</summary>
+    public IReadOnlyList<Guid> Characters => _characters;
 
     public void Clear()
     {
@@ -43,6 +47,16 @@ public sealed class PushWriter
     public void WriteFrame(PlayerSession session, Guid characterId, ushort opcode, ReadOnlySpan<byte> payload)
     {
         BeginFrame(session, characterId, opcode);
+        WriteRaw(payload);
+        EndFrame();
+    }
+
+    /// <summary>A frame for every in-world connection of the gateway (world chat, announcements).</summary>
+    public void WriteBroadcast(ushort opcode, ReadOnlySpan<byte> payload)
+    {
+        _connections.Add(PushBatch.Everyone);
+        _characters.Add(Guid.Empty);
+        _opcodes.Add(opcode);
         WriteRaw(payload);
         EndFrame();
     }

@@ -1,18 +1,19 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace OrleansMmo.Grains.World;
+namespace OrleansMmo.Grains.World.Zones;
 
 /// <summary>
 /// A uniform grid over a zone for area-of-interest queries: "who is within the view radius of
-/// this point". An entity is stored in the one cell holding its position; a query visits only the
+/// this point". An entity (an id with a value of type <typeparamref name="T"/>, returned by queries so the
+/// caller needs no lookup per candidate) is stored in the one cell holding its position; a query visits only the
 /// cells its circle touches, so its cost follows the local density, not the zone's population.
 /// </summary>
 /// <remarks>
 /// Visibility is inclusive: an entity exactly at the view radius is in view. Not thread-safe; a
 /// zone grain owns its grid and runs one turn at a time.
 /// </remarks>
-public sealed class InterestGrid
+public sealed class InterestGrid<T>
 {
     private readonly float _cellSize;
     // Positions are kept in the cells as well, so a query reads them in order, without a lookup per entity.
@@ -36,10 +37,10 @@ public sealed class InterestGrid
 
     public bool Contains(uint id) => _entries.ContainsKey(id);
 
-    public void Add(uint id, Position position)
+    public void Add(uint id, Position position, T value)
     {
         var cell = CellOf(position);
-        if (!_entries.TryAdd(id, new Entry(position, cell, 0)))
+        if (!_entries.TryAdd(id, new Entry(position, cell, 0, value)))
         {
             throw new InvalidOperationException($"Entity {id} is already in the grid.");
         }
@@ -60,12 +61,12 @@ public sealed class InterestGrid
         if (cell == entry.Cell)
         {
             entry = entry with { Position = position };
-            CollectionsMarshal.AsSpan(_cells[cell])[entry.Index] = new Slot(id, position);
+            CollectionsMarshal.AsSpan(_cells[cell])[entry.Index] = new Slot(id, position, entry.Value);
             return;
         }
 
         RemoveFromCell(entry.Cell, entry.Index);
-        entry = new Entry(position, cell, 0);
+        entry = entry with { Position = position, Cell = cell };
         Insert(id, cell);
     }
 
@@ -83,10 +84,10 @@ public sealed class InterestGrid
     public Position PositionOf(uint id) => _entries[id].Position;
 
     /// <summary>
-    /// Adds to <paramref name="into"/> every entity within <paramref name="radius"/> of
-    /// <paramref name="center"/> (inclusive), except <paramref name="exclude"/>.
+    /// Adds to <paramref name="into"/> the value of every entity within <paramref name="radius"/> of
+    /// <paramref name="center"/> (inclusive), except the one with id <paramref name="exclude"/>.
     /// </summary>
-    public void Query(Position center, float radius, List<uint> into, uint exclude = 0)
+    public void Query(Position center, float radius, List<T> into, uint exclude = 0)
     {
         var radiusSquared = radius * radius;
         var minX = CellCoordinate(center.X - radius);
@@ -106,7 +107,7 @@ public sealed class InterestGrid
                 {
                     if (slot.Id != exclude && slot.Position.DistanceSquaredTo(center) <= radiusSquared)
                     {
-                        into.Add(slot.Id);
+                        into.Add(slot.Value);
                     }
                 }
             }
@@ -122,8 +123,8 @@ public sealed class InterestGrid
         }
 
         ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
-        ids.Add(new Slot(id, entry.Position));
-        entry = new Entry(entry.Position, cell, ids.Count - 1);
+        ids.Add(new Slot(id, entry.Position, entry.Value));
+        entry = entry with { Cell = cell, Index = ids.Count - 1 };
     }
 
     /// <summary>Swap-remove: the cell's last entity takes the freed slot, so removal is O(1).</summary>
@@ -152,7 +153,7 @@ public sealed class InterestGrid
 
     private static long Key(int cx, int cy) => ((long)cx << 32) | (uint)cy;
 
-    private readonly record struct Entry(Position Position, long Cell, int Index);
+    private readonly record struct Entry(Position Position, long Cell, int Index, T Value);
 
-    private readonly record struct Slot(uint Id, Position Position);
+    private readonly record struct Slot(uint Id, Position Position, T Value);
 }

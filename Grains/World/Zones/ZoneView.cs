@@ -1,0 +1,306 @@
+namespace OrleansMmo.Grains.World.Zones;
+
+/// <summary>
+/// Who sees whom in one zone: its entities (players and creatures), their interest grids, and for
+/// each observer (a player) what its client knows, so a tick can tell it exactly what entered,
+/// changed in or left its view. Plain C#: no Orleans, no wire, no clock; the zone grain drives it.
+/// </summary>
+/// <remarks>
+/// Players and creatures live in separate grids of the same cell size: a view queries both, a
+/// creature looking for players queries only the players'. Visibility is inclusive (an entity
+/// exactly at the view radius is in view). At most <see cref="MaxVisible"/> others are in one view;
+/// those already known keep their place, free places go to the nearest strangers. Not thread-safe:
+/// a zone grain owns its view and runs one turn at a time.
+/// </remarks>
+public sealed class ZoneView
+{
+    private readonly InterestGrid<ViewEntity> _players;
+    private readonly InterestGrid<ViewEntity> _creatures;
+    private readonly Dictionary<uint, ViewEntity> _entities = [];
+    private readonly List<ViewEntity> _observers = [];
+    private readonly Dictionary<ViewEntity, int> _observerIndex = new(ReferenceEqualityComparer.Instance);
+    private readonly List<ViewEntity> _changed = [];
+    private readonly List<ViewEntity> _candidates = [];
+    private readonly List<ViewEntity> _capOthers = [];
+    private readonly List<ViewEntity> _seen = [];
+    private long _tick;
+
+    public ZoneView(float viewRadius, float cellSize, int maxVisible)
+    {
+        if (!float.IsFinite(viewRadius) || viewRadius <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(viewRadius), viewRadius, "The view radius must be a positive number.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxVisible, 1);
+        ViewRadius = viewRadius;
+        MaxVisible = maxVisible;
+        _players = new InterestGrid<ViewEntity>(cellSize);
+        _creatures = new InterestGrid<ViewEntity>(cellSize);
+    }
+
+    public float ViewRadius { get; }
+
+    public int MaxVisible { get; }
+
+    /// <summary>Entities in the zone, of both kinds.</summary>
+    public int Count => _entities.Count;
+
+    /// <summary>Observers (players), in no particular order; stable while nobody enters or leaves.</summary>
+    public IReadOnlyList<ViewEntity> Observers => _observers;
+
+    /// <summary>Creatures that were among some observer's candidates during the current tick's <see cref="Compute"/> calls.</summary>
+    public IReadOnlyList<ViewEntity> Seen => _seen;
+
+    public bool TryGet(uint id, out ViewEntity entity) => _entities.TryGetValue(id, out entity!);
+
+    public void Add(ViewEntity entity)
+    {
+        if (!_entities.TryAdd(entity.Id, entity))
+        {
+            throw new InvalidOperationException($"Entity {entity.Id} is already in the zone.");
+        }
+
+        GridOf(entity).Add(entity.Id, entity.Position, entity);
+        if (entity.Observes)
+        {
+            _observerIndex.Add(entity, _observers.Count);
+            _observers.Add(entity);
+        }
+
+        // Nobody knows it yet: it enters views as new, so it needs no "moved" for anyone.
+        entity.Changes = EntityChanges.None;
+    }
+
+    /// <summary>Takes the entity out; those who knew it are told it left at their next <see cref="Compute"/>.</summary>
+    public bool Remove(ViewEntity entity)
+    {
+        if (!_entities.Remove(entity.Id))
+        {
+            return false;
+        }
+
+        GridOf(entity).Remove(entity.Id);
+        if (_observerIndex.Remove(entity, out var index))
+        {
+            // Swap-remove: the last observer takes the freed place.
+            var last = _observers[^1];
+            _observers[index] = last;
+            _observers.RemoveAt(_observers.Count - 1);
+            if (!ReferenceEquals(last, entity))
+            {
+                _observerIndex[last] = index;
+            }
+
+            var observer = entity.Observer!;
+            observer.Known.Clear();
+            observer.NextKnown.Clear();
+        }
+
+        return true;
+    }
+
+    public void Move(ViewEntity entity, Position position)
+    {
+        entity.Position = position;
+        GridOf(entity).Move(entity.Id, position);
+        MarkChanged(entity, EntityChanges.Moved);
+    }
+
+    /// <summary>Records that something about the entity changed this tick, for those who see it.</summary>
+    public void MarkChanged(ViewEntity entity, EntityChanges changes)
+    {
+        if (entity.Changes == EntityChanges.None && changes != EntityChanges.None)
+        {
+            _changed.Add(entity);
+        }
+
+        entity.Changes |= changes;
+    }
+
+    /// <summary>
+    /// Forgets what the observer's client was told (an update to it was lost, or it plays from a new
+    /// connection): its next update lists its whole view and says so, and the client replaces its picture.
+    /// </summary>
+    public void Forget(ViewEntity observer)
+    {
+        var state = observer.Observer ?? throw new ArgumentException($"Entity {observer.Id} does not observe.", nameof(observer));
+        if (!_entities.TryGetValue(observer.Id, out var present) || !ReferenceEquals(present, observer))
+        {
+            // Not (or no longer) here: there is no view to forget.
+            return;
+        }
+
+        state.Known.Clear();
+        state.NeedsFullView = true;
+    }
+
+    /// <summary>Whether the observer's client has been told of <paramref name="target"/> and not told it left.</summary>
+    public static bool Knows(ViewEntity observer, ViewEntity target) => observer.Observer?.Known.Contains(target) == true;
+
+    /// <summary>Players within <paramref name="radius"/> of <paramref name="center"/>, inclusive.</summary>
+    public void QueryPlayers(Position center, float radius, List<ViewEntity> into, uint exclude = 0) =>
+        _players.Query(center, radius, into, exclude);
+
+    /// <summary>Creatures within <paramref name="radius"/> of <paramref name="center"/>, inclusive.</summary>
+    public void QueryCreatures(Position center, float radius, List<ViewEntity> into, uint exclude = 0) =>
+        _creatures.Query(center, radius, into, exclude);
+
+    /// <summary>Starts a tick: <see cref="Seen"/> starts empty.</summary>
+    public void BeginTick()
+    {
+        _tick++;
+        _seen.Clear();
+    }
+
+    /// <summary>
+    /// Works out what changed in one observer's view since its last update and remembers that its
+    /// client now knows it. Call once per observer per tick, between <see cref="BeginTick"/> and
+    /// <see cref="EndTick"/>; <paramref name="changes"/> is cleared first.
+    /// </summary>
+    public void Compute(ViewEntity observer, ViewChanges changes)
+    {
+        var state = observer.Observer ?? throw new ArgumentException($"Entity {observer.Id} does not observe.", nameof(observer));
+        changes.Clear();
+
+        _candidates.Clear();
+        _players.Query(observer.Position, ViewRadius, _candidates, exclude: observer.Id);
+        var firstCreature = _candidates.Count;
+        _creatures.Query(observer.Position, ViewRadius, _candidates);
+        for (var i = firstCreature; i < _candidates.Count; i++)
+        {
+            var creature = _candidates[i];
+            if (creature.SeenTick != _tick)
+            {
+                creature.SeenTick = _tick;
+                _seen.Add(creature);
+            }
+        }
+
+        if (_candidates.Count > MaxVisible)
+        {
+            Cap(observer.Position, state.Known);
+        }
+
+        if (state.NeedsFullView)
+        {
+            state.NeedsFullView = false;
+            state.Known.Clear();
+            changes.Full = true;
+        }
+
+        var known = state.Known;
+        var next = state.NextKnown;
+        next.Clear();
+        foreach (var entity in _candidates)
+        {
+            next.Add(entity);
+            if (!known.Contains(entity))
+            {
+                changes.Entered.Add(entity);
+            }
+            else if (entity.Changes != EntityChanges.None)
+            {
+                changes.Updated.Add(entity);
+            }
+        }
+
+        foreach (var entity in known)
+        {
+            if (!next.Contains(entity))
+            {
+                changes.Left.Add(entity.Id);
+            }
+        }
+
+        state.NextKnown = known;
+        state.Known = next;
+    }
+
+    /// <summary>Ends a tick: this tick's changes have been told; entities start the next one unchanged.</summary>
+    public void EndTick()
+    {
+        foreach (var entity in _changed)
+        {
+            entity.Changes = EntityChanges.None;
+        }
+
+        _changed.Clear();
+    }
+
+    /// <summary>
+    /// Too many in view: those already known keep their place (views stay stable, and a crowd that
+    /// stays put costs one pass, no sorting); free places go to the nearest of the others.
+    /// </summary>
+    private void Cap(Position center, HashSet<ViewEntity> known)
+    {
+        var cap = MaxVisible;
+        _capOthers.Clear();
+        var kept = 0;
+        // Compacts in place: slot "kept" is never ahead of the one being read.
+        for (var i = 0; i < _candidates.Count; i++)
+        {
+            var entity = _candidates[i];
+            if (kept < cap && known.Contains(entity))
+            {
+                _candidates[kept++] = entity;
+            }
+            else
+            {
+                _capOthers.Add(entity);
+            }
+        }
+
+        if (kept < cap && _capOthers.Count > 0)
+        {
+            _capOthers.Sort((a, b) => a.Position.DistanceSquaredTo(center).CompareTo(b.Position.DistanceSquaredTo(center)));
+            foreach (var entity in _capOthers)
+            {
+                if (kept == cap)
+                {
+                    break;
+                }
+
+                // Known ones beyond the cap were skipped above; only strangers fill the free places.
+                if (!known.Contains(entity))
+                {
+                    _candidates[kept++] = entity;
+                }
+            }
+        }
+
+        _candidates.RemoveRange(kept, _candidates.Count - kept);
+    }
+
+    private InterestGrid<ViewEntity> GridOf(ViewEntity entity) => entity.Kind == EntityKind.Player ? _players : _creatures;
+}
+
+/// <summary>What changed in one observer's view: the result of <see cref="ZoneView.Compute"/>, reused across observers.</summary>
+public sealed class ViewChanges
+{
+    /// <summary>Entities the client must be told about whole: new in view (or everything, when <see cref="Full"/>).</summary>
+    public List<ViewEntity> Entered { get; } = [];
+
+    /// <summary>Entities the client knows that changed this tick (see their <see cref="ViewEntity.Changes"/>).</summary>
+    public List<ViewEntity> Updated { get; } = [];
+
+    /// <summary>Ids of entities that left the view or the zone.</summary>
+    public List<uint> Left { get; } = [];
+
+    /// <summary>The client's picture is replaced: <see cref="Entered"/> is its whole view, everything else it knew is gone.</summary>
+    public bool Full { get; internal set; }
+
+    /// <summary>Entities entered, updated or left.</summary>
+    public int Count => Entered.Count + Updated.Count + Left.Count;
+
+    /// <summary>Nothing to tell: no update is sent.</summary>
+    public bool IsEmpty => !Full && Count == 0;
+
+    public void Clear()
+    {
+        Entered.Clear();
+        Updated.Clear();
+        Left.Clear();
+        Full = false;
+    }
+}

@@ -1,0 +1,176 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Grains.World;
+
+namespace OrleansMmo.Tests.World;
+
+/// <summary>
+/// The one delivery policy, on its own: gateways here are in-process observers that answer, fail or
+/// never answer, as a real gateway can. Timeouts are real: long where a test must not hit one, short
+/// where it waits for one.
+/// </summary>
+[Trait("Category", "Unit")]
+public sealed class GatewayFanoutTests : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly Listener _listener = new();
+    private readonly WorldOptions _options = new() { DeliveryTimeout = TimeSpan.FromMinutes(1), MaxDeliveryFailures = 3, MaxPendingDeliveries = 2 };
+
+    [Fact]
+    public async Task EverythingWrittenForOneGatewayGoesInOneCallPerSend()
+    {
+        var fanout = NewFanout();
+        var one = new Gateway();
+        var two = new Gateway();
+        var (a, b, c) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        fanout.To("one", one).WriteFrame(Session("one", one, 1), a, 0x4002, [1]);
+        fanout.To("one", one).WriteFrame(Session("one", one, 2), b, 0x4002, [2, 2]);
+        fanout.To("two", two).WriteFrame(Session("two", two, 1), c, 0x4003, [3]);
+        fanout.To("two", two).WriteBroadcast(0x4003, [4]);
+
+        Assert.Equal(0, await fanout.SendAsync("zone", 7));
+
+        var batch = Assert.Single(one.Batches);
+        Assert.Equal(("zone", 7L), (batch.Source, batch.Tick));
+        Assert.Equal([1L, 2L], batch.ConnectionIds);
+        Assert.Equal([a, b], batch.CharacterIds);
+        Assert.Equal([2, 2], batch.PayloadOf(1).ToArray());
+        var other = Assert.Single(two.Batches);
+        Assert.Equal([1L, PushBatch.Everyone], other.ConnectionIds);
+        Assert.Equal([4], other.PayloadOf(1).ToArray());
+
+        // Nothing written since: nothing sent.
+        Assert.Equal(0, await fanout.SendAsync("zone", 8));
+        Assert.Single(one.Batches);
+    }
+
+    [Fact]
+    public async Task AGatewayWithTooManyUnansweredDeliveriesHasFurtherFramesDroppedAndReported()
+    {
+        var fanout = NewFanout();
+        var slow = new Gateway { Hold = true };
+        var who = Guid.NewGuid();
+        var sends = new List<Task<int>>();
+        for (var i = 0; i < _options.MaxPendingDeliveries; i++)
+        {
+            fanout.To("slow", slow).WriteFrame(Session("slow", slow, 1), who, 0x4002, [1]);
+            sends.Add(fanout.SendAsync("zone", i + 1));
+        }
+
+        Assert.Equal(_options.MaxPendingDeliveries, fanout.PendingTo("slow"));
+        fanout.To("slow", slow).WriteFrame(Session("slow", slow, 1), who, 0x4002, [1]);
+        Assert.Equal(1, await fanout.SendAsync("zone", 9));
+        Assert.Equal(_options.MaxPendingDeliveries, slow.Batches.Count);
+        Assert.Equal([("slow", who)], _listener.Undelivered);
+
+        // Once it answers, it is sent to again.
+        slow.Release();
+        Assert.All(await Task.WhenAll(sends), failed => Assert.Equal(0, failed));
+        Assert.Equal(0, fanout.PendingTo("slow"));
+        slow.Hold = false;
+        fanout.To("slow", slow).WriteFrame(Session("slow", slow, 1), who, 0x4002, [1]);
+        Assert.Equal(0, await fanout.SendAsync("zone", 10));
+    }
+
+    [Fact]
+    public async Task AGatewayThatFailsEveryDeliveryIsLetGoAfterTheLimitAndEachLossIsReported()
+    {
+        var fanout = NewFanout();
+        var dead = new Gateway { Fail = true };
+        var who = Guid.NewGuid();
+        for (var i = 1; i <= _options.MaxDeliveryFailures; i++)
+        {
+            Assert.Empty(_listener.Lost);
+            fanout.To("dead", dead).WriteFrame(Session("dead", dead, 1), who, 0x4002, [1]);
+            Assert.Equal(1, await fanout.SendAsync("zone", i));
+            Assert.Equal(i, _listener.Undelivered.Count);
+        }
+
+        Assert.Equal(["dead"], _listener.Lost);
+        Assert.Equal(0, fanout.Gateways);
+    }
+
+    [Fact]
+    public async Task ADeliveryNotAnsweredInTimeCountsAsFailedAndASuccessResetsTheCount()
+    {
+        _options.DeliveryTimeout = TimeSpan.FromMilliseconds(200);
+        var fanout = NewFanout();
+        var gateway = new Gateway { Hold = true };
+        var who = Guid.NewGuid();
+        for (var i = 0; i < _options.MaxDeliveryFailures - 1; i++)
+        {
+            fanout.To("gw", gateway).WriteFrame(Session("gw", gateway, 1), who, 0x4002, [1]);
+            Assert.Equal(1, await fanout.SendAsync("zone", i));
+        }
+
+        gateway.Hold = false;
+        fanout.To("gw", gateway).WriteFrame(Session("gw", gateway, 1), who, 0x4002, [1]);
+        Assert.Equal(0, await fanout.SendAsync("zone", 5));
+
+        // The earlier failures are forgiven: two more failures do not reach the limit of three.
+        gateway.Fail = true;
+        for (var i = 0; i < _options.MaxDeliveryFailures - 1; i++)
+        {
+            fanout.To("gw", gateway).WriteFrame(Session("gw", gateway, 1), who, 0x4002, [1]);
+            Assert.Equal(1, await fanout.SendAsync("zone", 6 + i));
+        }
+
+        Assert.Empty(_listener.Lost);
+    }
+
+    private GatewayFanout NewFanout() =>
+        new(_options, new WorldMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger.Instance, _listener);
+
+    private static PlayerSession Session(string gatewayId, IGatewayObserver gateway, long connectionId) =>
+        new(Guid.NewGuid(), gatewayId, connectionId, gateway);
+
+    public void Dispose() => _services.Dispose();
+
+    /// <summary>A gateway's observer in this process: answers at once, fails, or holds its answer.</summary>
+    private sealed class Gateway : IGatewayObserver
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<PushBatch> Batches { get; } = [];
+
+        public bool Hold { get; set; }
+
+        public bool Fail { get; set; }
+
+        public void Release() => _release.TrySetResult();
+
+        public Task Deliver(PushBatch batch)
+        {
+            Batches.Add(batch);
+            return Fail ? Task.FromException(new IOException("gateway gone"))
+                : Hold ? _release.Task
+                : Task.CompletedTask;
+        }
+
+        public Task Kick(long connectionId, Guid sessionId, KickReason reason) => Task.CompletedTask;
+
+        // Operations calls this test double never takes part in.
+        public Task SetAddressBans(OrleansMmo.Grains.Operations.AddressBanList bans) => Task.CompletedTask;
+
+        public Task<int> SetDraining(bool draining) => Task.FromResult(0);
+
+        public Task ShutdownScheduled(DateTimeOffset? at) => Task.CompletedTask;
+
+        public Task ShutdownNow() => Task.CompletedTask;
+
+        public Task<InWorldConnection[]> ListInWorld(string worldId) => Task.FromResult(Array.Empty<InWorldConnection>());
+    }
+
+    private sealed class Listener : IDeliveryListener
+    {
+        public List<(string Gateway, Guid Character)> Undelivered { get; } = [];
+
+        public List<string> Lost { get; } = [];
+
+        public void OnUndelivered(string gatewayId, IReadOnlyList<Guid> characters) =>
+            Undelivered.AddRange(characters.Select(c => (gatewayId, c)));
+
+        public void OnGatewayLost(string gatewayId) => Lost.Add(gatewayId);
+    }
+}

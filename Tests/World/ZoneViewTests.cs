@@ -1,0 +1,192 @@
+using OrleansMmo.Grains.World;
+using OrleansMmo.Grains.World.Zones;
+using Wire = OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Tests.World;
+
+/// <summary>
+/// Who sees whom, on its own (no silo, no sockets): view radius 15 m, cells of 10 m, at most 100 in
+/// a view unless said. Players observe; creatures are seen but see nothing.
+/// </summary>
+[Trait("Category", "Unit")]
+public class ZoneViewTests
+{
+    private const float Radius = 15, Cell = 10;
+    private readonly ZoneView _view = new(Radius, Cell, maxVisible: 100);
+    private readonly ViewChanges _changes = new();
+    private uint _nextId;
+
+    [Fact]
+    public void AnObserverIsToldWhoEntersMovesWithinAndLeavesItsView()
+    {
+        var watcher = Player(100, 100);
+        var walker = Player(110, 100);
+
+        Tick(watcher);
+        Assert.Equal([walker], _changes.Entered);
+        Assert.False(_changes.Full);
+
+        _view.Move(walker, new Position(105, 100));
+        Assert.Equal(EntityChanges.Moved, walker.Changes);
+        Tick(watcher);
+        Assert.Empty(_changes.Entered);
+        Assert.Equal([walker], _changes.Updated);
+        Assert.Equal(EntityChanges.None, walker.Changes);
+
+        // Nothing changed: nothing to tell.
+        Tick(watcher);
+        Assert.True(_changes.IsEmpty);
+
+        _view.Move(walker, new Position(100 + Radius + 0.01f, 100));
+        Tick(watcher);
+        Assert.Equal([walker.Id], _changes.Left);
+
+        _view.Move(walker, new Position(100, 100 - Radius));
+        Tick(watcher);
+        Assert.Equal([walker], _changes.Entered);
+
+        Assert.True(_view.Remove(walker));
+        Tick(watcher);
+        Assert.Equal([walker.Id], _changes.Left);
+        Assert.False(_view.Remove(walker));
+    }
+
+    [Fact]
+    public void EachObserverHasItsOwnViewAndDoesNotSeeItself()
+    {
+        var a = Player(0, 0);
+        var b = Player(10, 0);
+        var c = Player(25, 0);
+
+        Assert.Equal([b], Tick(a).Entered);
+        Assert.Equal([a, c], Tick(b).Entered.OrderBy(e => e.Id));
+        Assert.Equal([b], Tick(c).Entered);
+    }
+
+    [Fact]
+    public void CreaturesAreSeenByPlayersButHaveNoViewAndAreListedAsSeenOncePerTick()
+    {
+        var wolf = Creature(105, 100);
+        var far = Creature(500, 500);
+        var a = Player(100, 100);
+        var b = Player(110, 100);
+
+        _view.BeginTick();
+        _view.Compute(a, _changes);
+        Assert.Equal([b, wolf], _changes.Entered.OrderBy(e => e.Kind).ThenBy(e => e.Id));
+        _view.Compute(b, _changes);
+        _view.EndTick();
+        Assert.Equal([wolf], _view.Seen);
+        Assert.Equal([a, b], _view.Observers.OrderBy(e => e.Id));
+        Assert.Throws<ArgumentException>(() => _view.Compute(wolf, _changes));
+
+        var players = new List<ViewEntity>();
+        _view.QueryPlayers(wolf.Position, 20, players);
+        Assert.Equal([a, b], players.OrderBy(e => e.Id));
+        var creatures = new List<ViewEntity>();
+        _view.QueryCreatures(new Position(500, 500), 1, creatures);
+        Assert.Equal([far], creatures);
+
+        // Next tick, nobody near the far one: it is never seen, so a zone spends nothing on it.
+        _view.BeginTick();
+        Assert.Empty(_view.Seen);
+    }
+
+    [Fact]
+    public void ForgettingAnObserversViewMakesItsNextUpdateWholeAndMarkedFull()
+    {
+        var watcher = Player(0, 0);
+        var near = Player(5, 0);
+        var leaving = Player(0, 5);
+        Tick(watcher);
+        Assert.True(ZoneView.Knows(watcher, near));
+
+        _view.Forget(watcher);
+        Assert.False(ZoneView.Knows(watcher, near));
+        _view.Remove(leaving);
+        Tick(watcher);
+
+        // The client replaces its picture: the one that left is simply not in it, no "left" needed.
+        Assert.True(_changes.Full);
+        Assert.Equal([near], _changes.Entered);
+        Assert.Empty(_changes.Left);
+
+        // Even an empty view is sent whole when it was forgotten, so the client clears its picture.
+        var alone = Player(1000, 1000);
+        Tick(alone);
+        _view.Forget(alone);
+        Tick(alone);
+        Assert.True(_changes.Full);
+        Assert.False(_changes.IsEmpty);
+        Assert.Equal(0, _changes.Count);
+    }
+
+    [Fact]
+    public void ACrowdIsCappedAndThoseAlreadyInViewKeepTheirPlace()
+    {
+        var view = new ZoneView(Radius, Cell, maxVisible: 2);
+        var viewer = Player(view, 0, 0);
+        var first = Player(view, 10, 0);
+        var second = Player(view, 0, 10);
+        Tick(view, viewer);
+        Assert.Equal(2, _changes.Entered.Count);
+
+        // A third, closer than both, does not push out those already known.
+        var third = Player(view, 1, 0);
+        view.Move(first, new Position(9, 0));
+        Tick(view, viewer);
+        Assert.Empty(_changes.Entered);
+        Assert.Equal([first], _changes.Updated);
+        Assert.False(ZoneView.Knows(viewer, third));
+
+        // When one goes, the free place goes to the nearest stranger.
+        view.Remove(second);
+        var fourth = Player(view, 3, 0);
+        Tick(view, viewer);
+        Assert.Equal([second.Id], _changes.Left);
+        Assert.Equal([third], _changes.Entered);
+        Assert.False(ZoneView.Knows(viewer, fourth));
+    }
+
+    [Fact]
+    public void ARemovedObserverNoLongerObservesAndAnEntityCannotBeAddedTwice()
+    {
+        var a = Player(0, 0);
+        var b = Player(1, 0);
+        _view.Remove(a);
+
+        Assert.Equal([b], _view.Observers);
+        Assert.Empty(Tick(b).Entered);
+        Assert.Throws<InvalidOperationException>(() => _view.Add(b));
+    }
+
+    private ViewChanges Tick(ViewEntity observer) => Tick(_view, observer);
+
+    private ViewChanges Tick(ZoneView view, ViewEntity observer)
+    {
+        view.BeginTick();
+        view.Compute(observer, _changes);
+        view.EndTick();
+        return _changes;
+    }
+
+    private TestEntity Player(float x, float y) => Player(_view, x, y);
+
+    private TestEntity Player(ZoneView view, float x, float y) => Add(view, new TestEntity(++_nextId, EntityKind.Player, new Position(x, y)));
+
+    private TestEntity Creature(float x, float y) => Add(_view, new TestEntity(++_nextId, EntityKind.Creature, new Position(x, y)));
+
+    private static TestEntity Add(ZoneView view, TestEntity entity)
+    {
+        view.Add(entity);
+        return entity;
+    }
+
+    private sealed class TestEntity(uint id, EntityKind kind, Position position)
+        : ViewEntity(id, kind, position, observes: kind == EntityKind.Player)
+    {
+        public override void DescribeAppearance(Wire.EntityAppeared appeared) => appeared.Name = $"e{Id}";
+
+        public override string ToString() => $"{Kind} {Id}";
+    }
+}
