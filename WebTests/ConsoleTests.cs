@@ -56,7 +56,7 @@ public class ConsoleTests(ConsoleCluster cluster) : IClassFixture<ConsoleCluster
         await Assertions.Expect(page.Locator("#login-error")).ToContainTextAsync("refused (401)", new() { Timeout = timeout });
         await page.FillAsync("input[name=key]", ConsoleCluster.AdminKey);
         await page.ClickAsync("#login button[type=submit]");
-        await Assertions.Expect(page.Locator("#who")).ToHaveTextAsync("console-admin (Admin)", new() { Timeout = timeout });
+        await Assertions.Expect(page.Locator("#who")).ToHaveTextAsync("key:console-admin (admin)", new() { Timeout = timeout });
         await Assertions.Expect(page.Locator($"#worlds tbody tr[data-world='{world}']")).ToHaveCountAsync(1, new() { Timeout = timeout });
 
         // The live map of the bot's zone, pushed by the silo: the bot's dot appears, and follows it when it moves.
@@ -78,7 +78,7 @@ public class ConsoleTests(ConsoleCluster cluster) : IClassFixture<ConsoleCluster
         }
 
         // Its page from the map, then the kick.
-        await page.Locator($"#map-view g[data-kind=player][data-name='{name}']").ClickAsync(new() { Timeout = timeout });
+        await dot.ClickAsync(new() { Timeout = timeout });
         await Assertions.Expect(page.Locator("#player-name")).ToContainTextAsync(name, new() { Timeout = timeout });
         await Assertions.Expect(page.Locator("#player-details")).ToContainTextAsync(username, new() { Timeout = timeout });
         await page.ClickAsync("#act-kick");

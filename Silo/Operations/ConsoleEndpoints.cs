@@ -44,7 +44,11 @@ public static class ConsoleEndpoints
     public static WebApplication MapMmoConsole(this WebApplication app)
     {
         // The page itself holds no secret: it asks for the key and sends it with every API call.
-        app.MapGet("/console", () => Results.Redirect("/console/"));
+        // Routing matches "/console/" to this template too: only the bare "/console" is redirected (the page's
+        // relative links need the slash), or the browser would be sent round in circles.
+        app.MapGet("/console", (HttpContext http) => http.Request.Path.Value?.EndsWith('/') == true
+            ? ConsoleFiles.Serve("index.html")
+            : Results.Redirect("/console/"));
         app.MapGet("/console/{**file}", (string? file) => ConsoleFiles.Serve(string.IsNullOrEmpty(file) ? "index.html" : file));
 
         var api = app.MapGroup("/api").AddEndpointFilter<OperatorKeyFilter>();
