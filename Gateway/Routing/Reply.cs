@@ -56,7 +56,7 @@ public readonly struct Reply
 
     /// <summary>The client is too old: UPDATE_REQUIRED with where to update, then the connection closes.</summary>
     public static Reply UpdateRequired(string updateUrl) =>
-        new(null, ErrorCode.UpdateRequired, default, DisconnectReason.UpdateRequired, null, 0, updateUrl);
+        new(null, ErrorCode.UpdateRequired, default, DisconnectReason.ClientUpdateRequired, null, 0, updateUrl);
 
     public static implicit operator Reply(GameFailure failure) => GameErrors.ToReply(failure);
 
