@@ -50,6 +50,7 @@ cat <<MSG
 
 OrleansMmo is running.
   game clients   tcp://127.0.0.1:7000   (protocol: docs/protocol.md)
+  browser        http://127.0.0.1:7002/ (the browser client; WebSocket clients: ws://127.0.0.1:7002/ws)
   dashboard      http://127.0.0.1:8080/dashboard
   health         http://127.0.0.1:8080/health/ready (silo), http://127.0.0.1:7080/health/ready (gateway)
   data           ./data/orleansmmo.db (SQLite)

@@ -221,9 +221,10 @@ public class WorldTests(GameCluster cluster)
         var reference = orleans.CreateObjectReference<OrleansMmo.Grains.Gateways.IGatewayObserver>(dead);
         var ghost = "Ghost" + Guid.NewGuid().ToString("N")[..8];
         var session = new PlayerSession(Guid.NewGuid(), "dead-" + Guid.NewGuid().ToString("N")[..8], 1, reference);
+        // The watcher first: the ghost's very first update (its own health, the watcher) already fails.
+        await using var watcher = await WorldPlayer.EnterAsync(cluster, "ghw");
         await orleans.GetGrain<IZoneGrain>(ZoneKeys.Of("alpha", "plains")).Enter(new ZoneMember(Guid.NewGuid(), ghost, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY + 20), session));
 
-        await using var watcher = await WorldPlayer.EnterAsync(cluster, "ghw");
         // Seen at least once: the zone may give the ghost up right after (see below).
         await watcher.WaitForAsync(p => p.EverSaw(ghost), "the ghost in view");
         // Each move changes the ghost's view, so the next tick tries (and fails) to deliver to it;
@@ -254,7 +255,7 @@ public class WorldTests(GameCluster cluster)
         var session = new PlayerSession(Guid.NewGuid(), "flaky-" + Guid.NewGuid().ToString("N")[..8], 1, reference);
         await using var watcher = await WorldPlayer.EnterAsync(cluster, "flw");
         Assert.True((await watcher.MoveAsync(SpawnX, SpawnY - 15)).Accepted);
-        await orleans.GetGrain<IZoneGrain>("plains").Enter(new ZoneMember(Guid.NewGuid(), name, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY - 20), session));
+        await orleans.GetGrain<IZoneGrain>(ZoneKeys.Of("alpha", "plains")).Enter(new ZoneMember(Guid.NewGuid(), name, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY - 20), session));
         await watcher.WaitToSeeAsync(name);
 
         // Its first update (the watcher entering its view) was lost; a whole one follows, unasked,
