@@ -46,6 +46,20 @@ public sealed class WorldHandlers(IGrainFactory grains)
             : Fail(result.Error, default);
     }
 
+    public async ValueTask<Reply> AttackAsync(ClientSession session, AttackRequest request)
+    {
+        var result = await WithAttachmentAsync(session, (player, sessionId) => player.Attack(sessionId, request.TargetEntityId), r => r.Error);
+        return result.Error == WorldError.None ? Reply.Ok(WorldWire.ToWire(result)) : Fail(result.Error, default);
+    }
+
+    public async ValueTask<Reply> RespawnAsync(ClientSession session, RespawnRequest request)
+    {
+        var result = await WithAttachmentAsync(session, (player, sessionId) => player.Respawn(sessionId), r => r.Error);
+        return result.Error == WorldError.None
+            ? Reply.Ok(new RespawnResponse { Respawned = result.Respawned, Position = WorldWire.ToWire(result.Position), Health = (uint)Math.Max(0, result.Health) })
+            : Fail(result.Error, default);
+    }
+
     public async ValueTask<Reply> ChatAsync(ClientSession session, ChatRequest request)
     {
         var channel = (GrainChannel)request.Channel;

@@ -32,6 +32,8 @@ public sealed class OpcodeTable
 
             Route.Create(Opcode.Move, MoveRequest.Parser, InWorld, w.MoveAsync),
             Route.Create(Opcode.GetPlayer, GetPlayerRequest.Parser, InWorld, w.GetPlayerAsync),
+            Route.Create(Opcode.Attack, AttackRequest.Parser, InWorld, w.AttackAsync),
+            Route.Create(Opcode.Respawn, RespawnRequest.Parser, InWorld, w.RespawnAsync),
             Route.Create(Opcode.Chat, ChatRequest.Parser, InWorld, w.ChatAsync),
         ];
         _routes = Routes.ToFrozenDictionary(r => (ushort)r.Opcode);

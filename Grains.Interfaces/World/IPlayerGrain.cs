@@ -22,6 +22,14 @@ public interface IPlayerGrain : IGrainWithGuidKey
     [Alias("GetInfo")]
     Task<PlayerInfoResult> GetInfo(Guid sessionId);
 
+    /// <summary>Attacks an entity of the character's zone; a kill gives experience (levels written through) and loot (written through).</summary>
+    [Alias("Attack")]
+    Task<AttackResult> Attack(Guid sessionId, uint targetEntityId);
+
+    /// <summary>A dead character rises at its zone's graveyard.</summary>
+    [Alias("Respawn")]
+    Task<RespawnResult> Respawn(Guid sessionId);
+
     [Alias("Chat")]
     Task<ChatResult> Chat(Guid sessionId, ChatChannel channel, string text, string toName);
 

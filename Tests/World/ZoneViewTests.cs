@@ -186,6 +186,8 @@ public class ZoneViewTests
     {
         public override void DescribeAppearance(Wire.EntityAppeared appeared) => appeared.Name = $"e{Id}";
 
+        public override void DescribeStatus(Wire.EntityStatus status) => status.Level = 1;
+
         public override string ToString() => $"{Kind} {Id}";
     }
 }
