@@ -220,9 +220,10 @@ public class WorldTests(GameCluster cluster)
         var reference = orleans.CreateObjectReference<OrleansMmo.Grains.Gateways.IGatewayObserver>(dead);
         var ghost = "Ghost" + Guid.NewGuid().ToString("N")[..8];
         var session = new PlayerSession(Guid.NewGuid(), "dead-" + Guid.NewGuid().ToString("N")[..8], 1, reference);
+        // The watcher first: the ghost's very first update (its own health, the watcher) already fails.
+        await using var watcher = await WorldPlayer.EnterAsync(cluster, "ghw");
         await orleans.GetGrain<IZoneGrain>("plains").Enter(new ZoneMember(Guid.NewGuid(), ghost, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY + 20), session));
 
-        await using var watcher = await WorldPlayer.EnterAsync(cluster, "ghw");
         // Seen at least once: the zone may give the ghost up right after (see below).
         await watcher.WaitForAsync(p => p.EverSaw(ghost), "the ghost in view");
         // Each move changes the ghost's view, so the next tick tries (and fails) to deliver to it;
