@@ -24,21 +24,43 @@ public sealed class WorldView
 
     public const int MaxCombatEvents = 256;
 
-    private readonly Queue<CombatEvent> _combat = new();
+    /// <summary>Most updates kept for a zone the client has not heard it arrived in (see <see cref="Apply"/>).</summary>
+    public const int MaxEarlyUpdates = 64;
 
+    private readonly Queue<CombatEvent> _combat = new();
+    private readonly Queue<WorldUpdate> _early = new();
+
+    /// <summary>Starts afresh in the zone of <paramref name="arrival"/>, applying what already came from it.</summary>
     public void Reset(ZoneArrival arrival)
     {
         _entities.Clear();
         _combat.Clear();
         ZoneId = arrival.Zone.ZoneId;
         SelfId = arrival.EntityId;
+        var early = _early.ToList();
+        _early.Clear();
+        foreach (var update in early.Where(u => u.ZoneId == ZoneId))
+        {
+            Apply(update);
+        }
     }
 
-    /// <summary>Applies one update (a full one replaces the view); updates from a zone the client has left are ignored.</summary>
+    /// <summary>
+    /// Applies one update (a full one replaces the view). An update from another zone is kept (the
+    /// latest <see cref="MaxEarlyUpdates"/>): the new zone's first update can arrive before the move
+    /// response that says the character changed zones, and it names everyone already there.
+    /// Updates from a zone the client has left are dropped at the next <see cref="Reset"/>.
+    /// </summary>
     public void Apply(WorldUpdate update)
     {
         if (update.ZoneId != ZoneId)
         {
+            if (_early.Count == MaxEarlyUpdates)
+            {
+                _early.Dequeue();
+            }
+
+            _early.Enqueue(update);
             return;
         }
 

@@ -141,7 +141,8 @@ public sealed class ZoneView
             return;
         }
 
-        state.Known.Clear();
+        // What it knows is replaced at its next Compute; until then it still counts as known, so a
+        // dropped update does not make the observer's attacks on what it sees look blind.
         state.NeedsFullView = true;
     }
 
