@@ -153,8 +153,7 @@ public sealed class Bot
                 return new InWorldSession(client, characterId, null, Task.CompletedTask);
             }
 
-            var entered = await TimedAsync(Opcode.EnterWorld, () => client.SendRequestAsync(
-                Opcode.EnterWorld, new EnterWorldRequest { CharacterId = characterId }, EnterWorldResponse.Parser, stop));
+            var entered = await TimedAsync(Opcode.EnterWorld, () => client.EnterWorldAsync(characterId, stop));
             _metrics.Increment(Counter.EnteredWorld);
             _metrics.Increment(Counter.InWorld);
             succeeded = true;
@@ -396,8 +395,7 @@ public sealed class Bot
             MoveResponse response;
             try
             {
-                response = await TimedAsync(Opcode.Move, () => client.SendRequestAsync(
-                    Opcode.Move, new MoveRequest { Position = next }, MoveResponse.Parser, stop));
+                response = await TimedAsync(Opcode.Move, () => client.MoveAsync(next.X, next.Y, stop));
             }
             catch (Exception ex) when (ex is MmoErrorException or TimeoutException)
             {
@@ -442,8 +440,11 @@ public sealed class Bot
     {
         try
         {
-            var request = new ChatRequest { Channel = ChatChannel.Say, Text = $"hello from {Username} #{number}" };
-            await TimedAsync(Opcode.Chat, () => client.SendRequestAsync(Opcode.Chat, request, ChatResponse.Parser, stop));
+            await TimedAsync(Opcode.Chat, async () =>
+            {
+                await client.SayAsync($"hello from {Username} #{number}", stop);
+                return true;
+            });
             _metrics.Increment(Counter.ChatSent);
         }
         catch (Exception ex) when (ex is TimeoutException || ex is MmoErrorException { Code: ErrorCode.ChatRateLimited or ErrorCode.RateLimited })
@@ -461,8 +462,7 @@ public sealed class Bot
         {
             try
             {
-                await TimedAsync(Opcode.GetPlayer, () => session.Client.SendRequestAsync(
-                    Opcode.GetPlayer, new GetPlayerRequest(), GetPlayerResponse.Parser, stop));
+                await TimedAsync(Opcode.GetPlayer, () => session.Client.GetPlayerAsync(stop));
             }
             catch (Exception ex) when (ex is MmoErrorException or TimeoutException)
             {

@@ -16,7 +16,7 @@ public sealed partial class MmoClient
     /// <exception cref="MmoErrorException">The ticket was refused (expired, already used, superseded).</exception>
     public Task<ReconnectResult> ReconnectAsync(CancellationToken cancellationToken = default)
     {
-        var alternatives = Volatile.Read(ref _disconnectInfo)?.Alternatives;
+        var alternatives = Connection.DisconnectInfo?.Alternatives;
         return alternatives is { Count: > 0 }
             ? ReconnectAsync(alternatives[0].Host, (int)alternatives[0].Port, cancellationToken)
             : ReconnectAsync(Host, Port, cancellationToken);

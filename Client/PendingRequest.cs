@@ -11,7 +11,7 @@ internal interface IPendingRequest
 
     Opcode RequestOpcode { get; }
 
-    /// <summary><see cref="Environment.TickCount64"/> after which the request times out.</summary>
+    /// <summary><see cref="MonotonicClock.Milliseconds"/> after which the request times out.</summary>
     long DeadlineMs { get; }
 
     /// <summary>Parses the response. Called on the read loop while <paramref name="payload"/> is still valid.</summary>
@@ -28,11 +28,11 @@ internal interface IPendingRequest
 internal sealed class PendingRequest<TResponse> : TaskCompletionSource<TResponse>, IPendingRequest
     where TResponse : IMessage<TResponse>
 {
-    private readonly MmoClient _owner;
+    private readonly FrameConnection _owner;
     private readonly MessageParser<TResponse> _parser;
     private CancellationTokenRegistration _cancellation;
 
-    public PendingRequest(MmoClient owner, Opcode requestOpcode, MessageParser<TResponse> parser, long deadlineMs)
+    public PendingRequest(FrameConnection owner, Opcode requestOpcode, MessageParser<TResponse> parser, long deadlineMs)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         _owner = owner;
@@ -76,8 +76,7 @@ internal sealed class PendingRequest<TResponse> : TaskCompletionSource<TResponse
 
         if (TrySetResult(response))
         {
-            // Unregister, not Dispose: Dispose would wait for a callback running on another thread.
-            _cancellation.Unregister();
+            ReleaseCancellation();
         }
     }
 
@@ -85,7 +84,19 @@ internal sealed class PendingRequest<TResponse> : TaskCompletionSource<TResponse
     {
         if (TrySetException(exception))
         {
-            _cancellation.Unregister();
+            ReleaseCancellation();
         }
+    }
+
+    private void ReleaseCancellation()
+    {
+#if NET
+        // Unregister, not Dispose: Dispose would wait for a callback running on another thread.
+        _cancellation.Unregister();
+#else
+        // .NET Standard 2.1 has only Dispose, which waits for a callback running on another thread. That callback
+        // never waits for anything (it removes a table entry and cancels a task), so the wait is short.
+        _cancellation.Dispose();
+#endif
     }
 }

@@ -45,10 +45,10 @@ public sealed partial class ClusterFailoverMonitor(ILogger<ClusterFailoverMonito
         signalled.TrySetResult();
     }
 
-    [LoggerMessage(EventId = 2130, Level = LogLevel.Warning, Message = "Lost a silo: connected to {Current} silos, was {Previous}; requests caught in the failover are retried")]
+    [LoggerMessage(EventId = LogEvents.ClusterSiloLost, Level = LogLevel.Warning, Message = "Lost a silo: connected to {Current} silos, was {Previous}; requests caught in the failover are retried")]
     private static partial void LogSiloLost(ILogger logger, int previous, int current);
 
-    [LoggerMessage(EventId = 2131, Level = LogLevel.Error, Message = "Lost every silo: requests fail until the cluster is reachable again")]
+    [LoggerMessage(EventId = LogEvents.ClusterLost, Level = LogLevel.Error, Message = "Lost every silo: requests fail until the cluster is reachable again")]
     private static partial void LogClusterLost(ILogger logger);
 }
 

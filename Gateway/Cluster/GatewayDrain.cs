@@ -70,13 +70,13 @@ public sealed partial class GatewayDrain(
     public void Redirect(ClientSession session) =>
         session.Close(DisconnectReason.Draining, Detail, alternatives: directory.Alternatives);
 
-    [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "Gateway {GatewayId} draining: moving {Connections} connections to {Alternatives} other gateways")]
+    [LoggerMessage(EventId = LogEvents.DrainStarted, Level = LogLevel.Warning, Message = "Gateway {GatewayId} draining: moving {Connections} connections to {Alternatives} other gateways")]
     private static partial void LogDraining(ILogger logger, string gatewayId, int connections, int alternatives);
 
-    [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "Gateway {GatewayId} accepts clients again")]
+    [LoggerMessage(EventId = LogEvents.DrainEnded, Level = LogLevel.Warning, Message = "Gateway {GatewayId} accepts clients again")]
     private static partial void LogResumed(ILogger logger, string gatewayId);
 
-    [LoggerMessage(EventId = 2112, Level = LogLevel.Warning, Message = "Drain: the registry is unreachable; using the cached gateway list")]
+    [LoggerMessage(EventId = LogEvents.DrainRegistryUnreachable, Level = LogLevel.Warning, Message = "Drain: the registry is unreachable; using the cached gateway list")]
     private static partial void LogRegistryUnreachable(ILogger logger, Exception exception);
 }
 

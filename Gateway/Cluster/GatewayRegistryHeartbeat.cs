@@ -102,12 +102,12 @@ public sealed partial class GatewayRegistryHeartbeat(
         base.Dispose();
     }
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: registry heartbeat failed; retrying every interval")]
+    [LoggerMessage(EventId = LogEvents.RegistryHeartbeatFailed, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: registry heartbeat failed; retrying every interval")]
     private static partial void LogFailed(ILogger logger, Exception exception, string gatewayId);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Gateway {GatewayId}: registry heartbeat works again")]
+    [LoggerMessage(EventId = LogEvents.RegistryHeartbeatRecovered, Level = LogLevel.Information, Message = "Gateway {GatewayId}: registry heartbeat works again")]
     private static partial void LogRecovered(ILogger logger, string gatewayId);
 
-    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: could not unregister; the registry drops it after its expiry")]
+    [LoggerMessage(EventId = LogEvents.RegistryUnregisterFailed, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: could not unregister; the registry drops it after its expiry")]
     private static partial void LogUnregisterFailed(ILogger logger, Exception exception, string gatewayId);
 }

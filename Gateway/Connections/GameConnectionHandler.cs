@@ -160,21 +160,21 @@ public sealed partial class GameConnectionHandler(
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened from {RemoteAddress}")]
+    [LoggerMessage(EventId = LogEvents.ConnectionOpened, Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened from {RemoteAddress}")]
     private static partial void LogConnected(ILogger logger, long connectionId, string remoteAddress);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed ({Reason})")]
+    [LoggerMessage(EventId = LogEvents.ConnectionClosed, Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed ({Reason})")]
     private static partial void LogDisconnected(ILogger logger, long connectionId, DisconnectReason reason);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Connection {ConnectionId}: bad frame header ({Code})")]
+    [LoggerMessage(EventId = LogEvents.ConnectionBadFrame, Level = LogLevel.Information, Message = "Connection {ConnectionId}: bad frame header ({Code})")]
     private static partial void LogBadFrame(ILogger logger, long connectionId, ErrorCode code);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Connection {ConnectionId} ended inside a frame ({Bytes} bytes left over)")]
+    [LoggerMessage(EventId = LogEvents.ConnectionTruncated, Level = LogLevel.Information, Message = "Connection {ConnectionId} ended inside a frame ({Bytes} bytes left over)")]
     private static partial void LogTruncated(ILogger logger, long connectionId, long bytes);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Connection {ConnectionId}: read loop failed")]
+    [LoggerMessage(EventId = LogEvents.ConnectionReadLoopFailed, Level = LogLevel.Error, Message = "Connection {ConnectionId}: read loop failed")]
     private static partial void LogReadLoopFailed(ILogger logger, Exception exception, long connectionId);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: could not release the session of account {AccountId}")]
+    [LoggerMessage(EventId = LogEvents.ConnectionReleaseFailed, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: could not release the session of account {AccountId}")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, long connectionId, Guid accountId);
 }

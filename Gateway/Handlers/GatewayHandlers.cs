@@ -3,6 +3,7 @@ using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Grains;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
@@ -28,7 +29,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
     {
         if (request.ProtocolVersion != ProtocolVersion.Current)
         {
-            return ValueTask.FromResult(Reply.FailAndClose(ErrorCode.ProtocolVersionMismatch, DisconnectReason.ProtocolViolation));
+            return ValueTask.FromResult(Reply.Fail(ErrorCode.ProtocolVersionMismatch, closeWith: DisconnectReason.ProtocolViolation));
         }
 
         session.MoveTo(SessionState.Connected, null);
@@ -55,18 +56,18 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
     {
         if (!AccountKeys.IsWellFormedUsername(request.Username))
         {
-            return ErrorCode.UsernameInvalid;
+            return GameError.UsernameInvalid;
         }
 
         if (request.Password.Length > MaxPasswordChars)
         {
-            return ErrorCode.PasswordInvalid;
+            return GameError.PasswordInvalid;
         }
 
         var result = await Account(AccountKeys.ForUsername(request.Username)).Register(request.Username, request.Password);
-        return result.Error == AccountError.None
-            ? Reply.Ok(new RegisterResponse { AccountId = result.AccountId.ToString() })
-            : Fail(result.Error, result.RetryAfter);
+        return result.TryGetValue(out var accountId, out var failure)
+            ? Reply.Ok(new RegisterResponse { AccountId = accountId.ToString() })
+            : failure;
     }
 
     public async ValueTask<Reply> LoginAsync(ClientSession session, LoginRequest request)
@@ -74,18 +75,18 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         if (!AccountKeys.IsWellFormedUsername(request.Username) || request.Password.Length > MaxPasswordChars)
         {
             // No account can have this name: answer as for a wrong password, without spending a hash.
-            return ErrorCode.InvalidCredentials;
+            return GameError.InvalidCredentials;
         }
 
         var key = AccountKeys.ForUsername(request.Username);
         var result = await Account(key).Login(request.Password, Endpoint(session));
-        if (result.Error != AccountError.None)
+        if (!result.TryGetValue(out var started, out var failure))
         {
-            return Fail(result.Error, result.RetryAfter);
+            return failure;
         }
 
-        session.MoveTo(SessionState.Authenticated, new AccountBinding(key, result.AccountId, result.SessionId, null));
-        return Reply.Ok(new LoginResponse { AccountId = result.AccountId.ToString(), Ticket = ToWire(result.Ticket!), Gateways = { gateways.Advertised } });
+        session.MoveTo(SessionState.Authenticated, new AccountBinding(key, started.AccountId, started.SessionId, null));
+        return Reply.Ok(new LoginResponse { AccountId = started.AccountId.ToString(), Ticket = ToWire(started.Ticket), Gateways = { gateways.Advertised } });
     }
 
     public async ValueTask<Reply> ResumeSessionAsync(ClientSession session, ResumeSessionRequest request)
@@ -95,53 +96,50 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             || token.AccountKey.Length > MaxAccountKeyChars
             || !token.AccountKey.StartsWith("acct:", StringComparison.Ordinal))
         {
-            return ErrorCode.TicketInvalid;
+            return GameError.TicketInvalid;
         }
 
         var result = await Account(token.AccountKey).ResumeSession(request.Token, Endpoint(session));
-        if (result.Error != AccountError.None)
+        if (!result.TryGetValue(out var resumed, out var failure))
         {
-            return Fail(result.Error, result.RetryAfter);
+            return failure;
         }
 
-        session.MoveTo(SessionState.Authenticated, new AccountBinding(token.AccountKey, result.AccountId, result.SessionId, null));
+        session.MoveTo(SessionState.Authenticated, new AccountBinding(token.AccountKey, resumed.AccountId, resumed.SessionId, null));
         return Reply.Ok(new ResumeSessionResponse
         {
-            AccountId = result.AccountId.ToString(),
-            Ticket = ToWire(result.Ticket!),
-            LastCharacterId = result.LastCharacterId?.ToString() ?? "",
+            AccountId = resumed.AccountId.ToString(),
+            Ticket = ToWire(resumed.Ticket),
+            LastCharacterId = resumed.LastCharacterId?.ToString() ?? "",
             Gateways = { gateways.Advertised },
         });
     }
 
-    public async ValueTask<Reply> RenewTicketAsync(ClientSession session, RenewTicketRequest request)
+    public async ValueTask<Reply> RenewTicketAsync(ClientSession session, AccountBinding account, RenewTicketRequest request)
     {
-        var binding = session.Binding!;
-        var result = await Account(binding.AccountKey).RenewTicket(binding.SessionId);
-        return result.Error == AccountError.None
-            ? Reply.Ok(new RenewTicketResponse { Ticket = ToWire(result.Ticket!) })
-            : Fail(result.Error, default);
+        var result = await Account(account.AccountKey).RenewTicket(account.SessionId);
+        return result.TryGetValue(out var ticket, out var failure)
+            ? Reply.Ok(new RenewTicketResponse { Ticket = ToWire(ticket) })
+            : failure;
     }
 
-    public async ValueTask<Reply> LogoutAsync(ClientSession session, LogoutRequest request)
+    public async ValueTask<Reply> LogoutAsync(ClientSession session, AccountBinding account, LogoutRequest request)
     {
-        var binding = session.Binding!;
-        await Account(binding.AccountKey).Logout(binding.SessionId);
+        await Account(account.AccountKey).Logout(account.SessionId);
         session.MoveTo(SessionState.Connected, null);
         return Reply.Ok(new LogoutResponse());
     }
 
-    public async ValueTask<Reply> ListCharactersAsync(ClientSession session, ListCharactersRequest request)
+    public async ValueTask<Reply> ListCharactersAsync(ClientSession session, AccountBinding account, ListCharactersRequest request)
     {
-        var binding = session.Binding!;
-        var result = await Account(binding.AccountKey).ListCharacters(binding.SessionId);
-        if (result.Error != AccountError.None)
+        var result = await Account(account.AccountKey).ListCharacters(account.SessionId);
+        if (!result.TryGetValue(out var characters, out var failure))
         {
-            return Fail(result.Error, default);
+            return failure;
         }
 
         var response = new ListCharactersResponse();
-        foreach (var character in result.Characters)
+        foreach (var character in characters)
         {
             response.Characters.Add(ToWire(character));
         }
@@ -149,40 +147,37 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         return Reply.Ok(response);
     }
 
-    public async ValueTask<Reply> CreateCharacterAsync(ClientSession session, CreateCharacterRequest request)
+    public async ValueTask<Reply> CreateCharacterAsync(ClientSession session, AccountBinding account, CreateCharacterRequest request)
     {
-        var binding = session.Binding!;
-        var result = await Account(binding.AccountKey).CreateCharacter(binding.SessionId, request.Name);
-        return result.Error == AccountError.None
-            ? Reply.Ok(new CreateCharacterResponse { Character = ToWire(result.Character!) })
-            : Fail(result.Error, default);
+        var result = await Account(account.AccountKey).CreateCharacter(account.SessionId, request.Name);
+        return result.TryGetValue(out var character, out var failure)
+            ? Reply.Ok(new CreateCharacterResponse { Character = ToWire(character) })
+            : failure;
     }
 
-    public async ValueTask<Reply> DeleteCharacterAsync(ClientSession session, DeleteCharacterRequest request)
+    public async ValueTask<Reply> DeleteCharacterAsync(ClientSession session, AccountBinding account, DeleteCharacterRequest request)
     {
         if (!Guid.TryParse(request.CharacterId, out var characterId))
         {
-            return ErrorCode.CharacterNotFound;
+            return GameError.CharacterNotFound;
         }
 
-        var binding = session.Binding!;
-        var error = await Account(binding.AccountKey).DeleteCharacter(binding.SessionId, characterId);
-        return error == AccountError.None ? Reply.Ok(new DeleteCharacterResponse()) : Fail(error, default);
+        var result = await Account(account.AccountKey).DeleteCharacter(account.SessionId, characterId);
+        return result.Failed(out var failure) ? failure : Reply.Ok(new DeleteCharacterResponse());
     }
 
-    public async ValueTask<Reply> EnterWorldAsync(ClientSession session, EnterWorldRequest request)
+    public async ValueTask<Reply> EnterWorldAsync(ClientSession session, AccountBinding account, EnterWorldRequest request)
     {
         if (!Guid.TryParse(request.CharacterId, out var characterId))
         {
-            return ErrorCode.CharacterNotFound;
+            return GameError.CharacterNotFound;
         }
 
-        var binding = session.Binding!;
         session.BeginEnteringWorld(characterId);
-        EnterWorldResult result;
+        Result<WorldEntry> result;
         try
         {
-            result = await Account(binding.AccountKey).EnterWorld(binding.SessionId, characterId);
+            result = await Account(account.AccountKey).EnterWorld(account.SessionId, characterId);
         }
         catch
         {
@@ -190,31 +185,32 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             throw;
         }
 
-        if (result.Error != AccountError.None)
+        if (!result.TryGetValue(out var entry, out var failure))
         {
             session.CancelEnteringWorld();
-            return Fail(result.Error, default);
+            return failure;
         }
 
-        session.MoveTo(SessionState.InWorld, binding with { CharacterId = characterId });
-        return Reply.Ok(new EnterWorldResponse
+        session.EnteredWorld(account with { CharacterId = characterId });
+        var response = new EnterWorldResponse
         {
-            Character = ToWire(result.Character!),
-            Player = WorldWire.ToWire(result.Player!),
-            Arrival = WorldWire.ToWire(result.Arrival!),
-        });
+            Character = ToWire(entry.Character),
+            Player = WorldWire.ToWire(entry.Player),
+            Arrival = WorldWire.ToWire(entry.Arrival),
+        };
+        // The zone's pushes for the character were held until the response is out (see ClientSession.World).
+        return Reply.Ok(response, afterSent: static s => s.ReleaseWorldPushes());
     }
 
-    public async ValueTask<Reply> LeaveWorldAsync(ClientSession session, LeaveWorldRequest request)
+    public async ValueTask<Reply> LeaveWorldAsync(ClientSession session, AccountBinding account, LeaveWorldRequest request)
     {
-        var binding = session.Binding!;
-        var error = await Account(binding.AccountKey).LeaveWorld(binding.SessionId);
-        if (error != AccountError.None)
+        var result = await Account(account.AccountKey).LeaveWorld(account.SessionId);
+        if (result.Failed(out var failure))
         {
-            return Fail(error, default);
+            return failure;
         }
 
-        session.MoveTo(SessionState.Authenticated, binding with { CharacterId = null });
+        session.MoveTo(SessionState.Authenticated, account with { CharacterId = null });
         return Reply.Ok(new LeaveWorldResponse());
     }
 
@@ -222,27 +218,6 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
 
     private SessionEndpoint Endpoint(ClientSession session) =>
         new(identity.GatewayId, session.ConnectionId, identity.Observer, session.RemoteAddress);
-
-    /// <summary>Account outcomes as wire errors. A replaced session also ends the connection.</summary>
-    private static Reply Fail(AccountError error, TimeSpan retryAfter) => error switch
-    {
-        AccountError.SessionReplaced => Reply.FailAndClose(ErrorCode.SessionReplaced, DisconnectReason.LoggedInElsewhere),
-        AccountError.UsernameInvalid => ErrorCode.UsernameInvalid,
-        AccountError.PasswordInvalid => ErrorCode.PasswordInvalid,
-        AccountError.UsernameTaken => ErrorCode.UsernameTaken,
-        AccountError.InvalidCredentials => ErrorCode.InvalidCredentials,
-        AccountError.LoginThrottled => Reply.Fail(ErrorCode.LoginThrottled, retryAfter),
-        AccountError.Busy => Reply.Fail(ErrorCode.Busy, retryAfter),
-        AccountError.TicketInvalid => ErrorCode.TicketInvalid,
-        AccountError.TicketExpired => ErrorCode.TicketExpired,
-        AccountError.TicketAlreadyUsed => ErrorCode.TicketAlreadyUsed,
-        AccountError.CharacterNameInvalid => ErrorCode.CharacterNameInvalid,
-        AccountError.CharacterNameTaken => ErrorCode.CharacterNameTaken,
-        AccountError.CharacterLimitReached => ErrorCode.CharacterLimitReached,
-        AccountError.CharacterNotFound => ErrorCode.CharacterNotFound,
-        AccountError.WorldUnavailable => ErrorCode.WorldUnavailable,
-        _ => ErrorCode.InternalError,
-    };
 
     private static WireTicket ToWire(GrainSessionTicket ticket) =>
         new() { Token = ticket.Token, ExpiresAtMs = ticket.ExpiresAt.ToUnixTimeMilliseconds() };

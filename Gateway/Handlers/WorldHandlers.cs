@@ -1,5 +1,6 @@
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Grains;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.World;
 using OrleansMmo.Protocol.Messages;
@@ -15,22 +16,22 @@ namespace OrleansMmo.Gateway.Handlers;
 /// </summary>
 public sealed class WorldHandlers(IGrainFactory grains)
 {
-    public async ValueTask<Reply> MoveAsync(ClientSession session, MoveRequest request)
+    public async ValueTask<Reply> MoveAsync(ClientSession session, PlayingCharacter playing, MoveRequest request)
     {
         var position = FromWire(request.Position);
-        var result = await WithAttachmentAsync(session, (player, sessionId) => player.Move(sessionId, position), r => r.Error);
-        if (result.Error != WorldError.None)
+        var result = await WithAttachmentAsync(playing, (player, sessionId) => player.Move(sessionId, position), r => r.Failure.Error);
+        if (!result.TryGetValue(out var outcome, out var failure))
         {
-            return Fail(result.Error, default);
+            return failure;
         }
 
         var response = new MoveResponse
         {
-            Accepted = result.Accepted,
-            Position = WorldWire.ToWire(result.Position),
-            Rejection = (MoveRejection)result.Rejection,
+            Accepted = outcome.Accepted,
+            Position = WorldWire.ToWire(outcome.Position),
+            Rejection = (MoveRejection)outcome.Rejection,
         };
-        if (result.ZoneChanged is { } arrival)
+        if (outcome.ZoneChanged is { } arrival)
         {
             response.ZoneChanged = WorldWire.ToWire(arrival);
         }
@@ -38,38 +39,38 @@ public sealed class WorldHandlers(IGrainFactory grains)
         return Reply.Ok(response);
     }
 
-    public async ValueTask<Reply> GetPlayerAsync(ClientSession session, GetPlayerRequest request)
+    public async ValueTask<Reply> GetPlayerAsync(ClientSession session, PlayingCharacter playing, GetPlayerRequest request)
     {
-        var result = await WithAttachmentAsync(session, (player, sessionId) => player.GetInfo(sessionId), r => r.Error);
-        return result.Error == WorldError.None
-            ? Reply.Ok(new GetPlayerResponse { Player = WorldWire.ToWire(result.Player!) })
-            : Fail(result.Error, default);
+        var result = await WithAttachmentAsync(playing, (player, sessionId) => player.GetInfo(sessionId), r => r.Failure.Error);
+        return result.TryGetValue(out var snapshot, out var failure)
+            ? Reply.Ok(new GetPlayerResponse { Player = WorldWire.ToWire(snapshot) })
+            : failure;
     }
 
-    public async ValueTask<Reply> AttackAsync(ClientSession session, AttackRequest request)
+    public async ValueTask<Reply> AttackAsync(ClientSession session, PlayingCharacter playing, AttackRequest request)
     {
-        var result = await WithAttachmentAsync(session, (player, sessionId) => player.Attack(sessionId, request.TargetEntityId), r => r.Error);
-        return result.Error == WorldError.None ? Reply.Ok(WorldWire.ToWire(result)) : Fail(result.Error, default);
+        var result = await WithAttachmentAsync(playing, (player, sessionId) => player.Attack(sessionId, request.TargetEntityId), r => r.Failure.Error);
+        return result.TryGetValue(out var outcome, out var failure) ? Reply.Ok(WorldWire.ToWire(outcome)) : failure;
     }
 
-    public async ValueTask<Reply> RespawnAsync(ClientSession session, RespawnRequest request)
+    public async ValueTask<Reply> RespawnAsync(ClientSession session, PlayingCharacter playing, RespawnRequest request)
     {
-        var result = await WithAttachmentAsync(session, (player, sessionId) => player.Respawn(sessionId), r => r.Error);
-        return result.Error == WorldError.None
-            ? Reply.Ok(new RespawnResponse { Respawned = result.Respawned, Position = WorldWire.ToWire(result.Position), Health = (uint)Math.Max(0, result.Health) })
-            : Fail(result.Error, default);
+        var result = await WithAttachmentAsync(playing, (player, sessionId) => player.Respawn(sessionId), r => r.Failure.Error);
+        return result.TryGetValue(out var outcome, out var failure)
+            ? Reply.Ok(new RespawnResponse { Respawned = outcome.Respawned, Position = WorldWire.ToWire(outcome.Position), Health = (uint)Math.Max(0, outcome.Health) })
+            : failure;
     }
 
-    public async ValueTask<Reply> ChatAsync(ClientSession session, ChatRequest request)
+    public async ValueTask<Reply> ChatAsync(ClientSession session, PlayingCharacter playing, ChatRequest request)
     {
         var channel = (GrainChannel)request.Channel;
         if (!Enum.IsDefined(channel))
         {
-            return ErrorCode.ChatChannelInvalid;
+            return GameError.ChatChannelInvalid;
         }
 
-        var result = await WithAttachmentAsync(session, (player, sessionId) => player.Chat(sessionId, channel, request.Text, request.ToName), r => r.Error);
-        return result.Error == WorldError.None ? Reply.Ok(new ChatResponse()) : Fail(result.Error, result.RetryAfter);
+        var result = await WithAttachmentAsync(playing, (player, sessionId) => player.Chat(sessionId, channel, request.Text, request.ToName), r => r.Failure.Error);
+        return result.Failed(out var failure) ? failure : Reply.Ok(new ChatResponse());
     }
 
     /// <summary>
@@ -77,24 +78,16 @@ public sealed class WorldHandlers(IGrainFactory grains)
     /// failed), attaches again through the account, which re-checks the session, and retries once.
     /// The client sees no error, at most a zone_changed on its next move.
     /// </summary>
-    private async Task<T> WithAttachmentAsync<T>(ClientSession session, Func<IPlayerGrain, Guid, Task<T>> call, Func<T, WorldError> errorOf)
+    private async Task<T> WithAttachmentAsync<T>(PlayingCharacter playing, Func<IPlayerGrain, Guid, Task<T>> call, Func<T, GameError> errorOf)
     {
-        var binding = session.Binding!;
-        var player = grains.GetGrain<IPlayerGrain>(binding.CharacterId!.Value);
-        var result = await call(player, binding.SessionId);
-        if (errorOf(result) != WorldError.NotAttached)
+        var player = grains.GetGrain<IPlayerGrain>(playing.CharacterId);
+        var result = await call(player, playing.SessionId);
+        if (errorOf(result) != GameError.NotAttached)
         {
             return result;
         }
 
-        var attached = await grains.GetGrain<IAccountGrain>(binding.AccountKey).EnterWorld(binding.SessionId, binding.CharacterId.Value);
-        return attached.Error == AccountError.None ? await call(player, binding.SessionId) : result;
+        var attached = await grains.GetGrain<IAccountGrain>(playing.AccountKey).EnterWorld(playing.SessionId, playing.CharacterId);
+        return attached.Succeeded ? await call(player, playing.SessionId) : result;
     }
-
-    private static Reply Fail(WorldError error, TimeSpan retryAfter) => error switch
-    {
-        WorldError.SessionReplaced => Reply.FailAndClose(ErrorCode.SessionReplaced, DisconnectReason.LoggedInElsewhere),
-        WorldError.ChatRateLimited => Reply.Fail(ErrorCode.ChatRateLimited, retryAfter),
-        _ => WorldWire.ToWire(error),
-    };
 }

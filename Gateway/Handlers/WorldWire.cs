@@ -60,7 +60,7 @@ internal static class WorldWire
         return new Wire.ZoneArrival { Zone = info, EntityId = arrival.EntityId, Position = ToWire(arrival.Position) };
     }
 
-    public static Wire.AttackResponse ToWire(AttackResult result)
+    public static Wire.AttackResponse ToWire(AttackOutcome result)
     {
         var response = new Wire.AttackResponse
         {
@@ -86,16 +86,4 @@ internal static class WorldWire
 
         return response;
     }
-
-    public static ErrorCode ToWire(WorldError error) => error switch
-    {
-        WorldError.SessionReplaced => ErrorCode.SessionReplaced,
-        WorldError.WorldUnavailable or WorldError.NotAttached => ErrorCode.WorldUnavailable,
-        WorldError.ChatMessageInvalid => ErrorCode.ChatMessageInvalid,
-        WorldError.ChatRateLimited => ErrorCode.ChatRateLimited,
-        WorldError.ChatChannelInvalid => ErrorCode.ChatChannelInvalid,
-        WorldError.PlayerNotFound => ErrorCode.PlayerNotFound,
-        WorldError.PlayerOffline => ErrorCode.PlayerOffline,
-        _ => ErrorCode.InternalError,
-    };
 }

@@ -43,6 +43,6 @@ public sealed partial class AdminKeyFilter(IOptions<AdminOptions> options, ILogg
         return next(context);
     }
 
-    [LoggerMessage(EventId = 2120, Level = LogLevel.Warning, Message = "Admin request {Path} from {RemoteAddress} refused: missing or wrong key")]
+    [LoggerMessage(EventId = LogEvents.AdminRequestRefused, Level = LogLevel.Warning, Message = "Admin request {Path} from {RemoteAddress} refused: missing or wrong key")]
     private static partial void LogRejected(ILogger logger, string path, string remoteAddress);
 }

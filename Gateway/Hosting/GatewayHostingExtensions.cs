@@ -168,7 +168,7 @@ public static partial class GatewayHostingExtensions
             return !cancellationToken.IsCancellationRequested;
         }
 
-        [LoggerMessage(EventId = 2040, Level = LogLevel.Warning, Message = "Cluster not reachable yet ({Reason}); retrying")]
+        [LoggerMessage(EventId = LogEvents.ClusterConnectRetrying, Level = LogLevel.Warning, Message = "Cluster not reachable yet ({Reason}); retrying")]
         private static partial void LogRetrying(ILogger logger, string reason);
     }
 }

@@ -21,20 +21,20 @@ public sealed class OpcodeTable
             Route.Create(Opcode.Register, RegisterRequest.Parser, Connected, h.RegisterAsync),
             Route.Create(Opcode.Login, LoginRequest.Parser, Connected, h.LoginAsync, changesState: true),
             Route.Create(Opcode.ResumeSession, ResumeSessionRequest.Parser, Connected, h.ResumeSessionAsync, changesState: true),
-            Route.Create(Opcode.RenewTicket, RenewTicketRequest.Parser, LoggedIn, h.RenewTicketAsync),
-            Route.Create(Opcode.Logout, LogoutRequest.Parser, LoggedIn, h.LogoutAsync, changesState: true),
+            Route.ForAccount(Opcode.RenewTicket, RenewTicketRequest.Parser, LoggedIn, h.RenewTicketAsync),
+            Route.ForAccount(Opcode.Logout, LogoutRequest.Parser, LoggedIn, h.LogoutAsync, changesState: true),
 
-            Route.Create(Opcode.ListCharacters, ListCharactersRequest.Parser, Authenticated, h.ListCharactersAsync),
-            Route.Create(Opcode.CreateCharacter, CreateCharacterRequest.Parser, Authenticated, h.CreateCharacterAsync),
-            Route.Create(Opcode.DeleteCharacter, DeleteCharacterRequest.Parser, Authenticated, h.DeleteCharacterAsync),
-            Route.Create(Opcode.EnterWorld, EnterWorldRequest.Parser, Authenticated, h.EnterWorldAsync, changesState: true),
-            Route.Create(Opcode.LeaveWorld, LeaveWorldRequest.Parser, InWorld, h.LeaveWorldAsync, changesState: true),
+            Route.ForAccount(Opcode.ListCharacters, ListCharactersRequest.Parser, Authenticated, h.ListCharactersAsync),
+            Route.ForAccount(Opcode.CreateCharacter, CreateCharacterRequest.Parser, Authenticated, h.CreateCharacterAsync),
+            Route.ForAccount(Opcode.DeleteCharacter, DeleteCharacterRequest.Parser, Authenticated, h.DeleteCharacterAsync),
+            Route.ForAccount(Opcode.EnterWorld, EnterWorldRequest.Parser, Authenticated, h.EnterWorldAsync, changesState: true),
+            Route.ForAccount(Opcode.LeaveWorld, LeaveWorldRequest.Parser, InWorld, h.LeaveWorldAsync, changesState: true),
 
-            Route.Create(Opcode.Move, MoveRequest.Parser, InWorld, w.MoveAsync),
-            Route.Create(Opcode.GetPlayer, GetPlayerRequest.Parser, InWorld, w.GetPlayerAsync),
-            Route.Create(Opcode.Attack, AttackRequest.Parser, InWorld, w.AttackAsync),
-            Route.Create(Opcode.Respawn, RespawnRequest.Parser, InWorld, w.RespawnAsync),
-            Route.Create(Opcode.Chat, ChatRequest.Parser, InWorld, w.ChatAsync),
+            Route.ForCharacter(Opcode.Move, MoveRequest.Parser, w.MoveAsync),
+            Route.ForCharacter(Opcode.GetPlayer, GetPlayerRequest.Parser, w.GetPlayerAsync),
+            Route.ForCharacter(Opcode.Attack, AttackRequest.Parser, w.AttackAsync),
+            Route.ForCharacter(Opcode.Respawn, RespawnRequest.Parser, w.RespawnAsync),
+            Route.ForCharacter(Opcode.Chat, ChatRequest.Parser, w.ChatAsync),
         ];
         _routes = Routes.ToFrozenDictionary(r => (ushort)r.Opcode);
     }

@@ -1,17 +1,25 @@
 using Google.Protobuf;
+using OrleansMmo.Gateway.Handlers;
+using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Grains;
 using OrleansMmo.Protocol.Messages;
 
 namespace OrleansMmo.Gateway.Routing;
 
-/// <summary>What a handler answers: a response message, or an error code (optionally closing the connection).</summary>
+/// <summary>
+/// What a handler answers: a response message, or an error code (optionally closing the connection).
+/// Handlers return grain failures as they are (<see cref="GameFailure"/>, <see cref="GameError"/>):
+/// <see cref="GameErrors"/> turns them into wire errors, the one place that does.
+/// </summary>
 public readonly struct Reply
 {
-    private Reply(IMessage? message, ErrorCode error, TimeSpan retryAfter, DisconnectReason closeWith)
+    private Reply(IMessage? message, ErrorCode error, TimeSpan retryAfter, DisconnectReason closeWith, Action<ClientSession>? afterSent)
     {
         Message = message;
         Error = error;
         RetryAfter = retryAfter;
         CloseWith = closeWith;
+        AfterSent = afterSent;
     }
 
     public IMessage? Message { get; }
@@ -23,11 +31,17 @@ public readonly struct Reply
     /// <summary>When set, the connection closes with this reason after the reply is sent.</summary>
     public DisconnectReason CloseWith { get; }
 
-    public static Reply Ok(IMessage message) => new(message, ErrorCode.Unspecified, default, DisconnectReason.Unspecified);
+    /// <summary>Runs right after the response is queued, before anything else can be queued behind it by this request.</summary>
+    public Action<ClientSession>? AfterSent { get; }
 
-    public static Reply Fail(ErrorCode error, TimeSpan retryAfter = default) => new(null, error, retryAfter, DisconnectReason.Unspecified);
+    public static Reply Ok(IMessage message, Action<ClientSession>? afterSent = null) =>
+        new(message, ErrorCode.Unspecified, default, DisconnectReason.Unspecified, afterSent);
 
-    public static Reply FailAndClose(ErrorCode error, DisconnectReason reason) => new(null, error, default, reason);
+    /// <summary>A wire-level failure the gateway itself decides (protocol version, frame checks).</summary>
+    public static Reply Fail(ErrorCode error, TimeSpan retryAfter = default, DisconnectReason closeWith = DisconnectReason.Unspecified) =>
+        new(null, error, retryAfter, closeWith, null);
 
-    public static implicit operator Reply(ErrorCode error) => Fail(error);
+    public static implicit operator Reply(GameFailure failure) => GameErrors.ToReply(failure);
+
+    public static implicit operator Reply(GameError error) => GameErrors.ToReply(error);
 }

@@ -104,6 +104,7 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
             if (reply.Message is not null)
             {
                 session.Send(route.Opcode.ResponseOf(), requestId, reply.Message);
+                reply.AfterSent?.Invoke(session);
             }
             else
             {
@@ -200,15 +201,15 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
         throw new CallLostInFailoverException(_options.FailoverCallTimeout);
     }
 
-    [LoggerMessage(EventId = 2022, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Opcode} attempt {Attempt} met a cluster failover; retrying")]
+    [LoggerMessage(EventId = LogEvents.RequestClusterRetry, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Opcode} attempt {Attempt} met a cluster failover; retrying")]
     private static partial void LogClusterRetry(ILogger logger, Exception exception, long connectionId, Opcode opcode, int attempt);
 
-    [LoggerMessage(EventId = 2023, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Opcode} attempt {Attempt} found the world unavailable; retrying")]
+    [LoggerMessage(EventId = LogEvents.RequestWorldRetry, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Opcode} attempt {Attempt} found the world unavailable; retrying")]
     private static partial void LogWorldRetry(ILogger logger, long connectionId, Opcode opcode, int attempt);
 
-    [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "Connection {ConnectionId}: protocol violation ({What}), opcode 0x{Opcode:X4}")]
+    [LoggerMessage(EventId = LogEvents.RequestProtocolViolation, Level = LogLevel.Information, Message = "Connection {ConnectionId}: protocol violation ({What}), opcode 0x{Opcode:X4}")]
     private static partial void LogProtocolViolation(ILogger logger, long connectionId, string what, ushort opcode);
 
-    [LoggerMessage(EventId = 2021, Level = LogLevel.Error, Message = "Connection {ConnectionId}: handler for {Opcode} failed")]
+    [LoggerMessage(EventId = LogEvents.RequestHandlerFailed, Level = LogLevel.Error, Message = "Connection {ConnectionId}: handler for {Opcode} failed")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, long connectionId, Opcode opcode);
 }

@@ -2,15 +2,18 @@ using OrleansMmo.Protocol.Messages;
 
 namespace OrleansMmo.Gateway.Sessions;
 
-/// <summary>Pushes from the world for the character this connection plays.</summary>
+/// <summary>
+/// Pushes from the world for the character this connection plays, and the one rule about their
+/// order: world pushes are held from the start of EnterWorld until its response is queued.
+/// The zone starts sending as soon as the character enters it, which can be before the EnterWorld
+/// response is queued. A client must hear the response first (it resets its view), and must not
+/// miss the first update (it names everyone already in view, and the zone never repeats it), so
+/// these wait and go out right after it. The EnterWorld handler drives it:
+/// <see cref="BeginEnteringWorld"/>, then <see cref="CancelEnteringWorld"/> on failure, or
+/// <see cref="EnteredWorld"/> and, once the response is queued, <see cref="ReleaseWorldPushes"/>.
+/// </summary>
 public sealed partial class ClientSession
 {
-    /// <summary>
-    /// Pushes held while EnterWorld is under way: the zone starts sending as soon as the character
-    /// enters it, which can be before the EnterWorld response is queued. A client must hear the
-    /// response first (it resets its view), and must not miss the first update (it names everyone
-    /// already in view, and the zone never repeats it), so these wait and go out right after it.
-    /// </summary>
     private readonly Lock _enteringLock = new();
     private Guid? _entering;
 
@@ -72,8 +75,11 @@ public sealed partial class ClientSession
         }
     }
 
-    /// <summary>After the EnterWorld response is queued: the held pushes follow it, in order.</summary>
-    private void ReleaseHeldPushes()
+    /// <summary>EnterWorld succeeded: the connection plays the character now, but its pushes stay held until <see cref="ReleaseWorldPushes"/>.</summary>
+    public void EnteredWorld(AccountBinding binding) => MoveTo(SessionState.InWorld, binding);
+
+    /// <summary>After the EnterWorld response is queued: the held pushes follow it, in order, and later ones go straight out.</summary>
+    public void ReleaseWorldPushes()
     {
         lock (_enteringLock)
         {

@@ -17,19 +17,16 @@ namespace OrleansMmo.Gateway.Sessions;
 /// </summary>
 public sealed partial class ClientSession
 {
-    private static readonly ushort EnterWorldResponse = Opcode.EnterWorld.ResponseOf();
-
     private readonly ConnectionContext _connection;
     private readonly GatewayOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<OutboundFrame> _outbound;
     private readonly GatewayMetrics? _metrics;
-    private int _state = (int)SessionState.Handshaking;
+    private SessionPhase _phase = SessionPhase.Handshaking;
     private int _closing;
     private int _inFlight;
     private long _lastReceived;
     private long _unauthenticatedSince;
-    private AccountBinding? _binding;
 
     /// <summary>Request budget; used only by the read loop.</summary>
     internal TokenBucket RateLimit;
@@ -59,9 +56,13 @@ public sealed partial class ClientSession
 
     public string RemoteAddress { get; }
 
-    public SessionState State => (SessionState)Volatile.Read(ref _state);
+    public SessionState State => Volatile.Read(ref _phase).State;
 
-    public AccountBinding? Binding => Volatile.Read(ref _binding);
+    /// <summary>The account session held, when logged in; read together with <see cref="State"/> through <see cref="Phase"/>.</summary>
+    public AccountBinding? Binding => Volatile.Read(ref _phase).Binding;
+
+    /// <summary>The state and the binding that goes with it, read as one (they change together).</summary>
+    public SessionPhase Phase => Volatile.Read(ref _phase);
 
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
 
@@ -84,8 +85,7 @@ public sealed partial class ClientSession
             Volatile.Write(ref _unauthenticatedSince, Stopwatch.GetTimestamp());
         }
 
-        Volatile.Write(ref _binding, binding);
-        Volatile.Write(ref _state, (int)state);
+        Volatile.Write(ref _phase, SessionPhase.Of(state, binding));
     }
 
     public bool TryEnterRequest()
@@ -111,11 +111,6 @@ public sealed partial class ClientSession
 
         if (_outbound.Writer.TryWrite(OutboundFrame.Create(opcode, requestId, message)))
         {
-            if (opcode == EnterWorldResponse)
-            {
-                ReleaseHeldPushes();
-            }
-
             return true;
         }
 
@@ -241,7 +236,7 @@ public sealed partial class ClientSession
     /// <summary>Cuts the socket without waiting for queued frames.</summary>
     public void Abort(string why) => _connection.Abort(new ConnectionAbortedException(why));
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Connection {ConnectionId} closing: {Reason} {Detail}")]
+    [LoggerMessage(EventId = LogEvents.SessionClosing, Level = LogLevel.Information, Message = "Connection {ConnectionId} closing: {Reason} {Detail}")]
     private static partial void LogClosing(ILogger logger, long connectionId, DisconnectReason reason, string detail);
 
     /// <summary>A serialized frame in a pooled buffer, owned by the queue until written.</summary>

@@ -133,9 +133,9 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
         }
     }
 
-    [LoggerMessage(EventId = 2030, Level = LogLevel.Information, Message = "Gateway stopping: closing {Count} connections")]
+    [LoggerMessage(EventId = LogEvents.GatewayShuttingDown, Level = LogLevel.Information, Message = "Gateway stopping: closing {Count} connections")]
     private static partial void LogShuttingDown(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 2031, Level = LogLevel.Warning, Message = "Gateway stopping: {Count} connections did not close in time; aborting them")]
+    [LoggerMessage(EventId = LogEvents.GatewayShutdownTimedOut, Level = LogLevel.Warning, Message = "Gateway stopping: {Count} connections did not close in time; aborting them")]
     private static partial void LogShutdownTimedOut(ILogger logger, int count);
 }

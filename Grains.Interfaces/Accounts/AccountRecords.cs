@@ -27,49 +27,21 @@ public sealed record CharacterSummary(
     [property: Id(2)] DateTimeOffset CreatedAt,
     [property: Id(3)] int Level);
 
-/// <summary>Result of Login and ResumeSession: a new session on the account.</summary>
-[GenerateSerializer, Alias("mmo.SessionResult")]
-public sealed record SessionResult(
-    [property: Id(0)] AccountError Error,
-    [property: Id(1)] Guid AccountId,
-    [property: Id(2)] Guid SessionId,
-    [property: Id(3)] SessionTicket? Ticket,
-    [property: Id(4)] Guid? LastCharacterId,
-    [property: Id(5)] TimeSpan RetryAfter)
-{
-    public static SessionResult Failed(AccountError error, TimeSpan retryAfter = default) =>
-        new(error, Guid.Empty, Guid.Empty, null, null, retryAfter);
-}
+/// <summary>What Login and ResumeSession start: a new session on the account.</summary>
+/// <param name="AccountId">The account's id.</param>
+/// <param name="SessionId">The new session; every later call on the account carries it.</param>
+/// <param name="Ticket">The session's one spendable ticket, to resume on another connection.</param>
+/// <param name="LastCharacterId">On a resume, the character the session had in the world, to enter again.</param>
+[GenerateSerializer, Alias("mmo.AccountSession")]
+public sealed record AccountSession(
+    [property: Id(0)] Guid AccountId,
+    [property: Id(1)] Guid SessionId,
+    [property: Id(2)] SessionTicket Ticket,
+    [property: Id(3)] Guid? LastCharacterId);
 
-[GenerateSerializer, Alias("mmo.RegisterResult")]
-public sealed record RegisterResult(
-    [property: Id(0)] AccountError Error,
-    [property: Id(1)] Guid AccountId,
-    [property: Id(2)] TimeSpan RetryAfter);
-
-[GenerateSerializer, Alias("mmo.TicketResult")]
-public sealed record TicketResult(
-    [property: Id(0)] AccountError Error,
-    [property: Id(1)] SessionTicket? Ticket);
-
-[GenerateSerializer, Alias("mmo.CharacterListResult")]
-public sealed record CharacterListResult(
-    [property: Id(0)] AccountError Error,
-    [property: Id(1)] IReadOnlyList<CharacterSummary> Characters);
-
-/// <summary>Result of EnterWorld: the character, its state and where it stands.</summary>
-[GenerateSerializer, Alias("mmo.EnterWorldResult")]
-public sealed record EnterWorldResult(
-    [property: Id(0)] AccountError Error,
-    [property: Id(1)] CharacterSummary? Character,
-    [property: Id(2)] World.PlayerSnapshot? Player,
-    [property: Id(3)] World.ZoneArrival? Arrival)
-{
-    public static EnterWorldResult Failed(AccountError error) => new(error, null, null, null);
-}
-
-/// <summary>Result of CreateCharacter.</summary>
-[GenerateSerializer, Alias("mmo.CharacterResult")]
-public sealed record CharacterResult(
-    [property: Id(0)] AccountError Error,
-    [property: Id(1)] CharacterSummary? Character);
+/// <summary>What EnterWorld yields: the character, its state and where it stands.</summary>
+[GenerateSerializer, Alias("mmo.WorldEntry")]
+public sealed record WorldEntry(
+    [property: Id(0)] CharacterSummary Character,
+    [property: Id(1)] World.PlayerSnapshot Player,
+    [property: Id(2)] World.ZoneArrival Arrival);

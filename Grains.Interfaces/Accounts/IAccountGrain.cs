@@ -4,26 +4,27 @@ namespace OrleansMmo.Grains.Accounts;
 /// One player account: credentials, characters, and the single live session.
 /// Key: <see cref="AccountKeys.ForUsername"/> ("acct:" + normalized username).
 /// Every session-bound method takes the caller's session id and fails with
-/// <see cref="AccountError.SessionReplaced"/> once a newer login has replaced that session,
+/// <see cref="GameError.SessionReplaced"/> once a newer login has replaced that session,
 /// so a kicked connection can never act, even if the kick notice was lost.
 /// </summary>
 [Alias("mmo.IAccountGrain")]
 public interface IAccountGrain : IGrainWithStringKey
 {
+    /// <summary>Creates the account; yields its id.</summary>
     [Alias("Register")]
-    Task<RegisterResult> Register(string username, string password);
+    Task<Result<Guid>> Register(string username, string password);
 
     /// <summary>Verifies the password and starts a new session, kicking any previous one.</summary>
     [Alias("Login")]
-    Task<SessionResult> Login(string password, SessionEndpoint endpoint);
+    Task<Result<AccountSession>> Login(string password, SessionEndpoint endpoint);
 
     /// <summary>Spends a ticket to start a new session on <paramref name="endpoint"/> without a password.</summary>
     [Alias("ResumeSession")]
-    Task<SessionResult> ResumeSession(string token, SessionEndpoint endpoint);
+    Task<Result<AccountSession>> ResumeSession(string token, SessionEndpoint endpoint);
 
     /// <summary>Replaces the session's ticket with a fresh one; the previous ticket stops working.</summary>
     [Alias("RenewTicket")]
-    Task<TicketResult> RenewTicket(Guid sessionId);
+    Task<Result<SessionTicket>> RenewTicket(Guid sessionId);
 
     /// <summary>Ends the session and invalidates its ticket.</summary>
     [Alias("Logout")]
@@ -34,18 +35,18 @@ public interface IAccountGrain : IGrainWithStringKey
     Task ConnectionClosed(Guid sessionId);
 
     [Alias("ListCharacters")]
-    Task<CharacterListResult> ListCharacters(Guid sessionId);
+    Task<Result<IReadOnlyList<CharacterSummary>>> ListCharacters(Guid sessionId);
 
     [Alias("CreateCharacter")]
-    Task<CharacterResult> CreateCharacter(Guid sessionId, string name);
+    Task<Result<CharacterSummary>> CreateCharacter(Guid sessionId, string name);
 
     [Alias("DeleteCharacter")]
-    Task<AccountError> DeleteCharacter(Guid sessionId, Guid characterId);
+    Task<Result> DeleteCharacter(Guid sessionId, Guid characterId);
 
     /// <summary>Binds the session to one of the account's characters and puts it in the world.</summary>
     [Alias("EnterWorld")]
-    Task<EnterWorldResult> EnterWorld(Guid sessionId, Guid characterId);
+    Task<Result<WorldEntry>> EnterWorld(Guid sessionId, Guid characterId);
 
     [Alias("LeaveWorld")]
-    Task<AccountError> LeaveWorld(Guid sessionId);
+    Task<Result> LeaveWorld(Guid sessionId);
 }

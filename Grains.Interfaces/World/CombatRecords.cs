@@ -57,27 +57,32 @@ public sealed record ZoneRespawnResult(
 [GenerateSerializer, Alias("mmo.LootDrop")]
 public sealed record LootDrop([property: Id(0)] long Gold, [property: Id(1)] IReadOnlyList<ItemStack> Items);
 
-/// <summary>An attack's outcome for the attacker: refused (nothing happened), or a hit with its consequences.</summary>
-[GenerateSerializer, Alias("mmo.AttackResult")]
-public sealed record AttackResult(
-    [property: Id(0)] WorldError Error,
-    [property: Id(1)] AttackRefusal Refusal,
-    [property: Id(2)] TimeSpan RetryAfter,
-    [property: Id(3)] int Damage,
-    [property: Id(4)] uint TargetHealthPercent,
-    [property: Id(5)] bool Killed,
-    [property: Id(6)] long ExperienceGained,
-    [property: Id(7)] int Level,
-    [property: Id(8)] long Experience,
-    [property: Id(9)] bool LeveledUp,
-    [property: Id(10)] LootDrop? Loot)
+/// <summary>
+/// An attack's outcome for the attacker: refused (a claim the server could not confirm: nothing
+/// happened, <c>Refusal</c> says why), or a hit with its consequences. A refusal is an answer, not
+/// an error: the client hears it with the attacker's own level and experience.
+/// </summary>
+[GenerateSerializer, Alias("mmo.AttackOutcome")]
+public sealed record AttackOutcome(
+    [property: Id(0)] AttackRefusal Refusal,
+    [property: Id(1)] TimeSpan RetryAfter,
+    [property: Id(2)] int Damage,
+    [property: Id(3)] uint TargetHealthPercent,
+    [property: Id(4)] bool Killed,
+    [property: Id(5)] long ExperienceGained,
+    [property: Id(6)] int Level,
+    [property: Id(7)] long Experience,
+    [property: Id(8)] bool LeveledUp,
+    [property: Id(9)] LootDrop? Loot)
 {
-    public static AttackResult Failed(WorldError error) => new(error, AttackRefusal.None, default, 0, 0, false, 0, 0, 0, false, null);
+    /// <summary>An attack that did not happen, for <paramref name="refusal"/>.</summary>
+    public static AttackOutcome Refused(AttackRefusal refusal, TimeSpan retryAfter, int level, long experience) =>
+        new(refusal, retryAfter, 0, 0, false, 0, level, experience, false, null);
 }
 
-[GenerateSerializer, Alias("mmo.RespawnResult")]
-public sealed record RespawnResult(
-    [property: Id(0)] WorldError Error,
-    [property: Id(1)] bool Respawned,
-    [property: Id(2)] Position Position,
-    [property: Id(3)] int Health);
+/// <summary>A respawn's outcome: <c>Respawned</c> false when the character was alive (it stays where it is).</summary>
+[GenerateSerializer, Alias("mmo.RespawnOutcome")]
+public sealed record RespawnOutcome(
+    [property: Id(0)] bool Respawned,
+    [property: Id(1)] Position Position,
+    [property: Id(2)] int Health);

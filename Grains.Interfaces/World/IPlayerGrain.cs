@@ -10,33 +10,33 @@ public interface IPlayerGrain : IGrainWithGuidKey
 {
     /// <summary>Binds the character to a connection and puts it in its zone; replaces any earlier session.</summary>
     [Alias("Attach")]
-    Task<AttachResult> Attach(PlayerSession session, Accounts.CharacterSummary character);
+    Task<Result<PlayerAttachment>> Attach(PlayerSession session, Accounts.CharacterSummary character);
 
     /// <summary>Takes the character out of the world if <paramref name="sessionId"/> still owns it.</summary>
     [Alias("Detach")]
     Task Detach(Guid sessionId);
 
     [Alias("Move")]
-    Task<MoveResult> Move(Guid sessionId, Position position);
+    Task<Result<MoveOutcome>> Move(Guid sessionId, Position position);
 
     [Alias("GetInfo")]
-    Task<PlayerInfoResult> GetInfo(Guid sessionId);
+    Task<Result<PlayerSnapshot>> GetInfo(Guid sessionId);
 
     /// <summary>Attacks an entity of the character's zone; a kill gives experience (levels written through) and loot (written through).</summary>
     [Alias("Attack")]
-    Task<AttackResult> Attack(Guid sessionId, uint targetEntityId);
+    Task<Result<AttackOutcome>> Attack(Guid sessionId, uint targetEntityId);
 
     /// <summary>A dead character rises at its zone's graveyard.</summary>
     [Alias("Respawn")]
-    Task<RespawnResult> Respawn(Guid sessionId);
+    Task<Result<RespawnOutcome>> Respawn(Guid sessionId);
 
     [Alias("Chat")]
-    Task<ChatResult> Chat(Guid sessionId, ChatChannel channel, string text, string toName);
+    Task<Result> Chat(Guid sessionId, ChatChannel channel, string text, string toName);
 
-    /// <summary>Pushes a whisper to this character's connection; <see cref="WorldError.PlayerOffline"/> if it has none.</summary>
+    /// <summary>Pushes a whisper to this character's connection; <see cref="GameError.PlayerOffline"/> if it has none.</summary>
     /// <remarks>Interleaves: two players whispering to each other at once must not wait on each other's turn.</remarks>
     [Alias("ReceiveWhisper"), Orleans.Concurrency.AlwaysInterleave]
-    Task<WorldError> ReceiveWhisper(ChatLine line);
+    Task<Result> ReceiveWhisper(ChatLine line);
 
     /// <summary>Forgets the character's world state (the character was deleted).</summary>
     [Alias("Delete")]

@@ -58,11 +58,11 @@ public sealed record ZoneArrival(
     [property: Id(1)] uint EntityId,
     [property: Id(2)] Position Position);
 
-[GenerateSerializer, Alias("mmo.AttachResult")]
-public sealed record AttachResult(
-    [property: Id(0)] WorldError Error,
-    [property: Id(1)] PlayerSnapshot? Player,
-    [property: Id(2)] ZoneArrival? Arrival);
+/// <summary>What Attach yields: the character as its owner sees it, and where it stands.</summary>
+[GenerateSerializer, Alias("mmo.PlayerAttachment")]
+public sealed record PlayerAttachment(
+    [property: Id(0)] PlayerSnapshot Player,
+    [property: Id(1)] ZoneArrival Arrival);
 
 [GenerateSerializer, Alias("mmo.MoveRejection")]
 public enum MoveRejection
@@ -75,18 +75,12 @@ public enum MoveRejection
 }
 
 /// <summary>A move's outcome: accepted, or rejected with the authoritative position (a correction).</summary>
-[GenerateSerializer, Alias("mmo.MoveResult")]
-public sealed record MoveResult(
-    [property: Id(0)] WorldError Error,
-    [property: Id(1)] bool Accepted,
-    [property: Id(2)] Position Position,
-    [property: Id(3)] MoveRejection Rejection,
-    [property: Id(4)] ZoneArrival? ZoneChanged);
-
-[GenerateSerializer, Alias("mmo.PlayerInfoResult")]
-public sealed record PlayerInfoResult(
-    [property: Id(0)] WorldError Error,
-    [property: Id(1)] PlayerSnapshot? Player);
+[GenerateSerializer, Alias("mmo.MoveOutcome")]
+public sealed record MoveOutcome(
+    [property: Id(0)] bool Accepted,
+    [property: Id(1)] Position Position,
+    [property: Id(2)] MoveRejection Rejection,
+    [property: Id(3)] ZoneArrival? ZoneChanged);
 
 /// <summary>A chat line as delivered.</summary>
 [GenerateSerializer, Alias("mmo.ChatLine")]
@@ -97,11 +91,6 @@ public sealed record ChatLine(
     [property: Id(3)] string Text,
     [property: Id(4)] DateTimeOffset SentAt,
     [property: Id(5)] string ToName);
-
-[GenerateSerializer, Alias("mmo.ChatResult")]
-public sealed record ChatResult(
-    [property: Id(0)] WorldError Error,
-    [property: Id(1)] TimeSpan RetryAfter);
 
 /// <summary>A character as a zone holds it: where it is and where its owner's socket is; health 0 means full.</summary>
 [GenerateSerializer, Alias("mmo.ZoneMember")]

@@ -33,33 +33,33 @@ public sealed partial class AccountGrain(
 
     private bool Exists => state.State.AccountId != Guid.Empty;
 
-    public async Task<RegisterResult> Register(string username, string password)
+    public async Task<Result<Guid>> Register(string username, string password)
     {
         if (!AccountRules.IsValidUsername(username, _options) || AccountKeys.ForUsername(username) != this.GetPrimaryKeyString())
         {
-            return new RegisterResult(AccountError.UsernameInvalid, Guid.Empty, default);
+            return GameError.UsernameInvalid;
         }
 
         if (!AccountRules.IsValidPassword(password, _options))
         {
-            return new RegisterResult(AccountError.PasswordInvalid, Guid.Empty, default);
+            return GameError.PasswordInvalid;
         }
 
         if (Exists)
         {
-            return new RegisterResult(AccountError.UsernameTaken, Guid.Empty, default);
+            return GameError.UsernameTaken;
         }
 
         var hash = await hasher.HashAsync(password);
         if (hash is null)
         {
-            return new RegisterResult(AccountError.Busy, Guid.Empty, BusyRetryAfter);
+            return new GameFailure(GameError.Busy, BusyRetryAfter);
         }
 
         // Checked again: another Register may have completed while this one waited for hashing.
         if (Exists)
         {
-            return new RegisterResult(AccountError.UsernameTaken, Guid.Empty, default);
+            return GameError.UsernameTaken;
         }
 
         state.State = new AccountState
@@ -71,22 +71,22 @@ public sealed partial class AccountGrain(
         };
         await state.WriteThroughAsync();
         LogRegistered(logger, state.State.AccountId, state.State.Username);
-        return new RegisterResult(AccountError.None, state.State.AccountId, default);
+        return Result.Ok(state.State.AccountId);
     }
 
-    public async Task<SessionResult> Login(string password, SessionEndpoint endpoint)
+    public async Task<Result<AccountSession>> Login(string password, SessionEndpoint endpoint)
     {
         var address = GrainFactory.GetGrain<ILoginThrottleGrain>(AccountKeys.ForRemoteAddress(endpoint.RemoteAddress));
         var addressWait = await address.GetRetryAfter();
         if (addressWait > TimeSpan.Zero)
         {
-            return SessionResult.Failed(AccountError.LoginThrottled, addressWait);
+            return new GameFailure(GameError.LoginThrottled, addressWait);
         }
 
         var now = time.GetUtcNow();
         if (_lockedUntil > now)
         {
-            return SessionResult.Failed(AccountError.LoginThrottled, _lockedUntil - now);
+            return new GameFailure(GameError.LoginThrottled, _lockedUntil - now);
         }
 
         var check = Exists
@@ -95,7 +95,7 @@ public sealed partial class AccountGrain(
         switch (check)
         {
             case PasswordCheck.Busy:
-                return SessionResult.Failed(AccountError.Busy, BusyRetryAfter);
+                return new GameFailure(GameError.Busy, BusyRetryAfter);
             case PasswordCheck.Mismatch:
                 await address.RecordFailure();
                 if (Exists && ++_consecutiveFailures >= _options.MaxFailedLoginsPerAccount)
@@ -105,7 +105,7 @@ public sealed partial class AccountGrain(
                     LogLockedOut(logger, state.State.AccountId, _options.AccountLockout);
                 }
 
-                return SessionResult.Failed(AccountError.InvalidCredentials);
+                return GameError.InvalidCredentials;
             case PasswordCheck.MatchNeedsRehash:
                 // The stored parameters are older than the configured ones: upgrade while the password is at hand.
                 state.State.PasswordHash = await hasher.HashAsync(password!) ?? state.State.PasswordHash;
@@ -114,48 +114,48 @@ public sealed partial class AccountGrain(
 
         _consecutiveFailures = 0;
         state.State.LastLoginAt = time.GetUtcNow();
-        var result = await StartSessionAsync(endpoint, lastCharacter: null);
-        LogLoggedIn(logger, state.State.AccountId, result.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
-        return result;
+        var started = await StartSessionAsync(endpoint, lastCharacter: null);
+        LogLoggedIn(logger, state.State.AccountId, started.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
+        return Result.Ok(started);
     }
 
-    public async Task<SessionResult> ResumeSession(string token, SessionEndpoint endpoint)
+    public async Task<Result<AccountSession>> ResumeSession(string token, SessionEndpoint endpoint)
     {
         if (!Exists || !signer.TryVerify(token, out var ticket) || ticket.AccountId != state.State.AccountId)
         {
-            return SessionResult.Failed(AccountError.TicketInvalid);
+            return GameError.TicketInvalid;
         }
 
         var session = state.State.Session;
         if (session is null || ticket.TicketId != session.TicketId)
         {
-            return SessionResult.Failed(session is not null && ticket.TicketId == session.SpentTicketId
-                ? AccountError.TicketAlreadyUsed
-                : AccountError.TicketInvalid);
+            return session is not null && ticket.TicketId == session.SpentTicketId
+                ? GameError.TicketAlreadyUsed
+                : GameError.TicketInvalid;
         }
 
         if (ticket.ExpiresAt <= time.GetUtcNow())
         {
-            return SessionResult.Failed(AccountError.TicketExpired);
+            return GameError.TicketExpired;
         }
 
         session.SpentTicketId = session.TicketId;
-        var result = await StartSessionAsync(endpoint, session.CharacterInWorld);
-        LogResumed(logger, state.State.AccountId, result.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
-        return result;
+        var resumed = await StartSessionAsync(endpoint, session.CharacterInWorld);
+        LogResumed(logger, state.State.AccountId, resumed.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
+        return Result.Ok(resumed);
     }
 
-    public async Task<TicketResult> RenewTicket(Guid sessionId)
+    public async Task<Result<SessionTicket>> RenewTicket(Guid sessionId)
     {
         var session = CurrentSession(sessionId);
         if (session is null)
         {
-            return new TicketResult(AccountError.SessionReplaced, null);
+            return GameError.SessionReplaced;
         }
 
         var ticket = IssueTicket(session);
         await state.WriteThroughAsync();
-        return new TicketResult(AccountError.None, ticket);
+        return Result.Ok(ticket);
     }
 
     public async Task Logout(Guid sessionId)
@@ -187,39 +187,39 @@ public sealed partial class AccountGrain(
         }
     }
 
-    public Task<CharacterListResult> ListCharacters(Guid sessionId)
+    public Task<Result<IReadOnlyList<CharacterSummary>>> ListCharacters(Guid sessionId)
     {
         if (CurrentSession(sessionId) is null)
         {
-            return Task.FromResult(new CharacterListResult(AccountError.SessionReplaced, []));
+            return Task.FromResult<Result<IReadOnlyList<CharacterSummary>>>(GameError.SessionReplaced);
         }
 
-        var list = state.State.Characters.Select(c => c.ToSummary()).ToList();
-        return Task.FromResult(new CharacterListResult(AccountError.None, list));
+        IReadOnlyList<CharacterSummary> list = state.State.Characters.Select(c => c.ToSummary()).ToList();
+        return Task.FromResult(Result.Ok(list));
     }
 
-    public async Task<CharacterResult> CreateCharacter(Guid sessionId, string name)
+    public async Task<Result<CharacterSummary>> CreateCharacter(Guid sessionId, string name)
     {
         if (CurrentSession(sessionId) is null)
         {
-            return new CharacterResult(AccountError.SessionReplaced, null);
+            return GameError.SessionReplaced;
         }
 
         if (!AccountRules.TryNormalizeCharacterName(name, _options, out var display))
         {
-            return new CharacterResult(AccountError.CharacterNameInvalid, null);
+            return GameError.CharacterNameInvalid;
         }
 
         if (state.State.Characters.Count >= _options.MaxCharactersPerAccount)
         {
-            return new CharacterResult(AccountError.CharacterLimitReached, null);
+            return GameError.CharacterLimitReached;
         }
 
         var character = new CharacterRecord { CharacterId = Guid.NewGuid(), Name = display, CreatedAt = time.GetUtcNow() };
         var nameGrain = GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(display));
         if (!await nameGrain.Claim(state.State.AccountId, character.CharacterId))
         {
-            return new CharacterResult(AccountError.CharacterNameTaken, null);
+            return GameError.CharacterNameTaken;
         }
 
         state.State.Characters.Add(character);
@@ -236,21 +236,21 @@ public sealed partial class AccountGrain(
         }
 
         LogCharacterCreated(logger, state.State.AccountId, character.CharacterId);
-        return new CharacterResult(AccountError.None, character.ToSummary());
+        return Result.Ok(character.ToSummary());
     }
 
-    public async Task<AccountError> DeleteCharacter(Guid sessionId, Guid characterId)
+    public async Task<Result> DeleteCharacter(Guid sessionId, Guid characterId)
     {
         var session = CurrentSession(sessionId);
         if (session is null)
         {
-            return AccountError.SessionReplaced;
+            return GameError.SessionReplaced;
         }
 
         var index = state.State.Characters.FindIndex(c => c.CharacterId == characterId);
         if (index < 0)
         {
-            return AccountError.CharacterNotFound;
+            return GameError.CharacterNotFound;
         }
 
         var character = state.State.Characters[index];
@@ -275,21 +275,21 @@ public sealed partial class AccountGrain(
         await GrainFactory.GetGrain<IPlayerGrain>(characterId).Delete();
         await GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(character.Name)).Release(characterId);
         LogCharacterDeleted(logger, state.State.AccountId, characterId);
-        return AccountError.None;
+        return Result.Success;
     }
 
-    public async Task<EnterWorldResult> EnterWorld(Guid sessionId, Guid characterId)
+    public async Task<Result<WorldEntry>> EnterWorld(Guid sessionId, Guid characterId)
     {
         var session = CurrentSession(sessionId);
         if (session?.Endpoint is not { } endpoint)
         {
-            return EnterWorldResult.Failed(AccountError.SessionReplaced);
+            return GameError.SessionReplaced;
         }
 
         var character = state.State.Characters.Find(c => c.CharacterId == characterId);
         if (character is null)
         {
-            return EnterWorldResult.Failed(AccountError.CharacterNotFound);
+            return GameError.CharacterNotFound;
         }
 
         if (session.CharacterInWorld is { } previous && previous != characterId)
@@ -302,21 +302,21 @@ public sealed partial class AccountGrain(
         var summary = character.ToSummary();
         var attached = await GrainFactory.GetGrain<IPlayerGrain>(characterId).Attach(
             new PlayerSession(sessionId, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway), summary);
-        if (attached.Error != WorldError.None)
+        if (!attached.TryGetValue(out var attachment, out _))
         {
-            return EnterWorldResult.Failed(AccountError.WorldUnavailable);
+            return GameError.WorldUnavailable;
         }
 
         session.CharacterInWorld = characterId;
-        return new EnterWorldResult(AccountError.None, summary, attached.Player, attached.Arrival);
+        return Result.Ok(new WorldEntry(summary, attachment.Player, attachment.Arrival));
     }
 
-    public async Task<AccountError> LeaveWorld(Guid sessionId)
+    public async Task<Result> LeaveWorld(Guid sessionId)
     {
         var session = CurrentSession(sessionId);
         if (session is null)
         {
-            return AccountError.SessionReplaced;
+            return GameError.SessionReplaced;
         }
 
         if (session.CharacterInWorld is { } characterId)
@@ -325,7 +325,7 @@ public sealed partial class AccountGrain(
             await DetachQuietlyAsync(characterId, sessionId);
         }
 
-        return AccountError.None;
+        return Result.Success;
     }
 
     /// <summary>Takes a character out of the world; a failure only leaves it until its zone or grain notices.</summary>
@@ -345,7 +345,7 @@ public sealed partial class AccountGrain(
         sessionId != Guid.Empty && state.State.Session is { } session && session.SessionId == sessionId ? session : null;
 
     /// <summary>Replaces any session with a new one on <paramref name="endpoint"/>, kicking the old connection.</summary>
-    private async Task<SessionResult> StartSessionAsync(SessionEndpoint endpoint, Guid? lastCharacter)
+    private async Task<AccountSession> StartSessionAsync(SessionEndpoint endpoint, Guid? lastCharacter)
     {
         var previous = state.State.Session;
         var session = new ActiveSession
@@ -370,7 +370,7 @@ public sealed partial class AccountGrain(
             await DetachQuietlyAsync(inWorld, previous.SessionId);
         }
 
-        return new SessionResult(AccountError.None, state.State.AccountId, session.SessionId, ticket, lastCharacter, default);
+        return new AccountSession(state.State.AccountId, session.SessionId, ticket, lastCharacter);
     }
 
     private SessionTicket IssueTicket(ActiveSession session)
@@ -394,27 +394,27 @@ public sealed partial class AccountGrain(
         }
     }
 
-    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "Account {AccountId}: taking character {CharacterId} out of the world failed")]
+    [LoggerMessage(EventId = LogEvents.AccountDetachFailed, Level = LogLevel.Warning, Message = "Account {AccountId}: taking character {CharacterId} out of the world failed")]
     private static partial void LogDetachFailed(ILogger logger, Exception exception, Guid accountId, Guid characterId);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Account {AccountId} registered as {Username}")]
+    [LoggerMessage(EventId = LogEvents.AccountRegistered, Level = LogLevel.Information, Message = "Account {AccountId} registered as {Username}")]
     private static partial void LogRegistered(ILogger logger, Guid accountId, string username);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Account {AccountId} logged in, session {SessionId} on gateway {GatewayId} connection {ConnectionId}")]
+    [LoggerMessage(EventId = LogEvents.AccountLoggedIn, Level = LogLevel.Information, Message = "Account {AccountId} logged in, session {SessionId} on gateway {GatewayId} connection {ConnectionId}")]
     private static partial void LogLoggedIn(ILogger logger, Guid accountId, Guid sessionId, string gatewayId, long connectionId);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Account {AccountId} resumed, session {SessionId} on gateway {GatewayId} connection {ConnectionId}")]
+    [LoggerMessage(EventId = LogEvents.AccountResumed, Level = LogLevel.Information, Message = "Account {AccountId} resumed, session {SessionId} on gateway {GatewayId} connection {ConnectionId}")]
     private static partial void LogResumed(ILogger logger, Guid accountId, Guid sessionId, string gatewayId, long connectionId);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Account {AccountId} locked for {Lockout} after repeated failed logins")]
+    [LoggerMessage(EventId = LogEvents.AccountLockedOut, Level = LogLevel.Warning, Message = "Account {AccountId} locked for {Lockout} after repeated failed logins")]
     private static partial void LogLockedOut(ILogger logger, Guid accountId, TimeSpan lockout);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Account {AccountId} created character {CharacterId}")]
+    [LoggerMessage(EventId = LogEvents.CharacterCreated, Level = LogLevel.Information, Message = "Account {AccountId} created character {CharacterId}")]
     private static partial void LogCharacterCreated(ILogger logger, Guid accountId, Guid characterId);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Account {AccountId} deleted character {CharacterId}")]
+    [LoggerMessage(EventId = LogEvents.CharacterDeleted, Level = LogLevel.Information, Message = "Account {AccountId} deleted character {CharacterId}")]
     private static partial void LogCharacterDeleted(ILogger logger, Guid accountId, Guid characterId);
 
-    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Account {AccountId}: could not kick the previous session on gateway {GatewayId}")]
+    [LoggerMessage(EventId = LogEvents.AccountKickFailed, Level = LogLevel.Warning, Message = "Account {AccountId}: could not kick the previous session on gateway {GatewayId}")]
     private static partial void LogKickFailed(ILogger logger, Exception exception, Guid accountId, string gatewayId);
 }

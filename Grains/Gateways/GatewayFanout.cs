@@ -167,10 +167,10 @@ public sealed partial class GatewayFanout(WorldOptions options, WorldMetrics met
         }
     }
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Delivery to gateway {GatewayId} from {Source} failed ({Failures} in a row): {Error}")]
+    [LoggerMessage(EventId = LogEvents.FanoutDeliveryFailed, Level = LogLevel.Warning, Message = "Delivery to gateway {GatewayId} from {Source} failed ({Failures} in a row): {Error}")]
     private static partial void LogDeliveryFailed(ILogger logger, string gatewayId, string source, int failures, string error);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Gateway {GatewayId} stopped answering deliveries from {Source}: let go")]
+    [LoggerMessage(EventId = LogEvents.FanoutGatewayDropped, Level = LogLevel.Warning, Message = "Gateway {GatewayId} stopped answering deliveries from {Source}: let go")]
     private static partial void LogGatewayLost(ILogger logger, string gatewayId, string source);
 
     private sealed class Link(string gatewayId, IGatewayObserver observer)

@@ -75,15 +75,15 @@ public sealed partial class GatewayRegistryGrain(IOptions<GatewayRegistryOptions
         }
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Gateway {GatewayId} registered at {Host}:{Port}")]
+    [LoggerMessage(EventId = LogEvents.GatewayJoined, Level = LogLevel.Information, Message = "Gateway {GatewayId} registered at {Host}:{Port}")]
     private static partial void LogJoined(ILogger logger, string gatewayId, string host, int port);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Gateway {GatewayId} unregistered")]
+    [LoggerMessage(EventId = LogEvents.GatewayLeft, Level = LogLevel.Information, Message = "Gateway {GatewayId} unregistered")]
     private static partial void LogLeft(ILogger logger, string gatewayId);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Gateway {GatewayId} dropped out: not heard from for {Silence}")]
+    [LoggerMessage(EventId = LogEvents.GatewayExpired, Level = LogLevel.Warning, Message = "Gateway {GatewayId} dropped out: not heard from for {Silence}")]
     private static partial void LogExpired(ILogger logger, string gatewayId, TimeSpan silence);
 
-    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Gateway {GatewayId} not registered: the registry holds its maximum of {Max}")]
+    [LoggerMessage(EventId = LogEvents.GatewayRegistryFull, Level = LogLevel.Warning, Message = "Gateway {GatewayId} not registered: the registry holds its maximum of {Max}")]
     private static partial void LogFull(ILogger logger, string gatewayId, int max);
 }

@@ -509,21 +509,21 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
         " The change stays in memory and is retried in the background.",
         lastError);
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Write-behind: state {StateName} of {GrainId} could not be written; retrying in {Delay}")]
+    [LoggerMessage(EventId = LogEvents.WriteBehindFailing, Level = LogLevel.Warning, Message = "Write-behind: state {StateName} of {GrainId} could not be written; retrying in {Delay}")]
     private static partial void LogWriteFailing(ILogger logger, Exception exception, GrainId grainId, string stateName, TimeSpan delay);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Write-behind: state {StateName} of {GrainId} still not written after {Failures} attempts; retrying in {Delay}: {Error}")]
+    [LoggerMessage(EventId = LogEvents.WriteBehindStillFailing, Level = LogLevel.Debug, Message = "Write-behind: state {StateName} of {GrainId} still not written after {Failures} attempts; retrying in {Delay}: {Error}")]
     private static partial void LogWriteStillFailing(ILogger logger, GrainId grainId, string stateName, int failures, TimeSpan delay, string error);
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Write-behind: state {StateName} of {GrainId} written after {Failures} failed attempts")]
+    [LoggerMessage(EventId = LogEvents.WriteBehindRecovered, Level = LogLevel.Information, Message = "Write-behind: state {StateName} of {GrainId} written after {Failures} failed attempts")]
     private static partial void LogWriteRecovered(ILogger logger, GrainId grainId, string stateName, int failures);
 
-    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Write-behind: state {StateName} of {GrainId} conflicts with a newer version written by another activation; {Unsaved} unsaved change(s) discarded, not overwriting; deactivating this activation")]
+    [LoggerMessage(EventId = LogEvents.WriteBehindConflict, Level = LogLevel.Error, Message = "Write-behind: state {StateName} of {GrainId} conflicts with a newer version written by another activation; {Unsaved} unsaved change(s) discarded, not overwriting; deactivating this activation")]
     private static partial void LogConflict(ILogger logger, Exception exception, GrainId grainId, string stateName, long unsaved);
 
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "Write-behind: state {StateName} of {GrainId} LOST at deactivation: {Unsaved} unsaved change(s) could not be written")]
+    [LoggerMessage(EventId = LogEvents.WriteBehindLost, Level = LogLevel.Error, Message = "Write-behind: state {StateName} of {GrainId} LOST at deactivation: {Unsaved} unsaved change(s) could not be written")]
     private static partial void LogLost(ILogger logger, Exception exception, GrainId grainId, string stateName, long unsaved);
 
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "Write-behind: state {StateName} of {GrainId}: a write reported as failed had been stored; continuing from it")]
+    [LoggerMessage(EventId = LogEvents.WriteBehindUnconfirmedWriteFound, Level = LogLevel.Information, Message = "Write-behind: state {StateName} of {GrainId}: a write reported as failed had been stored; continuing from it")]
     private static partial void LogUnconfirmedWriteFound(ILogger logger, GrainId grainId, string stateName);
 }

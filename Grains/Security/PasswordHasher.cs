@@ -133,6 +133,6 @@ public sealed partial class PasswordHasher : IDisposable
         return iterations < _options.Iterations ? PasswordCheck.MatchNeedsRehash : PasswordCheck.Match;
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Password hashing saturated ({MaxQueued} queued); answering BUSY")]
+    [LoggerMessage(EventId = LogEvents.PasswordHashingSaturated, Level = LogLevel.Warning, Message = "Password hashing saturated ({MaxQueued} queued); answering BUSY")]
     private static partial void LogSaturated(ILogger logger, int maxQueued);
 }

@@ -41,7 +41,7 @@ public sealed partial class TicketSigner
         return CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, body), signature);
     }
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.TicketSigningKeyEphemeral, Level = LogLevel.Warning,
         Message = "Tickets:SigningKey is not set: using a random key for this silo only. Set the same key on every silo of a cluster.")]
     private static partial void LogEphemeralKey(ILogger logger);
 }

@@ -54,7 +54,7 @@ public sealed partial class PlayerGrain(
         }
     }
 
-    public async Task<AttachResult> Attach(PlayerSession session, CharacterSummary character)
+    public async Task<Result<PlayerAttachment>> Attach(PlayerSession session, CharacterSummary character)
     {
         if (string.IsNullOrEmpty(State.ZoneId) || !gameData.Zones.ContainsKey(State.ZoneId))
         {
@@ -70,12 +70,12 @@ public sealed partial class PlayerGrain(
         {
             _session = null;
             LogZoneUnavailable(logger, CharacterId, State.ZoneId, ex);
-            return new AttachResult(WorldError.WorldUnavailable, null, null);
+            return GameError.WorldUnavailable;
         }
 
         _moves = MoveBudget.Full(gameData.Movement, time.GetTimestamp());
         LogAttached(logger, CharacterId, State.ZoneId, session.GatewayId, session.ConnectionId);
-        return new AttachResult(WorldError.None, Snapshot(), Arrival());
+        return Result.Ok(new PlayerAttachment(Snapshot(), Arrival()));
     }
 
     public async Task Detach(Guid sessionId)
@@ -92,11 +92,11 @@ public sealed partial class PlayerGrain(
         await FlushQuietlyAsync();
     }
 
-    public async Task<MoveResult> Move(Guid sessionId, Position position)
+    public async Task<Result<MoveOutcome>> Move(Guid sessionId, Position position)
     {
-        if (Check(sessionId) is var error and not WorldError.None)
+        if (Check(sessionId) is var error and not GameError.None)
         {
-            return new MoveResult(error, false, default, MoveRejection.None, null);
+            return error;
         }
 
         var rejection = Validate(position);
@@ -104,7 +104,7 @@ public sealed partial class PlayerGrain(
         {
             metrics.Corrections.Add(1, new KeyValuePair<string, object?>("reason", rejection.ToString()));
             LogCorrected(logger, CharacterId, rejection, position.X, position.Y, State.Position.X, State.Position.Y);
-            return new MoveResult(WorldError.None, false, State.Position, rejection, null);
+            return Result.Ok(new MoveOutcome(false, State.Position, rejection, null));
         }
 
         ZoneArrival? arrival = null;
@@ -115,7 +115,7 @@ public sealed partial class PlayerGrain(
             if (moved == ZoneMoveResult.Dead)
             {
                 metrics.Corrections.Add(1, new KeyValuePair<string, object?>("reason", nameof(MoveRejection.Dead)));
-                return new MoveResult(WorldError.None, false, State.Position, MoveRejection.Dead, null);
+                return Result.Ok(new MoveOutcome(false, State.Position, MoveRejection.Dead, null));
             }
 
             State.Position = position;
@@ -137,37 +137,37 @@ public sealed partial class PlayerGrain(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogZoneUnavailable(logger, CharacterId, State.ZoneId, ex);
-            return new MoveResult(WorldError.WorldUnavailable, false, State.Position, MoveRejection.None, null);
+            return GameError.WorldUnavailable;
         }
 
-        return new MoveResult(WorldError.None, true, State.Position, MoveRejection.None, arrival);
+        return Result.Ok(new MoveOutcome(true, State.Position, MoveRejection.None, arrival));
     }
 
-    public Task<PlayerInfoResult> GetInfo(Guid sessionId) =>
-        Task.FromResult(Check(sessionId) is var error and not WorldError.None
-            ? new PlayerInfoResult(error, null)
-            : new PlayerInfoResult(WorldError.None, Snapshot()));
+    public Task<Result<PlayerSnapshot>> GetInfo(Guid sessionId) =>
+        Task.FromResult(Check(sessionId) is var error and not GameError.None
+            ? (Result<PlayerSnapshot>)error
+            : Result.Ok(Snapshot()));
 
-    public async Task<ChatResult> Chat(Guid sessionId, ChatChannel channel, string text, string toName)
+    public async Task<Result> Chat(Guid sessionId, ChatChannel channel, string text, string toName)
     {
-        if (Check(sessionId) is var error and not WorldError.None)
+        if (Check(sessionId) is var error and not GameError.None)
         {
-            return new ChatResult(error, default);
+            return error;
         }
 
         if (channel is not (ChatChannel.Say or ChatChannel.Zone or ChatChannel.World or ChatChannel.Whisper))
         {
-            return new ChatResult(WorldError.ChatChannelInvalid, default);
+            return GameError.ChatChannelInvalid;
         }
 
         if (!ChatPayload.IsAcceptable(text, _options.MaxChatLength))
         {
-            return new ChatResult(WorldError.ChatMessageInvalid, default);
+            return GameError.ChatMessageInvalid;
         }
 
         if (!_chat.TryTake(out var retryAfter))
         {
-            return new ChatResult(WorldError.ChatRateLimited, retryAfter);
+            return new GameFailure(GameError.ChatRateLimited, retryAfter);
         }
 
         var line = new ChatLine(channel, CharacterId, State.Name, text, time.GetUtcNow(), channel == ChatChannel.Whisper ? toName : "");
@@ -177,19 +177,19 @@ public sealed partial class PlayerGrain(
             ChatChannel.World => await BroadcastAsync(line),
             _ => await ZoneChatAsync(line),
         };
-        if (outcome == WorldError.None)
+        if (outcome.Succeeded)
         {
             metrics.ChatMessages.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString()));
         }
 
-        return new ChatResult(outcome, default);
+        return outcome;
     }
 
-    public async Task<AttackResult> Attack(Guid sessionId, uint targetEntityId)
+    public async Task<Result<AttackOutcome>> Attack(Guid sessionId, uint targetEntityId)
     {
-        if (Check(sessionId) is var error and not WorldError.None)
+        if (Check(sessionId) is var error and not GameError.None)
         {
-            return AttackResult.Failed(error);
+            return error;
         }
 
         ZoneAttackResult judged;
@@ -206,7 +206,7 @@ public sealed partial class PlayerGrain(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogZoneUnavailable(logger, CharacterId, State.ZoneId, ex);
-            return AttackResult.Failed(WorldError.WorldUnavailable);
+            return GameError.WorldUnavailable;
         }
 
         if (judged.Refusal != AttackRefusal.None)
@@ -214,7 +214,7 @@ public sealed partial class PlayerGrain(
             // A claim the server could not confirm: no damage, and counted like a corrected move.
             metrics.Corrections.Add(1, new KeyValuePair<string, object?>("reason", "Attack" + judged.Refusal));
             LogAttackRefused(logger, CharacterId, targetEntityId, judged.Refusal);
-            return new AttackResult(WorldError.None, judged.Refusal, judged.RetryAfter, 0, 0, false, 0, State.Level, State.Experience, false, null);
+            return Result.Ok(AttackOutcome.Refused(judged.Refusal, judged.RetryAfter, State.Level, State.Experience));
         }
 
         metrics.Attacks.Add(1);
@@ -250,15 +250,15 @@ public sealed partial class PlayerGrain(
             }
         }
 
-        return new AttackResult(WorldError.None, AttackRefusal.None, default, judged.Damage, judged.TargetHealthPercent, judged.Killed,
-            gained, State.Level, State.Experience, leveledUp, loot);
+        return Result.Ok(new AttackOutcome(AttackRefusal.None, default, judged.Damage, judged.TargetHealthPercent, judged.Killed,
+            gained, State.Level, State.Experience, leveledUp, loot));
     }
 
-    public async Task<RespawnResult> Respawn(Guid sessionId)
+    public async Task<Result<RespawnOutcome>> Respawn(Guid sessionId)
     {
-        if (Check(sessionId) is var error and not WorldError.None)
+        if (Check(sessionId) is var error and not GameError.None)
         {
-            return new RespawnResult(error, false, default, 0);
+            return error;
         }
 
         try
@@ -268,7 +268,7 @@ public sealed partial class PlayerGrain(
             {
                 // The zone forgot us (failover): we enter again alive, where we stood.
                 _entityId = await EnterZoneAsync();
-                return new RespawnResult(WorldError.None, false, State.Position, 0);
+                return Result.Ok(new RespawnOutcome(false, State.Position, 0));
             }
 
             if (result.Respawned)
@@ -278,20 +278,20 @@ public sealed partial class PlayerGrain(
                 state.MarkDirty();
             }
 
-            return new RespawnResult(WorldError.None, result.Respawned, result.Position, result.Health);
+            return Result.Ok(new RespawnOutcome(result.Respawned, result.Position, result.Health));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogZoneUnavailable(logger, CharacterId, State.ZoneId, ex);
-            return new RespawnResult(WorldError.WorldUnavailable, false, State.Position, 0);
+            return GameError.WorldUnavailable;
         }
     }
 
-    public async Task<WorldError> ReceiveWhisper(ChatLine line)
+    public async Task<Result> ReceiveWhisper(ChatLine line)
     {
         if (_session is not { } session)
         {
-            return WorldError.PlayerOffline;
+            return GameError.PlayerOffline;
         }
 
         // A fan-out of its own per whisper: the same delivery policy as everywhere, and nothing kept
@@ -299,7 +299,7 @@ public sealed partial class PlayerGrain(
         var fanout = new GatewayFanout(_options, metrics, logger);
         fanout.To(session).WriteFrame(session, CharacterId, (ushort)Opcode.ChatMessage, ChatPayload.Encode(line with { ToName = State.Name }));
         // Not delivered: its gateway is gone, and the player is as good as offline until it resumes.
-        return await fanout.SendAsync("whisper", 0) == 0 ? WorldError.None : WorldError.PlayerOffline;
+        return await fanout.SendAsync("whisper", 0) == 0 ? Result.Success : GameError.PlayerOffline;
     }
 
     public async Task Delete()
@@ -315,10 +315,10 @@ public sealed partial class PlayerGrain(
         DeactivateOnIdle();
     }
 
-    private WorldError Check(Guid sessionId) =>
-        _session is null ? WorldError.NotAttached
-        : _session.SessionId != sessionId ? WorldError.SessionReplaced
-        : WorldError.None;
+    private GameError Check(Guid sessionId) =>
+        _session is null ? GameError.NotAttached
+        : _session.SessionId != sessionId ? GameError.SessionReplaced
+        : GameError.None;
 
     private MoveRejection Validate(Position position)
     {
@@ -367,34 +367,34 @@ public sealed partial class PlayerGrain(
         return Arrival();
     }
 
-    private async Task<WorldError> ZoneChatAsync(ChatLine line)
+    private async Task<Result> ZoneChatAsync(ChatLine line)
     {
         if (await ZoneGrain(State.ZoneId).Chat(line))
         {
-            return WorldError.None;
+            return Result.Success;
         }
 
         _entityId = await EnterZoneAsync();
-        return await ZoneGrain(State.ZoneId).Chat(line) ? WorldError.None : WorldError.WorldUnavailable;
+        return await ZoneGrain(State.ZoneId).Chat(line) ? Result.Success : GameError.WorldUnavailable;
     }
 
-    private async Task<WorldError> BroadcastAsync(ChatLine line)
+    private async Task<Result> BroadcastAsync(ChatLine line)
     {
         await GrainFactory.GetGrain<IWorldChatGrain>(0).Broadcast(line);
-        return WorldError.None;
+        return Result.Success;
     }
 
-    private async Task<WorldError> WhisperAsync(ChatLine line)
+    private async Task<Result> WhisperAsync(ChatLine line)
     {
         if (string.IsNullOrWhiteSpace(line.ToName) || line.ToName.Length > AccountKeys.MaxUsernameLength)
         {
-            return WorldError.PlayerNotFound;
+            return GameError.PlayerNotFound;
         }
 
         var target = await GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(line.ToName)).GetCharacter();
         if (target == Guid.Empty)
         {
-            return WorldError.PlayerNotFound;
+            return GameError.PlayerNotFound;
         }
 
         return target == CharacterId
@@ -427,7 +427,8 @@ public sealed partial class PlayerGrain(
     }
 
     private Task<uint> EnterZoneAsync() =>
-        ZoneGrain(State.ZoneId).Enter(new ZoneMember(CharacterId, State.Name, State.Level, State.Position, _session!, _health));
+        ZoneGrain(State.ZoneId).Enter(new ZoneMember(CharacterId, State.Name, State.Level, State.Position, 
+            _session ?? throw new InvalidOperationException("A character enters a zone only while attached."), _health));
 
     /// <summary>Out of the current zone, remembering the health it leaves with; one that died there rises at the graveyard.</summary>
     private async Task LeaveZoneAsync()
@@ -495,33 +496,33 @@ public sealed partial class PlayerGrain(
         return new ZoneArrival(description, _entityId, State.Position);
     }
 
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Character {CharacterId} ({Name}) starts its life in the world")]
+    [LoggerMessage(EventId = LogEvents.PlayerCreated, Level = LogLevel.Information, Message = "Character {CharacterId} ({Name}) starts its life in the world")]
     private static partial void LogCreated(ILogger logger, Guid characterId, string name);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Character {CharacterId} was in zone {OldZone}, which the game data no longer has; moved to {NewZone}")]
+    [LoggerMessage(EventId = LogEvents.PlayerRelocated, Level = LogLevel.Warning, Message = "Character {CharacterId} was in zone {OldZone}, which the game data no longer has; moved to {NewZone}")]
     private static partial void LogRelocated(ILogger logger, Guid characterId, string oldZone, string newZone);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Character {CharacterId} entered the world in {ZoneId} from gateway {GatewayId} connection {ConnectionId}")]
+    [LoggerMessage(EventId = LogEvents.PlayerAttached, Level = LogLevel.Debug, Message = "Character {CharacterId} entered the world in {ZoneId} from gateway {GatewayId} connection {ConnectionId}")]
     private static partial void LogAttached(ILogger logger, Guid characterId, string zoneId, string gatewayId, long connectionId);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Character {CharacterId} left the world")]
+    [LoggerMessage(EventId = LogEvents.PlayerDetached, Level = LogLevel.Debug, Message = "Character {CharacterId} left the world")]
     private static partial void LogDetached(ILogger logger, Guid characterId);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Move of {CharacterId} corrected ({Rejection}): asked ({X}, {Y}), stays at ({AtX}, {AtY})")]
+    [LoggerMessage(EventId = LogEvents.PlayerMoveCorrected, Level = LogLevel.Debug, Message = "Move of {CharacterId} corrected ({Rejection}): asked ({X}, {Y}), stays at ({AtX}, {AtY})")]
     private static partial void LogCorrected(ILogger logger, Guid characterId, MoveRejection rejection, float x, float y, float atX, float atY);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Character {CharacterId} went from {FromZone} to {ToZone} through portal {PortalId}")]
+    [LoggerMessage(EventId = LogEvents.PlayerTransferred, Level = LogLevel.Information, Message = "Character {CharacterId} went from {FromZone} to {ToZone} through portal {PortalId}")]
     private static partial void LogTransferred(ILogger logger, Guid characterId, string fromZone, string toZone, string portalId);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Zone {ZoneId} unavailable for character {CharacterId}")]
+    [LoggerMessage(EventId = LogEvents.PlayerZoneUnavailable, Level = LogLevel.Warning, Message = "Zone {ZoneId} unavailable for character {CharacterId}")]
     private static partial void LogZoneUnavailable(ILogger logger, Guid characterId, string zoneId, Exception exception);
 
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "Attack of {CharacterId} on entity {TargetId} refused: {Refusal}")]
+    [LoggerMessage(EventId = LogEvents.PlayerAttackRefused, Level = LogLevel.Debug, Message = "Attack of {CharacterId} on entity {TargetId} refused: {Refusal}")]
     private static partial void LogAttackRefused(ILogger logger, Guid characterId, uint targetId, AttackRefusal refusal);
 
-    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Character {CharacterId} reached level {Level}")]
+    [LoggerMessage(EventId = LogEvents.PlayerLeveledUp, Level = LogLevel.Information, Message = "Character {CharacterId} reached level {Level}")]
     private static partial void LogLeveledUp(ILogger logger, Guid characterId, int level);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Writing the state of character {CharacterId} failed; it stays dirty and is retried")]
+    [LoggerMessage(EventId = LogEvents.PlayerWriteFailed, Level = LogLevel.Warning, Message = "Writing the state of character {CharacterId} failed; it stays dirty and is retried")]
     private static partial void LogWriteFailed(ILogger logger, Guid characterId, Exception exception);
 }

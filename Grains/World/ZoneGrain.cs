@@ -264,12 +264,12 @@ public sealed partial class ZoneGrain(
 
     private Position Clamp(Position p) => new(Math.Clamp(p.X, 0, _zone.Width), Math.Clamp(p.Y, 0, _zone.Height));
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Debug, Message = "Character {CharacterId} entered zone {ZoneId} as entity {EntityId}")]
+    [LoggerMessage(EventId = LogEvents.ZoneEntered, Level = LogLevel.Debug, Message = "Character {CharacterId} entered zone {ZoneId} as entity {EntityId}")]
     private static partial void LogEntered(ILogger logger, Guid characterId, string zoneId, uint entityId);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Character {CharacterId} left zone {ZoneId}")]
+    [LoggerMessage(EventId = LogEvents.ZoneLeft, Level = LogLevel.Debug, Message = "Character {CharacterId} left zone {ZoneId}")]
     private static partial void LogLeft(ILogger logger, Guid characterId, string zoneId);
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Zone {ZoneId} dropped gateway {GatewayId} and its {Players} players: it stopped answering")]
+    [LoggerMessage(EventId = LogEvents.ZoneGatewayDropped, Level = LogLevel.Warning, Message = "Zone {ZoneId} dropped gateway {GatewayId} and its {Players} players: it stopped answering")]
     private static partial void LogGatewayDropped(ILogger logger, string gatewayId, string zoneId, int players);
 }

@@ -185,21 +185,21 @@ public sealed partial class SchemaMigrator
         return command;
     }
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Grain storage: {Engine} at {Location}")]
+    [LoggerMessage(EventId = LogEvents.StorageLocation, Level = LogLevel.Information, Message = "Grain storage: {Engine} at {Location}")]
     private partial void LogStorageLocation(StorageEngine engine, string location);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Applied schema migration {Version} ({Name}) in {ElapsedMilliseconds} ms")]
+    [LoggerMessage(EventId = LogEvents.SchemaMigrationApplied, Level = LogLevel.Information, Message = "Applied schema migration {Version} ({Name}) in {ElapsedMilliseconds} ms")]
     private partial void LogMigrationApplied(int version, string name, long elapsedMilliseconds);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Storage schema at version {Version} ({AppliedCount} migrations applied now); {QueryCount} storage queries written")]
+    [LoggerMessage(EventId = LogEvents.SchemaReady, Level = LogLevel.Information, Message = "Storage schema at version {Version} ({AppliedCount} migrations applied now); {QueryCount} storage queries written")]
     private partial void LogSchemaReady(int version, int appliedCount, int queryCount);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Storage schema version {DatabaseVersion} is newer than this build's {BuildVersion}: leaving the storage queries of the newer build in place")]
+    [LoggerMessage(EventId = LogEvents.SchemaDatabaseNewer, Level = LogLevel.Warning, Message = "Storage schema version {DatabaseVersion} is newer than this build's {BuildVersion}: leaving the storage queries of the newer build in place")]
     private partial void LogDatabaseNewer(int databaseVersion, int buildVersion);
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Schema migration {Version} ({Name}) differs from the one applied to this database: applied migrations must not be edited; add a new one")]
+    [LoggerMessage(EventId = LogEvents.SchemaMigrationChanged, Level = LogLevel.Warning, Message = "Schema migration {Version} ({Name}) differs from the one applied to this database: applied migrations must not be edited; add a new one")]
     private partial void LogMigrationChanged(int version, string name);
 
-    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "SQLite journal mode is {Mode}, not WAL: grain writes will be slow")]
+    [LoggerMessage(EventId = LogEvents.SqliteNotWal, Level = LogLevel.Warning, Message = "SQLite journal mode is {Mode}, not WAL: grain writes will be slow")]
     private partial void LogNotWal(string mode);
 }

@@ -7,6 +7,7 @@ using OrleansMmo.Tests.Infrastructure;
 namespace OrleansMmo.Tests.Accounts;
 
 [Collection(GameClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class AccountTests(GameCluster cluster)
 {
     private const string Password = "correct horse battery";

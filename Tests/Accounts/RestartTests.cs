@@ -3,6 +3,7 @@ using OrleansMmo.Tests.Infrastructure;
 namespace OrleansMmo.Tests.Accounts;
 
 /// <summary>Owns its cluster: it stops and starts the silo, which the shared cluster's tests must not see.</summary>
+[Trait("Category", "Cluster")]
 public class RestartTests : IClassFixture<GameCluster>
 {
     private readonly GameCluster _cluster;

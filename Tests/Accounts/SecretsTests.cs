@@ -4,6 +4,7 @@ using OrleansMmo.Tests.Infrastructure;
 namespace OrleansMmo.Tests.Accounts;
 
 [Collection(GameClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class SecretsTests(GameCluster cluster)
 {
     [Fact]

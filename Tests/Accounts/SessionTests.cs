@@ -5,6 +5,7 @@ using OrleansMmo.Tests.Infrastructure;
 namespace OrleansMmo.Tests.Accounts;
 
 [Collection(GameClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class SessionTests(GameCluster cluster)
 {
     [Fact]

@@ -71,6 +71,7 @@ public sealed class BenchmarkSmokeFixture : IAsyncLifetime
 /// Every benchmark runs for a few seconds with tiny counts and leaves a sane JSON summary. No number is
 /// asserted beyond "something happened": speed is measured by the benchmarks, never by tests.
 /// </summary>
+[Trait("Category", "Tools")]
 public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFixture<BenchmarkSmokeFixture>
 {
     private static double Metric(JsonElement result, string name) => result.GetProperty("metrics").GetProperty(name).GetDouble();

@@ -13,6 +13,7 @@ public sealed class BotsToolCluster : ICollectionFixture<GameCluster>
 
 /// <summary>The bot tool, run as a person runs it.</summary>
 [Collection(BotsToolCluster.Name)]
+[Trait("Category", "Tools")]
 public sealed class BotsToolTests(GameCluster cluster)
 {
     private static readonly string Tool = ToolRun.ToolPath("Bots", "OrleansMmo.Bots");

@@ -8,6 +8,7 @@ namespace OrleansMmo.Tests.Cluster;
 /// The container files, checked without a container engine: what docker would reject or get wrong
 /// (a stage, a user, a path, an entry point, a port published to the world) fails here first.
 /// </summary>
+[Trait("Category", "Tools")]
 public partial class DeploymentFileTests
 {
     private static readonly string Root = NativeCluster.RepositoryRoot;
@@ -27,6 +28,7 @@ public partial class DeploymentFileTests
     };
 
     [Fact]
+    [Trait("Needs", "DockerCompose")]
     public async Task TheComposeFileIsValid()
     {
         var (status, output) = await RunAsync("docker-compose", ["-f", "docker-compose.yml", "config", "-q"], ComposeVariables);
@@ -34,6 +36,7 @@ public partial class DeploymentFileTests
     }
 
     [Fact]
+    [Trait("Needs", "DockerCompose")]
     public async Task TheComposeFileRequiresItsSecrets()
     {
         var (status, output) = await RunAsync("docker-compose", ["-f", "docker-compose.yml", "config", "-q"], new Dictionary<string, string>());
@@ -42,6 +45,7 @@ public partial class DeploymentFileTests
     }
 
     [Fact]
+    [Trait("Needs", "DockerCompose")]
     public async Task TheComposeFileHasTheWholeTopologyWithHealthChecks()
     {
         var (status, config) = await RunAsync("docker-compose", ["-f", "docker-compose.yml", "config"], ComposeVariables);
@@ -78,6 +82,7 @@ public partial class DeploymentFileTests
     }
 
     [Fact]
+    [Trait("Needs", "Haproxy")]
     public async Task TheHaproxyConfigurationIsValid()
     {
         var variables = new Dictionary<string, string>

@@ -10,6 +10,7 @@ using OrleansMmo.Tests.Infrastructure;
 namespace OrleansMmo.Tests.Cluster;
 
 [Collection(RegistryClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class DrainTests(RegistryCluster cluster)
 {
     private const string Password = "correct horse battery";

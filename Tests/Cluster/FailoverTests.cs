@@ -13,6 +13,8 @@ namespace OrleansMmo.Tests.Cluster;
 /// usable for the other, in either order: one silo and one gateway always survive.
 /// </summary>
 [Collection(NativeClusterCollection.Name)]
+[Trait("Category", "Native")]
+[Trait("Needs", "NativeCluster")]
 public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
 {
     private const string Password = "correct horse battery";

@@ -7,6 +7,7 @@ using OrleansMmo.Tests.Infrastructure;
 namespace OrleansMmo.Tests.Cluster;
 
 [Collection(RegistryClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class GatewayRegistryTests(RegistryCluster cluster)
 {
     private IGatewayRegistryGrain Registry =>

@@ -3,6 +3,7 @@ using OrleansMmo.Tests.Infrastructure;
 namespace OrleansMmo.Tests.Cluster;
 
 [Collection(RegistryClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class MetricsTests(RegistryCluster cluster)
 {
     [Fact]

@@ -13,20 +13,8 @@ namespace OrleansMmo.Tests.Cluster;
 /// </summary>
 public sealed class NativeCluster : IAsyncLifetime
 {
-    private const string RunDirectoryVariable = "MMO_TEST_CLUSTER_DIR";
-    private readonly bool _ownsRunDirectory;
-
-    public NativeCluster()
-    {
-        var configured = Environment.GetEnvironmentVariable(RunDirectoryVariable);
-        _ownsRunDirectory = string.IsNullOrWhiteSpace(configured);
-        RunDirectory = _ownsRunDirectory
-            ? Path.Combine(Path.GetTempPath(), "orleansmmo-tests", "cluster-" + Guid.NewGuid().ToString("N")[..8])
-            : configured!;
-    }
-
-    /// <summary>Holds pids, logs and ports.env; test.sh passes one inside its own work directory so it can clean up.</summary>
-    public string RunDirectory { get; }
+    /// <summary>Holds pids, logs and ports.env: a directory inside test.sh's own, so test.sh can always stop what is left.</summary>
+    public string RunDirectory { get; } = TestServers.Require(TestServers.ClusterDirectoryVariable);
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
@@ -62,21 +50,7 @@ public sealed class NativeCluster : IAsyncLifetime
         }, "the dashboard to show both silos active", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
     }
 
-    public async Task DisposeAsync()
-    {
-        await RunScriptAsync(TimeSpan.FromMinutes(2), ["stop"]);
-        if (_ownsRunDirectory)
-        {
-            try
-            {
-                Directory.Delete(RunDirectory, recursive: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // PostgreSQL's files belong to the postgres user when run as root; the temp dir is cleaned by the OS.
-            }
-        }
-    }
+    public Task DisposeAsync() => RunScriptAsync(TimeSpan.FromMinutes(2), ["stop"]);
 
     /// <summary>SIGKILL, through cluster.sh, of silo1, silo2, gateway1 or gateway2.</summary>
     public async Task KillAsync(string process)
@@ -119,9 +93,14 @@ public sealed class NativeCluster : IAsyncLifetime
         }
 
         start.Environment["MMO_CLUSTER_DIR"] = RunDirectory;
-        // Away from the defaults of a developer's own ./cluster.sh; cluster.sh skips ports in use.
-        // Below the kernel's ephemeral range (32768+), where the suite's own client sockets could take a port between its check and its bind.
-        start.Environment["MMO_CLUSTER_BASE_PORT"] = (22000 + (Random.Shared.Next(0, 200) * 20)).ToString();
+        // MMO_CLUSTER_BASE_PORT as given (a machine shared by several runs gives each its own), else away from
+        // the default of a developer's own ./cluster.sh; cluster.sh skips ports in use either way. Below the
+        // kernel's ephemeral range (32768+), where the suite's own client sockets could take a port between
+        // cluster.sh's check and its bind.
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("MMO_CLUSTER_BASE_PORT")))
+        {
+            start.Environment["MMO_CLUSTER_BASE_PORT"] = (22000 + (Random.Shared.Next(0, 200) * 20)).ToString();
+        }
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -14,6 +14,7 @@ namespace OrleansMmo.Tests.Gateway;
 /// well-behaved client on the same gateway keeps working.
 /// </summary>
 [Collection(GameClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class ConnectionLimitTests(GameCluster cluster)
 {
     [Fact]
@@ -154,11 +155,15 @@ public class ConnectionLimitTests(GameCluster cluster)
     [Fact]
     public async Task TooManyRequestsInFlightAreRefused()
     {
-        await using var witness = await WitnessAsync();
-        await using var bad = await RawGameSocket.ConnectAsync(cluster.GamePort);
+        // Registrations wait for password hashing, so they pile up in flight; the limit is 32. The 32 are
+        // hashed one after another before this unauthenticated connection may log in: on a loaded machine
+        // that outlasts the default 10 s allowed for it.
+        var gateway = await cluster.StartGatewayAsync([("Gateway:UnauthenticatedTimeout", "00:02:00")]);
+        var port = GameCluster.GamePortOf(gateway);
+        await using var witness = await WitnessAsync(port);
+        await using var bad = await RawGameSocket.ConnectAsync(port);
         await bad.HelloAsync();
 
-        // Registrations wait for password hashing, so they pile up in flight; the limit is 32.
         var burst = new MemoryStream();
         for (uint i = 0; i < 40; i++)
         {
@@ -205,15 +210,20 @@ public class ConnectionLimitTests(GameCluster cluster)
     [Fact]
     public async Task ConnectionsThatNeverLogInOrGoSilentAreClosedWithAReason()
     {
-        var gateway = await cluster.StartGatewayAsync(
+        // Two gateways: logging in (two password hashes) can take longer than one second on a loaded machine.
+        var impatient = await cluster.StartGatewayAsync(
         [
             ("Gateway:UnauthenticatedTimeout", "00:00:01"),
+            ("Gateway:TimeoutSweepInterval", "00:00:00.100"),
+        ]);
+        var gateway = await cluster.StartGatewayAsync(
+        [
             ("Gateway:IdleTimeout", "00:00:02"),
             ("Gateway:TimeoutSweepInterval", "00:00:00.100"),
         ]);
         var port = GameCluster.GamePortOf(gateway);
 
-        await using var lurker = await cluster.ConnectAsync(new MmoClientOptions { AutomaticHeartbeat = false }, port);
+        await using var lurker = await cluster.ConnectAsync(new MmoClientOptions { AutomaticHeartbeat = false }, GameCluster.GamePortOf(impatient));
         var (silent, _, _) = await LoggedInAsync(port, new MmoClientOptions { AutomaticHeartbeat = false });
         await using var _ = silent;
         var (chatty, _, _) = await LoggedInAsync(port, new MmoClientOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(300) });

@@ -8,6 +8,7 @@ namespace OrleansMmo.Tests.Gateway;
 
 /// <summary>Thousands of random inputs must neither crash nor wedge the gateway.</summary>
 [Collection(GameClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class FuzzTests(GameCluster cluster)
 {
     // Its own loopback address: random Login frames must not throttle the other tests' logins.

@@ -6,6 +6,7 @@ using OrleansMmo.Protocol;
 
 namespace OrleansMmo.Tests.Gateway;
 
+[Trait("Category", "Unit")]
 public class OpcodeTableTests
 {
     // Handlers are never invoked here; the table only needs their method groups.

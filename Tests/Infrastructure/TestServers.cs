@@ -4,19 +4,26 @@ using Npgsql;
 namespace OrleansMmo.Tests.Infrastructure;
 
 /// <summary>
-/// The real servers the suite runs against. <c>./test.sh</c> starts a private PostgreSQL and Redis
-/// on loopback and passes them in through <c>MMO_TEST_POSTGRES</c> and <c>MMO_TEST_REDIS</c>.
+/// The real servers the suite runs against, and the temp files of the SQLite ones. <c>./test.sh</c> starts
+/// a private PostgreSQL and Redis on loopback and passes them in through environment variables; a test
+/// that uses one carries the matching <c>[Trait("Needs", …)]</c> (<see cref="TestTraits"/>).
 /// </summary>
 public static class TestServers
 {
+    /// <summary>Npgsql connection string of a role that may create databases. Need: <c>Postgres</c>.</summary>
     public const string PostgresVariable = "MMO_TEST_POSTGRES";
+
+    /// <summary>A script taking <c>stop</c> or <c>start</c> for that PostgreSQL server. Need: <c>PostgresControl</c>.</summary>
+    public const string PostgresControlVariable = "MMO_TEST_POSTGRES_CTL";
+
+    /// <summary>StackExchange.Redis configuration, e.g. <c>127.0.0.1:56379</c>. Need: <c>Redis</c>.</summary>
     public const string RedisVariable = "MMO_TEST_REDIS";
+
+    /// <summary>Run directory for the native cluster's <c>cluster.sh</c>, inside test.sh's own. Need: <c>NativeCluster</c>.</summary>
+    public const string ClusterDirectoryVariable = "MMO_TEST_CLUSTER_DIR";
 
     /// <summary>Npgsql connection string of a role that may create databases.</summary>
     public static string PostgresConnectionString => Require(PostgresVariable);
-
-    /// <summary>StackExchange.Redis configuration, e.g. <c>127.0.0.1:56379</c>.</summary>
-    public static string RedisConfiguration => Require(RedisVariable);
 
     /// <summary>
     /// Creates an empty database with a unique name, so a test class shares no state with any
@@ -83,11 +90,12 @@ public static class TestServers
         }
     }
 
-    private static string Require(string variable)
+    /// <summary>The value of <paramref name="variable"/>; a test reaching here without it lacks its <c>Needs</c> trait.</summary>
+    public static string Require(string variable)
     {
         var value = Environment.GetEnvironmentVariable(variable);
         return string.IsNullOrWhiteSpace(value)
-            ? throw new InvalidOperationException($"{variable} is not set: run ./test.sh, which starts PostgreSQL and Redis for the tests")
+            ? throw new InvalidOperationException($"{variable} is not set: give the test its [Trait(\"Needs\", …)] so it is skipped without it, or run ./test.sh, which sets it")
             : value;
     }
 

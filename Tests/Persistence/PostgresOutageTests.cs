@@ -19,6 +19,9 @@ public sealed class DatabaseOutageCollection
 
 /// <summary>PostgreSQL is stopped for 20 s while grains keep changing; nothing is lost.</summary>
 [Collection(DatabaseOutageCollection.Name)]
+[Trait("Category", "Storage")]
+[Trait("Needs", "Postgres")]
+[Trait("Needs", "PostgresControl")]
 public sealed class PostgresOutageTests
 {
     private static readonly TimeSpan _outage = TimeSpan.FromSeconds(20);
@@ -194,12 +197,7 @@ public sealed class PostgresOutageTests
     /// <summary>Runs <c>$MMO_TEST_POSTGRES_CTL stop|start</c>, the script <c>./test.sh</c> writes for its private server.</summary>
     private static async Task PostgresControlAsync(string command)
     {
-        var script = Environment.GetEnvironmentVariable("MMO_TEST_POSTGRES_CTL");
-        if (string.IsNullOrWhiteSpace(script))
-        {
-            throw new InvalidOperationException("MMO_TEST_POSTGRES_CTL is not set: run ./test.sh, which starts PostgreSQL and writes that script");
-        }
-
+        var script = TestServers.Require(TestServers.PostgresControlVariable);
         var start = new ProcessStartInfo(script) { RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(command);
         using var process = Process.Start(start)!;

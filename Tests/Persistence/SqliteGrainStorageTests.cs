@@ -8,6 +8,7 @@ using OrleansMmo.Silo.Storage;
 namespace OrleansMmo.Tests.Persistence;
 
 /// <summary>Game storage on a real SQLite file: the shared behaviour, plus what is SQLite's own.</summary>
+[Trait("Category", "Storage")]
 public sealed class SqliteGrainStorageTests(SqliteStorageSiloFixture fixture)
     : GrainStorageBehaviour<SqliteStorageSiloFixture>(fixture), IClassFixture<SqliteStorageSiloFixture>
 {

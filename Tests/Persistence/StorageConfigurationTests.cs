@@ -7,6 +7,7 @@ using OrleansMmo.Silo.Storage;
 namespace OrleansMmo.Tests.Persistence;
 
 /// <summary>How configuration selects and validates storage, without starting a silo.</summary>
+[Trait("Category", "Unit")]
 public sealed class StorageConfigurationTests
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace OrleansMmo.Tests.Persistence;
 /// migrated with its rows intact. A fixture is never regenerated: if one stops reading, stored
 /// game state would too.
 /// </summary>
+[Trait("Category", "Storage")]
 public sealed class StoredFormatTests
 {
     private const string FixtureGrainKey = "canary:fixture";
@@ -75,10 +76,16 @@ public sealed class StoredFormatTests
         }
     }
 
-    [Theory]
-    [InlineData(StorageEngine.Sqlite)]
-    [InlineData(StorageEngine.Postgres)]
-    public async Task ADatabaseAtSchemaVersionOneIsMigratedAndItsStoredStateStillReads(StorageEngine engine)
+    [Fact]
+    public Task ASqliteDatabaseAtSchemaVersionOneIsMigratedAndItsStoredStateStillReads() =>
+        ADatabaseAtSchemaVersionOneIsMigratedAndItsStoredStateStillReadsAsync(StorageEngine.Sqlite);
+
+    [Fact]
+    [Trait("Needs", "Postgres")]
+    public Task APostgresDatabaseAtSchemaVersionOneIsMigratedAndItsStoredStateStillReads() =>
+        ADatabaseAtSchemaVersionOneIsMigratedAndItsStoredStateStillReadsAsync(StorageEngine.Postgres);
+
+    private static async Task ADatabaseAtSchemaVersionOneIsMigratedAndItsStoredStateStillReadsAsync(StorageEngine engine)
     {
         var options = engine == StorageEngine.Postgres
             ? new StorageOptions { PostgresConnectionString = await TestServers.CreatePostgresDatabaseAsync("schema_v1") }

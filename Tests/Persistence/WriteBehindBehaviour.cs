@@ -221,8 +221,11 @@ public abstract class WriteBehindBehaviour<TFixture>(TFixture fixture)
     }
 }
 
+[Trait("Category", "Storage")]
 public sealed class SqliteWriteBehindTests(SqliteWriteBehindSiloFixture fixture)
     : WriteBehindBehaviour<SqliteWriteBehindSiloFixture>(fixture), IClassFixture<SqliteWriteBehindSiloFixture>;
 
+[Trait("Category", "Storage")]
+[Trait("Needs", "Postgres")]
 public sealed class PostgresWriteBehindTests(PostgresWriteBehindSiloFixture fixture)
     : WriteBehindBehaviour<PostgresWriteBehindSiloFixture>(fixture), IClassFixture<PostgresWriteBehindSiloFixture>;

@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace OrleansMmo.Tests.Persistence;
 
 /// <summary>Write-behind metrics on the meter <c>OrleansMmo.Persistence</c>, and the coalescing a movement workload gets.</summary>
+[Trait("Category", "Storage")]
 public sealed class WriteBehindMetricsTests(ITestOutputHelper output)
 {
     [Fact]

@@ -4,6 +4,7 @@ using OrleansMmo.Protocol.Messages;
 
 namespace OrleansMmo.Tests.Protocol;
 
+[Trait("Category", "Unit")]
 public class FrameCodecTests
 {
     private const int Limit = 64 * 1024;

@@ -11,6 +11,7 @@ namespace OrleansMmo.Tests.World;
 
 /// <summary>Chat through real gateways and a real silo: who hears what, across gateways, and the limits.</summary>
 [Collection(GameClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class ChatTests(GameCluster cluster)
 {
     private const float SpawnX = 1500, SpawnY = 1500;

@@ -19,6 +19,7 @@ public sealed class CombatCluster : GameCluster;
 /// the arena (reached from the hills) with PvP, graveyard (300, 300), dummies at (560, 500) and
 /// (500, 420), a wolf at (500, 580) and a brute at (420, 500); players arrive at (500, 500).
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class CombatTests(CombatCluster cluster) : IClassFixture<CombatCluster>
 {
     [Fact]

@@ -8,6 +8,7 @@ public sealed class CrowdCluster : GameCluster
     protected override IEnumerable<(string Key, string Value)> SiloSettings => [("World:MaxVisibleEntities", "2")];
 }
 
+[Trait("Category", "Cluster")]
 public class CrowdTests(CrowdCluster cluster) : IClassFixture<CrowdCluster>
 {
     [Fact]

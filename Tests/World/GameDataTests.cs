@@ -3,6 +3,7 @@ using OrleansMmo.Grains.GameData;
 namespace OrleansMmo.Tests.World;
 
 /// <summary>The game data the silo ships with loads, and each kind of mistake names its file and field.</summary>
+[Trait("Category", "Unit")]
 public sealed class GameDataTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "orleansmmo-gamedata-" + Guid.NewGuid().ToString("N"));

@@ -10,6 +10,7 @@ namespace OrleansMmo.Tests.World;
 /// never answer, as a real gateway can. Timeouts are real: long where a test must not hit one, short
 /// where it waits for one.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class GatewayFanoutTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();

@@ -4,6 +4,7 @@ using OrleansMmo.Grains.World.Zones;
 namespace OrleansMmo.Tests.World;
 
 /// <summary>The area-of-interest grid on its own: cell 10 m, view radius 15 m unless said.</summary>
+[Trait("Category", "Unit")]
 public class InterestGridTests
 {
     private const float Cell = 10, Radius = 15;

@@ -15,6 +15,7 @@ namespace OrleansMmo.Tests.World;
 /// spawn, so every assertion names the characters of its own test.
 /// </summary>
 [Collection(GameClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public class WorldTests(GameCluster cluster)
 {
     private const float SpawnX = 1500, SpawnY = 1500;

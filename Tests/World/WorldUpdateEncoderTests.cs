@@ -8,6 +8,7 @@ using Wire = OrleansMmo.Protocol.Messages;
 namespace OrleansMmo.Tests.World;
 
 /// <summary>WorldUpdate payloads assembled from pieces parse as the message they stand for.</summary>
+[Trait("Category", "Unit")]
 public class WorldUpdateEncoderTests
 {
     private static readonly Progression Curve = new(

@@ -8,6 +8,7 @@ namespace OrleansMmo.Tests.World;
 /// Creatures and the rules of combat on their own (no silo, no sockets), with a clock the test
 /// moves: a 1,000 m arena with PvP, graveyard at (300, 300), view radius 60 m, ticks of 100 ms.
 /// </summary>
+[Trait("Category", "Unit")]
 public class ZoneSimulationTests
 {
     private static readonly Progression Curve = new(
@@ -93,7 +94,7 @@ public class ZoneSimulationTests
         var player = AddPlayer(500, 500);
         TickOnce();
 
-        AttackOutcome outcome = default;
+        AttackJudgement outcome = default;
         for (var i = 0; i < 3; i++)
         {
             _now += TimeSpan.FromSeconds(1);

@@ -8,6 +8,7 @@ namespace OrleansMmo.Tests.World;
 /// Who sees whom, on its own (no silo, no sockets): view radius 15 m, cells of 10 m, at most 100 in
 /// a view unless said. Players observe; creatures are seen but see nothing.
 /// </summary>
+[Trait("Category", "Unit")]
 public class ZoneViewTests
 {
     private const float Radius = 15, Cell = 10;

@@ -3,10 +3,10 @@ using OrleansMmo.Grains.GameData;
 namespace OrleansMmo.Grains.World.Zones;
 
 /// <summary>What an attack did: refused (nothing happened), or a hit, maybe a kill of a creature worth experience.</summary>
-public readonly record struct AttackOutcome(
+public readonly record struct AttackJudgement(
     AttackRefusal Refusal, TimeSpan RetryAfter, int Damage, uint TargetHealthPercent, bool Killed, CreatureTemplate? KilledCreature)
 {
-    public static AttackOutcome Refused(AttackRefusal refusal, TimeSpan retryAfter = default) => new(refusal, retryAfter, 0, 0, false, null);
+    public static AttackJudgement Refused(AttackRefusal refusal, TimeSpan retryAfter = default) => new(refusal, retryAfter, 0, 0, false, null);
 }
 
 /// <summary>
@@ -135,49 +135,49 @@ public sealed class ZoneSimulation
     /// A player's attack, checked as the server sees it: the attacker alive; the target there, told
     /// to the attacker's client, attackable, alive, within reach; the attacker's cooldown over.
     /// </summary>
-    public AttackOutcome Attack(ZonePlayer attacker, uint targetId, TimeSpan now)
+    public AttackJudgement Attack(ZonePlayer attacker, uint targetId, TimeSpan now)
     {
         if (attacker.IsDead)
         {
-            return AttackOutcome.Refused(AttackRefusal.AttackerDead);
+            return AttackJudgement.Refused(AttackRefusal.AttackerDead);
         }
 
         if (!_view.TryGet(targetId, out var entity) || entity is not Combatant target)
         {
-            return AttackOutcome.Refused(AttackRefusal.TargetNotFound);
+            return AttackJudgement.Refused(AttackRefusal.TargetNotFound);
         }
 
         if (ReferenceEquals(target, attacker)
             || (target is ZonePlayer && !_zone.Pvp)
             || target is Creature { State: CreatureState.Return })
         {
-            return AttackOutcome.Refused(AttackRefusal.TargetNotAttackable);
+            return AttackJudgement.Refused(AttackRefusal.TargetNotAttackable);
         }
 
         if (!ZoneView.Knows(attacker, target))
         {
-            return AttackOutcome.Refused(AttackRefusal.TargetNotVisible);
+            return AttackJudgement.Refused(AttackRefusal.TargetNotVisible);
         }
 
         if (target.IsDead)
         {
-            return AttackOutcome.Refused(AttackRefusal.TargetDead);
+            return AttackJudgement.Refused(AttackRefusal.TargetDead);
         }
 
         var reach = attacker.AttackRange + RangeSlack;
         if (attacker.Position.DistanceSquaredTo(target.Position) > reach * reach)
         {
-            return AttackOutcome.Refused(AttackRefusal.OutOfRange);
+            return AttackJudgement.Refused(AttackRefusal.OutOfRange);
         }
 
         if (now < attacker.NextAttackAt)
         {
-            return AttackOutcome.Refused(AttackRefusal.Cooldown, attacker.NextAttackAt - now);
+            return AttackJudgement.Refused(AttackRefusal.Cooldown, attacker.NextAttackAt - now);
         }
 
         attacker.NextAttackAt = now + attacker.AttackCooldown;
         var killed = Strike(attacker, target, now);
-        return new AttackOutcome(AttackRefusal.None, default, attacker.Damage, target.HealthPercent, killed,
+        return new AttackJudgement(AttackRefusal.None, default, attacker.Damage, target.HealthPercent, killed,
             killed && target is Creature creature ? creature.Template : null);
     }
 

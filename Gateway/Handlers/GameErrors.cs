@@ -1,0 +1,55 @@
+using OrleansMmo.Gateway.Routing;
+using OrleansMmo.Grains;
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Gateway.Handlers;
+
+/// <summary>
+/// The one mapping from the grains' error vocabulary to the wire: which <see cref="ErrorCode"/>
+/// a client hears for each <see cref="GameError"/>, and which errors also end the connection.
+/// Handlers return failures as they get them; nothing else translates errors.
+/// </summary>
+public static class GameErrors
+{
+    /// <summary>The wire code for <paramref name="error"/>; <see cref="ErrorCode.InternalError"/> for none or an unknown value.</summary>
+    public static ErrorCode ToWire(GameError error) => error switch
+    {
+        GameError.UsernameInvalid => ErrorCode.UsernameInvalid,
+        GameError.PasswordInvalid => ErrorCode.PasswordInvalid,
+        GameError.UsernameTaken => ErrorCode.UsernameTaken,
+        GameError.InvalidCredentials => ErrorCode.InvalidCredentials,
+        GameError.LoginThrottled => ErrorCode.LoginThrottled,
+        GameError.Busy => ErrorCode.Busy,
+        GameError.TicketInvalid => ErrorCode.TicketInvalid,
+        GameError.TicketExpired => ErrorCode.TicketExpired,
+        GameError.TicketAlreadyUsed => ErrorCode.TicketAlreadyUsed,
+        GameError.SessionReplaced => ErrorCode.SessionReplaced,
+        GameError.CharacterNameInvalid => ErrorCode.CharacterNameInvalid,
+        GameError.CharacterNameTaken => ErrorCode.CharacterNameTaken,
+        GameError.CharacterLimitReached => ErrorCode.CharacterLimitReached,
+        GameError.CharacterNotFound => ErrorCode.CharacterNotFound,
+        // NotAttached reaches a client only when re-attaching failed too: the world is not there for it right now.
+        GameError.WorldUnavailable or GameError.NotAttached => ErrorCode.WorldUnavailable,
+        GameError.ChatMessageInvalid => ErrorCode.ChatMessageInvalid,
+        GameError.ChatRateLimited => ErrorCode.ChatRateLimited,
+        GameError.ChatChannelInvalid => ErrorCode.ChatChannelInvalid,
+        GameError.PlayerNotFound => ErrorCode.PlayerNotFound,
+        GameError.PlayerOffline => ErrorCode.PlayerOffline,
+        _ => ErrorCode.InternalError,
+    };
+
+    /// <summary>
+    /// The disconnect reason when <paramref name="error"/> ends the connection, else
+    /// <see cref="DisconnectReason.Unspecified"/>. A replaced session can do nothing more on this
+    /// connection (its kick may still be on the way), so it is closed now.
+    /// </summary>
+    public static DisconnectReason ClosesWith(GameError error) => error switch
+    {
+        GameError.SessionReplaced => DisconnectReason.LoggedInElsewhere,
+        _ => DisconnectReason.Unspecified,
+    };
+
+    /// <summary>The client's answer to a failed call: its code, its retry time, and whether the connection ends.</summary>
+    public static Reply ToReply(GameFailure failure) =>
+        Reply.Fail(ToWire(failure.Error), failure.RetryAfter, ClosesWith(failure.Error));
+}

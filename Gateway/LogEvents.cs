@@ -1,0 +1,52 @@
+namespace OrleansMmo.Gateway;
+
+/// <summary>
+/// Every log event id of the gateway assembly, in one place (after dotnet/orleans' ErrorCodes.cs):
+/// each <c>[LoggerMessage]</c> of this assembly takes its id from here, and a test proves each id is
+/// used exactly once. Ids are stable: operators filter and alert on them; retire an id, never reuse it.
+/// Assemblies own disjoint ranges: Grains 1000-1999, 3000-4999 and 6000-6999; Gateway 2000-2999;
+/// Silo 5000-5999 (docs/operations.md).
+/// </summary>
+internal static class LogEvents
+{
+    // Connections (read loop): 2000-2009.
+    public const int ConnectionOpened = 2001;
+    public const int ConnectionClosed = 2002;
+    public const int ConnectionBadFrame = 2003;
+    public const int ConnectionTruncated = 2004;
+    public const int ConnectionReadLoopFailed = 2005;
+    public const int ConnectionReleaseFailed = 2006;
+
+    // Sessions: 2010-2019.
+    public const int SessionClosing = 2010;
+
+    // Request routing: 2020-2029.
+    public const int RequestProtocolViolation = 2020;
+    public const int RequestHandlerFailed = 2021;
+    public const int RequestClusterRetry = 2022;
+    public const int RequestWorldRetry = 2023;
+
+    // Gateway lifetime: 2030-2039.
+    public const int GatewayShuttingDown = 2030;
+    public const int GatewayShutdownTimedOut = 2031;
+
+    // Hosting: 2040-2099.
+    public const int ClusterConnectRetrying = 2040;
+
+    // Gateway registry heartbeat: 2100-2109.
+    public const int RegistryHeartbeatFailed = 2101;
+    public const int RegistryHeartbeatRecovered = 2102;
+    public const int RegistryUnregisterFailed = 2103;
+
+    // Drain: 2110-2119.
+    public const int DrainStarted = 2110;
+    public const int DrainEnded = 2111;
+    public const int DrainRegistryUnreachable = 2112;
+
+    // Admin endpoints: 2120-2129.
+    public const int AdminRequestRefused = 2120;
+
+    // Cluster failover: 2130-2139.
+    public const int ClusterSiloLost = 2130;
+    public const int ClusterLost = 2131;
+}

@@ -1,0 +1,55 @@
+namespace OrleansMmo.Grains;
+
+/// <summary>
+/// Every way a grain call can fail for a reason the caller should hear: the one error vocabulary
+/// from grains to the gateway, which maps each value to a wire error code in one place
+/// (<c>Gateway/Handlers/GameErrors.cs</c>). Values cross grain boundaries but are never stored;
+/// still, never renumber one (a silo and a gateway of different builds must agree during an upgrade).
+/// Ranges: 1-99 accounts and sessions, 100-199 world and chat.
+/// </summary>
+[GenerateSerializer, Alias("mmo.GameError")]
+public enum GameError
+{
+    None = 0,
+
+    // Accounts and sessions (1-99).
+    UsernameInvalid = 1,
+    PasswordInvalid = 2,
+    UsernameTaken = 3,
+    InvalidCredentials = 4,
+    LoginThrottled = 5,
+    /// <summary>Password hashing is saturated; retry after the failure's <c>RetryAfter</c>.</summary>
+    Busy = 6,
+    TicketInvalid = 7,
+    TicketExpired = 8,
+    TicketAlreadyUsed = 9,
+    /// <summary>The caller's session is not the account's or character's current one: a newer login replaced it.</summary>
+    SessionReplaced = 10,
+    CharacterNameInvalid = 11,
+    CharacterNameTaken = 12,
+    CharacterLimitReached = 13,
+    CharacterNotFound = 14,
+    /// <summary>The character's zone could not be reached; retry.</summary>
+    WorldUnavailable = 15,
+
+    // World and chat (100-199).
+    /// <summary>The player grain holds no session (a new activation after a failover): attach again.</summary>
+    NotAttached = 100,
+    ChatMessageInvalid = 101,
+    /// <summary>Over the player's chat budget; retry after the failure's <c>RetryAfter</c>.</summary>
+    ChatRateLimited = 102,
+    ChatChannelInvalid = 103,
+    PlayerNotFound = 104,
+    PlayerOffline = 105,
+}
+
+/// <summary>A failed call: what went wrong, and for throttling errors how long to wait before retrying.</summary>
+[GenerateSerializer, Immutable, Alias("mmo.GameFailure")]
+public readonly record struct GameFailure(
+    [property: Id(0)] GameError Error,
+    [property: Id(1)] TimeSpan RetryAfter = default)
+{
+    public static implicit operator GameFailure(GameError error) => new(error);
+
+    public override string ToString() => RetryAfter > TimeSpan.Zero ? $"{Error} (retry after {RetryAfter})" : Error.ToString();
+}
