@@ -16,6 +16,7 @@ internal static class LogEvents
     public const int ConnectionTruncated = 2004;
     public const int ConnectionReadLoopFailed = 2005;
     public const int ConnectionReleaseFailed = 2006;
+    public const int ConnectionRequestStillRunning = 2007;
 
     // Sessions: 2010-2019.
     public const int SessionClosing = 2010;

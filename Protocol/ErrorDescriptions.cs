@@ -19,6 +19,8 @@ public static class ErrorDescriptions
         ErrorCode.Busy => "server busy; retry later",
         ErrorCode.HandshakeRequired => "the first frame must be Hello",
         ErrorCode.ShuttingDown => "gateway is shutting down",
+        ErrorCode.RequestIdInvalid => "request id 0 is reserved for pushes",
+        ErrorCode.RequestIdInUse => "request id already awaiting an answer on this connection",
         ErrorCode.UsernameInvalid => "username does not meet the rules",
         ErrorCode.PasswordInvalid => "password does not meet the rules",
         ErrorCode.UsernameTaken => "username already registered",

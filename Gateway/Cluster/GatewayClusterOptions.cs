@@ -13,8 +13,10 @@ public sealed class GatewayClusterOptions
 
     /// <summary>
     /// Host name or address clients use to reach this gateway directly (listed in Login responses and
-    /// drain notices). When empty: <c>Gateway:ListenAddress</c> if it is a specific address, else the
-    /// machine's host name. Set it behind NAT or in containers.
+    /// drain notices). When empty: <c>Gateway:ListenAddress</c> if it is a specific address; a gateway
+    /// listening on all interfaces without it is left out of those lists (its machine name would resolve
+    /// only where it runs), and clients reconnect through the address they used. Set it behind NAT, in
+    /// containers, and on every gateway of a cluster.
     /// </summary>
     public string? PublicHost { get; set; }
 

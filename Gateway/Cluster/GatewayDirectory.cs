@@ -59,7 +59,8 @@ public sealed class GatewayDirectory(
     public void Update(ImmutableArray<GatewayRegistration> live)
     {
         var advertised = live
-            .Where(g => !g.Draining)
+            // A gateway with no public host could only be named by a machine name that resolves nowhere else: not listed.
+            .Where(g => !g.Draining && !string.IsNullOrEmpty(g.PublicHost))
             .OrderBy(g => g.Connections)
             .ThenBy(g => g.GatewayId, StringComparer.Ordinal)
             .Take(_options.MaxAdvertisedGateways)
@@ -79,7 +80,7 @@ public sealed class GatewayDirectory(
         var listen = gatewayOptions.Value.ListenAddress;
         return IPAddress.TryParse(listen, out var address) && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)
             ? listen
-            : Dns.GetHostName();
+            : "";
     }
 
     private int PublicPort() => _options.PublicPort != 0 ? _options.PublicPort : endpoints.GamePort;

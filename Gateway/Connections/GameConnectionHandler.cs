@@ -68,6 +68,7 @@ public sealed partial class GameConnectionHandler(
             session.Close(DisconnectReason.Unspecified, notify: false);
             await FinishAsync(session, writer);
             sessions.Remove(session);
+            await RequestsFinishedAsync(session);
             await ReleaseAccountSessionAsync(session);
             LogDisconnected(logger, session.ConnectionId, session.CloseReason);
         }
@@ -106,11 +107,7 @@ public sealed partial class GameConnectionHandler(
                         return;
                     }
 
-                    var dispatched = router.DispatchAsync(session, frame);
-                    if (!dispatched.IsCompletedSuccessfully)
-                    {
-                        await dispatched;
-                    }
+                    router.Dispatch(session, frame);
                 }
 
                 if (result.IsCompleted)
@@ -139,6 +136,24 @@ public sealed partial class GameConnectionHandler(
         catch (TimeoutException)
         {
             session.Abort("close flush timed out");
+        }
+    }
+
+    /// <summary>
+    /// Waits for the request that was running when the connection closed (the ones not started are
+    /// dropped). Only then is the account told the connection is gone, so an EnterWorld or a Move
+    /// still under way cannot put the character back in the world after it was taken out.
+    /// Bounded: a grain call that hangs must not hold the connection's slot forever.
+    /// </summary>
+    private async Task RequestsFinishedAsync(ClientSession session)
+    {
+        try
+        {
+            await session.RequestWorker.WaitAsync(_options.ClusterRetryTimeout + _options.FailoverCallTimeout);
+        }
+        catch (TimeoutException)
+        {
+            LogRequestStillRunning(logger, session.ConnectionId);
         }
     }
 
@@ -174,6 +189,9 @@ public sealed partial class GameConnectionHandler(
 
     [LoggerMessage(EventId = LogEvents.ConnectionReadLoopFailed, Level = LogLevel.Error, Message = "Connection {ConnectionId}: read loop failed")]
     private static partial void LogReadLoopFailed(ILogger logger, Exception exception, long connectionId);
+
+    [LoggerMessage(EventId = LogEvents.ConnectionRequestStillRunning, Level = LogLevel.Warning, Message = "Connection {ConnectionId} closed with a request still running after the wait; releasing its session anyway")]
+    private static partial void LogRequestStillRunning(ILogger logger, long connectionId);
 
     [LoggerMessage(EventId = LogEvents.ConnectionReleaseFailed, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: could not release the session of account {AccountId}")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, long connectionId, Guid accountId);

@@ -25,15 +25,15 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
 
     private readonly GatewayOptions _options = options.Value;
 
-    public ValueTask<Reply> HelloAsync(ClientSession session, HelloRequest request)
+    public Reply Hello(ClientSession session, HelloRequest request)
     {
         if (request.ProtocolVersion != ProtocolVersion.Current)
         {
-            return ValueTask.FromResult(Reply.Fail(ErrorCode.ProtocolVersionMismatch, closeWith: DisconnectReason.ProtocolViolation));
+            return Reply.Fail(ErrorCode.ProtocolVersionMismatch, closeWith: DisconnectReason.ProtocolViolation);
         }
 
         session.MoveTo(SessionState.Connected, null);
-        return ValueTask.FromResult(Reply.Ok(new HelloResponse
+        return Reply.Ok(new HelloResponse
         {
             ProtocolVersion = ProtocolVersion.Current,
             GatewayId = identity.GatewayId,
@@ -41,16 +41,15 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             IdleTimeoutMs = (uint)_options.IdleTimeout.TotalMilliseconds,
             MaxPayloadBytes = (uint)_options.MaxPayloadBytes,
             MaxInFlight = (uint)_options.MaxInFlightPerConnection,
-        }));
+        });
     }
 
-    public ValueTask<Reply> PingAsync(ClientSession session, PingRequest request) =>
-        ValueTask.FromResult(Reply.Ok(new PingResponse
-        {
-            ClientTimeMs = request.ClientTimeMs,
-            ServerTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            Echo = request.Echo,
-        }));
+    public Reply Ping(ClientSession session, PingRequest request) => Reply.Ok(new PingResponse
+    {
+        ClientTimeMs = request.ClientTimeMs,
+        ServerTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        Echo = request.Echo,
+    });
 
     public async ValueTask<Reply> RegisterAsync(ClientSession session, RegisterRequest request)
     {

@@ -15,20 +15,20 @@ public sealed class OpcodeTable
     {
         Routes =
         [
-            Route.Create(Opcode.Hello, HelloRequest.Parser, Handshaking, h.HelloAsync, changesState: true),
-            Route.Create(Opcode.Ping, PingRequest.Parser, AfterHello, h.PingAsync),
+            Route.Inline(Opcode.Hello, HelloRequest.Parser, Handshaking, h.Hello),
+            Route.Inline(Opcode.Ping, PingRequest.Parser, AfterHello, h.Ping),
 
             Route.Create(Opcode.Register, RegisterRequest.Parser, Connected, h.RegisterAsync),
-            Route.Create(Opcode.Login, LoginRequest.Parser, Connected, h.LoginAsync, changesState: true),
-            Route.Create(Opcode.ResumeSession, ResumeSessionRequest.Parser, Connected, h.ResumeSessionAsync, changesState: true),
+            Route.Create(Opcode.Login, LoginRequest.Parser, Connected, h.LoginAsync),
+            Route.Create(Opcode.ResumeSession, ResumeSessionRequest.Parser, Connected, h.ResumeSessionAsync),
             Route.ForAccount(Opcode.RenewTicket, RenewTicketRequest.Parser, LoggedIn, h.RenewTicketAsync),
-            Route.ForAccount(Opcode.Logout, LogoutRequest.Parser, LoggedIn, h.LogoutAsync, changesState: true),
+            Route.ForAccount(Opcode.Logout, LogoutRequest.Parser, LoggedIn, h.LogoutAsync),
 
             Route.ForAccount(Opcode.ListCharacters, ListCharactersRequest.Parser, Authenticated, h.ListCharactersAsync),
             Route.ForAccount(Opcode.CreateCharacter, CreateCharacterRequest.Parser, Authenticated, h.CreateCharacterAsync),
             Route.ForAccount(Opcode.DeleteCharacter, DeleteCharacterRequest.Parser, Authenticated, h.DeleteCharacterAsync),
-            Route.ForAccount(Opcode.EnterWorld, EnterWorldRequest.Parser, Authenticated, h.EnterWorldAsync, changesState: true),
-            Route.ForAccount(Opcode.LeaveWorld, LeaveWorldRequest.Parser, InWorld, h.LeaveWorldAsync, changesState: true),
+            Route.ForAccount(Opcode.EnterWorld, EnterWorldRequest.Parser, Authenticated, h.EnterWorldAsync),
+            Route.ForAccount(Opcode.LeaveWorld, LeaveWorldRequest.Parser, InWorld, h.LeaveWorldAsync),
 
             Route.ForCharacter(Opcode.Move, MoveRequest.Parser, w.MoveAsync),
             Route.ForCharacter(Opcode.GetPlayer, GetPlayerRequest.Parser, w.GetPlayerAsync),

@@ -11,8 +11,9 @@ using OrleansMmo.Protocol.Messages;
 namespace OrleansMmo.Gateway.Routing;
 
 /// <summary>
-/// Checks one frame against the connection's state and limits, then runs its handler and sends
-/// the reply with the request's id: handlers never see or set request ids.
+/// Checks one frame against the connection's limits, queues it behind the connection's earlier
+/// requests, and runs them in order, each judged against the state the ones before it left; sends
+/// each reply with its request's id: handlers never see or set request ids.
 /// </summary>
 public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, GatewayMetrics metrics, ClusterFailoverMonitor failover, ILogger<RequestRouter> logger)
 {
@@ -24,10 +25,13 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
     private readonly GatewayOptions _options = options.Value;
 
     /// <summary>
-    /// Parses synchronously (the payload lives in the read buffer). The returned task is already
-    /// complete unless the route changes the connection's state, in which case the read loop awaits it.
+    /// Judges one frame as it is read (the payload lives in the read buffer, so it is parsed here).
+    /// What can be decided from the frame alone is answered at once; a request that passes is either
+    /// answered inline (Hello, Ping: no grain call, nothing queued can change their verdict) or queued
+    /// behind the connection's earlier requests, to be judged against the state they leave and run in
+    /// order (see <see cref="ClientSession"/> Requests). Never waits: the read loop reads on.
     /// </summary>
-    public ValueTask DispatchAsync(ClientSession session, in Frame frame)
+    public void Dispatch(ClientSession session, in Frame frame)
     {
         session.MarkReceived();
         metrics.FrameReceived(FrameHeader.Size + (int)frame.Payload.Length);
@@ -37,16 +41,16 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
             LogProtocolViolation(logger, session.ConnectionId, "unknown opcode", frame.Opcode);
             session.SendError(requestId, ErrorCode.UnknownOpcode);
             session.Close(DisconnectReason.ProtocolViolation, "unknown opcode");
-            return ValueTask.CompletedTask;
+            return;
         }
 
-        var state = session.State;
-        if (state == SessionState.Handshaking && route.Opcode != Opcode.Hello)
+        var handshaking = session.State == SessionState.Handshaking;
+        if (handshaking && route.Opcode != Opcode.Hello)
         {
             LogProtocolViolation(logger, session.ConnectionId, "no handshake", frame.Opcode);
             session.SendError(requestId, ErrorCode.HandshakeRequired);
             session.Close(DisconnectReason.ProtocolViolation, "the first frame must be Hello");
-            return ValueTask.CompletedTask;
+            return;
         }
 
         if (!session.RateLimit.TryTake(out var retryAfter))
@@ -57,14 +61,18 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
                 session.Close(DisconnectReason.RateLimitAbuse, "kept sending while rate limited");
             }
 
-            return ValueTask.CompletedTask;
+            return;
         }
 
         session.RateLimitStrikes = 0;
-        if ((route.AllowedIn & state) == 0)
+        switch (session.CheckRequestId(requestId))
         {
-            session.SendError(requestId, ErrorCode.NotAllowedInState);
-            return ValueTask.CompletedTask;
+            case RequestAdmission.IdInvalid:
+                session.SendError(requestId, ErrorCode.RequestIdInvalid);
+                return;
+            case RequestAdmission.IdInUse:
+                session.SendError(requestId, ErrorCode.RequestIdInUse);
+                return;
         }
 
         IMessage request;
@@ -75,58 +83,86 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
         catch (InvalidProtocolBufferException)
         {
             session.SendError(requestId, ErrorCode.InvalidPayload);
-            return ValueTask.CompletedTask;
+            if (handshaking)
+            {
+                // A Hello that is not a HelloRequest: this is not a client of this protocol.
+                LogProtocolViolation(logger, session.ConnectionId, "unreadable Hello", frame.Opcode);
+                session.Close(DisconnectReason.ProtocolViolation, "the Hello payload is not a HelloRequest");
+            }
+
+            return;
         }
 
-        if (!session.TryEnterRequest())
+        if (route.IsInline)
         {
-            session.SendError(requestId, ErrorCode.TooManyInFlight);
-            return ValueTask.CompletedTask;
+            var started = Stopwatch.GetTimestamp();
+            var reply = (route.AllowedIn & session.State) == 0 ? Reply.Fail(ErrorCode.NotAllowedInState) : route.Answer(session, request);
+            SendReply(session, route, requestId, reply);
+            metrics.RequestCompleted(route.Opcode, Stopwatch.GetElapsedTime(started));
+            return;
         }
 
-        var running = RunAsync(session, route, requestId, request);
-        if (route.ChangesState)
+        switch (session.Enqueue(new QueuedRequest(route, requestId, request), out var startWorker))
         {
-            return new ValueTask(running);
+            case RequestAdmission.TooManyInFlight:
+                session.SendError(requestId, ErrorCode.TooManyInFlight);
+                return;
+            case RequestAdmission.Admitted when startWorker:
+                session.RequestWorker = RunQueuedAsync(session);
+                return;
         }
-
-        // Runs on; RunAsync catches and reports everything, so nothing is lost unobserved.
-        return ValueTask.CompletedTask;
     }
 
-    private async Task RunAsync(ClientSession session, Route route, uint requestId, IMessage request)
+    /// <summary>
+    /// The connection's worker: runs its queued requests one after the other, each judged in the state
+    /// the ones before it left, until the queue is empty. One per busy period, not one per request.
+    /// Never throws: a failing request is answered INTERNAL_ERROR and the next one runs.
+    /// </summary>
+    private async Task RunQueuedAsync(ClientSession session)
     {
-        var started = Stopwatch.GetTimestamp();
-        try
+        while (session.TryDequeue(out var next))
         {
-            var reply = await HandleWithClusterRetryAsync(session, route, request).ConfigureAwait(false);
-            metrics.AuthenticationAttempted(route.Opcode, reply.Message is not null);
-            if (reply.Message is not null)
+            var (route, requestId, request) = next;
+            var started = Stopwatch.GetTimestamp();
+            try
             {
-                session.Send(route.Opcode.ResponseOf(), requestId, reply.Message);
-                reply.AfterSent?.Invoke(session);
+                var reply = (route.AllowedIn & session.State) == 0
+                    ? Reply.Fail(ErrorCode.NotAllowedInState)
+                    : await HandleWithClusterRetryAsync(session, route, request).ConfigureAwait(false);
+                metrics.AuthenticationAttempted(route.Opcode, reply.Message is not null);
+                SendReply(session, route, requestId, reply);
             }
-            else
+            catch (Exception ex)
             {
-                session.SendError(requestId, reply.Error, reply.RetryAfter);
+                // The client learns only that it failed; the details stay in the log.
+                LogHandlerFailed(logger, ex, session.ConnectionId, route.Opcode);
+                metrics.AuthenticationAttempted(route.Opcode, succeeded: false);
+                session.SendError(requestId, ErrorCode.InternalError);
             }
+            finally
+            {
+                session.Answered(requestId);
+                metrics.RequestCompleted(route.Opcode, Stopwatch.GetElapsedTime(started));
+            }
+        }
+    }
 
-            if (reply.CloseWith != DisconnectReason.Unspecified)
-            {
-                session.Close(reply.CloseWith, ErrorDescriptions.Describe(reply.Error));
-            }
-        }
-        catch (Exception ex)
+    /// <summary>The reply with the request's id; then what it asks for after being sent, and the close it asks for.</summary>
+    private static void SendReply(ClientSession session, Route route, uint requestId, Reply reply)
+    {
+        if (reply.Message is not null)
         {
-            // The client learns only that it failed; the details stay in the log.
-            LogHandlerFailed(logger, ex, session.ConnectionId, route.Opcode);
-            metrics.AuthenticationAttempted(route.Opcode, succeeded: false);
-            session.SendError(requestId, ErrorCode.InternalError);
+            session.Send(route.Opcode.ResponseOf(), requestId, reply.Message);
+            reply.AfterSent?.Invoke(session);
         }
-        finally
+        else
         {
-            metrics.RequestCompleted(route.Opcode, Stopwatch.GetElapsedTime(started));
-            session.ExitRequest();
+            session.SendError(requestId, reply.Error, reply.RetryAfter);
+        }
+
+        if (reply.CloseWith != DisconnectReason.Unspecified)
+        {
+            session.Close(reply.CloseWith, ErrorDescriptions.Describe(reply.Error));
         }
     }
 

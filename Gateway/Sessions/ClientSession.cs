@@ -24,7 +24,6 @@ public sealed partial class ClientSession
     private readonly GatewayMetrics? _metrics;
     private SessionPhase _phase = SessionPhase.Handshaking;
     private int _closing;
-    private int _inFlight;
     private long _lastReceived;
     private long _unauthenticatedSince;
 
@@ -87,19 +86,6 @@ public sealed partial class ClientSession
 
         Volatile.Write(ref _phase, SessionPhase.Of(state, binding));
     }
-
-    public bool TryEnterRequest()
-    {
-        if (Interlocked.Increment(ref _inFlight) <= _options.MaxInFlightPerConnection)
-        {
-            return true;
-        }
-
-        Interlocked.Decrement(ref _inFlight);
-        return false;
-    }
-
-    public void ExitRequest() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>Queues one frame. A full queue means the client stopped reading: it is cut off, not buffered.</summary>
     public bool Send(ushort opcode, uint requestId, IMessage? message)

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace OrleansMmo.Grains.Accounts;
 
 /// <summary>
@@ -37,9 +35,13 @@ public static class AccountKeys
 
     public static string ForUsername(string username) => "acct:" + NormalizeUsername(username);
 
-    /// <summary>Compatibility-normalized and case-folded, so "Ｊｏｈｎ", "JOHN" and "john" are one name.</summary>
+    /// <summary>
+    /// Case-folded, so "JOHN" and "john" are one name. Not Unicode-normalized: with invariant
+    /// globalization string.Normalize is a no-op (it was called here and did nothing), so "Ｊｏｈｎ"
+    /// (full-width) is another name. Keys of existing names depend on this: change it only with a migration.
+    /// </summary>
     public static string NormalizeCharacterName(string name) =>
-        name.Trim().Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
+        name.Trim().ToUpperInvariant().ToLowerInvariant();
 
     public static string ForCharacterName(string name) => "name:" + NormalizeCharacterName(name);
 

@@ -16,7 +16,12 @@ public static class AccountRules
         && password.Length <= options.PasswordMaxLength
         && !password.Any(char.IsControl);
 
-    /// <summary>Letters and digits of any script; no spaces, symbols, emoji or control characters.</summary>
+    /// <summary>
+    /// Letters and digits of any script, inside the BMP or not; no spaces, symbols, emoji, combining
+    /// marks or control characters. The name is trimmed, then its length is counted in Unicode scalar
+    /// values (characters, not UTF-16 units). No Unicode normalization: the processes run with
+    /// invariant globalization, where string.Normalize does nothing, so calling it would only pretend.
+    /// </summary>
     public static bool TryNormalizeCharacterName(string? name, AccountOptions options, out string display)
     {
         display = "";
@@ -25,18 +30,19 @@ public static class AccountRules
             return false;
         }
 
-        var normalized = name.Trim().Normalize(NormalizationForm.FormKC);
-        if (normalized.Length < options.CharacterNameMinLength || normalized.Length > options.CharacterNameMaxLength)
+        var normalized = name.Trim();
+        var length = 0;
+        foreach (var rune in normalized.EnumerateRunes())
         {
-            return false;
-        }
-
-        foreach (var c in normalized)
-        {
-            if (!char.IsLetterOrDigit(c))
+            if (!Rune.IsLetterOrDigit(rune) || ++length > options.CharacterNameMaxLength)
             {
                 return false;
             }
+        }
+
+        if (length < options.CharacterNameMinLength)
+        {
+            return false;
         }
 
         display = normalized;

@@ -200,6 +200,25 @@ public class AccountTests(GameCluster cluster)
     }
 
     [Fact]
+    public async Task CharacterNamesAreLettersCountedInCharactersWithoutNormalization()
+    {
+        var (client, _, _) = await cluster.LoggedInClientAsync("norm");
+        await using var _ = client;
+        // No Unicode normalization (invariant globalization has no data for it): a decomposed letter
+        // (e + combining acute) is refused, as a combining mark is not a letter; the precomposed one is a letter.
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var decomposed = await Assert.ThrowsAsync<MmoErrorException>(() => client.CreateCharacterAsync("Jose\u0301" + suffix));
+        Assert.Equal(ErrorCode.CharacterNameInvalid, decomposed.Code);
+        Assert.Equal("Jos\u00E9" + suffix, (await client.CreateCharacterAsync("Jos\u00E9" + suffix)).Name);
+
+        // Letters outside the BMP count once each: 16 of them (32 UTF-16 units) is the longest name, 17 too long.
+        var ideographs = string.Concat(Enumerable.Range(0, 16).Select(i => char.ConvertFromUtf32(0x20000 + (Random.Shared.Next(0, 2600) * 16) + i)));
+        Assert.Equal(ideographs, (await client.CreateCharacterAsync(ideographs)).Name);
+        var tooLong = await Assert.ThrowsAsync<MmoErrorException>(() => client.CreateCharacterAsync(ideographs + char.ConvertFromUtf32(0x20000)));
+        Assert.Equal(ErrorCode.CharacterNameInvalid, tooLong.Code);
+    }
+
+    [Fact]
     public async Task ACharacterLimitApplies()
     {
         var (client, _, _) = await cluster.LoggedInClientAsync("limit");

@@ -100,6 +100,26 @@ public class GatewayRegistryTests(RegistryCluster cluster)
         await Registry.Unregister(draining.GatewayId);
     }
 
+    [Fact]
+    public async Task AGatewayOnAllInterfacesWithoutAPublicHostIsNotAdvertisedUnderAMachineName()
+    {
+        var wildcard = await cluster.StartGatewayAsync([("Gateway:ListenAddress", "0.0.0.0")]);
+        try
+        {
+            var id = Directory(wildcard).GatewayId;
+            await Await.Until(() => Directory(cluster.Gateway).Live.Any(g => g.GatewayId == id), "the first gateway to see the new one");
+
+            // Registered (operators see it), with no host, and never handed to clients: its machine name would resolve nowhere else.
+            Assert.Equal("", Directory(cluster.Gateway).Live.Single(g => g.GatewayId == id).PublicHost);
+            Assert.DoesNotContain(Directory(cluster.Gateway).Advertised, g => g.GatewayId == id);
+            Assert.Contains(Directory(cluster.Gateway).Advertised, g => g.GatewayId == Directory(cluster.Gateway).GatewayId);
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(wildcard);
+        }
+    }
+
     private static GatewayDirectory Directory(Microsoft.AspNetCore.Builder.WebApplication gateway) =>
         gateway.Services.GetRequiredService<GatewayDirectory>();
 }

@@ -151,6 +151,16 @@ public class ChatTests(GameCluster cluster)
     }
 
     [Fact]
+    public async Task ChatLengthCountsCharactersNotUtf16Units()
+    {
+        await using var p = await WorldPlayer.EnterAsync(cluster, "clen");
+        // 256 emoji from outside the BMP: 512 UTF-16 units, 256 characters, the limit.
+        await p.Client.ChatAsync(WireChannel.Say, string.Concat(Enumerable.Repeat("\U0001F600", 256)));
+        var tooLong = await Assert.ThrowsAsync<MmoErrorException>(() => p.Client.ChatAsync(WireChannel.Say, string.Concat(Enumerable.Repeat("\U0001F600", 257))));
+        Assert.Equal(ErrorCode.ChatMessageInvalid, tooLong.Code);
+    }
+
+    [Fact]
     public async Task AnAnnouncementFromTheAdminEndpointReachesEveryone()
     {
         var gateway = await StartRegisteredGatewayAsync();
