@@ -245,12 +245,14 @@ public sealed class Bot
         _metrics.Increment(Counter.FramesOut);
         try
         {
-            var client = await MmoClient.ConnectAsync(gateway.Host, gateway.Port, options, stop);
+            var client = _settings.Transport == BotTransport.WebSocket
+                ? await MmoClient.ConnectAsync(new Uri($"ws://{gateway.Host}:{gateway.Port}{_settings.WebSocketPath}"), options, stop)
+                : await MmoClient.ConnectAsync(gateway.Host, gateway.Port, options, stop);
             _metrics.Increment(Counter.FramesIn);
             _metrics.Latency("Connect").Record(Stopwatch.GetElapsedTime(started));
             return client;
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException or MmoDisconnectedException or MmoErrorException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or System.Net.WebSockets.WebSocketException or TimeoutException or MmoDisconnectedException or MmoErrorException)
         {
             _metrics.Increment(Counter.ConnectFailures);
             _metrics.Error(ex is System.Net.Sockets.SocketException socket ? $"CONNECT_{socket.SocketErrorCode}" : "CONNECT_FAILED");

@@ -8,6 +8,13 @@ public sealed record BotSettings
     /// <summary>Gateways to spread bots over, round robin by bot index.</summary>
     public IReadOnlyList<DnsEndPoint> Gateways { get; init; } = [new DnsEndPoint("127.0.0.1", 7000)];
 
+    /// <summary>How bots reach the gateways: raw TCP on the game port, or WebSocket (<see cref="Gateways"/> then
+    /// names the gateways' WebSocket ports, and bots connect to <c>ws://host:port</c> + <see cref="WebSocketPath"/>).</summary>
+    public BotTransport Transport { get; init; } = BotTransport.Tcp;
+
+    /// <summary>Path of the gateways' WebSocket endpoint.</summary>
+    public string WebSocketPath { get; init; } = "/ws";
+
     /// <summary>Local addresses to connect from, round robin by bot index; empty lets the OS choose.</summary>
     public IReadOnlyList<IPAddress> Sources { get; init; } = [];
 
@@ -78,4 +85,11 @@ public sealed record BotSettings
 
     /// <summary>Deterministic, so a rerun logs in to the accounts an earlier run registered.</summary>
     public static string PasswordOf(string prefix, int index) => $"bots-{prefix}-{index}-pw";
+}
+
+/// <summary>What carries a bot's frames.</summary>
+public enum BotTransport
+{
+    Tcp,
+    WebSocket,
 }

@@ -26,6 +26,12 @@ public static class BotCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public static readonly Option<BotTransport> Transport = new("--transport")
+    {
+        Description = "tcp (the game port) or websocket (--gateway then names WebSocket ports; bots connect to ws://host:port/ws)",
+        DefaultValueFactory = _ => BotTransport.Tcp,
+    };
+
     public static readonly Option<string[]> Source = new("--source")
     {
         Description = "Local address(es) to connect from, e.g. 127.0.0.2..127.0.0.9 or 127.0.0.2,127.0.0.3; repeatable",
@@ -96,7 +102,7 @@ public static class BotCommand
     {
         var root = new RootCommand("OrleansMmo bots: N players register or reuse accounts, log in, enter the world and play, for a bounded time.")
         {
-            Gateway, Source, Bots, Processes, Duration, Prefix, Ramp, LoginConcurrency, MoveRate, SpeedFactor, ChatInterval,
+            Gateway, Transport, Source, Bots, Processes, Duration, Prefix, Ramp, LoginConcurrency, MoveRate, SpeedFactor, ChatInterval,
             PortalChance, RoamRadius, GetPlayerRate, NoReconnect, TicketCache, TicketCacheReadOnly, RequestTimeout, SeedOnly,
             Combat, Json, Quiet, Worker, FirstIndex,
         };
@@ -229,6 +235,7 @@ public static class BotCommand
     public static BotSettings ToSettings(ParseResult parse) => new()
     {
         Gateways = parse.GetValue(Gateway)!.Select(ParseEndpoint).ToList(),
+        Transport = parse.GetValue(Transport),
         Sources = parse.GetValue(Source)!.SelectMany(ParseSources).ToList(),
         Bots = parse.GetValue(Bots),
         FirstIndex = parse.GetValue(FirstIndex),
@@ -306,6 +313,9 @@ public static class WorkerArguments
             yield return "--gateway";
             yield return $"{gateway.Host}:{gateway.Port}";
         }
+
+        yield return "--transport";
+        yield return s.Transport.ToString();
 
         if (s.Sources.Count > 0)
         {

@@ -16,10 +16,11 @@ public sealed partial class MmoClient
     /// <exception cref="MmoErrorException">The ticket was refused (expired, already used, superseded).</exception>
     public Task<ReconnectResult> ReconnectAsync(CancellationToken cancellationToken = default)
     {
+        // Alternatives name game ports (TCP); a WebSocket client goes back through its own endpoint (the balancer).
         var alternatives = Connection.DisconnectInfo?.Alternatives;
-        return alternatives is { Count: > 0 }
+        return alternatives is { Count: > 0 } && _endpoint is null
             ? ReconnectAsync(alternatives[0].Host, (int)alternatives[0].Port, cancellationToken)
-            : ReconnectAsync(Host, Port, cancellationToken);
+            : ResumeOnAsync(() => ConnectAsync(Endpoint, _options, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -27,10 +28,13 @@ public sealed partial class MmoClient
     /// the load balancer) and resumes this client's session on it with <see cref="CurrentTicket"/>.
     /// </summary>
     /// <inheritdoc cref="ReconnectAsync(CancellationToken)" path="/exception"/>
-    public async Task<ReconnectResult> ReconnectAsync(string host, int port, CancellationToken cancellationToken = default)
+    public Task<ReconnectResult> ReconnectAsync(string host, int port, CancellationToken cancellationToken = default) =>
+        ResumeOnAsync(() => ConnectAsync(host, port, _options, cancellationToken), cancellationToken);
+
+    private async Task<ReconnectResult> ResumeOnAsync(Func<Task<MmoClient>> connect, CancellationToken cancellationToken)
     {
         var ticket = _currentTicket ?? throw new InvalidOperationException("No session ticket to resume with: log in first.");
-        var client = await ConnectAsync(host, port, _options, cancellationToken).ConfigureAwait(false);
+        var client = await connect().ConfigureAwait(false);
         try
         {
             var session = await client.ResumeSessionAsync(ticket.Token, cancellationToken).ConfigureAwait(false);

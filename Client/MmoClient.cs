@@ -26,6 +26,7 @@ public sealed partial class MmoClient : IAsyncDisposable
     private volatile SessionTicket? _currentTicket;
     private volatile string? _accountId;
     private volatile IReadOnlyList<GatewayAddress> _knownGateways = [];
+    private Uri? _endpoint;
 
     private MmoClient(FrameConnection connection, MmoClientOptions options)
     {
@@ -54,6 +55,13 @@ public sealed partial class MmoClient : IAsyncDisposable
 
     /// <summary>The port this client was asked to connect to.</summary>
     public int Port { get; private init; }
+
+    /// <summary>What this client connected to, as a URI: <c>tcp://host:port</c>, or the <c>ws://</c> endpoint.</summary>
+    public Uri Endpoint
+    {
+        get => _endpoint ?? new UriBuilder("tcp", Host.Length > 0 ? Host : "localhost", Port).Uri;
+        private set => _endpoint = value;
+    }
 
     public bool IsConnected => Connection.IsConnected;
 
@@ -86,6 +94,35 @@ public sealed partial class MmoClient : IAsyncDisposable
         options.Validate();
         var transport = await TcpFrameTransport.ConnectAsync(host, port, options.LocalAddress, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         return await StartAsync(transport, options, host, port, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Connects to <paramref name="endpoint"/>: <c>ws://host:7002/ws</c> or <c>wss://…</c> over WebSocket,
+    /// <c>tcp://host:7000</c> over TCP; then as <see cref="ConnectAsync(string, int, MmoClientOptions?, CancellationToken)"/>.
+    /// </summary>
+    public static async Task<MmoClient> ConnectAsync(
+        Uri endpoint,
+        MmoClientOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.Scheme == "tcp")
+        {
+            return await ConnectAsync(endpoint.Host, endpoint.Port, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (endpoint.Scheme is not ("ws" or "wss"))
+        {
+            throw new ArgumentException($"unsupported scheme '{endpoint.Scheme}': use ws://, wss:// or tcp://", nameof(endpoint));
+        }
+
+        options ??= new MmoClientOptions();
+        options.Validate();
+        var transport = await WebSocketFrameTransport.ConnectAsync(
+            endpoint, options.WebSocketMaxMessageBytes, options.ConnectTimeout, options.ConfigureWebSocket, cancellationToken).ConfigureAwait(false);
+        var client = await StartAsync(transport, options, endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
+        client.Endpoint = endpoint;
+        return client;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using System.Threading.Channels;
 
 namespace OrleansMmo.Client;
@@ -48,6 +49,15 @@ public sealed class MmoClientOptions
     /// <summary>The version sent in Hello. Only tests of the version check change it.</summary>
     public uint ProtocolVersion { get; set; } = OrleansMmo.Protocol.ProtocolVersion.Current;
 
+    /// <summary>
+    /// Over WebSocket: the largest message sent. Frames are batched into messages up to this size (a bigger frame
+    /// goes alone). The gateway's default limit is 256 KiB and never below its largest frame, 64 KiB + 12 by default.
+    /// </summary>
+    public int WebSocketMaxMessageBytes { get; set; } = 64 * 1024 + OrleansMmo.Protocol.FrameHeader.Size;
+
+    /// <summary>Over WebSocket: sets headers, certificates or a proxy on the socket before it connects.</summary>
+    public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
+
     /// <summary>Connect without sending Hello, so a test can send the first frame itself.
     /// <see cref="MmoClient.Hello"/> stays null and no heartbeat runs.</summary>
     public bool SkipHandshake { get; set; }
@@ -64,6 +74,7 @@ public sealed class MmoClientOptions
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PushChannelCapacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxInboundPayloadBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(WebSocketMaxMessageBytes, OrleansMmo.Protocol.FrameHeader.Size);
     }
 
     private static void ThrowIfNotPositive(TimeSpan value, bool allowInfinite, string name)

@@ -31,8 +31,15 @@ internal static class LogEvents
     public const int GatewayShuttingDown = 2030;
     public const int GatewayShutdownTimedOut = 2031;
 
-    // Hosting: 2040-2099.
+    // Hosting: 2040-2049.
     public const int ClusterConnectRetrying = 2040;
+    public const int GatewayReady = 2041;
+
+    // WebSocket endpoint: 2050-2059.
+    public const int WebSocketOriginRefused = 2050;
+
+    // Firefly door: 2060-2069.
+    public const int FireflyBadPacket = 2060;
 
     // Gateway registry heartbeat: 2100-2109.
     public const int RegistryHeartbeatFailed = 2101;
@@ -50,4 +57,5 @@ internal static class LogEvents
     // Cluster failover: 2130-2139.
     public const int ClusterSiloLost = 2130;
     public const int ClusterLost = 2131;
+    public const int ClusterLeftWhileStopping = 2132;
 }

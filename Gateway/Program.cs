@@ -21,6 +21,7 @@ public static class Program
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseMmoGatewayWeb();             // the game over WebSocket and the browser client, on the web port
         app.MapMmoGatewayHealth();          // /health/live, /health/ready on the admin port
         app.MapMmoGatewayAdmin();           // POST /admin/drain and friends, behind Admin:Key
         app.MapMmoMetrics();                // GET /metrics on the admin port

@@ -9,6 +9,7 @@ namespace OrleansMmo.SdkTests;
 
 /// <summary>The SDK's promises, kept by its .NET Standard 2.1 build against real servers.</summary>
 [Collection(ServersCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class NetstandardClientTests(ServersFixture servers)
 {
     private const string Password = "correct horse battery";

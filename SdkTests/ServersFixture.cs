@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using OrleansMmo.Tests.Infrastructure;
 
 namespace OrleansMmo.SdkTests;
@@ -11,7 +9,9 @@ public sealed class ServersFixture : IAsyncLifetime
     private ServerProcess? _silo;
     private ServerProcess? _gateway;
 
-    public int GamePort { get; } = FreeTcpPort();
+    public int GamePort { get; } = LoopbackPorts.FreeTcp();
+
+    public int WebSocketPort { get; } = LoopbackPorts.FreeTcp();
 
     /// <summary>Generous: on a loaded 2-core machine a silo has been seen to take over a minute to start.</summary>
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
@@ -22,11 +22,11 @@ public sealed class ServersFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dataDirectory);
-        var siloGatewayPort = FreeTcpPort();
-        var siloAdminPort = FreeTcpPort();
+        var siloGatewayPort = LoopbackPorts.FreeTcp();
+        var siloAdminPort = LoopbackPorts.FreeTcp();
         _silo = await ServerProcess.StartAsync("silo", ServerProcess.SiloAssembly, siloAdminPort, new Dictionary<string, string>
         {
-            ["Cluster:SiloPort"] = FreeTcpPort().ToString(),
+            ["Cluster:SiloPort"] = LoopbackPorts.FreeTcp().ToString(),
             ["Cluster:GatewayPort"] = siloGatewayPort.ToString(),
             ["Cluster:ClusterId"] = "sdk-tests",
             ["Cluster:ServiceId"] = "sdk-tests",
@@ -39,7 +39,7 @@ public sealed class ServersFixture : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
         }, ReadyTimeout);
 
-        var gatewayAdminPort = FreeTcpPort();
+        var gatewayAdminPort = LoopbackPorts.FreeTcp();
         _gateway = await ServerProcess.StartAsync("gateway", ServerProcess.GatewayAssembly, gatewayAdminPort, new Dictionary<string, string>
         {
             ["Cluster:GatewayPort"] = siloGatewayPort.ToString(),
@@ -49,6 +49,7 @@ public sealed class ServersFixture : IAsyncLifetime
             ["Gateway:ListenAddress"] = "127.0.0.1",
             ["Gateway:Port"] = GamePort.ToString(),
             ["Gateway:AdminPort"] = gatewayAdminPort.ToString(),
+            ["Gateway:WebSocket:Port"] = WebSocketPort.ToString(),
             ["Gateway:IdleTimeout"] = IdleTimeout.ToString(),
             ["Gateway:HeartbeatInterval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
@@ -77,13 +78,6 @@ public sealed class ServersFixture : IAsyncLifetime
         {
             // A file the silo's last moments still held; the temp directory is the OS's to clean.
         }
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

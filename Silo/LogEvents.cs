@@ -17,4 +17,7 @@ internal static class LogEvents
     public const int SchemaDatabaseNewer = 5004;
     public const int SchemaMigrationChanged = 5005;
     public const int SqliteNotWal = 5006;
+
+    // Hosting: 5100-5199.
+    public const int SiloReady = 5101;
 }

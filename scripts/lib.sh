@@ -31,6 +31,8 @@ package_present() {
     case "$1" in
         redis-server) command -v redis-server && command -v redis-cli ;;
         postgresql) postgres_bin_dir ;;
+        chromium) [[ -x /usr/bin/chromium ]] && echo /usr/bin/chromium ;; # what Playwright is pointed at
+        nodejs) command -v node ;;                                         # any Node >= 18 will do
         *) command -v "$1" ;; # haproxy, sqlite3, docker-compose: the program has the package's name
     esac >/dev/null
 }
@@ -214,7 +216,7 @@ redis_start() {
     printf '%s\n' "$port" >"$dir/port"
     redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize yes \
         --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >/dev/null 2>&1 || return 1
-    if ! wait_until 30 "Redis on port $port" redis_answers_or_failed "$dir" "$port" || ! redis_answers "$dir" "$port"; then
+    if ! wait_until 30 "Redis on port $port" redis_answers_or_failed "$dir" "$port" || redis_bind_failed "$dir"; then
         tail -n 5 "$dir/redis.log" >&2 2>/dev/null
         return 1
     fi
@@ -222,9 +224,14 @@ redis_start() {
     record_pid "$dir/pid" "$(cat "$dir/redis.pid")" "127.0.0.1:$port"
 }
 
-redis_answers() { [[ "$(redis-cli -h 127.0.0.1 -p "$2" ping 2>/dev/null)" == PONG && -s "$1/redis.pid" ]]; }
+# redis_answers DIR PORT: the Redis on PORT answers, and it is the one of DIR (not another that held the port).
+redis_answers() {
+    [[ -s "$1/redis.pid" ]] && redis-cli -h 127.0.0.1 -p "$2" info server 2>/dev/null | tr -d '\r' | grep -qx "process_id:$(cat "$1/redis.pid")"
+}
 
-redis_answers_or_failed() { redis_answers "$@" || grep -qs 'Could not create server TCP listening socket' "$1/redis.log"; }
+redis_bind_failed() { grep -qs 'Could not create server TCP listening socket' "$1/redis.log"; }
+
+redis_answers_or_failed() { redis_answers "$@" || redis_bind_failed "$1"; }
 
 # redis_stop DIR: stops the Redis of redis_start DIR, also one interrupted before it answered, by its pid
 # and never by its port (after a lost race for the port, another process's server listens there).
@@ -242,7 +249,7 @@ redis_stop() {
 
 # build_solution CONFIGURATION: builds everything, errors only.
 build_solution() {
-    (cd "$repo_root" && dotnet build OrleansMmo.sln -c "$1" -nologo -v quiet -clp:ErrorsOnly)
+    (cd "$repo_root" && dotnet build OrleansMmo.sln -c "$1" -nologo -v quiet "-clp:ErrorsOnly;NoSummary")
 }
 
 # sources_changed CONFIGURATION: whether any input of the build is newer than its last build_if_changed.

@@ -51,6 +51,7 @@ public sealed class ServerSet : IAsyncDisposable
     public const int PasswordIterations = 100_000;
 
     private readonly List<ServerProcess> _gateways = [];
+    private readonly List<int> _webSocketPorts = [];
 
     private ServerSet(string runDirectory, ServerProcess silo)
     {
@@ -65,6 +66,9 @@ public sealed class ServerSet : IAsyncDisposable
     public IReadOnlyList<ServerProcess> Gateways => _gateways;
 
     public IReadOnlyList<DnsEndPoint> GameEndpoints => _gateways.Select(g => new DnsEndPoint("127.0.0.1", g.Port)).ToList();
+
+    /// <summary>The gateways' WebSocket endpoints (the same game, over WebSocket), in gateway order.</summary>
+    public IReadOnlyList<DnsEndPoint> WebSocketEndpoints => _webSocketPorts.Select(port => new DnsEndPoint("127.0.0.1", port)).ToList();
 
     public int SiloGatewayPort { get; private init; }
 
@@ -121,6 +125,7 @@ public sealed class ServerSet : IAsyncDisposable
             for (var i = 0; i < options.Gateways; i++)
             {
                 var gamePort = FreePort();
+                var webSocketPort = FreePort();
                 List<(string, string)> gatewaySettings =
                 [
                     ("Cluster:ServiceId", options.ServiceId),
@@ -131,10 +136,12 @@ public sealed class ServerSet : IAsyncDisposable
                     ("Gateway:ListenAddress", "127.0.0.1"),
                     ("Gateway:Port", Invariant(gamePort)),
                     ("Gateway:AdminPort", Invariant(FreePort())),
+                    ("Gateway:WebSocket:Port", Invariant(webSocketPort)),
                     .. QuietLogging,
                     .. options.GatewaySettings,
                 ];
                 set._gateways.Add(await ServerProcess.StartAsync($"gateway-{i + 1}", gatewaySettings, runDirectory, port: gamePort, role: "gateway"));
+                set._webSocketPorts.Add(webSocketPort);
             }
         }
         catch
@@ -162,6 +169,7 @@ public sealed class ServerSet : IAsyncDisposable
     [
         ("Logging:LogLevel:Default", "Warning"),
         ("Logging:LogLevel:Orleans", "Error"),
+        ("Logging:LogLevel:OrleansMmo", "Warning"),
         ("Logging:LogLevel:Microsoft", "Warning"),
     ];
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
+using OrleansMmo.Benchmarks.Baselines;
 using OrleansMmo.Benchmarks.Hosting;
 using OrleansMmo.Benchmarks.Reporting;
 using OrleansMmo.Bots;
 using OrleansMmo.Bots.Metrics;
 using OrleansMmo.Client;
-using OrleansMmo.Grains.Diagnostics;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 
@@ -17,7 +17,8 @@ namespace OrleansMmo.Benchmarks.Scenarios;
 /// <item>bare Orleans: an external Orleans client calling <see cref="IPingGrain"/> on the benchmark silo;</item>
 /// <item>full path: GetPlayer through the gateway to each player's Player grain and back.</item>
 /// </list>
-/// Then the full path again at half its maximum rate (open loop) for the latency target.
+/// Then the full path again at half its maximum rate (open loop) for the latency target, and the full path
+/// over WebSocket (the same gateways' WebSocket port) at its maximum, against the TCP full path of the same run.
 /// </summary>
 public static class RequestsBenchmark
 {
@@ -68,6 +69,13 @@ public static class RequestsBenchmark
         result.Loads.Add(full);
         result.Loads.Add(half);
 
+        // 4. The full path over WebSocket: the same session layer behind another carrier.
+        var webSocket = await MeasureWebSocketPathAsync(options, servers, cancellationToken);
+        Report(webSocket);
+        result.Loads.Add(webSocket);
+        result.Metrics["webSocketVsTcpFullPath"] = Ratio(webSocket.CallsPerSecond, full.CallsPerSecond);
+        result.Targets.Add(Target.AtLeast("WebSocket full path / TCP full path throughput", result.Metrics["webSocketVsTcpFullPath"], 0.8));
+
         result.Metrics["fullPathVsOrleans"] = Ratio(full.CallsPerSecond, orleans.CallsPerSecond);
         result.Metrics["fullPathVsEcho"] = Ratio(full.CallsPerSecond, echo.CallsPerSecond);
         result.Metrics["orleansVsEcho"] = Ratio(orleans.CallsPerSecond, echo.CallsPerSecond);
@@ -79,7 +87,7 @@ public static class RequestsBenchmark
 
         result.Targets.Add(Target.AtLeast("full path / bare Orleans throughput", result.Metrics["fullPathVsOrleans"], 0.7));
         result.Targets.Add(Target.AtMost("full path p99 at half the maximum load (ms)", half.Latency.P99Ms, 5));
-        Console.WriteLine($"full path / Orleans ping = {result.Metrics["fullPathVsOrleans"]:0.00}, full path / echo = {result.Metrics["fullPathVsEcho"]:0.00}");
+        Console.WriteLine($"full path / Orleans ping = {result.Metrics["fullPathVsOrleans"]:0.00}, full path / echo = {result.Metrics["fullPathVsEcho"]:0.00}, WebSocket / TCP full path = {result.Metrics["webSocketVsTcpFullPath"]:0.00}");
         await result.WriteAsync(options.Out);
         return 0;
     }
@@ -198,6 +206,41 @@ public static class RequestsBenchmark
             var half = await LoadDriver.OpenLoopAsync(
                 "full path at half load", options.Connections, full.CallsPerSecond / 2, options.InFlight, Call, options.Warmup, options.Duration, cancellationToken);
             return (full, half, cpu);
+        }
+        finally
+        {
+            foreach (var (bot, session) in bots.Zip(sessions))
+            {
+                await bot.LeaveAsync(session);
+            }
+        }
+    }
+
+    private static async Task<LoadResult> MeasureWebSocketPathAsync(Options options, ServerSet servers, CancellationToken cancellationToken)
+    {
+        var metrics = new BotMetrics();
+        var settings = new BotSettings
+        {
+            Gateways = servers.WebSocketEndpoints,
+            Transport = BotTransport.WebSocket,
+            Prefix = "reqws",
+            MoveRate = 0,
+            LoginConcurrency = 8,
+        };
+        using var gate = new SemaphoreSlim(settings.LoginConcurrency);
+        Console.WriteLine($"  logging in {options.Connections} players over WebSocket...");
+        var bots = Enumerable.Range(0, options.Connections).Select(i => new Bot(i, settings, metrics, null, gate)).ToList();
+        var sessions = await Task.WhenAll(bots.Select(b => b.EnterWorldAsync(cancellationToken)));
+        try
+        {
+            var request = new GetPlayerRequest();
+            return await LoadDriver.ClosedLoopAsync(
+                "full path over WebSocket",
+                options.Connections * options.InFlight,
+                caller => sessions[caller % sessions.Length].Client.SendRequestAsync(Opcode.GetPlayer, request, GetPlayerResponse.Parser, cancellationToken),
+                options.Warmup,
+                options.Duration,
+                cancellationToken);
         }
         finally
         {

@@ -8,7 +8,7 @@ namespace OrleansMmo.Gateway.Cluster;
 /// declared it dead, are never answered; knowing a silo was just lost lets the request router give up on
 /// them after a short wait instead of Orleans' 30 s response timeout.
 /// </summary>
-public sealed partial class ClusterFailoverMonitor(ILogger<ClusterFailoverMonitor> logger) : IClusterConnectionStatusObserver
+public sealed partial class ClusterFailoverMonitor(ILogger<ClusterFailoverMonitor> logger, IHostApplicationLifetime lifetime) : IClusterConnectionStatusObserver
 {
     private TaskCompletionSource _nextLoss = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastLossTimestamp;
@@ -34,7 +34,16 @@ public sealed partial class ClusterFailoverMonitor(ILogger<ClusterFailoverMonito
 
     public void NotifyClusterConnectionLost()
     {
-        LogClusterLost(logger);
+        // A gateway that is stopping closes its own connections: that is no fault.
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            LogClusterLeft(logger);
+        }
+        else
+        {
+            LogClusterLost(logger);
+        }
+
         SignalLoss();
     }
 
@@ -50,6 +59,9 @@ public sealed partial class ClusterFailoverMonitor(ILogger<ClusterFailoverMonito
 
     [LoggerMessage(EventId = LogEvents.ClusterLost, Level = LogLevel.Error, Message = "Lost every silo: requests fail until the cluster is reachable again")]
     private static partial void LogClusterLost(ILogger logger);
+
+    [LoggerMessage(EventId = LogEvents.ClusterLeftWhileStopping, Level = LogLevel.Debug, Message = "Disconnected from the cluster while stopping")]
+    private static partial void LogClusterLeft(ILogger logger);
 }
 
 /// <summary>A grain call given up on: it was outstanding while a silo was lost, and went unanswered.</summary>

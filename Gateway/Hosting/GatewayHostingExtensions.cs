@@ -6,10 +6,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Gateway.Firefly;
 using OrleansMmo.Gateway.Handlers;
 using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Gateway.WebSockets;
+using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.World;
 using OrleansMmo.Hosting;
 
@@ -24,8 +27,8 @@ public static partial class GatewayHostingExtensions
     public static WebApplicationBuilder UseMmoCluster(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var settings = configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
-        var redis = configuration.GetConnectionString(ClusterSettings.RedisConnectionStringName);
+        var settings = builder.Services.AddMmoClusterOptions(configuration);
+        var redis = configuration.GetConnectionString(MmoClusterOptions.RedisConnectionStringName);
         builder.UseOrleansClient(client =>
         {
             if (string.IsNullOrWhiteSpace(redis))
@@ -53,7 +56,8 @@ public static partial class GatewayHostingExtensions
         return builder;
     }
 
-    /// <summary>The game port, connection sessions, the opcode table, and HTTP health on the admin port.</summary>
+    /// <summary>The game port (TCP), the WebSocket port, the Firefly door when configured, connection sessions,
+    /// the opcode table, and HTTP health on the admin port.</summary>
     public static WebApplicationBuilder AddMmoGateway(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -61,6 +65,7 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton<GatewayIdentity>();
         services.AddSingleton<GatewayEndpoints>();
+        services.AddHostedService<GatewayReadyLog>();
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<GatewayObserver>();
@@ -70,11 +75,20 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<WorldHandlers>();
         services.AddSingleton<OpcodeTable>();
         services.AddSingleton<RequestRouter>();
+        services.AddSingleton<SessionHost>();
+        services.AddOptions<GatewayWebSocketOptions>().Bind(builder.Configuration.GetSection(GatewayWebSocketOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayWebSocketOptions>, GatewayWebSocketOptionsValidator>();
+        services.AddSingleton<IValidateOptions<GatewayWebSocketOptions>, GatewayWebSocketOptionsAttributeValidator>();
+        services.AddSingleton<WebSocketGameEndpoint>();
+        services.AddOptions<FireflyOptions>().Bind(builder.Configuration.GetSection(FireflyOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FireflyOptions>, FireflyOptionsValidator>();
+        services.AddSingleton<IValidateOptions<FireflyOptions>, FireflyOptionsAttributeValidator>();
         services.AddHealthChecks();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<GatewayOptions>>().Value;
+            var webSocket = kestrel.ApplicationServices.GetRequiredService<IOptions<GatewayWebSocketOptions>>().Value;
             var endpoints = kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>();
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
@@ -82,6 +96,25 @@ public static partial class GatewayHostingExtensions
                 listen.UseConnectionHandler<GameConnectionHandler>();
                 endpoints.Game = listen;
             });
+            if (webSocket.Enabled)
+            {
+                // Browsers open ws:// with an HTTP/1.1 upgrade.
+                kestrel.Listen(IPAddress.Parse(options.ListenAddress), webSocket.Port, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    endpoints.Web = listen;
+                });
+            }
+            var firefly = kestrel.ApplicationServices.GetRequiredService<IOptions<FireflyOptions>>().Value;
+            if (firefly.Port is { } fireflyPort)
+            {
+                kestrel.Listen(IPAddress.Parse(options.ListenAddress), fireflyPort, listen =>
+                {
+                    listen.UseConnectionHandler<FireflyDoor>();
+                    endpoints.Firefly = listen;
+                });
+            }
+
             kestrel.Listen(IPAddress.Parse(options.AdminAddress), options.AdminPort, listen => endpoints.Admin = listen);
         });
         return builder;
@@ -119,6 +152,43 @@ public static partial class GatewayHostingExtensions
         return builder.AddMmoTelemetry("orleansmmo-gateway", GatewayMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
     }
 
+    /// <summary>
+    /// The public web port (<see cref="GatewayWebSocketOptions.Port"/>): the game over WebSocket at
+    /// <see cref="GatewayWebSocketOptions.Path"/> and the browser client's files. Requests on this port go
+    /// nowhere else: health, metrics and admin endpoints answer only on the loopback admin port.
+    /// </summary>
+    public static WebApplication UseMmoGatewayWeb(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<GatewayWebSocketOptions>>().Value;
+        if (!options.Enabled)
+        {
+            return app;
+        }
+
+        var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
+        var game = app.Services.GetRequiredService<WebSocketGameEndpoint>();
+        app.MapWhen(context => context.Connection.LocalPort == endpoints.WebPort, web =>
+        {
+            // Pings at the WebSocket level keep proxies from dropping quiet connections; the game's own
+            // idle timeout still counts only frames the client sends.
+            web.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+            if (options.ServeBrowserClient)
+            {
+                web.UseDefaultFiles();
+                web.UseStaticFiles();
+            }
+
+            web.Run(context => context.Request.Path == options.Path ? game.HandleAsync(context) : NotFound(context));
+        });
+        return app;
+
+        static Task NotFound(HttpContext context)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+    }
+
     /// <summary>Liveness: the process answers. Readiness: worth sending clients to (see <see cref="GatewayReadiness"/>).</summary>
     public static WebApplication MapMmoGatewayHealth(this WebApplication app)
     {
@@ -143,6 +213,26 @@ public static partial class GatewayHostingExtensions
             g.Draining,
             g.LastSeen,
         }));
+        // Accounts from a system being migrated (a Firefly deployment), with the passwords it allowed.
+        admin.MapPost("/accounts/import", async (AccountImportRequest request, IGrainFactory grains) =>
+        {
+            if (request.Accounts is not { Count: > 0 and <= AccountImportRequest.MaxAccounts })
+            {
+                return Results.Problem($"accounts: 1 to {AccountImportRequest.MaxAccounts} per request", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var results = new List<AccountImportResult>(request.Accounts.Count);
+            foreach (var account in request.Accounts)
+            {
+                var outcome = await grains.GetGrain<IAccountGrain>(AccountKeys.ForUsername(account.Username ?? ""))
+                    .ImportLegacy(account.Username ?? "", account.Password ?? "");
+                results.Add(outcome.TryGetValue(out var accountId, out var failure)
+                    ? new AccountImportResult(account.Username ?? "", "imported", accountId.ToString())
+                    : new AccountImportResult(account.Username ?? "", failure.Error.ToString(), null));
+            }
+
+            return Results.Ok(new { imported = results.Count(r => r.Result == "imported"), results });
+        });
         // A system announcement to every online player, on every gateway.
         admin.MapPost("/announce", async (AnnouncementRequest request, IGrainFactory grains) =>
         {
@@ -173,6 +263,17 @@ public static partial class GatewayHostingExtensions
     }
 }
 
+/// <summary>Body of <c>POST /admin/accounts/import</c>: accounts of a migrated system, passwords in clear (hashed on arrival).</summary>
+public sealed record AccountImportRequest(List<ImportedAccount>? Accounts)
+{
+    public const int MaxAccounts = 1000;
+}
+
+public sealed record ImportedAccount(string? Username, string? Password);
+
+/// <summary>One account's outcome: <c>imported</c> (with its id) or why not (<c>UsernameTaken</c>, <c>PasswordInvalid</c>, ...: a <c>GameError</c>).</summary>
+public sealed record AccountImportResult(string Username, string Result, string? AccountId);
+
 /// <summary>Body of <c>POST /admin/announce</c>.</summary>
 public sealed record AnnouncementRequest(string Text)
 {
@@ -186,5 +287,16 @@ public sealed class GatewayEndpoints
 
     public ListenOptions? Admin { get; set; }
 
+    /// <summary>The Firefly door, when configured.</summary>
+    public ListenOptions? Firefly { get; set; }
+
+    public int FireflyPort => Firefly?.IPEndPoint?.Port ?? 0;
+
+    /// <summary>The WebSocket and browser client port, when enabled.</summary>
+    public ListenOptions? Web { get; set; }
+
     public int GamePort => Game?.IPEndPoint?.Port ?? 0;
+
+    /// <summary>-1 when the web port is disabled, so no request's port matches it.</summary>
+    public int WebPort => Web?.IPEndPoint?.Port ?? -1;
 }

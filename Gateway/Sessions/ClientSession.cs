@@ -5,6 +5,7 @@ using Google.Protobuf;
 using Microsoft.AspNetCore.Connections;
 using OrleansMmo.Gateway.Connections;
 using OrleansMmo.Gateway.Metrics;
+using OrleansMmo.Limits;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 
@@ -13,11 +14,15 @@ namespace OrleansMmo.Gateway.Sessions;
 /// <summary>
 /// One client connection: its state machine, its limits, and its outbound queue. Frames toward
 /// the client go through one bounded queue and one writer, so a client that does not read costs
-/// at most <see cref="GatewayOptions.OutboundQueueCapacity"/> frames before it is cut off.
+/// at most <see cref="GatewayOptions.OutboundQueueCapacity"/> frames before it is cut off. The same
+/// on every carrier (<see cref="ISessionTransport"/>): TCP, WebSocket, the Firefly door.
 /// </summary>
 public sealed partial class ClientSession
 {
-    private readonly ConnectionContext _connection;
+    // A batch is flushed early once this much is written, which also bounds a WebSocket message.
+    private const int FlushThresholdBytes = 64 * 1024;
+
+    private readonly ISessionTransport _transport;
     private readonly GatewayOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<OutboundFrame> _outbound;
@@ -33,14 +38,14 @@ public sealed partial class ClientSession
     /// <summary>Consecutive rate-limited requests; used only by the read loop.</summary>
     internal int RateLimitStrikes;
 
-    public ClientSession(long connectionId, ConnectionContext connection, GatewayOptions options, ILogger logger, GatewayMetrics? metrics = null)
+    public ClientSession(long connectionId, ISessionTransport transport, GatewayOptions options, ILogger logger, GatewayMetrics? metrics = null)
     {
         _metrics = metrics;
         ConnectionId = connectionId;
-        _connection = connection;
+        _transport = transport;
         _options = options;
         _logger = logger;
-        RemoteAddress = connection.RemoteEndPoint is System.Net.IPEndPoint ip ? ip.Address.ToString() : "unknown";
+        RemoteAddress = transport.RemoteAddress;
         RateLimit = new TokenBucket(options.RequestsPerSecond, options.RequestBurst);
         _outbound = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
@@ -54,6 +59,9 @@ public sealed partial class ClientSession
     public long ConnectionId { get; }
 
     public string RemoteAddress { get; }
+
+    /// <summary>The carrier's name (<see cref="ISessionTransport.Kind"/>), for logs.</summary>
+    public string TransportKind => _transport.Kind;
 
     public SessionState State => Volatile.Read(ref _phase).State;
 
@@ -172,10 +180,10 @@ public sealed partial class ClientSession
         if (reason == DisconnectReason.SlowConsumer)
         {
             // The writer is stuck flushing to a client that does not read: cut the socket now.
-            _connection.Abort(new ConnectionAbortedException("slow consumer"));
+            _transport.Abort("slow consumer");
         }
 
-        _connection.Transport.Input.CancelPendingRead();
+        _transport.StopReading();
         if (reason != DisconnectReason.Unspecified)
         {
             _metrics?.Disconnected(reason);
@@ -183,32 +191,41 @@ public sealed partial class ClientSession
         }
     }
 
-    /// <summary>The one writer: drains the queue into the socket, flushing once per batch.</summary>
+    /// <summary>
+    /// The one writer: drains the queue into the carrier, flushing once per batch (and early in a long one).
+    /// Once the queue is closed and empty, ends the carrier gracefully.
+    /// </summary>
     public async Task RunWriterAsync()
     {
         var reader = _outbound.Reader;
-        var output = _connection.Transport.Output;
+        var output = _transport.Output;
+        var open = true;
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (open && await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (reader.TryRead(out var frame))
+                while (open && reader.TryRead(out var frame))
                 {
                     output.Write(frame.Span);
                     _metrics?.FrameSent(frame.Span.Length);
                     frame.Return();
+                    if (_transport.UnflushedBytes >= FlushThresholdBytes)
+                    {
+                        open = await _transport.FlushAsync().ConfigureAwait(false);
+                    }
                 }
 
-                var flush = await output.FlushAsync().ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
-                    break;
-                }
+                open = open && await _transport.FlushAsync().ConfigureAwait(false);
+            }
+
+            if (open)
+            {
+                await _transport.CompleteAsync().ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or ConnectionResetException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or ConnectionResetException or OperationCanceledException or InvalidOperationException or System.Net.WebSockets.WebSocketException)
         {
-            // The socket went away under the writer; the read loop notices and ends the connection.
+            // The carrier went away under the writer; the read loop notices and ends the connection.
         }
         finally
         {
@@ -219,8 +236,8 @@ public sealed partial class ClientSession
         }
     }
 
-    /// <summary>Cuts the socket without waiting for queued frames.</summary>
-    public void Abort(string why) => _connection.Abort(new ConnectionAbortedException(why));
+    /// <summary>Cuts the connection without waiting for queued frames.</summary>
+    public void Abort(string why) => _transport.Abort(why);
 
     [LoggerMessage(EventId = LogEvents.SessionClosing, Level = LogLevel.Information, Message = "Connection {ConnectionId} closing: {Reason} {Detail}")]
     private static partial void LogClosing(ILogger logger, long connectionId, DisconnectReason reason, string detail);

@@ -14,6 +14,14 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("Register")]
     Task<Result<Guid>> Register(string username, string password);
 
+    /// <summary>
+    /// Creates the account as <see cref="Register"/> does, but keeps a password that a migrated system (a Firefly
+    /// deployment, say) allowed and today's rules would refuse: any 1-128 characters without control characters.
+    /// The password is hashed like any other. Operators only: the gateway's <c>POST /admin/accounts/import</c>.
+    /// </summary>
+    [Alias("ImportLegacy")]
+    Task<Result<Guid>> ImportLegacy(string username, string password);
+
     /// <summary>Verifies the password and starts a new session, kicking any previous one.</summary>
     [Alias("Login")]
     Task<Result<AccountSession>> Login(string password, SessionEndpoint endpoint);

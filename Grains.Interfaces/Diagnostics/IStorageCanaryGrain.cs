@@ -2,9 +2,11 @@ namespace OrleansMmo.Grains.Diagnostics;
 
 /// <summary>
 /// A diagnostic grain that goes through the same write-behind storage as game state: one valuable
-/// balance written through, one position written behind. Calling it shows that a silo can read and
-/// write game state (after a deployment, a restore, a database failover) and what a crash loses.
-/// Key: any string, e.g. "canary:ops". State name "canary" in <c>GrainState</c>, grain type "canary".
+/// balance written through, one position written behind. The silo's <c>GET /health/storage</c> moves and
+/// flushes one per silo, to show the cluster can write game state (after a deployment, a restore, a
+/// database failover); the crash tests use it to show what a <c>kill -9</c> loses.
+/// Key: any string ("health:&lt;silo endpoint&gt;" for the health check). State name "canary" in
+/// <c>GrainState</c>, grain type "canary".
 /// </summary>
 [Alias("mmo.IStorageCanaryGrain")]
 public interface IStorageCanaryGrain : IGrainWithStringKey

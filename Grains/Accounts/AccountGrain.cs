@@ -33,14 +33,20 @@ public sealed partial class AccountGrain(
 
     private bool Exists => state.State.AccountId != Guid.Empty;
 
-    public async Task<Result<Guid>> Register(string username, string password)
+    public Task<Result<Guid>> Register(string username, string password) =>
+        CreateAsync(username, password, AccountRules.IsValidPassword(password, _options));
+
+    public Task<Result<Guid>> ImportLegacy(string username, string password) =>
+        CreateAsync(username, password, AccountRules.IsValidLegacyPassword(password, _options));
+
+    private async Task<Result<Guid>> CreateAsync(string username, string password, bool passwordAllowed)
     {
         if (!AccountRules.IsValidUsername(username, _options) || AccountKeys.ForUsername(username) != this.GetPrimaryKeyString())
         {
             return GameError.UsernameInvalid;
         }
 
-        if (!AccountRules.IsValidPassword(password, _options))
+        if (!passwordAllowed)
         {
             return GameError.PasswordInvalid;
         }

@@ -17,6 +17,15 @@ public static class AccountRules
         && !password.Any(char.IsControl);
 
     /// <summary>
+    /// What an imported account's password may be: whatever the old system allowed, within today's maximum and
+    /// without control characters. Only the rule for new passwords changed; a login never checks length.
+    /// </summary>
+    public static bool IsValidLegacyPassword(string? password, AccountOptions options) =>
+        !string.IsNullOrEmpty(password)
+        && password.Length <= options.PasswordMaxLength
+        && !password.Any(char.IsControl);
+
+    /// <summary>
     /// Letters and digits of any script, inside the BMP or not; no spaces, symbols, emoji, combining
     /// marks or control characters. The name is trimmed, then its length is counted in Unicode scalar
     /// values (characters, not UTF-16 units). No Unicode normalization: the processes run with

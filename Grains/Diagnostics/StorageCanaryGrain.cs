@@ -21,17 +21,7 @@ public sealed class StorageCanaryGrain([WriteBehindState(StorageCanaryGrain.Stat
     public async Task<long> Deposit(long amount)
     {
         state.State.Balance += amount;
-        try
-        {
-            await state.WriteThroughAsync();
-        }
-        catch (StateNotWrittenException)
-        {
-            // Not acknowledged, so not kept: a deposit the caller never heard of must not appear later.
-            state.State.Balance -= amount;
-            throw;
-        }
-
+        await state.WriteThroughOrUndoAsync(s => s.Balance -= amount);
         return state.State.Balance;
     }
 

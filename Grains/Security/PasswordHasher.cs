@@ -44,9 +44,6 @@ public sealed partial class PasswordHasher : IDisposable
 
     public void Dispose() => _slots.Dispose();
 
-    /// <summary>Hashes awaiting a slot right now.</summary>
-    public int Waiting => Volatile.Read(ref _waiting);
-
     /// <summary>Hashes a new password; null when busy.</summary>
     public Task<string?> HashAsync(string password) =>
         RunBoundedAsync(() => Compute(password, _options.Iterations));

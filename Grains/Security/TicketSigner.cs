@@ -42,6 +42,7 @@ public sealed partial class TicketSigner
     }
 
     [LoggerMessage(EventId = LogEvents.TicketSigningKeyEphemeral, Level = LogLevel.Warning,
-        Message = "Tickets:SigningKey is not set: using a random key for this silo only. Set the same key on every silo of a cluster.")]
+        Message = "Tickets:SigningKey is not set, so session tickets are signed with a key made at start (the development default, fine for one silo): " +
+            "a restart ends every resumable session, and another silo refuses these tickets. A cluster sets the same key (base64, 32+ bytes) on every silo.")]
     private static partial void LogEphemeralKey(ILogger logger);
 }

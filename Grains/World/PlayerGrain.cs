@@ -4,6 +4,7 @@ using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.GameData;
 using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Grains.Persistence;
+using OrleansMmo.Limits;
 using OrleansMmo.Protocol;
 
 namespace OrleansMmo.Grains.World;

@@ -25,15 +25,22 @@ public static class AdminEndpointExtensions
     {
         var options = builder.Configuration.GetSection(SiloAdminOptions.Section).Get<SiloAdminOptions>() ?? new SiloAdminOptions();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.Address), options.Port));
-        builder.Services.AddHealthChecks().AddCheck<SiloReadiness>("membership", tags: [SiloReadiness.Tag]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<SiloReadiness>("membership", tags: [SiloReadiness.Tag])
+            .AddCheck<StorageHealthCheck>("storage", tags: [StorageHealthCheck.Tag]);
+        builder.Services.AddHostedService<SiloReadyLog>();
         return builder;
     }
 
-    /// <summary>Liveness answers while the process runs; readiness once the silo is an active cluster member.</summary>
+    /// <summary>
+    /// Liveness answers while the process runs; readiness once the silo is an active cluster member; storage
+    /// when game state can be written (<see cref="StorageHealthCheck"/>, on demand).
+    /// </summary>
     public static WebApplication MapMmoAdmin(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(SiloReadiness.Tag) });
+        app.MapHealthChecks("/health/storage", new HealthCheckOptions { Predicate = check => check.Tags.Contains(StorageHealthCheck.Tag) });
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
     }

@@ -12,8 +12,8 @@ public static class ClusteringExtensions
     /// <summary>Redis membership when <c>ConnectionStrings:Redis</c> is set, localhost clustering otherwise.</summary>
     public static ISiloBuilder UseMmoClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var settings = configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
-        var redis = configuration.GetConnectionString(ClusterSettings.RedisConnectionStringName);
+        var settings = silo.Services.AddMmoClusterOptions(configuration);
+        var redis = configuration.GetConnectionString(MmoClusterOptions.RedisConnectionStringName);
         silo.Configure<ClusterMembershipOptions>(TuneForGame);
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
         if (string.IsNullOrWhiteSpace(redis))

@@ -144,9 +144,7 @@ public sealed partial class SchemaMigrator
 
     private static async Task<Dictionary<int, string>> ReadRecordedAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT Version, Checksum FROM SchemaVersion;";
+        await using var command = DbCommands.Create(connection, transaction, "SELECT Version, Checksum FROM SchemaVersion;");
         var recorded = new Dictionary<int, string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -159,30 +157,14 @@ public sealed partial class SchemaMigrator
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
-        await using var command = CreateCommand(connection, transaction, sql, parameters);
+        await using var command = DbCommands.Create(connection, transaction, sql, parameters);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
-        await using var command = CreateCommand(connection, transaction, sql, []);
+        await using var command = DbCommands.Create(connection, transaction, sql);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-
-        return command;
     }
 
     [LoggerMessage(EventId = LogEvents.StorageLocation, Level = LogLevel.Information, Message = "Grain storage: {Engine} at {Location}")]

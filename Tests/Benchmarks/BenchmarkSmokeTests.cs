@@ -18,11 +18,13 @@ public sealed class BenchmarkSmokeFixture : IAsyncLifetime
 
     public string RunDirectory => Path.Combine(Directory, "runs");
 
-    public string Tool { get; } = ToolRun.ToolPath("Benchmarks", "OrleansMmo.Benchmarks");
+    /// <summary>Runs the benchmark tool of this build.</summary>
+    public static Task<ProgramRun.Result> ToolAsync(IEnumerable<string> arguments, TimeSpan timeout) =>
+        ProgramRun.ToolAsync("Benchmarks", "OrleansMmo.Benchmarks", arguments, timeout);
 
     public async Task InitializeAsync()
     {
-        var seed = await ToolRun.RunAsync(Tool, ["seed", "--accounts", $"{Players}", "--storm-accounts", $"{StormAccounts}", "--seed-dir", SeedDirectory], TimeSpan.FromMinutes(3));
+        var seed = await ToolAsync(["seed", "--accounts", $"{Players}", "--storm-accounts", $"{StormAccounts}", "--seed-dir", SeedDirectory], TimeSpan.FromMinutes(3));
         Assert.True(seed.ExitCode == 0, $"seeding failed: {seed}");
     }
 
@@ -42,7 +44,7 @@ public sealed class BenchmarkSmokeFixture : IAsyncLifetime
         var output = Path.Combine(Directory, benchmark + ".json");
         string[] common = ["--run-dir", RunDirectory, "--out", output];
         string[] seeded = benchmark is "connections" or "fanout" or "login-storm" ? ["--seed-dir", SeedDirectory] : [];
-        var run = await ToolRun.RunAsync(Tool, [benchmark, .. arguments, .. common, .. seeded], TimeSpan.FromMinutes(3));
+        var run = await ToolAsync([benchmark, .. arguments, .. common, .. seeded], TimeSpan.FromMinutes(3));
         Assert.True(run.ExitCode == 0, $"{benchmark} failed: {run}");
         Assert.True(File.Exists(output), $"{benchmark} wrote no results: {run}");
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(output));
@@ -77,15 +79,16 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     private static double Metric(JsonElement result, string name) => result.GetProperty("metrics").GetProperty(name).GetDouble();
 
     [Fact]
-    public async Task RequestBenchmarkMeasuresEchoOrleansAndTheFullPath()
+    public async Task RequestBenchmarkMeasuresEchoOrleansAndTheFullPathOverTcpAndWebSocket()
     {
         var result = await bench.RunAsync("requests", "--connections", "2", "--in-flight", "2", "--duration", "1", "--warmup", "0.5");
 
         var loads = result.GetProperty("loads").EnumerateArray().ToList();
-        Assert.Equal(["raw echo", "bare Orleans ping", "full path (GetPlayer)", "full path at half load"], loads.Select(l => l.GetProperty("name").GetString()));
+        Assert.Equal(["raw echo", "bare Orleans ping", "full path (GetPlayer)", "full path at half load", "full path over WebSocket"], loads.Select(l => l.GetProperty("name").GetString()));
         Assert.All(loads, l => Assert.True(l.GetProperty("calls").GetInt64() > 0, $"{l.GetProperty("name")} made no calls"));
         Assert.True(Metric(result, "fullPathVsOrleans") > 0);
-        Assert.Equal(2, result.GetProperty("targets").GetArrayLength());
+        Assert.True(Metric(result, "webSocketVsTcpFullPath") > 0);
+        Assert.Equal(3, result.GetProperty("targets").GetArrayLength());
     }
 
     [Fact]
@@ -145,7 +148,7 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
         await File.WriteAllTextAsync(Path.Combine(results, "write-behind.json"), source.GetRawText());
         var svg = Path.Combine(bench.Directory, "chart.svg");
 
-        var run = await ToolRun.RunAsync(bench.Tool, ["chart", "--results", results, "--svg", svg], TimeSpan.FromMinutes(1));
+        var run = await BenchmarkSmokeFixture.ToolAsync(["chart", "--results", results, "--svg", svg], TimeSpan.FromMinutes(1));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var text = await File.ReadAllTextAsync(svg);

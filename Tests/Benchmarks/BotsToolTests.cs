@@ -16,8 +16,6 @@ public sealed class BotsToolCluster : ICollectionFixture<GameCluster>
 [Trait("Category", "Tools")]
 public sealed class BotsToolTests(GameCluster cluster)
 {
-    private static readonly string Tool = ToolRun.ToolPath("Bots", "OrleansMmo.Bots");
-
     [Fact]
     public async Task BotsInTwoProcessesPlayChatAndChangeZonesThenSummariseAsJson()
     {
@@ -31,7 +29,7 @@ public sealed class BotsToolTests(GameCluster cluster)
             "--get-player-rate", "2", "--json", json,
         ];
 
-        var run = await ToolRun.RunAsync(Tool, arguments, TimeSpan.FromMinutes(2));
+        var run = await ProgramRun.ToolAsync("Bots", "OrleansMmo.Bots", arguments, TimeSpan.FromMinutes(2));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("in world", run.Output, StringComparison.Ordinal);
@@ -51,7 +49,7 @@ public sealed class BotsToolTests(GameCluster cluster)
     [Fact]
     public async Task BadArgumentsAreRefusedWithAMessage()
     {
-        var run = await ToolRun.RunAsync(Tool, ["--bots", "-3", "--prefix", "not valid!"], TimeSpan.FromMinutes(1));
+        var run = await ProgramRun.ToolAsync("Bots", "OrleansMmo.Bots", ["--bots", "-3", "--prefix", "not valid!"], TimeSpan.FromMinutes(1));
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("--prefix", run.Errors + run.Output, StringComparison.Ordinal);
@@ -69,8 +67,6 @@ public sealed class DemoWorldCluster : GameCluster
 [Trait("Category", "Tools")]
 public sealed class BotsCombatToolTests(DemoWorldCluster cluster) : IClassFixture<DemoWorldCluster>
 {
-    private static readonly string Tool = ToolRun.ToolPath("Bots", "OrleansMmo.Bots");
-
     [Fact]
     public async Task CombatBotsKillCreaturesAndReportKillsExperienceAndRefusals()
     {
@@ -82,7 +78,7 @@ public sealed class BotsCombatToolTests(DemoWorldCluster cluster) : IClassFixtur
             "--combat", "--json", json,
         ];
 
-        var run = await ToolRun.RunAsync(Tool, arguments, TimeSpan.FromMinutes(2));
+        var run = await ProgramRun.ToolAsync("Bots", "OrleansMmo.Bots", arguments, TimeSpan.FromMinutes(2));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("combat:", run.Output, StringComparison.Ordinal);

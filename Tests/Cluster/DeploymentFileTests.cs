@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using OrleansMmo.Tests.Infrastructure;
 
 namespace OrleansMmo.Tests.Cluster;
 
@@ -11,7 +11,7 @@ namespace OrleansMmo.Tests.Cluster;
 [Trait("Category", "Tools")]
 public partial class DeploymentFileTests
 {
-    private static readonly string Root = NativeCluster.RepositoryRoot;
+    private static readonly string Root = Repository.Root;
 
     /// <summary>Compose requires these to be set; any value validates.</summary>
     private static readonly Dictionary<string, string> ComposeVariables = new()
@@ -76,7 +76,8 @@ public partial class DeploymentFileTests
             }
             else
             {
-                Assert.Equal(7000, container);
+                // The game over TCP, and over WebSocket with the browser client.
+                Assert.True(container is 7000 or 7002, $"unexpected public port: {entry}");
             }
         }
     }
@@ -93,6 +94,9 @@ public partial class DeploymentFileTests
             ["MMO_GW1_ADMIN_PORT"] = "7081",
             ["MMO_GW2_ADDR"] = "127.0.0.1:7002",
             ["MMO_GW2_ADMIN_PORT"] = "7082",
+            ["MMO_LB_WS_BIND"] = "127.0.0.1:7002",
+            ["MMO_GW1_WS_ADDR"] = "127.0.0.1:7012",
+            ["MMO_GW2_WS_ADDR"] = "127.0.0.1:7013",
         };
         var (status, output) = await RunAsync("haproxy", ["-c", "-f", "deploy/haproxy/haproxy.cfg"], variables);
         Assert.True(status == 0, $"haproxy -c failed ({status}):\n{output}");
@@ -237,41 +241,17 @@ public partial class DeploymentFileTests
         return blocks;
     }
 
+    /// <summary>Runs a checker with exactly the compose variables given (none inherited from the environment).</summary>
     private static async Task<(int Status, string Output)> RunAsync(string program, string[] arguments, Dictionary<string, string> variables)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var name in ComposeVariables.Keys)
-        {
-            start.Environment.Remove(name);
-        }
-
+        var environment = ComposeVariables.Keys.ToDictionary(name => name, string? (_) => null);
         foreach (var (name, value) in variables)
         {
-            start.Environment[name] = value;
+            environment[name] = value;
         }
 
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException($"{program} is not installed: ./test.sh installs it", ex);
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-            return (process.ExitCode, await stdout + await stderr);
-        }
+        var run = await ProgramRun.RunAsync(program, arguments, TimeSpan.FromMinutes(1), environment: environment);
+        return (run.ExitCode, run.Output + run.Errors);
     }
 
     [GeneratedRegex(@"^\s+-\s+""(?<entry>[0-9.:/a-z]+)""\s*$", RegexOptions.Multiline)]

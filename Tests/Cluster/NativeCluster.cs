@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OrleansMmo.Client;
@@ -16,7 +15,15 @@ public sealed class NativeCluster : IAsyncLifetime
     /// <summary>Holds pids, logs and ports.env: a directory inside test.sh's own, so test.sh can always stop what is left.</summary>
     public string RunDirectory { get; } = TestServers.Require(TestServers.ClusterDirectoryVariable);
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    /// <summary>
+    /// MMO_CLUSTER_BASE_PORT as given (a machine shared by several runs gives each its own), else away from the
+    /// default of a developer's own ./cluster.sh; cluster.sh skips ports in use either way. Below the kernel's
+    /// ephemeral range (32768+), where the suite's own client sockets could take a port between cluster.sh's
+    /// check and its bind.
+    /// </summary>
+    private static readonly string BasePort = Environment.GetEnvironmentVariable("MMO_CLUSTER_BASE_PORT") is { Length: > 0 } given
+        ? given
+        : (22000 + (Random.Shared.Next(0, 200) * 20)).ToString();
 
     public IReadOnlyDictionary<string, string> Settings { get; private set; } = new Dictionary<string, string>();
 
@@ -33,10 +40,10 @@ public sealed class NativeCluster : IAsyncLifetime
         // The suite runs on a Release build (test.sh), which is what cluster.sh starts; any other build of
         // the tests lets cluster.sh build Release itself.
         var releaseBuild = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
-        var (status, output) = await RunScriptAsync(TimeSpan.FromMinutes(releaseBuild ? 3 : 8), releaseBuild ? ["start", "--no-build"] : ["start"]);
-        if (status != 0)
+        var start = await RunScriptAsync(TimeSpan.FromMinutes(releaseBuild ? 3 : 8), releaseBuild ? ["start", "--no-build"] : ["start"]);
+        if (start.ExitCode != 0)
         {
-            throw new InvalidOperationException($"cluster.sh start failed ({status}):\n{output}\n{LogTails()}");
+            throw new InvalidOperationException($"cluster.sh start failed: {start}\n{LogTails()}");
         }
 
         Settings = ReadSettings(Path.Combine(RunDirectory, "ports.env"));
@@ -50,13 +57,13 @@ public sealed class NativeCluster : IAsyncLifetime
         }, "the dashboard to show both silos active", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
     }
 
-    public Task DisposeAsync() => RunScriptAsync(TimeSpan.FromMinutes(2), ["stop"]);
+    public Task DisposeAsync() => RunScriptAsync(TimeSpan.FromMinutes(2), "stop");
 
     /// <summary>SIGKILL, through cluster.sh, of silo1, silo2, gateway1 or gateway2.</summary>
     public async Task KillAsync(string process)
     {
-        var (status, output) = await RunScriptAsync(TimeSpan.FromSeconds(30), ["kill", process]);
-        Assert.True(status == 0, $"cluster.sh kill {process} failed: {output}");
+        var kill = await RunScriptAsync(TimeSpan.FromSeconds(30), "kill", process);
+        Assert.True(kill.ExitCode == 0, $"cluster.sh kill {process} failed: {kill}");
     }
 
     public Task<MmoClient> ConnectThroughLoadBalancerAsync() =>
@@ -74,49 +81,18 @@ public sealed class NativeCluster : IAsyncLifetime
     public string LogTails()
     {
         var logs = Path.Combine(RunDirectory, "logs");
-        if (!Directory.Exists(logs))
-        {
-            return "";
-        }
-
-        return string.Join('\n', Directory.GetFiles(logs).Order().Select(file =>
-            $"--- {Path.GetFileName(file)}\n{string.Join('\n', File.ReadLines(file).TakeLast(15))}"));
+        var files = (Directory.Exists(logs) ? Directory.GetFiles(logs).Order() : Enumerable.Empty<string>())
+            .Concat([Path.Combine(RunDirectory, "redis", "redis.log"), Path.Combine(RunDirectory, "pg", "server.log")])
+            .Where(File.Exists);
+        return string.Join('\n', files.Select(file => $"--- {Path.GetRelativePath(RunDirectory, file)}\n{string.Join('\n', File.ReadLines(file).TakeLast(15))}"));
     }
 
-    private async Task<(int Status, string Output)> RunScriptAsync(TimeSpan timeout, string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "cluster.sh"));
-        foreach (var argument in arguments)
+    private Task<ProgramRun.Result> RunScriptAsync(TimeSpan timeout, params string[] arguments) =>
+        ProgramRun.RunAsync("bash", [Path.Combine(Repository.Root, "cluster.sh"), .. arguments], timeout, environment: new Dictionary<string, string?>
         {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["MMO_CLUSTER_DIR"] = RunDirectory;
-        // MMO_CLUSTER_BASE_PORT as given (a machine shared by several runs gives each its own), else away from
-        // the default of a developer's own ./cluster.sh; cluster.sh skips ports in use either way. Below the
-        // kernel's ephemeral range (32768+), where the suite's own client sockets could take a port between
-        // cluster.sh's check and its bind.
-        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("MMO_CLUSTER_BASE_PORT")))
-        {
-            start.Environment["MMO_CLUSTER_BASE_PORT"] = (22000 + (Random.Shared.Next(0, 200) * 20)).ToString();
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"cluster.sh {string.Join(' ', arguments)} timed out after {timeout}\n{await stdout}{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
+            ["MMO_CLUSTER_DIR"] = RunDirectory,
+            ["MMO_CLUSTER_BASE_PORT"] = BasePort,
+        });
 
     private static Dictionary<string, string> ReadSettings(string path)
     {
@@ -132,19 +108,6 @@ public sealed class NativeCluster : IAsyncLifetime
         }
 
         return settings;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "cluster.sh")) && File.Exists(Path.Combine(directory.FullName, "OrleansMmo.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("cluster.sh not found above " + AppContext.BaseDirectory);
     }
 }
 

@@ -202,7 +202,7 @@ public class ConnectionLimitTests(GameCluster cluster)
             }
         });
 
-        await Await.Within(WaitUntilAsync(() => registry.Count == 1), "the gateway to drop the client that does not read");
+        await Await.Until(() => registry.Count == 1, "the gateway to drop the client that does not read");
         await Assert.ThrowsAnyAsync<Exception>(() => flood.WaitAsync(Await.Default));
         await AssertStillServes(witness);
     }
@@ -273,13 +273,5 @@ public class ConnectionLimitTests(GameCluster cluster)
         await witness.PingAsync();
         await witness.ListCharactersAsync();
         Assert.True(witness.IsConnected);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        while (!condition())
-        {
-            await Task.Delay(20);
-        }
     }
 }

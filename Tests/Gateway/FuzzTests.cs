@@ -111,7 +111,7 @@ public class FuzzTests(GameCluster cluster)
         await left.Client.PingAsync();
         Assert.True((await right.MoveAsync(1503, 1497)).Accepted);
         await left.WaitToSeeAsync(right.Name, e => e.X == 1503 && e.Y == 1497);
-        await Await.Within(WaitUntilAsync(() => registry.Count == baseline), "every fuzzed connection to be released");
+        await Await.Until(() => registry.Count == baseline, "every fuzzed connection to be released");
         Assert.DoesNotContain(cluster.Logs.Entries, e => e.Contains("NullReferenceException", StringComparison.Ordinal));
     }
 
@@ -145,14 +145,6 @@ public class FuzzTests(GameCluster cluster)
         catch (IOException)
         {
             // The gateway may cut the socket while garbage is still being written: that is an outcome, not a failure.
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        while (!condition())
-        {
-            await Task.Delay(20);
         }
     }
 

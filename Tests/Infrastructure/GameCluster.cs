@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,9 +17,9 @@ public class GameCluster : IAsyncLifetime
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orleansmmo-tests", Guid.NewGuid().ToString("N"));
 
-    public int SiloPort { get; } = FreeTcpPort();
+    public int SiloPort { get; } = LoopbackPorts.FreeTcp();
 
-    public int OrleansGatewayPort { get; } = FreeTcpPort();
+    public int OrleansGatewayPort { get; } = LoopbackPorts.FreeTcp();
 
     /// <summary>Game port of the first gateway.</summary>
     public int GamePort { get; private set; }
@@ -86,6 +84,7 @@ public class GameCluster : IAsyncLifetime
             ("Gateway:ListenAddress", "127.0.0.1"),
             ("Gateway:Port", "0"),
             ("Gateway:AdminPort", "0"),
+            ("Gateway:WebSocket:Port", "0"),
             .. GatewaySettings,
             .. extra ?? [],
         ]), CaptureLogs);
@@ -124,6 +123,14 @@ public class GameCluster : IAsyncLifetime
     }
 
     public static int GamePortOf(WebApplication gateway) => gateway.Services.GetRequiredService<GatewayEndpoints>().GamePort;
+
+    /// <summary>A gateway's WebSocket endpoint, <c>ws://127.0.0.1:PORT/ws</c> (the first gateway's by default).</summary>
+    public Uri WebSocketUri(WebApplication? gateway = null) =>
+        new($"ws://127.0.0.1:{(gateway ?? Gateway).Services.GetRequiredService<GatewayEndpoints>().WebPort}/ws");
+
+    /// <summary>A client over WebSocket to a gateway (the first by default), handshake done.</summary>
+    public Task<MmoClient> ConnectWebSocketAsync(MmoClientOptions? options = null, WebApplication? gateway = null) =>
+        MmoClient.ConnectAsync(WebSocketUri(gateway), options ?? new MmoClientOptions { ClientName = "tests" });
 
     public Task<MmoClient> ConnectAsync(MmoClientOptions? options = null, int? port = null) =>
         MmoClient.ConnectAsync("127.0.0.1", port ?? GamePort, options ?? new MmoClientOptions { ClientName = "tests" });
@@ -170,13 +177,7 @@ public class GameCluster : IAsyncLifetime
     [
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:Orleans=Error",
+        "--Logging:LogLevel:OrleansMmo=Warning",
         .. settings.Select(s => $"--{s.Key}={s.Value}"),
     ];
-
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -37,10 +37,10 @@ public sealed class ServerProcess : IAsyncDisposable
     public string RecentOutput => string.Join(Environment.NewLine, _output);
 
     /// <summary>The silo's build output next to this test build (same configuration).</summary>
-    public static string SiloAssembly => BuildOutput("Silo", "OrleansMmo.Silo.dll");
+    public static string SiloAssembly => Repository.BuildOutput("Silo", "OrleansMmo.Silo.dll");
 
     /// <summary>The gateway's build output next to this test build (same configuration).</summary>
-    public static string GatewayAssembly => BuildOutput("Gateway", "OrleansMmo.Gateway.dll");
+    public static string GatewayAssembly => Repository.BuildOutput("Gateway", "OrleansMmo.Gateway.dll");
 
     /// <summary>
     /// Starts <paramref name="assembly"/> with <paramref name="settings"/> as environment variables
@@ -48,11 +48,6 @@ public sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public static async Task<ServerProcess> StartAsync(string name, string assembly, int adminPort, IEnumerable<KeyValuePair<string, string>> settings, TimeSpan? readyTimeout = null)
     {
-        if (!File.Exists(assembly))
-        {
-            throw new FileNotFoundException($"{name}: {assembly} is not built; build the solution first (./test.sh does)", assembly);
-        }
-
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -172,25 +167,5 @@ public sealed class ServerProcess : IAsyncDisposable
         while (_output.Count > MaxKeptOutputLines && _output.TryDequeue(out _))
         {
         }
-    }
-
-    private static string BuildOutput(string project, string assembly)
-    {
-        // Tests run from Tests/bin/<Configuration>/<tfm>/: the project's output is at the same place under it.
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testOutput.Name;
-        var configuration = testOutput.Parent!.Name;
-        var root = testOutput;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "OrleansMmo.sln")))
-        {
-            root = root.Parent;
-        }
-
-        if (root is null)
-        {
-            throw new InvalidOperationException($"OrleansMmo.sln not found above {AppContext.BaseDirectory}");
-        }
-
-        return Path.Combine(root.FullName, project, "bin", configuration, framework, assembly);
     }
 }

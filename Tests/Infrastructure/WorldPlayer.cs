@@ -42,10 +42,14 @@ public sealed class WorldPlayer : IAsyncDisposable
 
     public long UpdatesReceived => Interlocked.Read(ref _updates);
 
-    public static async Task<WorldPlayer> EnterAsync(GameCluster cluster, string prefix, int? port = null)
+    public static Task<WorldPlayer> EnterAsync(GameCluster cluster, string prefix, int? port = null) =>
+        EnterAsync(cluster, prefix, () => cluster.ConnectAsync(port: port));
+
+    /// <summary>As <see cref="EnterAsync(GameCluster, string, int?)"/>, over the connection <paramref name="connect"/> opens (WebSocket, say).</summary>
+    public static async Task<WorldPlayer> EnterAsync(GameCluster cluster, string prefix, Func<Task<MmoClient>> connect)
     {
         var username = GameCluster.UniqueName(prefix);
-        var client = await cluster.ConnectAsync(port: port);
+        var client = await connect();
         await client.RegisterAsync(username, Password);
         await client.LoginAsync(username, Password);
         var name = prefix[..Math.Min(prefix.Length, 4)] + Guid.NewGuid().ToString("N")[..10];

@@ -57,14 +57,7 @@ public abstract class GrainStorageBehaviour<TFixture>(TFixture fixture)
     public async Task AStaleWriteIsRejectedAndTheStoredStateIsUnchanged()
     {
         var id = NewGrainId();
-        var stale = await ReadAsync(id);
-        stale.State = new ProbeState { Score = 1 };
-        await Storage.WriteStateAsync(ProbeGrain.StateName, id, stale);
-
-        // A second activation of the same grain (say, on another silo) reads and writes.
-        var current = await ReadAsync(id);
-        current.State = new ProbeState { Score = 2 };
-        await Storage.WriteStateAsync(ProbeGrain.StateName, id, current);
+        var (stale, current) = await StaleAndCurrentAsync(id);
 
         stale.State = new ProbeState { Score = 99 };
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(ProbeGrain.StateName, id, stale));
@@ -123,12 +116,7 @@ public abstract class GrainStorageBehaviour<TFixture>(TFixture fixture)
     public async Task AStaleClearIsRejectedAndTheStoredStateIsUnchanged()
     {
         var id = NewGrainId();
-        var stale = await ReadAsync(id);
-        stale.State = new ProbeState { Score = 1 };
-        await Storage.WriteStateAsync(ProbeGrain.StateName, id, stale);
-        var current = await ReadAsync(id);
-        current.State = new ProbeState { Score = 2 };
-        await Storage.WriteStateAsync(ProbeGrain.StateName, id, current);
+        var (stale, _) = await StaleAndCurrentAsync(id);
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.ClearStateAsync(ProbeGrain.StateName, id, stale));
 
@@ -233,8 +221,8 @@ public abstract class GrainStorageBehaviour<TFixture>(TFixture fixture)
         await using (var connection = await database.DataSource.OpenConnectionAsync())
         {
             // As a later build would leave it: a higher version, and its own query text.
-            await QueryAsync(connection, "INSERT INTO SchemaVersion (Version, Name, Checksum) VALUES (9999, 'from_the_future', '')", r => 0);
-            await QueryAsync(connection, "UPDATE OrleansQuery SET QueryText = 'newer' WHERE QueryKey = 'ReadFromStorageKey'", r => 0);
+            await TestSql.ExecuteAsync(connection, "INSERT INTO SchemaVersion (Version, Name, Checksum) VALUES (9999, 'from_the_future', '')");
+            await TestSql.ExecuteAsync(connection, "UPDATE OrleansQuery SET QueryText = 'newer' WHERE QueryKey = 'ReadFromStorageKey'");
         }
 
         var result = await migrator.MigrateAsync();
@@ -254,6 +242,21 @@ public abstract class GrainStorageBehaviour<TFixture>(TFixture fixture)
         {
             Assert.DoesNotContain(logs, line => line.Contains(password, StringComparison.Ordinal));
         }
+    }
+
+    /// <summary>
+    /// One activation writes score 1 (and keeps its now stale ETag); a second activation of the same grain
+    /// (say, on another silo) reads that and writes score 2.
+    /// </summary>
+    private async Task<(GrainState<ProbeState> Stale, GrainState<ProbeState> Current)> StaleAndCurrentAsync(GrainId id)
+    {
+        var stale = await ReadAsync(id);
+        stale.State = new ProbeState { Score = 1 };
+        await Storage.WriteStateAsync(ProbeGrain.StateName, id, stale);
+        var current = await ReadAsync(id);
+        current.State = new ProbeState { Score = 2 };
+        await Storage.WriteStateAsync(ProbeGrain.StateName, id, current);
+        return (stale, current);
     }
 
     private static int ScoreOf(GrainState<ProbeState> state) => Assert.IsType<ProbeState>(state.State).Score;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrleansMmo.Grains.Persistence;
@@ -72,7 +73,7 @@ public sealed class PostgresOutageTests
             // This process's other pools (the test's own admin connections) hold connections the restart closed.
             NpgsqlConnection.ClearAllPools();
 
-            await Await.Within(WhenAsync(() => silo.WriteBehind.DirtyStates == 0), "every dirty state to be written after the database came back", TimeSpan.FromSeconds(60));
+            await Await.Until(() => silo.WriteBehind.DirtyStates == 0, "every dirty state to be written after the database came back", TimeSpan.FromSeconds(60));
             Assert.True(moves > 1000, $"only {moves} moves were made during the outage");
             Assert.Equal(0, silo.WriteBehind.Lost);
             Assert.Equal(0, silo.WriteBehind.Conflicts);
@@ -117,6 +118,12 @@ public sealed class PostgresOutageTests
             await PostgresControlAsync("stop");
             stopped = true;
             var outageEnds = Stopwatch.GetTimestamp() + (long)(_outage.TotalSeconds * Stopwatch.Frequency);
+            using var siloAdmin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{GameCluster.AdminPortOf(cluster.Silo)}"), Timeout = TimeSpan.FromSeconds(30) };
+            using (var storageDown = await siloAdmin.GetAsync("/health/storage"))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, storageDown.StatusCode);
+            }
+
             var step = 0;
             var lines = new List<string>();
             while (Stopwatch.GetTimestamp() < outageEnds)
@@ -143,7 +150,12 @@ public sealed class PostgresOutageTests
             stopped = false;
             NpgsqlConnection.ClearAllPools();
             var metrics = cluster.Silo.Services.GetRequiredService<WriteBehindMetrics>();
-            await Await.Within(WhenAsync(() => metrics.Totals.DirtyStates == 0), "every player's state to be written after the database came back", TimeSpan.FromSeconds(60));
+            await Await.Until(() => metrics.Totals.DirtyStates == 0, "every player's state to be written after the database came back", TimeSpan.FromSeconds(60));
+            using (var storageBack = await siloAdmin.GetAsync("/health/storage"))
+            {
+                Assert.Equal(HttpStatusCode.OK, storageBack.StatusCode);
+            }
+
             Assert.Equal(0, metrics.Totals.Lost);
             Assert.Equal(0, metrics.Totals.Conflicts);
 
@@ -186,27 +198,14 @@ public sealed class PostgresOutageTests
         ];
     }
 
-    private static async Task WhenAsync(Func<bool> condition)
-    {
-        while (!condition())
-        {
-            await Task.Delay(50);
-        }
-    }
-
     /// <summary>Runs <c>$MMO_TEST_POSTGRES_CTL stop|start</c>, the script <c>./test.sh</c> writes for its private server.</summary>
     private static async Task PostgresControlAsync(string command)
     {
         var script = TestServers.Require(TestServers.PostgresControlVariable);
-        var start = new ProcessStartInfo(script) { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(command);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await Await.Within(process.WaitForExitAsync(), $"PostgreSQL to {command}", TimeSpan.FromSeconds(60));
-        if (process.ExitCode != 0)
+        var run = await ProgramRun.RunAsync(script, [command], TimeSpan.FromSeconds(60));
+        if (run.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{script} {command} failed ({process.ExitCode}): {await errors}");
+            throw new InvalidOperationException($"{script} {command} failed: {run}");
         }
     }
 }

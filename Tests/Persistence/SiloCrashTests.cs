@@ -101,17 +101,18 @@ public sealed class SiloCrashTests
 
     private static async Task<(ServerProcess Process, int GatewayPort)> StartSiloAsync(Dictionary<string, string> storage)
     {
-        var adminPort = GameCluster.FreeTcpPort();
-        var gatewayPort = GameCluster.FreeTcpPort();
+        var adminPort = LoopbackPorts.FreeTcp();
+        var gatewayPort = LoopbackPorts.FreeTcp();
         Dictionary<string, string> settings = new(storage)
         {
-            ["Cluster:SiloPort"] = GameCluster.FreeTcpPort().ToString(),
+            ["Cluster:SiloPort"] = LoopbackPorts.FreeTcp().ToString(),
             ["Cluster:GatewayPort"] = gatewayPort.ToString(),
             ["Cluster:ClusterId"] = "crash-tests",
             ["Cluster:ServiceId"] = "crash-tests",
             ["Admin:Port"] = adminPort.ToString(),
             ["WriteBehind:Interval"] = _interval.ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:OrleansMmo"] = "Warning",
             ["ConnectionStrings:Redis"] = "",
         };
         return (await ServerProcess.StartAsync("silo", ServerProcess.SiloAssembly, adminPort, settings), gatewayPort);

@@ -1,12 +1,10 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Silo.Storage;
+using OrleansMmo.Tests.Infrastructure;
 
 namespace OrleansMmo.Tests.Persistence;
 
@@ -20,9 +18,9 @@ public sealed class StorageTestSilo : IAsyncDisposable
     public const string ServiceId = "persistence-tests";
 
     private readonly IHost _host;
-    private readonly LogCapture _logs;
+    private readonly CapturedLogs _logs;
 
-    private StorageTestSilo(IHost host, LogCapture logs)
+    private StorageTestSilo(IHost host, CapturedLogs logs)
     {
         _host = host;
         _logs = logs;
@@ -35,18 +33,18 @@ public sealed class StorageTestSilo : IAsyncDisposable
     /// <summary>This silo's write-behind totals (each silo has its own, even in one process).</summary>
     public WriteBehindTotals WriteBehind => Services.GetRequiredService<WriteBehindMetrics>().Totals;
 
-    /// <summary>Formatted log messages at Information and above, oldest first.</summary>
-    public IReadOnlyCollection<string> Logs => _logs.Messages;
+    /// <summary>Log entries at Information and above, oldest first.</summary>
+    public IReadOnlyCollection<string> Logs => _logs.Entries;
 
     public static async Task<StorageTestSilo> StartAsync(IReadOnlyDictionary<string, string?> settings)
     {
         // No defaults: a ConnectionStrings__Postgres in the environment must not switch engines under a test.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
-        var logs = new LogCapture();
+        var logs = new CapturedLogs();
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information);
         builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: FreeLoopbackPort(), serviceId: ServiceId, clusterId: ServiceId)
+            .UseLocalhostClustering(siloPort: LoopbackPorts.FreeTcp(), gatewayPort: LoopbackPorts.FreeTcp(), serviceId: ServiceId, clusterId: ServiceId)
             .AddMmoGrainStorage(builder.Configuration)
             .AddMmoWriteBehind(builder.Configuration));
         var host = builder.Build();
@@ -73,42 +71,6 @@ public sealed class StorageTestSilo : IAsyncDisposable
         else
         {
             _host.Dispose();
-        }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private sealed class LogCapture : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _messages = new();
-
-        public IReadOnlyCollection<string> Messages => _messages;
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _messages);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> messages) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (IsEnabled(logLevel))
-                {
-                    messages.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception?.Message}");
-                }
-            }
         }
     }
 }

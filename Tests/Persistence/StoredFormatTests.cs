@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using OrleansMmo.Grains.Accounts;
@@ -119,7 +118,7 @@ public sealed class StoredFormatTests
         }
     }
 
-    /// <summary>What the first build left: migration 1 applied and recorded, its queries, and one stored canary at version 3.</summary>
+    /// <summary>A database as a build at schema version 1 leaves it: migration 1 applied and recorded, its queries, and one stored canary at version 3.</summary>
     private static async Task CreateVersionOneDatabaseAsync(StorageOptions options)
     {
         var scripts = SchemaScripts.Load(options.Engine);
@@ -135,16 +134,16 @@ public sealed class StoredFormatTests
         var schemaVersionTable = options.Engine == StorageEngine.Postgres
             ? "CREATE TABLE SchemaVersion (Version integer NOT NULL PRIMARY KEY, Name text NOT NULL, Checksum text NOT NULL, AppliedOn timestamptz NOT NULL DEFAULT now())"
             : "CREATE TABLE SchemaVersion (Version INTEGER NOT NULL PRIMARY KEY, Name TEXT NOT NULL, Checksum TEXT NOT NULL, AppliedOn TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) STRICT";
-        await ExecuteAsync(connection, schemaVersionTable);
-        await ExecuteAsync(connection, first.Sql);
-        await ExecuteAsync(connection, "INSERT INTO SchemaVersion (Version, Name, Checksum) VALUES (@v, @n, @c)", ("v", 1), ("n", first.Name), ("c", first.Checksum));
+        await TestSql.ExecuteAsync(connection, schemaVersionTable);
+        await TestSql.ExecuteAsync(connection, first.Sql);
+        await TestSql.ExecuteAsync(connection, "INSERT INTO SchemaVersion (Version, Name, Checksum) VALUES (@v, @n, @c)", ("v", 1), ("n", first.Name), ("c", first.Checksum));
         foreach (var (key, text) in scripts.Queries)
         {
-            await ExecuteAsync(connection, "INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES (@k, @t)", ("k", key), ("t", text));
+            await TestSql.ExecuteAsync(connection, "INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES (@k, @t)", ("k", key), ("t", text));
         }
 
         var modifiedOn = options.Engine == StorageEngine.Postgres ? "now()" : "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-        await ExecuteAsync(
+        await TestSql.ExecuteAsync(
             connection,
             $"INSERT INTO GrainState (ServiceId, StateName, GrainId, GrainIdN0, GrainIdN1, PayloadBinary, ModifiedOn, Version) VALUES (@s, @n, @g, 0, 0, @p, {modifiedOn}, 3)",
             ("s", StorageTestSilo.ServiceId),
@@ -154,19 +153,4 @@ public sealed class StoredFormatTests
     }
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures", name);
-
-    private static async Task ExecuteAsync(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-
-        await command.ExecuteNonQueryAsync();
-    }
 }

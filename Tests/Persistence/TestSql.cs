@@ -1,4 +1,5 @@
 using System.Data.Common;
+using OrleansMmo.Silo.Storage;
 
 namespace OrleansMmo.Tests.Persistence;
 
@@ -7,8 +8,7 @@ internal static class TestSql
 {
     public static async Task<List<T>> QueryAsync<T>(DbConnection connection, string sql, Func<DbDataReader, T> map)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
+        await using var command = DbCommands.Create(connection, null, sql);
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<T>();
         while (await reader.ReadAsync())
@@ -17,5 +17,11 @@ internal static class TestSql
         }
 
         return rows;
+    }
+
+    public static async Task ExecuteAsync(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = DbCommands.Create(connection, null, sql, parameters);
+        await command.ExecuteNonQueryAsync();
     }
 }

@@ -36,7 +36,7 @@ public sealed class WriteBehindMetricsTests(ITestOutputHelper output)
 
             recorder.Observe();
             Assert.True(recorder.Last("orleansmmo.persistence.dirty_states") > 0);
-            await Await.Within(WhenAsync(() => silo.WriteBehind.DirtyStates == 0), "the timer to write every probe");
+            await Await.Until(() => silo.WriteBehind.DirtyStates == 0, "the timer to write every probe");
             recorder.Observe();
 
             Assert.Equal(keys.Count * 51, recorder.Sum("orleansmmo.persistence.mutations"));
@@ -96,14 +96,6 @@ public sealed class WriteBehindMetricsTests(ITestOutputHelper output)
         finally
         {
             TestServers.DeleteSqliteDirectory(path);
-        }
-    }
-
-    private static async Task WhenAsync(Func<bool> condition)
-    {
-        while (!condition())
-        {
-            await Task.Delay(50);
         }
     }
 

@@ -65,32 +65,14 @@ public sealed class WriteBehindProbeGrain([WriteBehindState(WriteBehindProbeGrai
     public async Task<long> AddGoldAsync(long amount)
     {
         state.State.Gold += amount;
-        try
-        {
-            await state.WriteThroughAsync();
-        }
-        catch (StateNotWrittenException)
-        {
-            state.State.Gold -= amount;
-            throw;
-        }
-
+        await state.WriteThroughOrUndoAsync(s => s.Gold -= amount);
         return state.State.Gold;
     }
 
     public async Task<int> GiveItemAsync(string item)
     {
         state.State.Items.Add(item);
-        try
-        {
-            await state.WriteThroughAsync();
-        }
-        catch (StateNotWrittenException)
-        {
-            state.State.Items.RemoveAt(state.State.Items.Count - 1);
-            throw;
-        }
-
+        await state.WriteThroughOrUndoAsync(s => s.Items.RemoveAt(s.Items.Count - 1));
         return state.State.Items.Count;
     }
 

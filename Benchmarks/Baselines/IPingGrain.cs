@@ -1,10 +1,10 @@
-namespace OrleansMmo.Grains.Diagnostics;
+namespace OrleansMmo.Benchmarks.Baselines;
 
 /// <summary>
 /// A grain that does nothing but answer: the baseline for "what does one Orleans call cost here",
 /// measured by the request benchmark beside the gateway's full path (docs/benchmarks/README.md).
-/// Not reachable from game clients. Key: any integer; a caller uses its own key so calls spread
-/// over activations as players' calls do.
+/// Only the benchmark tool's silo (<c>host silo</c>) has it, never the product's. Key: any integer; a
+/// caller uses its own key so calls spread over activations as players' calls do.
 /// </summary>
 [Alias("mmo.IPingGrain")]
 public interface IPingGrain : IGrainWithIntegerKey

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace OrleansMmo.Protocol;
+namespace OrleansMmo.Limits;
 
 /// <summary>
 /// A request budget: <paramref name="burst"/> at once, refilled at <paramref name="ratePerSecond"/>.

@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace OrleansMmo.Grains.Diagnostics;
+namespace OrleansMmo.Benchmarks.Baselines;
 
 /// <summary>
 /// Answers at once, with no state and no I/O, so a benchmark measures the Orleans client-to-grain

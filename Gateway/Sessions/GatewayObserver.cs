@@ -1,0 +1,70 @@
+using OrleansMmo.Grains.Gateways;
+
+namespace OrleansMmo.Gateway.Sessions;
+
+/// <summary>Receives grain calls aimed at this gateway's connections.</summary>
+public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stats) : IGatewayObserver
+{
+    /// <summary>
+    /// Fans a batch out to sockets. A frame whose connection closed, or now plays another
+    /// character, is dropped: the zone learns of it when the player leaves. A broadcast frame goes
+    /// to every in-world connection.
+    /// </summary>
+    public Task Deliver(PushBatch batch)
+    {
+        stats.Record(batch);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch.ConnectionIds[i] == PushBatch.Everyone)
+            {
+                Broadcast(batch.Opcodes[i], batch.PayloadOf(i));
+            }
+            else if (sessions.TryGet(batch.ConnectionIds[i], out var session))
+            {
+                session.SendWorldPush(batch.CharacterIds[i], batch.Opcodes[i], batch.PayloadOf(i));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Broadcast(ushort opcode, ReadOnlySpan<byte> payload)
+    {
+        foreach (var session in sessions.All)
+        {
+            if (session.State == SessionState.InWorld)
+            {
+                session.SendPush(opcode, payload);
+            }
+        }
+    }
+
+    public Task Kick(long connectionId, Guid sessionId, KickReason reason)
+    {
+        if (sessions.TryGet(connectionId, out var session) && session.Binding?.SessionId == sessionId)
+        {
+            if (reason == KickReason.LoggedInElsewhere)
+            {
+                session.Close(Protocol.Messages.DisconnectReason.LoggedInElsewhere, "session replaced by a newer login");
+            }
+            else
+            {
+                session.Close(Protocol.Messages.DisconnectReason.KickedByAdmin, "kicked by an administrator");
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Registers the observer once the Orleans client is up; it must stay referenced, Orleans holds it weakly.</summary>
+public sealed class GatewayObserverRegistration(IClusterClient client, GatewayObserver observer, GatewayIdentity identity) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        identity.SetObserver(client.CreateObjectReference<IGatewayObserver>(observer));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

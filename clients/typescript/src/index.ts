@@ -1,0 +1,13 @@
+export { MmoClient, type MmoClientOptions, type LoginResult, type ResumeSessionResult } from "./client.js";
+export { FrameConnection, type FrameConnectionOptions, type ServerPush } from "./connection.js";
+export { WebSocketTransport, type FrameTransport, type WebSocketConstructor, type WebSocketLike } from "./transport.js";
+export { encodeFrame, FrameDecoder, FrameError, HeaderSize, type Frame } from "./frame.js";
+export { Opcode, ProtocolVersion, ResponseBit, isPush, isResponse, opcodeName, responseOf } from "./opcodes.js";
+export { MmoError, MmoDisconnectedError, MmoTimeoutError, type DisconnectInfo, type DisconnectKind } from "./errors.js";
+export { WorldView, type Entity } from "./worldView.js";
+export * from "./gen/common_pb.js";
+export * from "./gen/connection_pb.js";
+export * from "./gen/account_pb.js";
+export * from "./gen/character_pb.js";
+export * from "./gen/world_pb.js";
+export * from "./gen/chat_pb.js";
