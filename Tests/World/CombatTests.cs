@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -269,29 +268,5 @@ public sealed class CombatTests(CombatCluster cluster) : IClassFixture<CombatClu
         var payload = (byte[]?)await command.ExecuteScalarAsync() ?? throw new InvalidOperationException("no stored state for the character");
         var serializer = cluster.Silo.Services.GetRequiredService<Serializer>();
         return serializer.Deserialize<PlayerState>(payload)!.Level;
-    }
-
-    /// <summary>Sums a counter's measurements from all instruments of that name while alive.</summary>
-    private sealed class CounterListener : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _total;
-
-        public CounterListener(string meter, string instrument)
-        {
-            _listener.InstrumentPublished = (i, l) =>
-            {
-                if (i.Meter.Name == meter && i.Name == instrument)
-                {
-                    l.EnableMeasurementEvents(i);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
-            _listener.Start();
-        }
-
-        public long Total => Interlocked.Read(ref _total);
-
-        public void Dispose() => _listener.Dispose();
     }
 }
