@@ -6,6 +6,7 @@ namespace OrleansMmo.WebTests;
 /// <summary>The browser client the gateway serves, in Debian's Chromium (headless, driven by Playwright).</summary>
 [Collection(WebClusterCollection.Name)]
 [Trait("Category", "Tools")]
+[Trait("Needs", "Chromium")]
 public class BrowserClientTests(GameCluster cluster)
 {
     /// <summary>Generous: on a loaded 2-core machine a page's first login (password hashing) alone can take seconds.</summary>
@@ -18,7 +19,7 @@ public class BrowserClientTests(GameCluster cluster)
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             Headless = true,
-            ExecutablePath = "/usr/bin/chromium",
+            ExecutablePath = TestTraits.ChromiumPath,
             // No background DNS lookups: the machine has no network but loopback.
             Args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
         });

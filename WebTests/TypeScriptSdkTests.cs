@@ -8,6 +8,7 @@ namespace OrleansMmo.WebTests;
 /// <summary>The TypeScript SDK's own tests (node --test), run against this suite's gateway.</summary>
 [Collection(WebClusterCollection.Name)]
 [Trait("Category", "Tools")]
+[Trait("Needs", "Node")]
 public partial class TypeScriptSdkTests(GameCluster cluster, ITestOutputHelper output)
 {
     [Fact]

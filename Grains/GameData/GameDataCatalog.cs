@@ -22,20 +22,31 @@ public sealed class GameDataCatalog
         IEnumerable<ItemDefinition> items,
         long startingGold,
         IReadOnlyList<ItemStack> startingItems,
+        Progression progression,
+        IEnumerable<CreatureTemplate> creatures,
+        IEnumerable<LootTable> loot,
+        IEnumerable<SpawnPoint> spawns,
         IEnumerable<WorldDefinition>? worlds = null,
         string? defaultWorld = null)
     {
         var worldList = worlds?.ToList() ?? [new WorldDefinition(GameDataLoader.SingleWorldId, "Main", 5000)];
+        var zoneMap = zones.ToFrozenDictionary(z => z.Id, StringComparer.Ordinal);
+        var spawnList = spawns.ToList();
         _data = new Data(
             startZone,
             worldList,
             worldList.ToFrozenDictionary(w => w.Id, StringComparer.Ordinal),
             defaultWorld ?? worldList[0].Id,
-            zones.ToFrozenDictionary(z => z.Id, StringComparer.Ordinal),
+            zoneMap,
             movement,
             items.ToFrozenDictionary(i => i.Id, StringComparer.Ordinal),
             startingGold,
             startingItems,
+            progression,
+            creatures.ToFrozenDictionary(c => c.Id, StringComparer.Ordinal),
+            loot.ToFrozenDictionary(l => l.Id, StringComparer.Ordinal),
+            zoneMap.Keys.ToFrozenDictionary(
+                z => z, z => (IReadOnlyList<SpawnPoint>)[.. spawnList.Where(s => s.ZoneId == z)], StringComparer.Ordinal),
             Version: 0);
     }
 
@@ -61,6 +72,18 @@ public sealed class GameDataCatalog
     public long StartingGold => Current.StartingGold;
 
     public IReadOnlyList<ItemStack> StartingItems => Current.StartingItems;
+
+    /// <summary>The experience curve and player combat (progression.json).</summary>
+    public Progression Progression => Current.Progression;
+
+    /// <summary>Creature templates by id (creatures.json).</summary>
+    public FrozenDictionary<string, CreatureTemplate> Creatures => Current.Creatures;
+
+    /// <summary>Loot tables by id (loot.json).</summary>
+    public FrozenDictionary<string, LootTable> Loot => Current.Loot;
+
+    /// <summary>Spawn points of each zone (spawns.json); every zone has a list, maybe empty.</summary>
+    public FrozenDictionary<string, IReadOnlyList<SpawnPoint>> Spawns => Current.Spawns;
 
     private Data Current => Volatile.Read(ref _data);
 
@@ -121,5 +144,9 @@ public sealed class GameDataCatalog
         FrozenDictionary<string, ItemDefinition> Items,
         long StartingGold,
         IReadOnlyList<ItemStack> StartingItems,
+        Progression Progression,
+        FrozenDictionary<string, CreatureTemplate> Creatures,
+        FrozenDictionary<string, LootTable> Loot,
+        FrozenDictionary<string, IReadOnlyList<SpawnPoint>> Spawns,
         long Version);
 }

@@ -2,8 +2,6 @@ using System.Reflection;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-[assembly: TestFramework("OrleansMmo.Tests.Infrastructure.NeedsTestFramework", "OrleansMmo.Tests")]
-
 namespace OrleansMmo.Tests.Infrastructure;
 
 /// <summary>

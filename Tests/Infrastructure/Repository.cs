@@ -12,6 +12,9 @@ public static class Repository
     /// <summary>The directory holding <c>OrleansMmo.sln</c>.</summary>
     public static string Root { get; } = FindRoot();
 
+    /// <summary>The TypeScript SDK's npm package (<c>clients/typescript</c>).</summary>
+    public static string TypeScriptPackage => Path.Combine(Root, "clients", "typescript");
+
     /// <summary>
     /// <paramref name="assembly"/> (a file name) in the output of the project in folder <paramref name="folder"/>,
     /// built in this test build's configuration and framework.

@@ -13,6 +13,9 @@ public static class TestTraits
     public const string Category = "Category";
     public const string Needs = "Needs";
 
+    /// <summary>Debian's chromium, which Playwright drives (no browser download).</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
     /// <summary>The categories, fastest first.</summary>
     public static readonly IReadOnlyList<string> Categories = ["Unit", "Cluster", "Storage", "Tools", "Native"];
 
@@ -25,6 +28,8 @@ public static class TestTraits
         ["NativeCluster"] = () => Variable(TestServers.ClusterDirectoryVariable, "the native cluster (redis-server, postgresql, haproxy)", "installs them and sets it"),
         ["DockerCompose"] = () => Program("docker-compose"),
         ["Haproxy"] = () => Program("haproxy"),
+        ["Node"] = () => Program("node"),
+        ["Chromium"] = () => File.Exists(ChromiumPath) ? null : $"needs Chromium at {ChromiumPath}, which is not installed; run ./test.sh, which installs it",
     };
 
     /// <summary>Why a test with these needs cannot run on this machine: one reason per unmet need, none when all are met.</summary>

@@ -58,9 +58,16 @@ function arrive(next: ZoneInfo, x: number, y: number): void {
   canvas.dataset.zone = next.zoneId;
 }
 
-/** Walks at 80% of the zone's speed, ten moves a second, while arrow keys are held. */
+/** Whether a move is waiting for its answer: the next one is not sent before it (see step). */
+let moving = false;
+
+/**
+ * Walks at 80% of the zone's speed, at most ten moves a second, while arrow keys are held. One move at a time:
+ * moves sent faster than they are answered (a slow network, a busy server) would queue behind each other on the
+ * server, arrive there in a burst and be judged too fast together.
+ */
 async function step(): Promise<void> {
-  if (!client?.isConnected || !zone || keys.size === 0) {
+  if (moving || !client?.isConnected || !zone || keys.size === 0) {
     return;
   }
 
@@ -75,7 +82,13 @@ async function step(): Promise<void> {
   const y = Math.min(zone.height - 0.01, Math.max(0.01, self.y + dy * distance));
   self.x = x;
   self.y = y;
-  const answer = await client.move(x, y);
+  let answer;
+  moving = true;
+  try {
+    answer = await client.move(x, y);
+  } finally {
+    moving = false;
+  }
   if (answer.zoneChanged) {
     arrive(answer.zoneChanged.zone!, answer.zoneChanged.position!.x, answer.zoneChanged.position!.y);
     view.reset(answer.zoneChanged);
