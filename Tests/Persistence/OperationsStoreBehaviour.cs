@@ -103,6 +103,40 @@ public abstract class OperationsStoreBehaviour<TFixture>(TFixture fixture)
         Assert.Equal(3, stays.Count);
     }
 
+    /// <summary>
+    /// A player of a gateway that died resumed elsewhere before the gateway was known dead: the session ended as
+    /// "replaced" at the resume. The sweep puts its end where it really was, the gateway's last heartbeat, so play
+    /// time does not count the time in between; a session replaced before that heartbeat keeps its own end.
+    /// </summary>
+    [Fact]
+    public async Task TheSweepOfALostGatewayMovesALaterReplacedEndBackToTheLastHeartbeat()
+    {
+        var instance = "gw-" + Guid.NewGuid().ToString("N");
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var t0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds());
+        var resumedLater = Start(Guid.NewGuid(), t0, instance);
+        var replacedBefore = Start(Guid.NewGuid(), t0, instance);
+        foreach (var (session, i) in new[] { (resumedLater, 0), (replacedBefore, 1) })
+        {
+            await Store.StartSessionAsync(session);
+            await Store.EnterWorldAsync(session.SessionId, session.AccountId, "world-" + tag, Guid.NewGuid(), $"Re{tag}{i}", t0.AddMinutes(1));
+        }
+
+        await Store.LeaveWorldAsync(resumedLater.SessionId, t0.AddMinutes(5));
+        await Store.EndSessionAsync(resumedLater.SessionId, t0.AddMinutes(5), SessionEndReason.Replaced);
+        await Store.LeaveWorldAsync(replacedBefore.SessionId, t0.AddMinutes(2));
+        await Store.EndSessionAsync(replacedBefore.SessionId, t0.AddMinutes(2), SessionEndReason.Replaced);
+
+        Assert.Equal(1, await Store.EndSessionsOfGatewayAsync(instance, t0.AddMinutes(4)));
+
+        var moved = (await Store.SessionsOfAccountAsync(resumedLater.AccountId, 1))[0];
+        Assert.Equal((t0.AddMinutes(4), "gateway_lost"), (moved.EndedAt, moved.EndReason));
+        Assert.Equal(t0.AddMinutes(4), moved.Characters[0].LeftAt);
+        var kept = (await Store.SessionsOfAccountAsync(replacedBefore.AccountId, 1))[0];
+        Assert.Equal((t0.AddMinutes(2), "replaced"), (kept.EndedAt, kept.EndReason));
+        Assert.Equal(t0.AddMinutes(2), kept.Characters[0].LeftAt);
+    }
+
     private static SessionStart Start(Guid accountId, DateTimeOffset at, string instance) =>
         new(Guid.NewGuid(), accountId, "user", at, "192.0.2.7", "client", 7, "windows", "gw", instance, 12, Resumed: false);
 }

@@ -149,6 +149,9 @@ public sealed class SqlOperationsStore(GameDatabase database, IOptions<ClusterOp
 
     public async Task<int> EndSessionsOfGatewayAsync(string gatewayInstance, DateTimeOffset endedAt, CancellationToken cancellationToken = default)
     {
+        // The earliest known end wins: a player of the dead gateway may have resumed elsewhere before the gateway
+        // was known dead, which ended the session as "replaced" at the resume. It really ended with the gateway,
+        // at its last heartbeat, and play time must not count the time in between.
         var at = endedAt.ToUnixTimeMilliseconds();
         var ended = 0;
         await InTransactionAsync(async (connection, transaction) =>
@@ -156,15 +159,18 @@ public sealed class SqlOperationsStore(GameDatabase database, IOptions<ClusterOp
             await ExecuteAsync(connection, transaction,
                 """
                 UPDATE PlayStay SET LeftAtMs = CASE WHEN EnteredAtMs > @At THEN EnteredAtMs ELSE @At END
-                WHERE LeftAtMs IS NULL AND SessionId IN
-                    (SELECT SessionId FROM PlaySession WHERE ServiceId = @ServiceId AND GatewayInstance = @Instance AND EndedAtMs IS NULL);
+                WHERE (LeftAtMs IS NULL OR LeftAtMs > @At) AND SessionId IN
+                    (SELECT SessionId FROM PlaySession WHERE ServiceId = @ServiceId AND GatewayInstance = @Instance
+                        AND (EndedAtMs IS NULL OR (EndReason = @Replaced AND EndedAtMs > @At)));
                 """,
-                cancellationToken, ("ServiceId", _serviceId), ("Instance", gatewayInstance), ("At", at)).ConfigureAwait(false);
+                cancellationToken, ("ServiceId", _serviceId), ("Instance", gatewayInstance), ("At", at),
+                ("Replaced", ReasonText(SessionEndReason.Replaced))).ConfigureAwait(false);
             ended = await ExecuteAsync(connection, transaction,
                 "UPDATE PlaySession SET EndedAtMs = CASE WHEN StartedAtMs > @At THEN StartedAtMs ELSE @At END, EndReason = @Reason " +
-                "WHERE ServiceId = @ServiceId AND GatewayInstance = @Instance AND EndedAtMs IS NULL;",
+                "WHERE ServiceId = @ServiceId AND GatewayInstance = @Instance " +
+                "AND (EndedAtMs IS NULL OR (EndReason = @Replaced AND EndedAtMs > @At));",
                 cancellationToken, ("ServiceId", _serviceId), ("Instance", gatewayInstance), ("At", at),
-                ("Reason", ReasonText(SessionEndReason.GatewayLost))).ConfigureAwait(false);
+                ("Reason", ReasonText(SessionEndReason.GatewayLost)), ("Replaced", ReasonText(SessionEndReason.Replaced))).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return ended;
     }
