@@ -86,11 +86,12 @@ async function loadOnline(search = "") {
   status(`${answer.value.total} online`);
 }
 
-async function openPlayer(world, name) {
+// keepResult: a refresh after an action keeps the action's outcome line in view.
+async function openPlayer(world, name, keepResult = false) {
   state.player = { world, name };
   show("player");
   $("#player-name").textContent = `${name} (${world})`;
-  $("#player-result").textContent = "";
+  if (!keepResult) $("#player-result").textContent = "";
   const answer = await api("GET", `/api/characters/${encodeURIComponent(world)}/${encodeURIComponent(name)}`);
   const details = $("#player-details");
   details.replaceChildren();
@@ -121,7 +122,7 @@ async function act(method, path, body) {
   const line = $("#player-result");
   line.textContent = `${answer.ok ? "done" : "refused"}: ${answer.message}`;
   line.className = answer.ok ? "ok" : "failed";
-  if (answer.ok && state.player) setTimeout(() => openPlayer(state.player.world, state.player.name), 300);
+  if (answer.ok && state.player) setTimeout(() => openPlayer(state.player.world, state.player.name, true), 300);
 }
 
 function characterPath() {
