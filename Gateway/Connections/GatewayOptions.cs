@@ -69,6 +69,13 @@ public sealed class GatewayOptions
     /// dead in about 2 s; Orleans would otherwise wait 30 s. Zero turns it off.
     /// </summary>
     public TimeSpan FailoverCallTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long the gateway keeps trying to report a closed connection to its account while the cluster
+    /// fails over. The end time is taken when the connection closed, so a late report still records the
+    /// exact play time; past this the session stays open in the records until the account's next login.
+    /// </summary>
+    public TimeSpan SessionEndRetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 [OptionsValidator]
