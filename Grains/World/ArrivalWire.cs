@@ -6,7 +6,8 @@ namespace OrleansMmo.Grains.World;
 /// <summary>
 /// Pushes a player grain sends itself (not through its zone): the Teleported notice. The gateway's
 /// <c>WorldWire</c> converts the same records for responses; grains encode pushes themselves so that
-/// gateways only frame and copy bytes.
+/// gateways only frame and copy bytes. The two assemblies share no project that knows both the records and
+/// the wire, so <see cref="ToWire"/> is written twice: keep it field for field the same as the gateway's.
 /// </summary>
 public static class ArrivalWire
 {
@@ -24,6 +25,9 @@ public static class ArrivalWire
             MaxSpeed = zone.MaxSpeed,
             ViewRadius = zone.ViewRadius,
             TickIntervalMs = (uint)zone.TickInterval.TotalMilliseconds,
+            Pvp = zone.Pvp,
+            AttackRange = zone.AttackRange,
+            AttackCooldownMs = (uint)zone.AttackCooldown.TotalMilliseconds,
         };
         foreach (var portal in zone.Portals)
         {
