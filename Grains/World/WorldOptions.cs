@@ -26,6 +26,12 @@ public sealed class WorldOptions
     /// </summary>
     [Range(1, 10_000)] public int MaxVisibleEntities { get; set; } = 100;
 
+    /// <summary>Two characters may trade when in the same zone within this distance (metres), checked at the request and at confirmation.</summary>
+    [Range(1, 10_000)] public float TradeDistance { get; set; } = 10;
+
+    /// <summary>Most item stacks one side may offer in a trade (bounds the trade's state and the room the goods need).</summary>
+    [Range(1, 100)] public int MaxTradeStacks { get; set; } = 8;
+
     /// <summary>How long a zone waits for a gateway to take a delivery before counting it as failed.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
