@@ -53,6 +53,7 @@ internal static class LogEvents
     public const int TradeStepFailed = 3402;
     public const int TradeResumed = 3403;
     public const int TradePushFailed = 3404;
+    public const int TradePausedForTest = 3405;
 
     // Zones and the gateway fan-out they share with whispers, world chat and announcements: 3100-3199.
     public const int ZoneEntered = 3100;

@@ -36,6 +36,9 @@ public sealed partial class TradeGrain(
     private IGrainTimer? _resume;
     private TimeSpan _retry = _firstRetry;
 
+    /// <summary>Set once a resume ran: the crash tests' pause applies to the live exchange only, never to a recovery.</summary>
+    private bool _resumed;
+
     private TradeState Record => state.State;
 
     private Guid TradeId => this.GetPrimaryKey();
@@ -239,15 +242,18 @@ public sealed partial class TradeGrain(
         Record.Partner = new TradeRecordSide(_sides[1].CharacterId, _sides[1].Name, _sides[1].Offer);
         Record.ExchangeStartedAt = DateTimeOffset.UtcNow;
         await state.WriteThroughAsync();
+        await StepDoneAsync(1);
         await PushAsync();
-        foreach (var side in _sides)
+        for (var i = 0; i < _sides.Length; i++)
         {
-            var reserved = await Player(side).Reserve(TradeId, side.Offer);
+            var reserved = await Player(_sides[i]).Reserve(TradeId, _sides[i].Offer);
             if (!reserved.Succeeded)
             {
                 await UndoAsync(TradeEndReason.GoodsMissing);
                 return;
             }
+
+            await StepDoneAsync(2 + i);
         }
 
         Record.Phase = TradePhase.Committed;
@@ -262,15 +268,19 @@ public sealed partial class TradeGrain(
             throw;
         }
 
+        await StepDoneAsync(4);
         await SettleAsync();
     }
 
     private async Task SettleAsync()
     {
         await Player(_sides[0]).Settle(TradeId, _sides[1].Offer);
+        await StepDoneAsync(5);
         await Player(_sides[1]).Settle(TradeId, _sides[0].Offer);
+        await StepDoneAsync(6);
         Record.Phase = TradePhase.Completed;
         await state.WriteThroughAsync();
+        await StepDoneAsync(7);
         metrics.Trades.Add(1, new KeyValuePair<string, object?>("outcome", "completed"));
         LogCompleted(logger, TradeId, _sides[0].CharacterId, _sides[1].CharacterId);
         await PushAsync();
@@ -303,6 +313,16 @@ public sealed partial class TradeGrain(
         DeactivateOnIdle();
     }
 
+    /// <summary>The fault injection of the crash tests (<see cref="WorldOptions.TradePauseAfterStep"/>): never returns after the chosen step.</summary>
+    private async Task StepDoneAsync(int step)
+    {
+        if (_options.TradePauseAfterStep == step && !_resumed)
+        {
+            LogPausedForTest(logger, TradeId, step);
+            await Task.Delay(Timeout.InfiniteTimeSpan);
+        }
+    }
+
     private void ScheduleResume(TimeSpan due)
     {
         _resume?.Dispose();
@@ -313,6 +333,7 @@ public sealed partial class TradeGrain(
     {
         _resume?.Dispose();
         _resume = null;
+        _resumed = true;
         try
         {
             switch (Record.Phase)
@@ -385,6 +406,9 @@ public sealed partial class TradeGrain(
 
         public TradeSide ToView() => new(CharacterId, Name, Offer, Locked, Confirmed);
     }
+
+    [LoggerMessage(EventId = LogEvents.TradePausedForTest, Level = LogLevel.Warning, Message = "Trade {TradeId} paused for good after step {Step} (World:TradePauseAfterStep, crash tests only)")]
+    private static partial void LogPausedForTest(ILogger logger, Guid tradeId, int step);
 
     [LoggerMessage(EventId = LogEvents.TradeCompleted, Level = LogLevel.Information, Message = "Trade {TradeId} between {Initiator} and {Partner} completed")]
     private static partial void LogCompleted(ILogger logger, Guid tradeId, Guid initiator, Guid partner);
