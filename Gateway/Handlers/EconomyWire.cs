@@ -11,10 +11,20 @@ internal static class EconomyWire
 
     public static Wire.Inventory ToWire(InventoryView inventory)
     {
-        var wire = new Wire.Inventory { Gold = (ulong)Math.Max(0, inventory.Gold), MaxStacks = (uint)inventory.MaxStacks };
+        var wire = new Wire.Inventory
+        {
+            Gold = (ulong)Math.Max(0, inventory.Gold),
+            MaxStacks = (uint)inventory.MaxStacks,
+            EscrowGold = (ulong)Math.Max(0, inventory.EscrowGold),
+        };
         foreach (var stack in inventory.Items)
         {
             wire.Items.Add(new Wire.ItemStack { ItemId = stack.ItemId, Count = (uint)stack.Count });
+        }
+
+        foreach (var stack in inventory.EscrowItems ?? [])
+        {
+            wire.EscrowItems.Add(new Wire.ItemStack { ItemId = stack.ItemId, Count = (uint)stack.Count });
         }
 
         return wire;

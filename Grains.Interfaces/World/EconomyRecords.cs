@@ -1,11 +1,14 @@
 namespace OrleansMmo.Grains.World;
 
 /// <summary>A character's goods as its owner sees them: gold, stacks, and how many stacks fit.</summary>
+/// <remarks><c>EscrowGold</c> and <c>EscrowItems</c>: goods of the character held by a trade's exchange under way (usually none).</remarks>
 [GenerateSerializer, Alias("mmo.InventoryView")]
 public sealed record InventoryView(
     [property: Id(0)] long Gold,
     [property: Id(1)] IReadOnlyList<ItemStack> Items,
-    [property: Id(2)] int MaxStacks);
+    [property: Id(2)] int MaxStacks,
+    [property: Id(3)] long EscrowGold = 0,
+    [property: Id(4)] IReadOnlyList<ItemStack>? EscrowItems = null);
 
 /// <summary>What using an item did: health restored (0 if the item does nothing to health) and health after.</summary>
 [GenerateSerializer, Alias("mmo.ItemUseOutcome")]

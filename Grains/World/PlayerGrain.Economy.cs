@@ -299,7 +299,8 @@ public sealed partial class PlayerGrain
         }
     }
 
-    private InventoryView Inventory() => new(State.Gold, [.. State.Inventory], InventoryChanges.MaxStacks);
+    private InventoryView Inventory() => new(State.Gold, [.. State.Inventory], InventoryChanges.MaxStacks,
+        State.Escrow.Sum(e => e.Offer.Gold), [.. State.Escrow.SelectMany(e => e.Offer.Items)]);
 
     [LoggerMessage(EventId = LogEvents.PlayerEscrowReserved, Level = LogLevel.Debug, Message = "Character {CharacterId} put its offer for trade {TradeId} into escrow")]
     private static partial void LogEscrowReserved(ILogger logger, Guid characterId, Guid tradeId);

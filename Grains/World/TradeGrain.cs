@@ -107,9 +107,10 @@ public sealed partial class TradeGrain(
         }
 
         side.Offer = offer;
-        // Nobody stays confirmed on goods that changed.
+        // Nobody stays locked or confirmed on goods that changed under them.
         foreach (var s in _sides)
         {
+            s.Locked = false;
             s.Confirmed = false;
         }
 

@@ -108,8 +108,10 @@ public sealed class EconomyTests(GameCluster cluster)
             await c.Client.OfferTradeAsync(trade.TradeId, 0, [("ore-copper", 1)]);
             return await c.Client.LockTradeAsync(trade.TradeId);
         });
+        await a.Client.LockTradeAsync(trade.TradeId);
         // A's lock was lifted by C's new offer: nobody confirms goods that changed under them.
         var view = await c.Client.OfferTradeAsync(trade.TradeId, 1, []);
+        Assert.False(view.Initiator.Locked);
         Assert.False(view.Initiator.Confirmed);
         var cancelled = await c.Client.CancelTradeAsync(trade.TradeId);
         Assert.Equal((TradePhase.Cancelled, TradeEndReason.Cancelled), (cancelled.Phase, cancelled.Reason));
