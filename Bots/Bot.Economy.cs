@@ -255,7 +255,7 @@ public sealed partial class Bot
         }
         else if (trade.Phase == TradePhase.Cancelled && trade.Initiator.Name == _name)
         {
-            _metrics.Refusal($"TRADE_{ErrorNames.Of(trade.Reason)}");
+            _metrics.Refusal(ErrorNames.Of(trade.Reason));
         }
     }
 
