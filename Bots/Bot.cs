@@ -19,6 +19,9 @@ public sealed class InWorldSession(MmoClient client, string characterId, ZoneArr
 
     public string CharacterId { get; } = characterId;
 
+    /// <summary>The character's name (what other bots invite it to trade by).</summary>
+    public string Name { get; init; } = "";
+
     /// <summary>Null when the gateway's EnterWorld response carries no arrival (a gateway without the world).</summary>
     public ZoneArrival? Arrival { get; set; } = arrival;
 }
@@ -30,7 +33,7 @@ public sealed class InWorldSession(MmoClient client, string characterId, ZoneArr
 /// portals. Every request is timed and every failure counted by its code; BUSY, LOGIN_THROTTLED and
 /// RATE_LIMITED are retried after the server's retry_after.
 /// </summary>
-public sealed class Bot
+public sealed partial class Bot
 {
     private readonly BotSettings _settings;
     private readonly BotMetrics _metrics;
@@ -63,6 +66,22 @@ public sealed class Bot
     /// <summary>Plays until <paramref name="stop"/>; reconnects after a lost connection if the settings say so.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
+        try
+        {
+            await PlayUntilStoppedAsync(stop);
+        }
+        finally
+        {
+            // Entered the world but ended without reading its final inventory (its connection was lost at the end).
+            if (_ledgerStart is not null && !_ledgerClosed)
+            {
+                _metrics.Increment(Counter.LedgerBotsUnread);
+            }
+        }
+    }
+
+    private async Task PlayUntilStoppedAsync(CancellationToken stop)
+    {
         var attempt = 0;
         while (!stop.IsCancellationRequested)
         {
@@ -90,6 +109,11 @@ public sealed class Bot
             {
                 if (session is not null)
                 {
+                    if (stop.IsCancellationRequested && session.View is not null)
+                    {
+                        await CloseLedgerAsync(session);
+                    }
+
                     await LeaveAsync(session);
                 }
             }
@@ -172,7 +196,7 @@ public sealed class Bot
             }
 
             succeeded = true;
-            return new InWorldSession(client, characterId, entered.Arrival, pushes, view);
+            return new InWorldSession(client, characterId, entered.Arrival, pushes, view) { Name = entered.Character?.Name ?? "" };
         }
         finally
         {
@@ -256,7 +280,7 @@ public sealed class Bot
     }
 
     /// <summary>Times a request under its opcode and counts its frames and failures.</summary>
-    public async Task<T> TimedAsync<T>(Opcode opcode, Func<Task<T>> request, ErrorCode? expected = null)
+    public async Task<T> TimedAsync<T>(Opcode opcode, Func<Task<T>> request, ErrorCode? expected = null, IReadOnlyCollection<ErrorCode>? documented = null)
     {
         _metrics.Increment(Counter.FramesOut);
         _metrics.Increment(Counter.Requests);
@@ -271,7 +295,8 @@ public sealed class Bot
         catch (MmoErrorException ex)
         {
             _metrics.Increment(Counter.FramesIn);
-            if (ex.Code != expected)
+            // Documented answers (a trade that moved on, say) are counted as refusals by the caller, not as errors.
+            if (ex.Code != expected && documented?.Contains(ex.Code) != true)
             {
                 _metrics.Error(ErrorNames.Of(ex.Code));
             }
@@ -537,6 +562,7 @@ public sealed class Bot
         var lastAccepted = Stopwatch.GetTimestamp();
         var nextAttackAt = 0L;
         var dead = false;
+        await StartLedgerAsync(session, session.Name, stop);
         SelfStatus? staleSelf = null;
         uint? target = null;
 
@@ -574,6 +600,11 @@ public sealed class Bot
                     continue;
                 }
 
+                if (await DrinkIfHurtAsync(client, view, stop) || await TradeTickAsync(client, view, position, period.TotalSeconds, stop))
+                {
+                    continue;
+                }
+
                 target = chosen?.EntityId;
                 var reach = Math.Max(0.5, zone.AttackRange - 0.5);
                 if (chosen is not null && Distance(position, new Vec2 { X = chosen.X, Y = chosen.Y }) <= reach)
@@ -597,6 +628,7 @@ public sealed class Bot
 
                         _metrics.Add(Counter.ExperienceGained, (long)attack.ExperienceGained);
                         _metrics.Add(Counter.LootGold, (long)(attack.Loot?.Gold ?? 0));
+                        NoteLoot(attack.Loot);
                         if (attack.LeveledUp)
                         {
                             _metrics.Increment(Counter.LevelUps);
@@ -785,6 +817,9 @@ public sealed class Bot
                     break;
                 case QueueUpdate:
                     _metrics.Increment(Counter.QueueUpdates);
+                    break;
+                case TradeUpdate trade:
+                    OnTradeUpdate(trade.Trade);
                     break;
                 case ErrorResponse error:
                     _metrics.Error(ErrorNames.Of(error.Code));

@@ -78,6 +78,12 @@ public static class BotRunner
         await stop.CancelAsync();
         await starting;
         await Task.WhenAll(bots);
+        // The conservation ledger is closed by each bot as it stops, after the measured time: take it from now.
+        foreach (var (name, value) in metrics.Snapshot().Counters.Where(c => c.Key.StartsWith("Ledger", StringComparison.Ordinal)))
+        {
+            final.Counters[name] = value;
+        }
+
         tracker.Observe(final);
         onSnapshot?.Invoke(final);
 

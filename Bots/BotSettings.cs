@@ -86,6 +86,15 @@ public sealed record BotSettings
     /// </summary>
     public bool Combat { get; init; }
 
+    /// <summary>
+    /// Trades a fighting bot starts per minute with another bot of its process standing within a few metres
+    /// (0: none). Bots answer invitations from each other whatever this is; every bot drinks a potion below 40% health.
+    /// </summary>
+    public double TradeRate { get; init; }
+
+    /// <summary>The bots of this process by character name: whom a bot may invite to trade (set by the runner).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, byte> Traders { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Stop after accounts and characters exist and tickets are cached, without entering the world.</summary>
     public bool SeedOnly { get; init; }
 

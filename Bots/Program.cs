@@ -91,6 +91,12 @@ public static class BotCommand
         Description = "Fight: walk to creatures in view, attack them, respawn after dying; kills, deaths, experience and refusals are reported",
     };
 
+    public static readonly Option<double> TradeRate = new("--trade-rate")
+    {
+        Description = "With --combat: trades each bot starts per minute with a bot standing near it (gold and bread); the run ends with a conservation check",
+        DefaultValueFactory = _ => 0,
+    };
+
     public static readonly Option<string?> Json = new("--json") { Description = "Write the summary as JSON to this file" };
 
     public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "No per-second progress lines" };
@@ -106,7 +112,7 @@ public static class BotCommand
         {
             Gateway, Transport, Source, Bots, Processes, Duration, Prefix, Ramp, LoginConcurrency, MoveRate, SpeedFactor, ChatInterval,
             PortalChance, RoamRadius, GetPlayerRate, NoReconnect, TicketCache, TicketCacheReadOnly, RequestTimeout, World, SeedOnly,
-            Combat, Json, Quiet, Worker, FirstIndex,
+            Combat, TradeRate, Json, Quiet, Worker, FirstIndex,
         };
         Bots.Validators.Add(r => Positive(r, r.GetValueOrDefault<int>() >= 0));
         Processes.Validators.Add(r => Positive(r, r.GetValueOrDefault<int>() >= 1));
@@ -115,6 +121,7 @@ public static class BotCommand
         MoveRate.Validators.Add(r => Positive(r, r.GetValueOrDefault<double>() is >= 0 and <= 100));
         SpeedFactor.Validators.Add(r => Positive(r, r.GetValueOrDefault<double>() is > 0 and <= 1));
         PortalChance.Validators.Add(r => Positive(r, r.GetValueOrDefault<double>() is >= 0 and <= 1));
+        TradeRate.Validators.Add(r => Positive(r, r.GetValueOrDefault<double>() is >= 0 and <= 600));
         Prefix.Validators.Add(r =>
         {
             var prefix = r.GetValueOrDefault<string>() ?? "";
@@ -165,7 +172,8 @@ public static class BotCommand
             Console.WriteLine($"summary written to {json}");
         }
 
-        return 0;
+        // A broken economy fails the run: every item and gold piece must be accounted for.
+        return ConservationHolds(summary) == false ? 3 : 0;
     }
 
     /// <summary>A worker prints one snapshot line a second for its parent and stops when told (or orphaned).</summary>
@@ -221,6 +229,8 @@ public static class BotCommand
             long C(string name) => summary.Counters.GetValueOrDefault(name);
             Console.WriteLine($"combat: {C("Attacks"):N0} attacks, {C("Hits"):N0} hits, {C("Kills"):N0} kills, {C("Deaths"):N0} deaths, "
                 + $"{C("ExperienceGained"):N0} experience, {C("LevelUps"):N0} level-ups, {C("LootGold"):N0} gold looted");
+            Console.WriteLine($"economy: {C("PotionsUsed"):N0} potions used, {C("TradesRequested"):N0} trades requested, {C("TradesCompleted"):N0} completed");
+            Console.WriteLine(ConservationLine(summary));
         }
 
         if (summary.Refusals.Count > 0)
@@ -232,6 +242,36 @@ public static class BotCommand
         {
             Console.WriteLine("errors: " + string.Join(", ", summary.Errors.OrderByDescending(e => e.Value).Select(e => $"{e.Key} {e.Value:N0}")));
         }
+    }
+
+    /// <summary>
+    /// The conservation check over every bot that read its final inventory: gold at the start plus gold looted
+    /// must be the gold at the end, and items at the start plus items looted minus items used the items at the end
+    /// (trades between bots move goods, never make or destroy them). Null when the run had no combat.
+    /// </summary>
+    public static bool? ConservationHolds(RunSummary summary)
+    {
+        long C(string name) => summary.Counters.GetValueOrDefault(name);
+        if (!summary.Settings.Combat || C("LedgerBotsUnread") > 0 || C("LedgerBots") == 0)
+        {
+            return null;
+        }
+
+        return C("LedgerGoldStart") + C("LedgerGoldLooted") == C("LedgerGoldEnd")
+            && C("LedgerItemsStart") + C("LedgerItemsLooted") - C("LedgerItemsUsed") == C("LedgerItemsEnd");
+    }
+
+    private static string ConservationLine(RunSummary summary)
+    {
+        long C(string name) => summary.Counters.GetValueOrDefault(name);
+        var verdict = ConservationHolds(summary) switch
+        {
+            true => "OK",
+            false => "FAILED",
+            null => $"not checked ({C("LedgerBotsUnread"):N0} bots could not read their final inventory)",
+        };
+        return $"conservation over {C("LedgerBots"):N0} bots: gold {C("LedgerGoldStart"):N0} + {C("LedgerGoldLooted"):N0} looted = {C("LedgerGoldEnd"):N0}; "
+            + $"items {C("LedgerItemsStart"):N0} + {C("LedgerItemsLooted"):N0} looted - {C("LedgerItemsUsed"):N0} used = {C("LedgerItemsEnd"):N0}: {verdict}";
     }
 
     public static BotSettings ToSettings(ParseResult parse) => new()
@@ -258,6 +298,7 @@ public static class BotCommand
         SeedOnly = parse.GetValue(SeedOnly),
         World = parse.GetValue(World),
         Combat = parse.GetValue(Combat),
+        TradeRate = parse.GetValue(TradeRate),
     };
 
     public static DnsEndPoint ParseEndpoint(string value)
@@ -377,6 +418,12 @@ public static class WorkerArguments
         if (s.Combat)
         {
             yield return "--combat";
+        }
+
+        if (s.TradeRate > 0)
+        {
+            yield return "--trade-rate";
+            yield return s.TradeRate.ToString(CultureInfo.InvariantCulture);
         }
     }
 }

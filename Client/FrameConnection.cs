@@ -409,6 +409,8 @@ public sealed class FrameConnection : IAsyncDisposable
                 return TryParse(ChatMessage.Parser, frame, out var chat) ? new ServerPush(Opcode.ChatMessage, 0, chat) : null;
             case Opcode.Teleported:
                 return TryParse(Teleported.Parser, frame, out var teleported) ? new ServerPush(Opcode.Teleported, 0, teleported) : null;
+            case Opcode.TradeUpdate:
+                return TryParse(TradeUpdate.Parser, frame, out var trade) ? new ServerPush(Opcode.TradeUpdate, 0, trade) : null;
             case Opcode.QueueUpdate:
                 if (!TryParse(QueueUpdate.Parser, frame, out var queued))
                 {

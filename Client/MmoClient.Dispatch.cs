@@ -13,6 +13,9 @@ public sealed partial class MmoClient
     /// <summary>A ChatMessage push, raised by <see cref="DispatchPushes"/> on its caller's thread.</summary>
     public event Action<ChatMessage>? ChatReceived;
 
+    /// <summary>A TradeUpdate push (an invitation, offers, locks, confirmations, the end), raised by <see cref="DispatchPushes"/>.</summary>
+    public event Action<TradeInfo>? TradeUpdated;
+
     /// <summary>An Error frame that answered no pending request, raised by <see cref="DispatchPushes"/>.</summary>
     public event Action<ErrorResponse>? UnmatchedErrorReceived;
 
@@ -42,6 +45,9 @@ public sealed partial class MmoClient
                     break;
                 case ChatMessage chat:
                     ChatReceived?.Invoke(chat);
+                    break;
+                case TradeUpdate trade:
+                    TradeUpdated?.Invoke(trade.Trade);
                     break;
                 case ErrorResponse error:
                     UnmatchedErrorReceived?.Invoke(error);

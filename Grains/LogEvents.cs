@@ -42,6 +42,18 @@ internal static class LogEvents
     public const int PlayerPushFailed = 3011;
     public const int PlayerRefreshBehind = 3012;
     public const int PlayerWorldUnavailable = 3013;
+    public const int PlayerEscrowReserved = 3014;
+    public const int PlayerEscrowSettled = 3015;
+    public const int PlayerEscrowReleased = 3016;
+    public const int PlayerEscrowUnresolved = 3017;
+
+    // Trades: 3400-3499.
+    public const int TradeCompleted = 3400;
+    public const int TradeCancelled = 3401;
+    public const int TradeStepFailed = 3402;
+    public const int TradeResumed = 3403;
+    public const int TradePushFailed = 3404;
+    public const int TradePausedForTest = 3405;
 
     // Zones and the gateway fan-out they share with whispers, world chat and announcements: 3100-3199.
     public const int ZoneEntered = 3100;

@@ -46,6 +46,15 @@ public static class ErrorDescriptions
         ErrorCode.WorldNotFound => "no world with that id",
         ErrorCode.WorldMaintenance => "the world is in maintenance",
         ErrorCode.Forbidden => "the account's role does not allow this request",
+        ErrorCode.ItemNotHeld => "the character does not hold that item or gold",
+        ErrorCode.ItemNotUsable => "the item cannot be used now",
+        ErrorCode.InventoryFull => "the inventory is full",
+        ErrorCode.ItemInvalid => "unknown item, invalid count, or too many stacks",
+        ErrorCode.ItemNotTradeable => "the item is bound to its owner",
+        ErrorCode.TradeNotFound => "no such trade for this character",
+        ErrorCode.TradeBusy => "already in a trade",
+        ErrorCode.TradeTooFar => "too far apart to trade",
+        ErrorCode.TradeWrongState => "the trade does not allow this now",
         _ => "error",
     };
 }

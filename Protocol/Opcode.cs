@@ -36,10 +36,21 @@ public enum Opcode : ushort
     GetPlayer = 0x0041,
     Attack = 0x0042,
     Respawn = 0x0043,
+    GetInventory = 0x0044,
+    UseItem = 0x0045,
+    DropItem = 0x0046,
     Chat = 0x0050,
 
     // Operations.
     Gm = 0x0060,
+
+    // Trade.
+    RequestTrade = 0x0070,
+    AcceptTrade = 0x0071,
+    OfferTrade = 0x0072,
+    LockTrade = 0x0073,
+    ConfirmTrade = 0x0074,
+    CancelTrade = 0x0075,
 
     // Server pushes.
     Disconnect = 0x4001,
@@ -47,6 +58,7 @@ public enum Opcode : ushort
     ChatMessage = 0x4003,
     Teleported = 0x4004,
     QueueUpdate = 0x4005,
+    TradeUpdate = 0x4006,
 
     /// <summary>A failed request: <c>ErrorResponse</c>, request id echoed.</summary>
     Error = 0xFFFF,

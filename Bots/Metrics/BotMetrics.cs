@@ -43,6 +43,20 @@ public enum Counter
     LootGold,
     /// <summary>Hits seen in WorldUpdates (the bot's own and others' it can see).</summary>
     CombatEventsSeen,
+    PotionsUsed,
+    TradesRequested,
+    /// <summary>Trades that completed, counted by their initiator.</summary>
+    TradesCompleted,
+    // The conservation ledger, added by each bot once, at the end of the run, when it could read its final inventory.
+    LedgerBots,
+    LedgerBotsUnread,
+    LedgerGoldStart,
+    LedgerGoldLooted,
+    LedgerGoldEnd,
+    LedgerItemsStart,
+    LedgerItemsLooted,
+    LedgerItemsUsed,
+    LedgerItemsEnd,
 }
 
 /// <summary>

@@ -39,6 +39,15 @@ public static class GameErrors
         GameError.WorldNotFound => ErrorCode.WorldNotFound,
         GameError.WorldMaintenance => ErrorCode.WorldMaintenance,
         GameError.ChatMuted => ErrorCode.ChatMuted,
+        GameError.ItemNotHeld => ErrorCode.ItemNotHeld,
+        GameError.ItemNotUsable => ErrorCode.ItemNotUsable,
+        GameError.InventoryFull => ErrorCode.InventoryFull,
+        GameError.ItemInvalid => ErrorCode.ItemInvalid,
+        GameError.ItemNotTradeable => ErrorCode.ItemNotTradeable,
+        GameError.TradeNotFound => ErrorCode.TradeNotFound,
+        GameError.TradeBusy => ErrorCode.TradeBusy,
+        GameError.TradeTooFar => ErrorCode.TradeTooFar,
+        GameError.TradeWrongState => ErrorCode.TradeWrongState,
         _ => ErrorCode.InternalError,
     };
 

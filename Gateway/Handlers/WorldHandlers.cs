@@ -14,7 +14,7 @@ namespace OrleansMmo.Gateway.Handlers;
 /// In-world opcodes. The character is always the one bound to the connection at EnterWorld, never
 /// an id from the request, so a client can act for no other character.
 /// </summary>
-public sealed class WorldHandlers(IGrainFactory grains)
+public sealed partial class WorldHandlers(IGrainFactory grains)
 {
     public async ValueTask<Reply> MoveAsync(ClientSession session, PlayingCharacter playing, MoveRequest request)
     {

@@ -37,6 +37,16 @@ public sealed class OpcodeTable
             Route.ForCharacter(Opcode.Attack, AttackRequest.Parser, w.AttackAsync),
             Route.ForCharacter(Opcode.Respawn, RespawnRequest.Parser, w.RespawnAsync),
             Route.ForCharacter(Opcode.Chat, ChatRequest.Parser, w.ChatAsync),
+            Route.ForCharacter(Opcode.GetInventory, GetInventoryRequest.Parser, w.GetInventoryAsync),
+            Route.ForCharacter(Opcode.UseItem, UseItemRequest.Parser, w.UseItemAsync),
+            Route.ForCharacter(Opcode.DropItem, DropItemRequest.Parser, w.DropItemAsync),
+
+            Route.ForCharacter(Opcode.RequestTrade, RequestTradeRequest.Parser, w.RequestTradeAsync),
+            Route.ForCharacter(Opcode.AcceptTrade, AcceptTradeRequest.Parser, w.AcceptTradeAsync),
+            Route.ForCharacter(Opcode.OfferTrade, OfferTradeRequest.Parser, w.OfferTradeAsync),
+            Route.ForCharacter(Opcode.LockTrade, LockTradeRequest.Parser, w.LockTradeAsync),
+            Route.ForCharacter(Opcode.ConfirmTrade, ConfirmTradeRequest.Parser, w.ConfirmTradeAsync),
+            Route.ForCharacter(Opcode.CancelTrade, CancelTradeRequest.Parser, w.CancelTradeAsync),
 
             Route.ForCharacter(Opcode.Gm, GmRequest.Parser, gm.GmAsync),
         ];

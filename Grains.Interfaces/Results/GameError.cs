@@ -5,7 +5,7 @@ namespace OrleansMmo.Grains;
 /// from grains to the gateway, which maps each value to a wire error code in one place
 /// (<c>Gateway/Handlers/GameErrors.cs</c>). Values cross grain boundaries but are never stored;
 /// still, never renumber one (a silo and a gateway of different builds must agree during an upgrade).
-/// Ranges: 1-99 accounts and sessions, 100-199 world and chat.
+/// Ranges: 1-99 accounts and sessions, 100-199 world and chat, 200-299 items and trade.
 /// </summary>
 [GenerateSerializer, Alias("mmo.GameError")]
 public enum GameError
@@ -49,6 +49,26 @@ public enum GameError
     PlayerOffline = 105,
     /// <summary>An operator muted the character; the failure's <c>Until</c> says until when.</summary>
     ChatMuted = 106,
+
+    // Items and trade (200-299).
+    /// <summary>The character does not hold that item (or not that many, or not that much gold).</summary>
+    ItemNotHeld = 200,
+    /// <summary>The item has no use, or the character cannot use it now (dead).</summary>
+    ItemNotUsable = 201,
+    /// <summary>No room for the goods: the inventory is at its stack limit.</summary>
+    InventoryFull = 202,
+    /// <summary>A count of 0 or less, more than allowed, or an item id the game data does not know.</summary>
+    ItemInvalid = 203,
+    /// <summary>The item is bound to its owner.</summary>
+    ItemNotTradeable = 204,
+    /// <summary>No such trade, or the character is not in it.</summary>
+    TradeNotFound = 205,
+    /// <summary>The character (or the one asked) is already in a trade.</summary>
+    TradeBusy = 206,
+    /// <summary>The two are not in the same zone within the trade distance.</summary>
+    TradeTooFar = 207,
+    /// <summary>The request does not fit where the trade stands (offer after locking, confirm before both locked, ...).</summary>
+    TradeWrongState = 208,
 }
 
 /// <summary>

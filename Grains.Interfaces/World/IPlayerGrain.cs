@@ -38,6 +38,53 @@ public interface IPlayerGrain : IGrainWithGuidKey
     [Alias("ReceiveWhisper"), Orleans.Concurrency.AlwaysInterleave]
     Task<Result> ReceiveWhisper(ChatLine line);
 
+    /// <summary>The character's gold and items.</summary>
+    [Alias("GetInventory")]
+    Task<Result<InventoryView>> GetInventory(Guid sessionId);
+
+    /// <summary>Uses one of an item (its effects come from the game data); the item is gone, written through, before it answers.</summary>
+    [Alias("UseItem")]
+    Task<Result<ItemUseOutcome>> UseItem(Guid sessionId, string itemId);
+
+    /// <summary>Drops (destroys) <paramref name="count"/> of an item, written through before it answers.</summary>
+    [Alias("DropItem")]
+    Task<Result<InventoryView>> DropItem(Guid sessionId, string itemId, int count);
+
+    /// <summary>Asks the character named <paramref name="targetName"/> (same world, same zone, near) to trade.</summary>
+    [Alias("RequestTrade")]
+    Task<Result<TradeView>> RequestTrade(Guid sessionId, string targetName);
+
+    /// <summary>Another character invites this one to trade: checked here (in the world, same zone, near, not trading); answers who this character is.</summary>
+    /// <remarks>Interleaves: two characters inviting each other at once must not wait on each other's turn.</remarks>
+    [Alias("ReceiveTradeInvite"), Orleans.Concurrency.AlwaysInterleave]
+    Task<Result<TradeParty>> ReceiveTradeInvite(TradeInvite invite);
+
+    // Trade steps: called by the trade grain only. Reserve, Settle and Release are idempotent.
+
+    /// <summary>Where the character stands, for the trade's distance rule. Interleaves.</summary>
+    [Alias("GetTradeStanding"), Orleans.Concurrency.AlwaysInterleave, Orleans.Concurrency.ReadOnly]
+    Task<TradeStanding> GetTradeStanding();
+
+    /// <summary>Whether the character holds <paramref name="offer"/> now. Interleaves.</summary>
+    [Alias("Covers"), Orleans.Concurrency.AlwaysInterleave, Orleans.Concurrency.ReadOnly]
+    Task<bool> Covers(TradeOffer offer);
+
+    /// <summary>Takes the offer out of the inventory into escrow for the trade, written through; nothing if already done; <see cref="GameError.ItemNotHeld"/> if not held.</summary>
+    [Alias("Reserve")]
+    Task<Result> Reserve(Guid tradeId, TradeOffer offer);
+
+    /// <summary>The trade is decided: drops the trade's escrow and adds <paramref name="receive"/>, in one write; nothing if no escrow for it is left.</summary>
+    [Alias("Settle")]
+    Task Settle(Guid tradeId, TradeOffer receive);
+
+    /// <summary>The trade is cancelled: the trade's escrow goes back into the inventory, written through; nothing if none is left.</summary>
+    [Alias("Release")]
+    Task Release(Guid tradeId);
+
+    /// <summary>Everything the character holds, escrow included (the conservation count). Activating settles escrow of decided trades first.</summary>
+    [Alias("GetHoldings")]
+    Task<Holdings> GetHoldings();
+
     /// <summary>Forgets the character's world state (the character was deleted).</summary>
     [Alias("Delete")]
     Task Delete();

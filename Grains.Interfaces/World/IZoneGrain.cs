@@ -28,6 +28,10 @@ public interface IZoneGrain : IGrainWithStringKey
     [Alias("Respawn")]
     Task<ZoneRespawnResult> Respawn(Guid characterId);
 
+    /// <summary>Restores up to <paramref name="amount"/> health to a living character (an item's effect).</summary>
+    [Alias("Heal")]
+    Task<ZoneHealResult> Heal(Guid characterId, int amount);
+
     /// <summary>The character reached a new level: its health and damage follow, and those who see it are told.</summary>
     [Alias("SetLevel")]
     Task SetLevel(Guid characterId, int level);

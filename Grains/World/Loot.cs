@@ -3,8 +3,8 @@ using OrleansMmo.Grains.GameData;
 namespace OrleansMmo.Grains.World;
 
 /// <summary>
-/// What a kill drops, and how it goes into an inventory: the simplest honest version, which the
-/// items issue refines (inventory size, stacks full). Plain C#; the random source is passed in.
+/// What a kill drops (it goes into the killer's inventory through <see cref="Goods.AddLoot"/>).
+/// Plain C#; the random source is passed in.
 /// </summary>
 public static class Loot
 {
@@ -32,33 +32,5 @@ public static class Loot
         }
 
         return gold == 0 && items.Count == 0 ? null : new LootDrop(gold, items);
-    }
-
-    /// <summary>Adds the loot: gold, and items topping up stacks of the same item before new stacks (each at most its maxStack).</summary>
-    public static void AddTo(PlayerState state, LootDrop loot, GameDataCatalog gameData)
-    {
-        state.Gold += loot.Gold;
-        foreach (var stack in loot.Items)
-        {
-            var maxStack = gameData.Items.TryGetValue(stack.ItemId, out var item) ? item.MaxStack : 1;
-            var left = stack.Count;
-            for (var i = 0; i < state.Inventory.Count && left > 0; i++)
-            {
-                var held = state.Inventory[i];
-                if (held.ItemId == stack.ItemId && held.Count < maxStack)
-                {
-                    var added = Math.Min(left, maxStack - held.Count);
-                    state.Inventory[i] = held with { Count = held.Count + added };
-                    left -= added;
-                }
-            }
-
-            while (left > 0)
-            {
-                var count = Math.Min(left, maxStack);
-                state.Inventory.Add(new ItemStack(stack.ItemId, count));
-                left -= count;
-            }
-        }
     }
 }

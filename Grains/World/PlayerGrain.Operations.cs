@@ -101,21 +101,8 @@ public sealed partial class PlayerGrain
             return OperatorResult.Fail<CharacterView>(OperatorOutcome.Invalid, problem);
         }
 
-        var (oldInventory, oldGold) = (State.Inventory, State.Gold);
-        State.Inventory = inventory;
-        State.Gold = gold;
-        try
-        {
-            // Items and gold are written through, like loot: acknowledged means stored.
-            await state.WriteThroughAsync();
-        }
-        catch
-        {
-            // No write of the change is still running when this throws (see docs/persistence.md), so undoing is safe.
-            State.Inventory = oldInventory;
-            State.Gold = oldGold;
-            throw;
-        }
+        // Items and gold are written through, like loot and trades: acknowledged means stored.
+        await WriteGoodsAsync(inventory, gold, State.Escrow);
 
         return OperatorResult.Ok<CharacterView>(View(), "granted");
     }
@@ -131,6 +118,7 @@ public sealed partial class PlayerGrain
         var fromPosition = State.Position;
         if (from != zoneId)
         {
+            await AbandonTradeQuietlyAsync(TradeEndReason.ZoneChanged);
             await LeaveZoneQuietlyAsync();
         }
 

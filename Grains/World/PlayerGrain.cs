@@ -43,10 +43,14 @@ public sealed partial class PlayerGrain(
     /// <summary>The world the character belongs to.</summary>
     private string WorldId => gameData.WorldOf(State.WorldId);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _chat = new TokenBucket(_options.ChatPerSecond, _options.ChatBurst);
-        return Task.CompletedTask;
+        if (State.Escrow.Count > 0)
+        {
+            // An exchange was under way when the last activation ended (a crash): settle or release by its decision.
+            await ResolveEscrowAsync();
+        }
     }
 
     // Dirty state is written by the write-behind facet after this, also on silo shutdown.
@@ -69,6 +73,12 @@ public sealed partial class PlayerGrain(
         {
             State.AccountKey = session.AccountKey;
             state.MarkDirty();
+        }
+
+        if (_session is not null && _session.SessionId != session.SessionId)
+        {
+            // A second login takes the character over: the first connection's unfinished trade ends.
+            await AbandonTradeQuietlyAsync(TradeEndReason.Replaced);
         }
 
         _session = session;
@@ -95,6 +105,7 @@ public sealed partial class PlayerGrain(
             return;
         }
 
+        await AbandonTradeQuietlyAsync(TradeEndReason.LoggedOut);
         await LeaveZoneQuietlyAsync();
         _session = null;
         await LeaveWorldQuietlyAsync();
@@ -245,10 +256,12 @@ public sealed partial class PlayerGrain(
             var level = gameData.Progression.LevelFor(State.Experience);
             leveledUp = level > State.Level;
             State.Level = Math.Max(State.Level, level);
-            loot = Loot.Roll(creature, gameData, Random.Shared);
-            if (loot is not null)
+            if (Loot.Roll(creature, gameData, Random.Shared) is { } rolled)
             {
-                Loot.AddTo(State, loot, gameData);
+                // Within the inventory's bound, like every other way goods come in: what does not fit is not created.
+                var (inventory, gold) = (State.Inventory, State.Gold);
+                loot = Goods.AddLoot(ref inventory, ref gold, rolled, gameData);
+                (State.Inventory, State.Gold) = (inventory, gold);
             }
 
             state.MarkDirty();
@@ -360,6 +373,7 @@ public sealed partial class PlayerGrain(
     {
         var from = State.ZoneId;
         var fromPosition = State.Position;
+        await AbandonTradeQuietlyAsync(TradeEndReason.ZoneChanged);
         await LeaveZoneAsync();
         State.ZoneId = portal.TargetZone;
         State.Position = portal.TargetPosition;

@@ -19,4 +19,6 @@ public sealed class PlayerState
     [Id(9)] public string AccountKey { get; set; } = "";
     /// <summary>The world the character belongs to; empty for characters made before worlds existed (the default world).</summary>
     [Id(10)] public string WorldId { get; set; } = "";
+    /// <summary>Goods taken out of the inventory for trades whose exchange is under way (docs/economy.md); empty otherwise.</summary>
+    [Id(11)] public List<EscrowEntry> Escrow { get; set; } = [];
 }

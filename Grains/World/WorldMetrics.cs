@@ -27,6 +27,9 @@ public sealed class WorldMetrics
         Attacks = meter.CreateCounter<long>("mmo.world.attacks", "{attack}", "Player attacks that hit");
         Kills = meter.CreateCounter<long>("mmo.world.kills", "{kill}", "Creatures killed by players");
         LevelUps = meter.CreateCounter<long>("mmo.world.level_ups", "{level}", "Levels reached by characters");
+        ItemsUsed = meter.CreateCounter<long>("mmo.economy.items_used", "{item}", "Items used by characters");
+        ItemsDropped = meter.CreateCounter<long>("mmo.economy.items_dropped", "{item}", "Items dropped (destroyed) by characters");
+        Trades = meter.CreateCounter<long>("mmo.economy.trades", "{trade}", "Trades ended, by outcome (completed, or the cancel reason)");
         CreatureStepDuration = meter.CreateHistogram<double>("mmo.zone.creature_step.duration", "ms", "Part of a zone tick spent simulating creatures");
         CreaturesSimulated = meter.CreateCounter<long>("mmo.zone.creatures_simulated", "{creature}", "Creatures looked at by zone ticks (idle ones seen by players, and active ones)");
         meter.CreateObservableGauge("mmo.zone.creatures", () => Observe(_creaturesByZone), "{creature}", "Creatures (alive or lying dead) in each zone instance (world, zone) on this silo");
@@ -44,6 +47,9 @@ public sealed class WorldMetrics
     public Counter<long> Attacks { get; }
     public Counter<long> Kills { get; }
     public Counter<long> LevelUps { get; }
+    public Counter<long> ItemsUsed { get; }
+    public Counter<long> ItemsDropped { get; }
+    public Counter<long> Trades { get; }
     public Histogram<double> CreatureStepDuration { get; }
     public Counter<long> CreaturesSimulated { get; }
 

@@ -26,6 +26,19 @@ public sealed class WorldOptions
     /// </summary>
     [Range(1, 10_000)] public int MaxVisibleEntities { get; set; } = 100;
 
+    /// <summary>Two characters may trade when in the same zone within this distance (metres), checked at the request and at confirmation.</summary>
+    [Range(1, 10_000)] public float TradeDistance { get; set; } = 10;
+
+    /// <summary>Most item stacks one side may offer in a trade (bounds the trade's state and the room the goods need).</summary>
+    [Range(1, 100)] public int MaxTradeStacks { get; set; } = 8;
+
+    /// <summary>
+    /// Fault injection for the crash tests, 0 (off) in every real deployment: a trade's exchange stops for good
+    /// after this step (1 Exchanging recorded, 2 and 3 each side's goods in escrow, 4 Committed recorded, 5 and 6
+    /// each side settled, 7 Completed recorded), logging event 3405, so a test can kill -9 the silo exactly there.
+    /// </summary>
+    [Range(0, 7)] public int TradePauseAfterStep { get; set; }
+
     /// <summary>How long a zone waits for a gateway to take a delivery before counting it as failed.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

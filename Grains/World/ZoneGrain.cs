@@ -146,6 +146,17 @@ public sealed partial class ZoneGrain(
         return Task.FromResult(new ZoneRespawnResult(true, respawned, player.Position, player.Health));
     }
 
+    public Task<ZoneHealResult> Heal(Guid characterId, int amount)
+    {
+        if (!_players.TryGetValue(characterId, out var player))
+        {
+            return Task.FromResult(new ZoneHealResult(false, false, 0, 0));
+        }
+
+        var healed = _simulation.Heal(player, amount);
+        return Task.FromResult(new ZoneHealResult(true, player.IsDead, healed, player.Health));
+    }
+
     public Task SetLevel(Guid characterId, int level)
     {
         if (_players.TryGetValue(characterId, out var player))

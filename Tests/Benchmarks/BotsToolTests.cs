@@ -63,19 +63,19 @@ public sealed class DemoWorldCluster : GameCluster
         [("World:GameDataPath", Path.Combine(AppContext.BaseDirectory, "GameData"))];
 }
 
-/// <summary>The bot tool's <c>--combat</c>: bots hunt the demo world's creatures through the real protocol.</summary>
+/// <summary>The bot tool's <c>--combat</c> and <c>--trade-rate</c>: bots hunt the demo world's creatures, drink potions and trade through the real protocol.</summary>
 [Trait("Category", "Tools")]
 public sealed class BotsCombatToolTests(DemoWorldCluster cluster) : IClassFixture<DemoWorldCluster>
 {
     [Fact]
-    public async Task CombatBotsKillCreaturesAndReportKillsExperienceAndRefusals()
+    public async Task CombatBotsKillCreaturesTradeAndReportKillsExperienceRefusalsAndABalancedLedger()
     {
         var json = Path.Combine(cluster.DataDirectory, $"combat-{Guid.NewGuid():N}.json");
         string[] arguments =
         [
             "--gateway", $"127.0.0.1:{cluster.GamePort}", "--bots", "4", "--prefix", GameCluster.UniqueName("c")[..10],
             "--duration", "40", "--move-rate", "4", "--chat-interval", "0", "--portal-chance", "0", "--roam-radius", "40",
-            "--combat", "--json", json,
+            "--combat", "--trade-rate", "30", "--json", json,
         ];
 
         var run = await ProgramRun.ToolAsync("Bots", "OrleansMmo.Bots", arguments, TimeSpan.FromMinutes(2));
@@ -95,5 +95,11 @@ public sealed class BotsCombatToolTests(DemoWorldCluster cluster) : IClassFixtur
         // Refusals are reported by reason, apart from errors; a fight in the demo world makes no errors.
         Assert.Equal(JsonValueKind.Object, root.GetProperty("refusals").ValueKind);
         Assert.False(root.GetProperty("errors").EnumerateObject().Any(), run.ToString());
+        // Every bot read its final inventory, and every gold piece and item is accounted for: start + loot - used = end.
+        Assert.Equal(4, counters.GetProperty("LedgerBots").GetInt64());
+        Assert.Contains("conservation over 4 bots", run.Output, StringComparison.Ordinal);
+        Assert.Contains(": OK", run.Output, StringComparison.Ordinal);
+        // They start together at the spawn point: invitations go out (whether they complete depends on where the hunt takes them).
+        Assert.True(counters.GetProperty("TradesRequested").GetInt64() > 0, run.ToString());
     }
 }

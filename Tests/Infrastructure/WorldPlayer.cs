@@ -44,6 +44,24 @@ public sealed class WorldPlayer : IAsyncDisposable
 
     private readonly List<Teleported> _teleports = [];
 
+    private readonly List<TradeInfo> _trades = [];
+
+    /// <summary>TradeUpdate pushes received, oldest first.</summary>
+    public IReadOnlyList<TradeInfo> Trades()
+    {
+        lock (_gate)
+        {
+            return [.. _trades];
+        }
+    }
+
+    /// <summary>Waits for a TradeUpdate push of that trade (any trade when null) in that phase.</summary>
+    public async Task<TradeInfo> WaitForTradeAsync(string? tradeId, TradePhase phase)
+    {
+        await WaitForAsync(p => p.Trades().Any(t => (tradeId is null || t.TradeId == tradeId) && t.Phase == phase), $"a trade update {tradeId} in {phase}");
+        return Trades().Last(t => (tradeId is null || t.TradeId == tradeId) && t.Phase == phase);
+    }
+
     /// <summary>Teleported pushes received, oldest first.</summary>
     public IReadOnlyList<Teleported> Teleports()
     {
@@ -170,6 +188,9 @@ public sealed class WorldPlayer : IAsyncDisposable
                         case Teleported teleported:
                             View.Reset(teleported.Arrival);
                             _teleports.Add(teleported);
+                            break;
+                        case TradeUpdate trade:
+                            _trades.Add(trade.Trade);
                             break;
                     }
 

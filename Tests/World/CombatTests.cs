@@ -210,6 +210,22 @@ public sealed class CombatTests(CombatCluster cluster) : IClassFixture<CombatClu
         await b.WaitForAsync(x => x.Snapshot(v => v.Self) is { Health: 90 }, "the blow");
     }
 
+    [Fact]
+    public async Task APotionHealsByTheAmountInTheGameDataAndIsSpentWrittenThrough()
+    {
+        await using var p = await EnterArenaAsync("heal");
+        await WalkAsync(p, 500, 590);     // 10 m from the wolf, which bites for 1 every 0.3 s
+        await p.WaitForAsync(x => x.Snapshot(v => v.Self) is { Health: < 100 }, "the wolf's bite");
+
+        var used = await p.Client.UseItemAsync("potion-small");
+
+        // The small potion heals up to 50 (items.json): far more than a few bites took, so it fills health to the top.
+        Assert.InRange(used.Healed, 1u, 50u);
+        Assert.Equal(100u, used.Health);
+        Assert.Equal(2u, used.Inventory.Items.Where(i => i.ItemId == "potion-small").Aggregate(0u, (n, i) => n + i.Count));
+        Assert.Equal(2, await StoredCountAsync(used.ItemId, p.Entered.Player.CharacterId));
+    }
+
     private async Task<WorldPlayer> EnterArenaAsync(string prefix, int? port = null)
     {
         var p = await WorldPlayer.EnterAsync(cluster, prefix, port);
@@ -256,6 +272,20 @@ public sealed class CombatTests(CombatCluster cluster) : IClassFixture<CombatClu
         }
 
         return response;
+    }
+
+    private async Task<int> StoredCountAsync(string itemId, string characterId) =>
+        (await StoredStateAsync(characterId)).Inventory.Where(i => i.ItemId == itemId).Sum(i => i.Count);
+
+    private async Task<PlayerState> StoredStateAsync(string characterId)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(cluster.DataDirectory, "game.db")};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT PayloadBinary FROM GrainState WHERE StateName = 'player' AND GrainId LIKE $id";
+        command.Parameters.AddWithValue("$id", "%" + Guid.Parse(characterId).ToString("N") + "%");
+        var payload = (byte[]?)await command.ExecuteScalarAsync() ?? throw new InvalidOperationException("no stored state for the character");
+        return cluster.Silo.Services.GetRequiredService<Serializer>().Deserialize<PlayerState>(payload)!;
     }
 
     private async Task<int> StoredLevelAsync(string characterId)

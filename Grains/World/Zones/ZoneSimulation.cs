@@ -220,6 +220,24 @@ public sealed class ZoneSimulation
         return true;
     }
 
+    /// <summary>Restores up to <paramref name="amount"/> health to a living player (never past its maximum); returns what it restored.</summary>
+    public int Heal(ZonePlayer player, int amount)
+    {
+        if (player.IsDead || amount <= 0)
+        {
+            return 0;
+        }
+
+        var healed = Math.Min(amount, player.MaxHealth - player.Health);
+        if (healed > 0)
+        {
+            player.Health += healed;
+            _view.MarkChanged(player, EntityChanges.Status);
+        }
+
+        return healed;
+    }
+
     /// <summary>A player's new level: its health and damage follow, and those who see it are told.</summary>
     public void SetLevel(ZonePlayer player, int level)
     {
