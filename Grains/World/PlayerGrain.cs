@@ -22,9 +22,6 @@ public sealed partial class PlayerGrain(
     TimeProvider time,
     ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
 {
-    /// <summary>Distance any move may cover regardless of time, so rounding in clients is never punished.</summary>
-    private const float MoveSlackMetres = 0.05f;
-
     private readonly WorldOptions _options = options.Value;
     private PlayerSession? _session;
     private uint _entityId;
@@ -221,7 +218,7 @@ public sealed partial class PlayerGrain(
         }
 
         var distance = MathF.Sqrt(position.DistanceSquaredTo(State.Position));
-        return _moves.TrySpend(distance - MoveSlackMetres, gameData.Movement, time.GetTimestamp(), time)
+        return _moves.TrySpend(distance, _options.MoveSlackMetres, gameData.Movement, time.GetTimestamp(), time)
             ? MoveRejection.None
             : MoveRejection.TooFast;
     }
