@@ -36,6 +36,15 @@ public sealed class GatewayOptions
     /// <summary>Consecutive rate-limited requests after which the connection is closed.</summary>
     [Range(1, 1_000_000)] public int RateLimitStrikes { get; set; } = 50;
 
+    /// <summary>
+    /// Sustained moves per second per connection (token bucket refill rate), below the general request
+    /// rate: a client sends a move at most every 100 ms, and each move is a call on a zone shared with
+    /// everyone in it. Over it a move is answered MOVE_RATE_LIMITED and reaches no grain.
+    /// </summary>
+    [Range(1, 1000)] public double MovesPerSecond { get; set; } = 20;
+    /// <summary>Moves a connection may send in a burst (token bucket size).</summary>
+    [Range(1, 1000)] public int MoveBurst { get; set; } = 20;
+
     /// <summary>Requests awaiting a response per connection.</summary>
     [Range(1, 10_000)] public int MaxInFlightPerConnection { get; set; } = 32;
 

@@ -35,6 +35,9 @@ public sealed partial class ClientSession
     /// <summary>Request budget; used only by the read loop.</summary>
     internal TokenBucket RateLimit;
 
+    /// <summary>Move budget; used only by the connection's request worker (one request at a time).</summary>
+    internal TokenBucket MoveRate;
+
     /// <summary>Consecutive rate-limited requests; used only by the read loop.</summary>
     internal int RateLimitStrikes;
 
@@ -47,6 +50,7 @@ public sealed partial class ClientSession
         _logger = logger;
         RemoteAddress = transport.RemoteAddress;
         RateLimit = new TokenBucket(options.RequestsPerSecond, options.RequestBurst);
+        MoveRate = new TokenBucket(options.MovesPerSecond, options.MoveBurst);
         _outbound = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
             SingleReader = true,

@@ -41,3 +41,10 @@ public class FrontDoorCluster : GameCluster
 
     protected override IEnumerable<(string Key, string Value)> SiloSettings => [("World:GameDataPath", GameDataDirectory)];
 }
+
+/// <summary>The abuse tests share one <see cref="FrontDoorCluster"/>; a test that needs other gateway settings starts a gateway of its own.</summary>
+[CollectionDefinition(Name)]
+public sealed class FrontDoorCollection : ICollectionFixture<FrontDoorCluster>
+{
+    public const string Name = "front door";
+}

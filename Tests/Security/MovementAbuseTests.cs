@@ -1,16 +1,70 @@
 using System.Diagnostics;
+using OrleansMmo.Client;
 using OrleansMmo.Tests.Infrastructure;
 
 namespace OrleansMmo.Tests.Security;
 
 /// <summary>Movement tricks a modified client tries, through a real gateway socket (docs/security.md).</summary>
 [Trait("Category", "Cluster")]
-public class MovementAbuseTests(FrontDoorCluster cluster) : IClassFixture<FrontDoorCluster>
+[Collection(FrontDoorCollection.Name)]
+public class MovementAbuseTests(FrontDoorCluster cluster)
 {
     [Fact]
     public async Task TinyMovesGainNoDistanceBeyondTheSpeedAllowanceAndOneSlack()
     {
-        await using var player = await WorldPlayer.EnterAsync(cluster, "tiny");
+        // A gateway of its own without the per-connection move cap, so the player grain's check alone is tried.
+        var gateway = await cluster.StartGatewayAsync([("Gateway:MovesPerSecond", "1000"), ("Gateway:MoveBurst", "1000")]);
+        try
+        {
+            await TryTinyMovesAsync(GameCluster.GamePortOf(gateway));
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
+    public async Task MovesOverTheConnectionsMoveRateAreAnsweredMoveRateLimitedAndReachNoGrain()
+    {
+        await using var player = await WorldPlayer.EnterAsync(cluster, "flood");
+        var here = player.Entered.Arrival.Position;
+        const int moves = 100;
+        var clock = Stopwatch.StartNew();
+        // One burst, well inside the general request budget (burst 200) and the in-flight limit (32 at a time).
+        var answered = 0;
+        var limited = new List<MmoErrorException>();
+        for (var batch = 0; batch < moves; batch += 25)
+        {
+            var sent = Enumerable.Range(0, 25).Select(_ => player.Client.MoveAsync(here.X, here.Y)).ToList();
+            foreach (var move in sent)
+            {
+                try
+                {
+                    await move;
+                    answered++;
+                }
+                catch (MmoErrorException ex) when (ex.Code == ErrorCode.MoveRateLimited)
+                {
+                    limited.Add(ex);
+                }
+            }
+        }
+
+        var elapsed = clock.Elapsed.TotalSeconds;
+        // Defaults: burst 20, then 20/s.
+        var allowed = 20 + (int)Math.Ceiling(20 * elapsed);
+        Assert.True(answered <= allowed, $"{answered} of {moves} moves in {elapsed:F2} s reached the player grain; the cap allows {allowed}");
+        Assert.Equal(moves, answered + limited.Count);
+        Assert.All(limited, ex => Assert.True(ex.RetryAfter > TimeSpan.Zero, "MOVE_RATE_LIMITED without retry_after_ms"));
+        // The connection stays usable, and a move after the wait it was told is answered again.
+        await Task.Delay(limited[^1].RetryAfter!.Value + TimeSpan.FromMilliseconds(100));
+        Assert.True((await player.Client.MoveAsync(here.X, here.Y)).Accepted);
+    }
+
+    private async Task TryTinyMovesAsync(int port)
+    {
+        await using var player = await WorldPlayer.EnterAsync(cluster, "tiny", port);
         var start = player.Entered.Arrival.Position;
         const int moves = 200;
         const float step = 0.06f; // just over the slack: a per-move grant made each cost 0.01 m
