@@ -50,6 +50,17 @@ public sealed class GatewayOptions
 
     /// <summary>Frames queued toward one client; a client that lets it fill is disconnected.</summary>
     [Range(4, 1_000_000)] public int OutboundQueueCapacity { get; set; } = 1024;
+    /// <summary>
+    /// Bytes queued toward one client; a client that lets it fill is disconnected. Frames alone do not
+    /// bound memory (1024 frames of 64 KB are 64 MB); at least four of the largest frames.
+    /// </summary>
+    [Range(256 * 1024, 1024 * 1024 * 1024)] public int OutboundQueueBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Largest <c>echo</c> a Ping may carry; a larger one is answered PING_ECHO_TOO_LARGE. The echo comes back in
+    /// the response, so without a cap unread pings turn the request budget into the client's memory on the gateway.
+    /// </summary>
+    [Range(0, 16 * 1024 * 1024)] public int MaxPingEchoBytes { get; set; } = 1024;
 
     /// <summary>Time from connect (or logout) to a successful login before the connection is closed.</summary>
     public TimeSpan UnauthenticatedTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -44,12 +44,15 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         });
     }
 
-    public Reply Ping(ClientSession session, PingRequest request) => Reply.Ok(new PingResponse
-    {
-        ClientTimeMs = request.ClientTimeMs,
-        ServerTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        Echo = request.Echo,
-    });
+    public Reply Ping(ClientSession session, PingRequest request) =>
+        request.Echo.Length > _options.MaxPingEchoBytes
+            ? Reply.Fail(ErrorCode.PingEchoTooLarge)
+            : Reply.Ok(new PingResponse
+            {
+                ClientTimeMs = request.ClientTimeMs,
+                ServerTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                Echo = request.Echo,
+            });
 
     public async ValueTask<Reply> RegisterAsync(ClientSession session, RegisterRequest request)
     {
