@@ -17,6 +17,7 @@ internal static class LogEvents
     public const int ConnectionReadLoopFailed = 2005;
     public const int ConnectionReleaseFailed = 2006;
     public const int ConnectionRequestStillRunning = 2007;
+    public const int ConnectionRefusedByAddress = 2008;
 
     // Sessions: 2010-2019.
     public const int SessionClosing = 2010;

@@ -62,6 +62,25 @@ public sealed class GatewayOptions
     /// </summary>
     [Range(0, 16 * 1024 * 1024)] public int MaxPingEchoBytes { get; set; } = 1024;
 
+    /// <summary>
+    /// Time from connect to the Hello before the connection is closed (AUTHENTICATION_TIMEOUT): much shorter
+    /// than <see cref="UnauthenticatedTimeout"/>, so connections that never speak free their slot in seconds.
+    /// </summary>
+    public TimeSpan HelloTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Connections one source address (an IPv6 /64) may hold at once; more are refused (TOO_MANY_CONNECTIONS).</summary>
+    [Range(1, 1_000_000)] public int MaxConnectionsPerAddress { get; set; } = 64;
+    /// <summary>New connections one source address may open per second, sustained (token bucket refill rate).</summary>
+    [Range(0.01, 1_000_000)] public double NewConnectionsPerAddressPerSecond { get; set; } = 10;
+    /// <summary>New connections one source address may open in a burst (token bucket size).</summary>
+    [Range(1, 1_000_000)] public int NewConnectionBurstPerAddress { get; set; } = 64;
+    /// <summary>
+    /// Comma-separated CIDR networks the per-address limits do not apply to: loopback by default (run.sh, the
+    /// bots, a balancer on the same host). A load balancer that does not pass the client address on must be
+    /// listed, or its address, shared by every client, would be limited.
+    /// </summary>
+    public string ConnectionLimitExemptNetworks { get; set; } = "127.0.0.0/8,::1/128";
+
     /// <summary>Time from connect (or logout) to a successful login before the connection is closed.</summary>
     public TimeSpan UnauthenticatedTimeout { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>Time without any frame from the client before the connection is closed.</summary>

@@ -63,6 +63,8 @@ public static partial class GatewayHostingExtensions
         var services = builder.Services;
         services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayAddressRulesValidator>();
+        services.AddSingleton<ConnectionAdmission>();
         services.AddSingleton<GatewayIdentity>();
         services.AddSingleton<GatewayEndpoints>();
         services.AddHostedService<GatewayReadyLog>();
