@@ -238,9 +238,11 @@ public static partial class GatewayHostingExtensions
         // A system announcement to every online player, on every gateway.
         admin.MapPost("/announce", async (AnnouncementRequest request, IGrainFactory grains) =>
         {
-            if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > AnnouncementRequest.MaxLength)
+            // The same characters are refused as in players' chat: an operator's line must not be a vehicle
+            // for fake lines or reversed text either (a pasted bidi override would garble every window).
+            if (!ChatText.IsAcceptable(request.Text, AnnouncementRequest.MaxLength))
             {
-                return Results.Problem($"text is required, at most {AnnouncementRequest.MaxLength} characters", statusCode: StatusCodes.Status400BadRequest);
+                return Results.Problem($"text is required, at most {AnnouncementRequest.MaxLength} characters, without control, separator, bidi or zero-width characters", statusCode: StatusCodes.Status400BadRequest);
             }
 
             var line = new ChatLine(ChatChannel.System, Guid.Empty, "", request.Text, DateTimeOffset.UtcNow, "");

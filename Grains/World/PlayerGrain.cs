@@ -147,7 +147,7 @@ public sealed partial class PlayerGrain(
             return GameError.ChatChannelInvalid;
         }
 
-        if (!ChatPayload.IsAcceptable(text, _options.MaxChatLength))
+        if (!ChatText.IsAcceptable(text, _options.MaxChatLength))
         {
             return GameError.ChatMessageInvalid;
         }
