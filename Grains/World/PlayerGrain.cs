@@ -27,6 +27,7 @@ public sealed partial class PlayerGrain(
     private uint _entityId;
     private TokenBucket _chat;
     private MoveBudget _moves;
+    private long _lastTransferAt;
 
     private PlayerState State => state.State;
 
@@ -110,7 +111,10 @@ public sealed partial class PlayerGrain(
         ZoneArrival? arrival = null;
         try
         {
-            if (Zone.PortalAt(position) is { } portal)
+            // A portal takes the character only once its cooldown since the last zone change has passed:
+            // each change is a write through to storage, and ping-pong between two portals must not be
+            // a way to drive writes faster than storage takes them. Until then the portal is just ground.
+            if (Zone.PortalAt(position) is { } portal && PortalReady())
             {
                 arrival = await TransferAsync(portal);
             }
@@ -200,6 +204,9 @@ public sealed partial class PlayerGrain(
         DeactivateOnIdle();
     }
 
+    private bool PortalReady() =>
+        _lastTransferAt == 0 || time.GetElapsedTime(_lastTransferAt) >= _options.PortalCooldown;
+
     private GameError Check(Guid sessionId) =>
         _session is null ? GameError.NotAttached
         : _session.SessionId != sessionId ? GameError.SessionReplaced
@@ -244,6 +251,7 @@ public sealed partial class PlayerGrain(
         }
 
         _moves = MoveBudget.Full(gameData.Movement, time.GetTimestamp());
+        _lastTransferAt = time.GetTimestamp();
         metrics.ZoneTransfers.Add(1);
         LogTransferred(logger, CharacterId, from, portal.TargetZone, portal.Id);
         // A zone change is worth a write: a crash must not put the character back on the far side of a portal.

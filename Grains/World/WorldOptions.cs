@@ -41,6 +41,13 @@ public sealed class WorldOptions
     /// </summary>
     [Range(0, 10)] public float MoveSlackMetres { get; set; } = 0.05f;
 
+    /// <summary>
+    /// Time after a zone change before a portal takes the same character again; a move into a portal
+    /// sooner is an ordinary move. Each zone change is written through to storage, so this bounds the
+    /// writes one player can drive by walking back and forth between two portals.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan PortalCooldown { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Longest chat message, in characters.</summary>
     [Range(1, 4000)] public int MaxChatLength { get; set; } = 256;
 

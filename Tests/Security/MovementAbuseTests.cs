@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OrleansMmo.Client;
+using OrleansMmo.Protocol.Messages;
 using OrleansMmo.Tests.Infrastructure;
 
 namespace OrleansMmo.Tests.Security;
@@ -60,6 +61,33 @@ public class MovementAbuseTests(FrontDoorCluster cluster)
         // The connection stays usable, and a move after the wait it was told is answered again.
         await Task.Delay(limited[^1].RetryAfter!.Value + TimeSpan.FromMilliseconds(100));
         Assert.True((await player.Client.MoveAsync(here.X, here.Y)).Accepted);
+    }
+
+    [Fact]
+    public async Task PortalPingPongChangesZoneAtMostOncePerCooldown()
+    {
+        await using var player = await WorldPlayer.EnterAsync(cluster, "pong");
+        var first = await player.MoveAsync(50.5f, 50); // into east's portal: to the west
+        Assert.Equal("west", first.ZoneChanged?.Zone.ZoneId);
+        var changedAt = Stopwatch.StartNew();
+
+        // Straight back into west's portal, half a metre away: within the cooldown it is only ground.
+        var back = await player.MoveAsync(50.5f, 50);
+        Assert.True(back.Accepted);
+        Assert.Null(back.ZoneChanged);
+        Assert.Equal("west", (await player.Client.GetPlayerAsync()).ZoneId);
+
+        // Stepping out and in again until the portal takes it: not before the cooldown (2 s by default) has passed.
+        var inside = false;
+        MoveResponse? again = null;
+        await Await.Until(async () =>
+        {
+            inside = !inside;
+            again = await player.MoveAsync(inside ? 50.5f : 50.2f, 50);
+            return again.ZoneChanged is not null;
+        }, "the west portal to take the character once its cooldown passed", interval: TimeSpan.FromMilliseconds(100));
+        Assert.Equal("east", again!.ZoneChanged.Zone.ZoneId);
+        Assert.True(changedAt.Elapsed >= TimeSpan.FromSeconds(2), $"the second zone change came {changedAt.Elapsed.TotalSeconds:F2} s after the first");
     }
 
     private async Task TryTinyMovesAsync(int port)
