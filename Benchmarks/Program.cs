@@ -113,13 +113,16 @@ public static class Program
         var duration = new Option<double>("--duration") { Description = "Seconds measured per case", DefaultValueFactory = _ => 30 };
         var clump = new Option<double>("--clump-radius") { Description = "Radius (m) the clumped case crowds into", DefaultValueFactory = _ => 15 };
         var cases = new Option<string>("--cases") { Description = "spread, clumped or both", DefaultValueFactory = _ => "both" };
+        var creatures = new Option<int>("--creatures") { Description = "Creatures in the zone, spread over it (0: the demo world's own)", DefaultValueFactory = _ => 0 };
+        var creature = new Option<string>("--creature") { Description = "Creature template for --creatures (rabbit strolls, wolf hunts)", DefaultValueFactory = _ => "rabbit" };
         var command = new Command("fanout", "c. One zone, players moving at 10 Hz, spread out and clumped: entity updates delivered per second, tick p50/p99")
         {
-            players, rate, warmup, duration, clump, cases, SeedDirectory, Out, RunDirectory,
+            players, rate, warmup, duration, clump, cases, creatures, creature, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => FanoutBenchmark.RunAsync(new FanoutBenchmark.Options(
             parse.GetValue(players), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(duration)),
-            parse.GetValue(clump), parse.GetValue(cases)!, parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+            parse.GetValue(clump), parse.GetValue(cases)!, parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out),
+            parse.GetValue(creatures), parse.GetValue(creature)!), token));
         return command;
     }
 

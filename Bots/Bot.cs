@@ -7,9 +7,12 @@ using OrleansMmo.Protocol.Messages;
 namespace OrleansMmo.Bots;
 
 /// <summary>A bot that is in the world: its connection and where it stands.</summary>
-public sealed class InWorldSession(MmoClient client, string characterId, ZoneArrival? arrival, Task pushCounting)
+public sealed class InWorldSession(MmoClient client, string characterId, ZoneArrival? arrival, Task pushCounting, WorldView? view = null)
 {
     public MmoClient Client { get; } = client;
+
+    /// <summary>What the bot knows of its zone (combat bots only); lock on it: pushes apply while the bot plays.</summary>
+    public WorldView? View { get; } = view;
 
     /// <summary>Counts the connection's pushes; ends when the connection does.</summary>
     public Task PushCounting { get; } = pushCounting;
@@ -156,8 +159,15 @@ public sealed class Bot
             var entered = await TimedAsync(Opcode.EnterWorld, () => client.EnterWorldAsync(characterId, stop));
             _metrics.Increment(Counter.EnteredWorld);
             _metrics.Increment(Counter.InWorld);
+            WorldView? view = null;
+            if (_settings.Combat && entered.Arrival is { } arrival)
+            {
+                view = new WorldView();
+                view.Reset(arrival);
+            }
+
             succeeded = true;
-            return new InWorldSession(client, characterId, entered.Arrival, CountPushesAsync(client));
+            return new InWorldSession(client, characterId, entered.Arrival, CountPushesAsync(client, view), view);
         }
         finally
         {
@@ -348,7 +358,7 @@ public sealed class Bot
         try
         {
             var moving = _settings.MoveRate > 0 && session.Arrival?.Zone is not null
-                ? MoveLoopAsync(session, lost.Token)
+                ? session.View is not null ? CombatLoopAsync(session, lost.Token) : MoveLoopAsync(session, lost.Token)
                 : Task.CompletedTask;
             var probing = _settings.GetPlayerRate > 0 ? GetPlayerLoopAsync(session, lost.Token) : Task.CompletedTask;
             await Task.WhenAll(moving, probing);
@@ -438,6 +448,211 @@ public sealed class Bot
         }
     }
 
+    /// <summary>
+    /// The combat bot's play, one request a tick: Respawn when dead; else Attack the chosen creature
+    /// when it is in reach and the cooldown is over; else Move toward it (or wander, with nothing in
+    /// view). Refusals are counted by reason: the bot's picture lags the server's by a tick or two,
+    /// so a creature another bot killed, one that walked out of reach, or one leashing home is refused
+    /// now and then, as the protocol documents.
+    /// </summary>
+    private async Task CombatLoopAsync(InWorldSession session, CancellationToken stop)
+    {
+        var client = session.Client;
+        var view = session.View!;
+        var arrival = session.Arrival!;
+        var period = TimeSpan.FromSeconds(1 / _settings.MoveRate);
+        await Task.Delay(TimeSpan.FromTicks((long)(period.Ticks * _random.NextDouble())), stop);
+        using var timer = new PeriodicTimer(period);
+        var position = arrival.Position ?? new Vec2();
+        var home = position.Clone();
+        var waypoint = position.Clone();
+        var lastAccepted = Stopwatch.GetTimestamp();
+        var nextAttackAt = 0L;
+        var dead = false;
+        SelfStatus? staleSelf = null;
+        uint? target = null;
+
+        while (await timer.WaitForNextTickAsync(stop))
+        {
+            var zone = arrival.Zone;
+            WorldView.Entity? chosen;
+            lock (view)
+            {
+                // After a respawn the dead status stays in the view until the zone's next update replaces it.
+                dead |= view.Self is { Dead: true } self && !ReferenceEquals(self, staleSelf);
+                chosen = target is { } id && view.Entities.TryGetValue(id, out var known) && !known.Dead ? known : PickTarget(view, position);
+            }
+
+            try
+            {
+                if (dead)
+                {
+                    var risen = await TimedAsync(Opcode.Respawn, () => client.RespawnAsync(stop));
+                    if (risen.Respawned)
+                    {
+                        _metrics.Increment(Counter.Deaths);
+                        position = risen.Position ?? position;
+                        home = position.Clone();
+                        waypoint = position.Clone();
+                        lastAccepted = Stopwatch.GetTimestamp();
+                        lock (view)
+                        {
+                            staleSelf = view.Self;
+                        }
+                    }
+
+                    dead = false;
+                    target = null;
+                    continue;
+                }
+
+                target = chosen?.EntityId;
+                var reach = Math.Max(0.5, zone.AttackRange - 0.5);
+                if (chosen is not null && Distance(position, new Vec2 { X = chosen.X, Y = chosen.Y }) <= reach)
+                {
+                    if (Stopwatch.GetTimestamp() < nextAttackAt)
+                    {
+                        continue;
+                    }
+
+                    var attack = await TimedAsync(Opcode.Attack, () => client.AttackAsync(chosen.EntityId, stop));
+                    _metrics.Increment(Counter.Attacks);
+                    nextAttackAt = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (long)zone.AttackCooldownMs / 1000;
+                    if (attack.Hit)
+                    {
+                        _metrics.Increment(Counter.Hits);
+                        if (attack.Killed)
+                        {
+                            _metrics.Increment(Counter.Kills);
+                            target = null;
+                        }
+
+                        _metrics.Add(Counter.ExperienceGained, (long)attack.ExperienceGained);
+                        _metrics.Add(Counter.LootGold, (long)(attack.Loot?.Gold ?? 0));
+                        if (attack.LeveledUp)
+                        {
+                            _metrics.Increment(Counter.LevelUps);
+                        }
+
+                        continue;
+                    }
+
+                    _metrics.Refusal(ErrorNames.Of(attack.Refusal));
+                    switch (attack.Refusal)
+                    {
+                        case AttackRefusal.Cooldown:
+                            nextAttackAt = Stopwatch.GetTimestamp() + Stopwatch.Frequency * attack.RetryAfterMs / 1000;
+                            break;
+                        case AttackRefusal.AttackerDead:
+                            dead = true;
+                            break;
+                        case AttackRefusal.OutOfRange:
+                            break;
+                        default:
+                            target = null;
+                            break;
+                    }
+
+                    continue;
+                }
+
+                if (chosen is not null)
+                {
+                    // Close in to well within reach: the creature may step away before the attack lands.
+                    var goal = new Vec2 { X = chosen.X, Y = chosen.Y };
+                    var distance = Distance(position, goal);
+                    var stopShort = reach * 0.5;
+                    waypoint = distance <= stopShort ? position.Clone() : StepToward(position, goal, distance - stopShort, zone);
+                }
+                else if (Distance(position, waypoint) < 0.5)
+                {
+                    waypoint = NextWaypoint(zone, home);
+                }
+
+                var seconds = Math.Min(Stopwatch.GetElapsedTime(lastAccepted).TotalSeconds, 2 * period.TotalSeconds);
+                var step = Math.Max(0, _settings.SpeedFactor * zone.MaxSpeed * seconds);
+                var next = StepToward(position, waypoint, step, zone);
+                var response = await TimedAsync(Opcode.Move, () => client.MoveAsync(next.X, next.Y, stop));
+                _metrics.Increment(Counter.Moves);
+                if (response.Accepted)
+                {
+                    lastAccepted = Stopwatch.GetTimestamp();
+                }
+                else if (response.Rejection == MoveRejection.Dead)
+                {
+                    // Killed since the last update the bot saw: a documented answer, not an error.
+                    _metrics.Refusal($"MOVE_{ErrorNames.Of(response.Rejection)}");
+                    dead = true;
+                }
+                else
+                {
+                    _metrics.Increment(Counter.MoveCorrections);
+                    _metrics.Error($"MOVE_{ErrorNames.Of(response.Rejection)}");
+                }
+
+                position = response.Position ?? next;
+                if (response.ZoneChanged is { } changed)
+                {
+                    _metrics.Increment(Counter.ZoneChanges);
+                    arrival = changed;
+                    session.Arrival = changed;
+                    lock (view)
+                    {
+                        view.Reset(changed);
+                    }
+
+                    position = changed.Position ?? new Vec2();
+                    home = position.Clone();
+                    waypoint = position.Clone();
+                    lastAccepted = Stopwatch.GetTimestamp();
+                    target = null;
+                }
+            }
+            catch (Exception ex) when (ex is MmoErrorException or TimeoutException)
+            {
+                // Counted by its code; tried again at the next tick.
+            }
+
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>One of the (up to) three nearest living creatures, so a crowd of bots does not all pick the same one.</summary>
+    private WorldView.Entity? PickTarget(WorldView view, Vec2 position)
+    {
+        WorldView.Entity? first = null, second = null, third = null;
+        double d1 = double.MaxValue, d2 = double.MaxValue, d3 = double.MaxValue;
+        foreach (var entity in view.Entities.Values)
+        {
+            if (entity.Kind != EntityKind.Creature || entity.Dead)
+            {
+                continue;
+            }
+
+            var d = ((entity.X - position.X) * (entity.X - position.X)) + ((entity.Y - position.Y) * (entity.Y - position.Y));
+            if (d < d1)
+            {
+                (third, d3, second, d2, first, d1) = (second, d2, first, d1, entity, d);
+            }
+            else if (d < d2)
+            {
+                (third, d3, second, d2) = (second, d2, entity, d);
+            }
+            else if (d < d3)
+            {
+                (third, d3) = (entity, d);
+            }
+        }
+
+        var count = first is null ? 0 : second is null ? 1 : third is null ? 2 : 3;
+        return _random.Next(Math.Max(1, count)) switch
+        {
+            0 => first,
+            1 => second,
+            _ => third,
+        };
+    }
+
     private async Task ChatAsync(MmoClient client, long number, CancellationToken stop)
     {
         try
@@ -475,7 +690,7 @@ public sealed class Bot
         }
     }
 
-    private async Task CountPushesAsync(MmoClient client)
+    private async Task CountPushesAsync(MmoClient client, WorldView? view)
     {
         // Ends when the connection does: the push channel completes then.
         await foreach (var push in client.ReadPushesAsync())
@@ -487,6 +702,15 @@ public sealed class Bot
                     _metrics.Increment(Counter.WorldUpdates);
                     _metrics.Add(Counter.EntityUpdates, update.Entered.Count + update.Moved.Count);
                     _metrics.Add(Counter.EntitiesLeft, update.Left.Count);
+                    if (view is not null)
+                    {
+                        _metrics.Add(Counter.CombatEventsSeen, update.Combat.Count);
+                        lock (view)
+                        {
+                            view.Apply(update);
+                        }
+                    }
+
                     break;
                 case ChatMessage:
                     _metrics.Increment(Counter.ChatReceived);

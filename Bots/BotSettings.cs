@@ -67,6 +67,13 @@ public sealed record BotSettings
     /// <summary>How long a request waits for its answer before it counts as a TIMEOUT error.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Fight: each bot keeps the zone's view from its WorldUpdates, walks to a living creature in view
+    /// and attacks it whenever its cooldown allows, rises again (Respawn) when it dies, and wanders when
+    /// nothing is in view. Ticks at <see cref="MoveRate"/>: each tick sends one Move, Attack or Respawn.
+    /// </summary>
+    public bool Combat { get; init; }
+
     /// <summary>Stop after accounts and characters exist and tickets are cached, without entering the world.</summary>
     public bool SeedOnly { get; init; }
 

@@ -84,6 +84,11 @@ public static class BotCommand
 
     public static readonly Option<bool> SeedOnly = new("--seed-only") { Description = "Create accounts and characters and cache tickets, then stop (no world)" };
 
+    public static readonly Option<bool> Combat = new("--combat")
+    {
+        Description = "Fight: walk to creatures in view, attack them, respawn after dying; kills, deaths, experience and refusals are reported",
+    };
+
     public static readonly Option<string?> Json = new("--json") { Description = "Write the summary as JSON to this file" };
 
     public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "No per-second progress lines" };
@@ -99,7 +104,7 @@ public static class BotCommand
         {
             Gateway, Transport, Source, Bots, Processes, Duration, Prefix, Ramp, LoginConcurrency, MoveRate, SpeedFactor, ChatInterval,
             PortalChance, RoamRadius, GetPlayerRate, NoReconnect, TicketCache, TicketCacheReadOnly, RequestTimeout, SeedOnly,
-            Json, Quiet, Worker, FirstIndex,
+            Combat, Json, Quiet, Worker, FirstIndex,
         };
         Bots.Validators.Add(r => Positive(r, r.GetValueOrDefault<int>() >= 0));
         Processes.Validators.Add(r => Positive(r, r.GetValueOrDefault<int>() >= 1));
@@ -209,6 +214,18 @@ public static class BotCommand
             Console.WriteLine($"  {name,-16} n={latency.Count,10:N0}  p50 {latency.P50Ms,9:0.00}  p99 {latency.P99Ms,9:0.00}  max {latency.MaxMs,9:0.0} ms");
         }
 
+        if (summary.Settings.Combat)
+        {
+            long C(string name) => summary.Counters.GetValueOrDefault(name);
+            Console.WriteLine($"combat: {C("Attacks"):N0} attacks, {C("Hits"):N0} hits, {C("Kills"):N0} kills, {C("Deaths"):N0} deaths, "
+                + $"{C("ExperienceGained"):N0} experience, {C("LevelUps"):N0} level-ups, {C("LootGold"):N0} gold looted");
+        }
+
+        if (summary.Refusals.Count > 0)
+        {
+            Console.WriteLine("refusals (documented, not errors): " + string.Join(", ", summary.Refusals.OrderByDescending(e => e.Value).Select(e => $"{e.Key} {e.Value:N0}")));
+        }
+
         if (summary.Errors.Count > 0)
         {
             Console.WriteLine("errors: " + string.Join(", ", summary.Errors.OrderByDescending(e => e.Value).Select(e => $"{e.Key} {e.Value:N0}")));
@@ -237,6 +254,7 @@ public static class BotCommand
         TicketCacheReadOnly = parse.GetValue(TicketCacheReadOnly),
         RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(RequestTimeout)),
         SeedOnly = parse.GetValue(SeedOnly),
+        Combat = parse.GetValue(Combat),
     };
 
     public static DnsEndPoint ParseEndpoint(string value)
@@ -345,6 +363,11 @@ public static class WorkerArguments
         if (s.SeedOnly)
         {
             yield return "--seed-only";
+        }
+
+        if (s.Combat)
+        {
+            yield return "--combat";
         }
     }
 }

@@ -10,7 +10,7 @@ namespace OrleansMmo.Bots;
 /// </summary>
 public sealed class ProgressTracker(int totalBots, TextWriter? output)
 {
-    public static readonly string[] PlayRequests = ["Move", "GetPlayer", "Chat"];
+    public static readonly string[] PlayRequests = ["Move", "GetPlayer", "Chat", "Attack", "Respawn"];
     public static readonly string[] LoginRequests = ["Register", "Login", "ResumeSession"];
 
     private readonly List<TimelinePoint> _timeline = [];
@@ -108,6 +108,7 @@ public sealed class ProgressTracker(int totalBots, TextWriter? output)
             SecondsToAllInWorld = _allInWorldAt is { } at ? Math.Round(at, 2) : null,
             Counters = final.Counters,
             Errors = final.Errors,
+            Refusals = final.Refusals,
             Timeline = _timeline,
             Final = final,
         };

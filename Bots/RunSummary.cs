@@ -27,7 +27,10 @@ public sealed class RunSummary
 
     public Dictionary<string, long> Errors { get; set; } = [];
 
-    /// <summary>By request opcode, plus <c>play</c> (Move, GetPlayer, Chat) and <c>login</c> (Register, Login, ResumeSession).</summary>
+    /// <summary>Documented refusals by reason (attack refusals, MOVE_DEAD): answers, not errors.</summary>
+    public Dictionary<string, long> Refusals { get; set; } = [];
+
+    /// <summary>By request opcode, plus <c>play</c> (Move, GetPlayer, Chat, Attack, Respawn) and <c>login</c> (Register, Login, ResumeSession).</summary>
     public Dictionary<string, LatencySummary> Latency { get; set; } = [];
 
     /// <summary>Rates from the moment every bot was in the world (or the peak, if not all made it) to the end.</summary>
@@ -91,6 +94,8 @@ public sealed class RunSettingsSummary
 
     public bool SeedOnly { get; set; }
 
+    public bool Combat { get; set; }
+
     public static RunSettingsSummary From(BotSettings settings, int totalBots, int processes) => new()
     {
         Bots = totalBots,
@@ -105,6 +110,7 @@ public sealed class RunSettingsSummary
         RoamRadius = settings.RoamRadius,
         GetPlayerRate = settings.GetPlayerRate,
         SeedOnly = settings.SeedOnly,
+        Combat = settings.Combat,
     };
 }
 

@@ -20,6 +20,18 @@ public sealed partial class MmoClient
         return response.Player;
     }
 
+    /// <summary>
+    /// Attacks an entity in view (a creature, or a player where the zone allows PvP). A refused
+    /// attack is no error: <c>Hit = false</c> and <c>Refusal</c> says why (out of range, cooldown with
+    /// <c>RetryAfterMs</c>, ...). A kill reports experience, level and the loot already in the inventory.
+    /// </summary>
+    public Task<AttackResponse> AttackAsync(uint targetEntityId, CancellationToken cancellationToken = default) =>
+        SendRequestAsync(Opcode.Attack, new AttackRequest { TargetEntityId = targetEntityId }, AttackResponse.Parser, cancellationToken);
+
+    /// <summary>A dead character rises at its zone's graveyard with full health; <c>Respawned = false</c> if it was alive.</summary>
+    public Task<RespawnResponse> RespawnAsync(CancellationToken cancellationToken = default) =>
+        SendRequestAsync(Opcode.Respawn, new RespawnRequest(), RespawnResponse.Parser, cancellationToken);
+
     /// <summary>Says something on <paramref name="channel"/>; for <see cref="ChatChannel.Whisper"/> name the receiver in <paramref name="toName"/>.</summary>
     public Task ChatAsync(ChatChannel channel, string text, string toName = "", CancellationToken cancellationToken = default) =>
         SendRequestAsync(Opcode.Chat, new ChatRequest { Channel = channel, Text = text, ToName = toName }, ChatResponse.Parser, cancellationToken);

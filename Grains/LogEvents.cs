@@ -32,6 +32,8 @@ internal static class LogEvents
     public const int PlayerTransferred = 3005;
     public const int PlayerZoneUnavailable = 3006;
     public const int PlayerWriteFailed = 3007;
+    public const int PlayerAttackRefused = 3008;
+    public const int PlayerLeveledUp = 3009;
 
     // Zones and the gateway fan-out they share with whispers, world chat and announcements: 3100-3199.
     public const int ZoneEntered = 3100;

@@ -32,6 +32,8 @@ public enum Opcode : ushort
     // World.
     Move = 0x0040,
     GetPlayer = 0x0041,
+    Attack = 0x0042,
+    Respawn = 0x0043,
     Chat = 0x0050,
 
     // Server pushes.

@@ -22,7 +22,8 @@ public static class FanoutBenchmark
     private const float ZoneCentre = 500;
 
     public sealed record Options(
-        int Players, double MoveRate, TimeSpan Warmup, TimeSpan Duration, double ClumpRadius, string Cases, string SeedDirectory, string RunDirectory, string? Out);
+        int Players, double MoveRate, TimeSpan Warmup, TimeSpan Duration, double ClumpRadius, string Cases, string SeedDirectory, string RunDirectory, string? Out,
+        int Creatures = 0, string Creature = "rabbit");
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
     {
@@ -37,6 +38,8 @@ public static class FanoutBenchmark
                 ["durationSeconds"] = options.Duration.TotalSeconds,
                 ["clumpRadius"] = options.ClumpRadius,
                 ["zone"] = Zone,
+                ["creatures"] = options.Creatures,
+                ["creature"] = options.Creature,
             },
         };
         var cases = options.Cases == "both" ? ["spread", "clumped"] : new[] { options.Cases };
@@ -66,8 +69,15 @@ public static class FanoutBenchmark
         Console.WriteLine($"fanout/{name}: {options.Players:N0} players in {Zone} at {options.MoveRate:0.#} Hz"
             + (radius > 0 ? $", within {radius:0} m of the centre" : ", spread over the zone"));
         var runDirectory = Path.Combine(options.RunDirectory, $"fanout-{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        List<(string Key, string Value)> siloSettings = [];
+        if (options.Creatures > 0)
+        {
+            siloSettings.Add(("World:GameDataPath", WriteGameDataWithCreatures(runDirectory, options.Creatures, options.Creature)));
+        }
+
         await using var servers = await ServerSet.StartAsync(runDirectory, new ServerSetOptions
         {
+            SiloSettings = siloSettings,
             SqliteTemplate = seed.Database,
             PlacePlayers = PlayerPlacement.Spec(BenchmarkSeed.Prefix, options.Players, Zone, ZoneCentre, ZoneCentre, (float)radius),
             // Ten moves a second is well inside the default 100 requests/s per connection; nothing lifted.
@@ -149,8 +159,43 @@ public static class FanoutBenchmark
         result.Metrics[$"{name}.droppedFramesPerSecond"] = SiloRate("mmo.zone.dropped_frames");
         result.Metrics[$"{name}.deliveryFailuresPerSecond"] = SiloRate("mmo.zone.delivery_failures");
         result.Metrics[$"{name}.measuredSeconds"] = Math.Round(seconds, 1);
+        var steps = LatencyHistogram.Summarize(LatencyHistogram.Subtract(
+            end.Silo.LatencyOf(["mmo.zone.creature_step.duration"]), start.Silo.LatencyOf(["mmo.zone.creature_step.duration"])));
+        var simulated = end.Silo.Counters.GetValueOrDefault("mmo.zone.creatures_simulated") - start.Silo.Counters.GetValueOrDefault("mmo.zone.creatures_simulated");
+        result.Metrics[$"{name}.creatureStepP50Ms"] = steps.P50Ms;
+        result.Metrics[$"{name}.creatureStepP99Ms"] = steps.P99Ms;
+        result.Metrics[$"{name}.creaturesSimulatedPerTick"] = ticks.Count == 0 ? 0 : Math.Round((double)simulated / ticks.Count, 1);
         Console.WriteLine($"fanout/{name}: {BotRate(Counter.EntityUpdates):N0} entity updates/s delivered, tick p50 {ticks.P50Ms:0.0} ms p99 {ticks.P99Ms:0.0} ms, "
             + $"{BotRate(Counter.Moves):N0} moves/s (p99 {moves.P99Ms:0.0} ms), dropped frames {SiloRate("mmo.zone.dropped_frames"):N0}/s");
+    }
+
+    /// <summary>
+    /// The shipped game data with its spawns replaced by <paramref name="count"/> creatures of one
+    /// template spread evenly over the zone (a grid of spawn points, 20 m across each).
+    /// </summary>
+    private static string WriteGameDataWithCreatures(string runDirectory, int count, string template)
+    {
+        var directory = Path.Combine(runDirectory, "gamedata");
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "GameData"), "*.json"))
+        {
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)), overwrite: true);
+        }
+
+        var side = (int)Math.Ceiling(Math.Sqrt(Math.Ceiling(count / 4.0)));
+        var spawns = new List<object>();
+        var left = count;
+        for (var i = 0; i < side * side && left > 0; i++)
+        {
+            var n = Math.Min(4, left);
+            left -= n;
+            var x = (i % side + 0.5) * (2 * ZoneCentre) / side;
+            var y = (i / side + 0.5) * (2 * ZoneCentre) / side;
+            spawns.Add(new { zone = Zone, creature = template, at = new { x, y }, count = n, radius = 10 });
+        }
+
+        File.WriteAllText(Path.Combine(directory, "spawns.json"), System.Text.Json.JsonSerializer.Serialize(new { spawns }));
+        return directory;
     }
 
     private sealed record Window(MetricsSnapshot Bots, MetricsSnapshot Silo, MetricsSnapshot Gateway);

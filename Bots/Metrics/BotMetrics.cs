@@ -28,6 +28,17 @@ public enum Counter
     Requests,
     Disconnects,
     ConnectFailures,
+    /// <summary>Attack requests answered (hits and refusals).</summary>
+    Attacks,
+    Hits,
+    Kills,
+    /// <summary>Deaths the bot rose from: Respawn answered <c>respawned</c>.</summary>
+    Deaths,
+    ExperienceGained,
+    LevelUps,
+    LootGold,
+    /// <summary>Hits seen in WorldUpdates (the bot's own and others' it can see).</summary>
+    CombatEventsSeen,
 }
 
 /// <summary>
@@ -40,6 +51,7 @@ public sealed class BotMetrics
 
     private readonly long[] _counters = new long[AllCounters.Length];
     private readonly ConcurrentDictionary<string, long> _errors = new();
+    private readonly ConcurrentDictionary<string, long> _refusals = new();
     private readonly ConcurrentDictionary<string, LatencyHistogram> _latency = new();
     private readonly long _started = Stopwatch.GetTimestamp();
 
@@ -54,6 +66,12 @@ public sealed class BotMetrics
     /// <summary>Counts a failure by its name: an <c>ErrorCode</c>, <c>TIMEOUT</c>, <c>DISCONNECTED_...</c>, <c>CONNECT_FAILED</c>.</summary>
     public void Error(string code) => _errors.AddOrUpdate(code, 1, static (_, count) => count + 1);
 
+    /// <summary>
+    /// Counts a documented refusal by its name (an <c>AttackRefusal</c> such as <c>OUT_OF_RANGE</c>, or
+    /// <c>MOVE_DEAD</c>): the server declining what the bot's picture of the world got wrong. Not an error.
+    /// </summary>
+    public void Refusal(string reason) => _refusals.AddOrUpdate(reason, 1, static (_, count) => count + 1);
+
     public LatencyHistogram Latency(Opcode opcode) => Latency(opcode.ToString());
 
     public LatencyHistogram Latency(string name) => _latency.GetOrAdd(name, static _ => new LatencyHistogram());
@@ -63,6 +81,7 @@ public sealed class BotMetrics
         ElapsedSeconds = Math.Round(Stopwatch.GetElapsedTime(_started).TotalSeconds, 3),
         Counters = AllCounters.ToDictionary(c => c.ToString(), c => Get(c)),
         Errors = new Dictionary<string, long>(_errors),
+        Refusals = new Dictionary<string, long>(_refusals),
         Latency = _latency.ToDictionary(l => l.Key, l => l.Value.ToSparse()),
     };
 }
@@ -75,6 +94,9 @@ public sealed class MetricsSnapshot
     public Dictionary<string, long> Counters { get; set; } = [];
 
     public Dictionary<string, long> Errors { get; set; } = [];
+
+    /// <summary>Documented refusals by reason (see <see cref="BotMetrics.Refusal"/>).</summary>
+    public Dictionary<string, long> Refusals { get; set; } = [];
 
     /// <summary>Sparse latency buckets (see <see cref="LatencyHistogram"/>) by request name.</summary>
     public Dictionary<string, Dictionary<int, long>> Latency { get; set; } = [];
@@ -95,6 +117,11 @@ public sealed class MetricsSnapshot
             foreach (var (name, value) in snapshot.Errors)
             {
                 sum.Errors[name] = sum.Errors.GetValueOrDefault(name) + value;
+            }
+
+            foreach (var (name, value) in snapshot.Refusals)
+            {
+                sum.Refusals[name] = sum.Refusals.GetValueOrDefault(name) + value;
             }
         }
 

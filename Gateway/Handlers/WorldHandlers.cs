@@ -53,6 +53,20 @@ public sealed class WorldHandlers(IGrainFactory grains)
             : failure;
     }
 
+    public async ValueTask<Reply> AttackAsync(ClientSession session, PlayingCharacter playing, AttackRequest request)
+    {
+        var result = await WithAttachmentAsync(playing, (player, sessionId) => player.Attack(sessionId, request.TargetEntityId), r => r.Failure.Error);
+        return result.TryGetValue(out var outcome, out var failure) ? Reply.Ok(WorldWire.ToWire(outcome)) : failure;
+    }
+
+    public async ValueTask<Reply> RespawnAsync(ClientSession session, PlayingCharacter playing, RespawnRequest request)
+    {
+        var result = await WithAttachmentAsync(playing, (player, sessionId) => player.Respawn(sessionId), r => r.Failure.Error);
+        return result.TryGetValue(out var outcome, out var failure)
+            ? Reply.Ok(new RespawnResponse { Respawned = outcome.Respawned, Position = WorldWire.ToWire(outcome.Position), Health = (uint)Math.Max(0, outcome.Health) })
+            : failure;
+    }
+
     public async ValueTask<Reply> ChatAsync(ClientSession session, PlayingCharacter playing, ChatRequest request)
     {
         var channel = (GrainChannel)request.Channel;

@@ -42,6 +42,9 @@ internal static class WorldWire
             MaxSpeed = zone.MaxSpeed,
             ViewRadius = zone.ViewRadius,
             TickIntervalMs = (uint)zone.TickInterval.TotalMilliseconds,
+            Pvp = zone.Pvp,
+            AttackRange = zone.AttackRange,
+            AttackCooldownMs = (uint)zone.AttackCooldown.TotalMilliseconds,
         };
         foreach (var portal in zone.Portals)
         {
@@ -57,4 +60,30 @@ internal static class WorldWire
         return new Wire.ZoneArrival { Zone = info, EntityId = arrival.EntityId, Position = ToWire(arrival.Position) };
     }
 
+    public static Wire.AttackResponse ToWire(AttackOutcome result)
+    {
+        var response = new Wire.AttackResponse
+        {
+            Hit = result.Refusal == AttackRefusal.None,
+            Refusal = (Wire.AttackRefusal)result.Refusal,
+            RetryAfterMs = (uint)Math.Ceiling(result.RetryAfter.TotalMilliseconds),
+            Damage = (uint)Math.Max(0, result.Damage),
+            TargetHealthPercent = result.TargetHealthPercent,
+            Killed = result.Killed,
+            ExperienceGained = (ulong)Math.Max(0, result.ExperienceGained),
+            Level = (uint)Math.Max(0, result.Level),
+            Experience = (ulong)Math.Max(0, result.Experience),
+            LeveledUp = result.LeveledUp,
+        };
+        if (result.Loot is { } loot)
+        {
+            response.Loot = new Wire.Loot { Gold = (ulong)Math.Max(0, loot.Gold) };
+            foreach (var stack in loot.Items)
+            {
+                response.Loot.Items.Add(new Wire.ItemStack { ItemId = stack.ItemId, Count = (uint)stack.Count });
+            }
+        }
+
+        return response;
+    }
 }

@@ -32,6 +32,8 @@ public sealed class OpcodeTable
 
             Route.ForCharacter(Opcode.Move, MoveRequest.Parser, w.MoveAsync),
             Route.ForCharacter(Opcode.GetPlayer, GetPlayerRequest.Parser, w.GetPlayerAsync),
+            Route.ForCharacter(Opcode.Attack, AttackRequest.Parser, w.AttackAsync),
+            Route.ForCharacter(Opcode.Respawn, RespawnRequest.Parser, w.RespawnAsync),
             Route.ForCharacter(Opcode.Chat, ChatRequest.Parser, w.ChatAsync),
         ];
         _routes = Routes.ToFrozenDictionary(r => (ushort)r.Opcode);

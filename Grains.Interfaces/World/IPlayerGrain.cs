@@ -22,6 +22,14 @@ public interface IPlayerGrain : IGrainWithGuidKey
     [Alias("GetInfo")]
     Task<Result<PlayerSnapshot>> GetInfo(Guid sessionId);
 
+    /// <summary>Attacks an entity of the character's zone; a kill gives experience (levels written through) and loot (written through).</summary>
+    [Alias("Attack")]
+    Task<Result<AttackOutcome>> Attack(Guid sessionId, uint targetEntityId);
+
+    /// <summary>A dead character rises at its zone's graveyard.</summary>
+    [Alias("Respawn")]
+    Task<Result<RespawnOutcome>> Respawn(Guid sessionId);
+
     [Alias("Chat")]
     Task<Result> Chat(Guid sessionId, ChatChannel channel, string text, string toName);
 

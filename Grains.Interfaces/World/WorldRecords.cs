@@ -46,7 +46,10 @@ public sealed record ZoneDescription(
     [property: Id(4)] IReadOnlyList<PortalDescription> Portals,
     [property: Id(5)] float MaxSpeed,
     [property: Id(6)] float ViewRadius,
-    [property: Id(7)] TimeSpan TickInterval);
+    [property: Id(7)] TimeSpan TickInterval,
+    [property: Id(8)] bool Pvp,
+    [property: Id(9)] float AttackRange,
+    [property: Id(10)] TimeSpan AttackCooldown);
 
 /// <summary>Where a character stands after entering the world or a zone.</summary>
 [GenerateSerializer, Alias("mmo.ZoneArrival")]
@@ -68,6 +71,7 @@ public enum MoveRejection
     TooFast = 1,
     OutOfBounds = 2,
     InvalidPosition = 3,
+    Dead = 4,
 }
 
 /// <summary>A move's outcome: accepted, or rejected with the authoritative position (a correction).</summary>
@@ -88,11 +92,12 @@ public sealed record ChatLine(
     [property: Id(4)] DateTimeOffset SentAt,
     [property: Id(5)] string ToName);
 
-/// <summary>A character as a zone holds it: where it is and where its owner's socket is.</summary>
+/// <summary>A character as a zone holds it: where it is and where its owner's socket is; health 0 means full.</summary>
 [GenerateSerializer, Alias("mmo.ZoneMember")]
 public sealed record ZoneMember(
     [property: Id(0)] Guid CharacterId,
     [property: Id(1)] string Name,
     [property: Id(2)] int Level,
     [property: Id(3)] Position Position,
-    [property: Id(4)] PlayerSession Session);
+    [property: Id(4)] PlayerSession Session,
+    [property: Id(5)] int Health = 0);

@@ -5,8 +5,9 @@ using OrleansMmo.Grains.World;
 namespace OrleansMmo.Grains.GameData;
 
 /// <summary>
-/// Reads <c>zones.json</c>, <c>movement.json</c> and <c>items.json</c> from the game data
-/// directory and checks every field. The first mistake throws a <see cref="GameDataException"/>
+/// Reads <c>zones.json</c>, <c>movement.json</c>, <c>items.json</c>, <c>progression.json</c>,
+/// <c>creatures.json</c>, <c>loot.json</c> and <c>spawns.json</c> from the game data directory and
+/// checks every field, and every reference between files. The first mistake throws a <see cref="GameDataException"/>
 /// naming the file and the field (for example <c>zones.json, field zones[1].portals[0].targetZone</c>).
 /// </summary>
 public static class GameDataLoader
@@ -14,6 +15,13 @@ public static class GameDataLoader
     public const string ZonesFileName = "zones.json";
     public const string MovementFileName = "movement.json";
     public const string ItemsFileName = "items.json";
+    public const string ProgressionFileName = "progression.json";
+    public const string CreaturesFileName = "creatures.json";
+    public const string LootFileName = "loot.json";
+    public const string SpawnsFileName = "spawns.json";
+
+    /// <summary>Creatures one zone may hold: each costs memory and, near players, tick time.</summary>
+    public const int MaxCreaturesPerZone = 20_000;
 
     /// <summary>Sizes beyond this are almost certainly a typo, and would make the interest grid huge.</summary>
     private const float MaxZoneSide = 100_000;
@@ -32,6 +40,10 @@ public static class GameDataLoader
         var zonesFile = Read<ZonesFile>(directory, ZonesFileName);
         var movementFile = Read<MovementFile>(directory, MovementFileName);
         var itemsFile = Read<ItemsFile>(directory, ItemsFileName);
+        var progressionFile = Read<ProgressionFile>(directory, ProgressionFileName);
+        var creaturesFile = Read<CreaturesFile>(directory, CreaturesFileName);
+        var lootFile = Read<LootFile>(directory, LootFileName);
+        var spawnsFile = Read<SpawnsFile>(directory, SpawnsFileName);
 
         var items = CheckItems(itemsFile);
         var startingItems = CheckStartingItems(itemsFile, items);
@@ -43,7 +55,12 @@ public static class GameDataLoader
             throw new GameDataException(ItemsFileName, "startingGold", "must not be negative");
         }
 
-        return new GameDataCatalog(zonesFile.StartZone!, zones, movement, items.Values, startingGold, startingItems);
+        var progression = CheckProgression(progressionFile);
+        var loot = CheckLoot(lootFile, items);
+        var creatures = CheckCreatures(creaturesFile, loot, progression);
+        var spawns = CheckSpawns(spawnsFile, zones, creatures);
+        return new GameDataCatalog(zonesFile.StartZone!, zones, movement, items.Values, startingGold, startingItems,
+            progression, creatures.Values, loot.Values, spawns);
     }
 
     private static T Read<T>(string directory, string fileName)
@@ -139,7 +156,13 @@ public static class GameDataLoader
                 portals.Add(new PortalDefinition(portal.Id!, min, max, portal.TargetZone, arrival));
             }
 
-            var definition = new ZoneDefinition(zone.Id!, zone.Name, width, height, spawn, portals);
+            Position? graveyard = zone.Graveyard is null ? null : PointIn(zone.Graveyard, bounds, f, $"{at}.graveyard");
+            var definition = new ZoneDefinition(zone.Id!, zone.Name, width, height, spawn, portals, zone.Pvp ?? false, graveyard);
+            if (graveyard is { } g && definition.PortalAt(g) is { } grave)
+            {
+                throw new GameDataException(f, $"{at}.graveyard", $"lies inside portal '{grave.Id}'");
+            }
+
             if (definition.PortalAt(spawn) is { } trap)
             {
                 throw new GameDataException(f, $"{at}.spawn", $"lies inside portal '{trap.Id}'");
@@ -207,7 +230,24 @@ public static class GameDataLoader
                 throw new GameDataException(f, $"items[{i}].maxStack", "required, from 1 to 10000");
             }
 
-            items.Add(item.Id!, new ItemDefinition(item.Id!, item.Name, item.MaxStack.Value));
+            var effects = new List<ItemEffect>();
+            for (var e = 0; e < (item.Effects?.Count ?? 0); e++)
+            {
+                var effect = item.Effects![e];
+                if (effect.Type != ItemEffect.Heal)
+                {
+                    throw new GameDataException(f, $"items[{i}].effects[{e}].type", $"must be one of: {ItemEffect.Heal}");
+                }
+
+                if (effect.Amount is not (>= 1 and <= 1_000_000))
+                {
+                    throw new GameDataException(f, $"items[{i}].effects[{e}].amount", "required, from 1 to 1000000");
+                }
+
+                effects.Add(new ItemEffect(effect.Type, effect.Amount.Value));
+            }
+
+            items.Add(item.Id!, new ItemDefinition(item.Id!, item.Name, item.MaxStack.Value, item.Tradeable ?? true, effects));
         }
 
         return items;
@@ -233,6 +273,211 @@ public static class GameDataLoader
         }
 
         return result;
+    }
+
+    private static Progression CheckProgression(ProgressionFile file)
+    {
+        const string f = ProgressionFileName;
+        var range = Between(file.Player?.AttackRange, 0.5f, 50, f, "player.attackRange");
+        var cooldown = Between(file.Player?.AttackCooldownSeconds, 0.1f, 60, f, "player.attackCooldownSeconds");
+        if (file.Levels is not { Count: >= 1 and <= 1000 } levels)
+        {
+            throw new GameDataException(f, "levels", "required: levels 1 to N (at most 1000), in order");
+        }
+
+        var result = new List<LevelDefinition>(levels.Count);
+        for (var i = 0; i < levels.Count; i++)
+        {
+            var level = levels[i];
+            var at = $"levels[{i}]";
+            if (level.Level != i + 1)
+            {
+                throw new GameDataException(f, $"{at}.level", $"must be {i + 1}: levels run from 1 without gaps");
+            }
+
+            var previous = i == 0 ? null : result[i - 1];
+            if (level.Experience is not { } experience || (previous is null ? experience != 0 : experience <= previous.Experience))
+            {
+                throw new GameDataException(f, $"{at}.experience", previous is null
+                    ? "must be 0: every character starts at level 1"
+                    : $"required, more than level {i}'s ({previous.Experience})");
+            }
+
+            if (level.Health is not (>= 1 and <= 1_000_000))
+            {
+                throw new GameDataException(f, $"{at}.health", "required, from 1 to 1000000");
+            }
+
+            if (level.Damage is not (>= 0 and <= 1_000_000))
+            {
+                throw new GameDataException(f, $"{at}.damage", "required, from 0 to 1000000");
+            }
+
+            result.Add(new LevelDefinition(i + 1, experience, level.Health.Value, level.Damage.Value));
+        }
+
+        return new Progression(result, range, TimeSpan.FromSeconds(cooldown));
+    }
+
+    private static Dictionary<string, LootTable> CheckLoot(LootFile file, Dictionary<string, ItemDefinition> items)
+    {
+        const string f = LootFileName;
+        var tables = new Dictionary<string, LootTable>(StringComparer.Ordinal);
+        for (var i = 0; i < (file.Tables?.Count ?? 0); i++)
+        {
+            var table = file.Tables![i];
+            var at = $"tables[{i}]";
+            if (!IsId(table.Id) || tables.ContainsKey(table.Id!))
+            {
+                throw new GameDataException(f, $"{at}.id", "required, unique: 1-32 characters of a-z, 0-9 and '-'");
+            }
+
+            GoldDrop? gold = null;
+            if (table.Gold is { } g)
+            {
+                var chance = Chance(g.Chance, f, $"{at}.gold.chance");
+                if (g.Min is not (>= 0 and <= 1_000_000_000) || g.Max is not { } max || max < g.Min || max > 1_000_000_000)
+                {
+                    throw new GameDataException(f, $"{at}.gold", "min and max required, 0 <= min <= max <= 1000000000");
+                }
+
+                gold = new GoldDrop(g.Min.Value, max, chance);
+            }
+
+            var drops = new List<ItemDrop>();
+            for (var d = 0; d < (table.Items?.Count ?? 0); d++)
+            {
+                var drop = table.Items![d];
+                var dat = $"{at}.items[{d}]";
+                if (drop.ItemId is null || !items.TryGetValue(drop.ItemId, out var item))
+                {
+                    throw new GameDataException(f, $"{dat}.itemId", "must name one of the items");
+                }
+
+                var chance = Chance(drop.Chance, f, $"{dat}.chance");
+                if (drop.Min is not { } min || min < 1 || drop.Max is not { } max || max < min || max > item.MaxStack)
+                {
+                    throw new GameDataException(f, $"{dat}.max", $"min and max required, 1 <= min <= max <= the item's maxStack ({item.MaxStack})");
+                }
+
+                drops.Add(new ItemDrop(item.Id, chance, min, max));
+            }
+
+            tables.Add(table.Id!, new LootTable(table.Id!, gold, drops));
+        }
+
+        return tables;
+    }
+
+    private static Dictionary<string, CreatureTemplate> CheckCreatures(CreaturesFile file, Dictionary<string, LootTable> loot, Progression progression)
+    {
+        const string f = CreaturesFileName;
+        var creatures = new Dictionary<string, CreatureTemplate>(StringComparer.Ordinal);
+        for (var i = 0; i < (file.Creatures?.Count ?? 0); i++)
+        {
+            var c = file.Creatures![i];
+            var at = $"creatures[{i}]";
+            if (!IsId(c.Id) || creatures.ContainsKey(c.Id!))
+            {
+                throw new GameDataException(f, $"{at}.id", "required, unique: 1-32 characters of a-z, 0-9 and '-'");
+            }
+
+            if (string.IsNullOrWhiteSpace(c.Name) || c.Name.Length > 64)
+            {
+                throw new GameDataException(f, $"{at}.name", "required, at most 64 characters");
+            }
+
+            if (c.Level is not { } level || level < 1 || level > progression.MaxLevel)
+            {
+                throw new GameDataException(f, $"{at}.level", $"required, from 1 to the highest level in {ProgressionFileName} ({progression.MaxLevel})");
+            }
+
+            if (c.Health is not (>= 1 and <= 1_000_000))
+            {
+                throw new GameDataException(f, $"{at}.health", "required, from 1 to 1000000");
+            }
+
+            if (c.Damage is not (>= 0 and <= 1_000_000))
+            {
+                throw new GameDataException(f, $"{at}.damage", "required, from 0 to 1000000");
+            }
+
+            var attackRange = Between(c.AttackRange, 0.5f, 50, f, $"{at}.attackRange");
+            var cooldown = Between(c.AttackCooldownSeconds, 0.1f, 60, f, $"{at}.attackCooldownSeconds");
+            var speed = Between(c.Speed, 0.1f, 50, f, $"{at}.speed");
+            var aggro = Between(c.AggroRadius ?? 0, 0, 100, f, $"{at}.aggroRadius");
+            var leash = Between(c.LeashDistance, 1, 1000, f, $"{at}.leashDistance");
+            if (leash < aggro)
+            {
+                throw new GameDataException(f, $"{at}.leashDistance", $"must be at least the aggroRadius ({aggro}), or the creature gives up at once");
+            }
+
+            var wander = Between(c.WanderRadius ?? 0, 0, 100, f, $"{at}.wanderRadius");
+            var respawn = Between(c.RespawnSeconds, 1, 86_400, f, $"{at}.respawnSeconds");
+            if (c.Experience is not (>= 0 and <= 1_000_000_000))
+            {
+                throw new GameDataException(f, $"{at}.experience", "required, from 0 to 1000000000");
+            }
+
+            if (c.Loot is not null && !loot.ContainsKey(c.Loot))
+            {
+                throw new GameDataException(f, $"{at}.loot", $"must name one of the loot tables in {LootFileName}, or be left out");
+            }
+
+            creatures.Add(c.Id!, new CreatureTemplate(c.Id!, c.Name, level, c.Health.Value, c.Damage.Value, attackRange, TimeSpan.FromSeconds(cooldown),
+                speed, aggro, leash, wander, TimeSpan.FromSeconds(respawn), c.Experience.Value, c.Loot));
+        }
+
+        return creatures;
+    }
+
+    private static List<SpawnPoint> CheckSpawns(SpawnsFile file, List<ZoneDefinition> zones, Dictionary<string, CreatureTemplate> creatures)
+    {
+        const string f = SpawnsFileName;
+        var result = new List<SpawnPoint>();
+        var perZone = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < (file.Spawns?.Count ?? 0); i++)
+        {
+            var spawn = file.Spawns![i];
+            var at = $"spawns[{i}]";
+            var zone = zones.FirstOrDefault(z => z.Id == spawn.Zone)
+                ?? throw new GameDataException(f, $"{at}.zone", $"must name one of the zones ({string.Join(", ", zones.Select(z => z.Id))})");
+            if (spawn.Creature is null || !creatures.TryGetValue(spawn.Creature, out var creature))
+            {
+                throw new GameDataException(f, $"{at}.creature", $"must name one of the creatures in {CreaturesFileName}");
+            }
+
+            var point = PointIn(spawn.At, zone, f, $"{at}.at");
+            if (spawn.Count is not (>= 1 and <= 10_000) || (perZone[zone.Id] = perZone.GetValueOrDefault(zone.Id) + spawn.Count.Value) > MaxCreaturesPerZone)
+            {
+                throw new GameDataException(f, $"{at}.count", $"required, from 1 to 10000, and at most {MaxCreaturesPerZone} creatures in one zone");
+            }
+
+            var radius = Between(spawn.Radius ?? 0, 0, 1000, f, $"{at}.radius");
+            result.Add(new SpawnPoint(zone.Id, creature, point, spawn.Count.Value, radius));
+        }
+
+        return result;
+    }
+
+    private static float Between(float? value, float min, float max, string file, string field)
+    {
+        if (value is not { } v || !float.IsFinite(v) || v < min || v > max)
+        {
+            throw new GameDataException(file, field, $"required, a number from {min} to {max}");
+        }
+
+        return v;
+    }
+
+    private static double Chance(double? value, string file, string field)
+    {
+        if (value is not { } v || !double.IsFinite(v) || v <= 0 || v > 1)
+        {
+            throw new GameDataException(file, field, "required, a chance above 0 and at most 1");
+        }
+
+        return v;
     }
 
     private static float Positive(float? value, string file, string field)

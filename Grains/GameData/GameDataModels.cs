@@ -28,6 +28,8 @@ public sealed class ZoneData
     public float? Height { get; set; }
     public PointData? Spawn { get; set; }
     public List<PortalData>? Portals { get; set; }
+    public bool? Pvp { get; set; }
+    public PointData? Graveyard { get; set; }
 }
 
 public sealed class ZonesFile
@@ -48,6 +50,8 @@ public sealed class ItemData
     public string? Id { get; set; }
     public string? Name { get; set; }
     public int? MaxStack { get; set; }
+    public bool? Tradeable { get; set; }
+    public List<ItemEffectData>? Effects { get; set; }
 }
 
 public sealed class ItemStackData
@@ -63,9 +67,13 @@ public sealed class ItemsFile
     public List<ItemStackData>? StartingItems { get; set; }
 }
 
-/// <summary>A zone as the game uses it, checked.</summary>
-public sealed record ZoneDefinition(string Id, string Name, float Width, float Height, Position Spawn, IReadOnlyList<PortalDefinition> Portals)
+/// <summary>A zone as the game uses it, checked. Players may fight each other where <paramref name="Pvp"/>; the dead rise at <paramref name="Graveyard"/>.</summary>
+public sealed record ZoneDefinition(string Id, string Name, float Width, float Height, Position Spawn, IReadOnlyList<PortalDefinition> Portals,
+    bool Pvp = false, Position? Graveyard = null)
 {
+    /// <summary>Where a dead player comes back to life: the graveyard, or the spawn if the zone has none.</summary>
+    public Position RespawnPoint => Graveyard ?? Spawn;
+
     public bool Contains(Position p) => p.X >= 0 && p.Y >= 0 && p.X <= Width && p.Y <= Height;
 
     /// <summary>The first portal whose rectangle holds <paramref name="p"/>, if any.</summary>
@@ -87,4 +95,5 @@ public sealed record PortalDefinition(string Id, Position Min, Position Max, str
 
 public sealed record MovementRules(float MaxSpeed, float SpeedTolerance, TimeSpan MaxStep);
 
-public sealed record ItemDefinition(string Id, string Name, int MaxStack);
+/// <summary>An item type: how many fit in one stack, whether it may change hands, what using it does.</summary>
+public sealed record ItemDefinition(string Id, string Name, int MaxStack, bool Tradeable = true, IReadOnlyList<ItemEffect>? Effects = null);

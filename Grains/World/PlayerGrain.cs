@@ -25,6 +25,9 @@ public sealed partial class PlayerGrain(
     private readonly WorldOptions _options = options.Value;
     private PlayerSession? _session;
     private uint _entityId;
+
+    /// <summary>Health it had when it last left a zone, carried to the next (0: full). Not stored: a new activation starts healthy.</summary>
+    private int _health;
     private TokenBucket _chat;
     private MoveBudget _moves;
     private long _lastTransferAt;
@@ -103,26 +106,34 @@ public sealed partial class PlayerGrain(
             return Result.Ok(new MoveOutcome(false, State.Position, rejection, null));
         }
 
-        State.Position = position;
-        // Movement is of little value: written within the write-behind interval, many moves per write.
-        state.MarkDirty();
-        metrics.Moves.Add(1);
-
         ZoneArrival? arrival = null;
         try
         {
+            // The zone first: it knows whether the character lies dead.
+            var moved = await ZoneGrain(State.ZoneId).Move(CharacterId, position);
+            if (moved == ZoneMoveResult.Dead)
+            {
+                metrics.Corrections.Add(1, new KeyValuePair<string, object?>("reason", nameof(MoveRejection.Dead)));
+                return Result.Ok(new MoveOutcome(false, State.Position, MoveRejection.Dead, null));
+            }
+
+            State.Position = position;
+            // Movement is of little value: written within the write-behind interval, many moves per write.
+            state.MarkDirty();
+            metrics.Moves.Add(1);
+            if (moved == ZoneMoveResult.NotHere)
+            {
+                // The zone restarted (a silo failed) and forgot us: enter again; the client gets a new entity id.
+                _entityId = await EnterZoneAsync();
+                arrival = Arrival();
+            }
+
             // A portal takes the character only once its cooldown since the last zone change has passed:
             // each change is a write through to storage, and ping-pong between two portals must not be
             // a way to drive writes faster than storage takes them. Until then the portal is just ground.
             if (Zone.PortalAt(position) is { } portal && PortalReady())
             {
                 arrival = await TransferAsync(portal);
-            }
-            else if (!await ZoneGrain(State.ZoneId).Move(CharacterId, position))
-            {
-                // The zone restarted (a silo failed) and forgot us: enter again; the client gets a new entity id.
-                _entityId = await EnterZoneAsync();
-                arrival = Arrival();
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -174,6 +185,108 @@ public sealed partial class PlayerGrain(
         }
 
         return outcome;
+    }
+
+    public async Task<Result<AttackOutcome>> Attack(Guid sessionId, uint targetEntityId)
+    {
+        if (Check(sessionId) is var error and not GameError.None)
+        {
+            return error;
+        }
+
+        ZoneAttackResult judged;
+        try
+        {
+            judged = await ZoneGrain(State.ZoneId).Attack(CharacterId, targetEntityId);
+            if (!judged.Here)
+            {
+                // The zone restarted and forgot us: enter again. Entity ids started over, so the target is not the one meant.
+                _entityId = await EnterZoneAsync();
+                judged = judged with { Refusal = AttackRefusal.TargetNotFound };
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogZoneUnavailable(logger, CharacterId, State.ZoneId, ex);
+            return GameError.WorldUnavailable;
+        }
+
+        if (judged.Refusal != AttackRefusal.None)
+        {
+            // A claim the server could not confirm: no damage, and counted like a corrected move.
+            metrics.Corrections.Add(1, new KeyValuePair<string, object?>("reason", "Attack" + judged.Refusal));
+            LogAttackRefused(logger, CharacterId, targetEntityId, judged.Refusal);
+            return Result.Ok(AttackOutcome.Refused(judged.Refusal, judged.RetryAfter, State.Level, State.Experience));
+        }
+
+        metrics.Attacks.Add(1);
+        long gained = 0;
+        var leveledUp = false;
+        LootDrop? loot = null;
+        if (judged.Killed && judged.KilledCreature is { } creatureId && gameData.Creatures.TryGetValue(creatureId, out var creature))
+        {
+            metrics.Kills.Add(1);
+            gained = creature.Experience;
+            State.Experience += gained;
+            var level = gameData.Progression.LevelFor(State.Experience);
+            leveledUp = level > State.Level;
+            State.Level = Math.Max(State.Level, level);
+            loot = Loot.Roll(creature, gameData, Random.Shared);
+            if (loot is not null)
+            {
+                Loot.AddTo(State, loot, gameData);
+            }
+
+            state.MarkDirty();
+            if (leveledUp || loot is not null)
+            {
+                // A level and goods are worth a write before the client hears of them; experience alone is written behind.
+                await state.WriteThroughAsync();
+            }
+
+            if (leveledUp)
+            {
+                metrics.LevelUps.Add(1);
+                LogLeveledUp(logger, CharacterId, State.Level);
+                await TellZoneLevelAsync();
+            }
+        }
+
+        return Result.Ok(new AttackOutcome(AttackRefusal.None, default, judged.Damage, judged.TargetHealthPercent, judged.Killed,
+            gained, State.Level, State.Experience, leveledUp, loot));
+    }
+
+    public async Task<Result<RespawnOutcome>> Respawn(Guid sessionId)
+    {
+        if (Check(sessionId) is var error and not GameError.None)
+        {
+            return error;
+        }
+
+        try
+        {
+            var result = await ZoneGrain(State.ZoneId).Respawn(CharacterId);
+            if (!result.Here)
+            {
+                // The zone forgot us (failover): we enter again alive, where we stood.
+                _entityId = await EnterZoneAsync();
+                return Result.Ok(new RespawnOutcome(false, State.Position, 0));
+            }
+
+            if (result.Respawned)
+            {
+                State.Position = result.Position;
+                _moves = MoveBudget.Full(gameData.Movement, time.GetTimestamp());
+                state.MarkDirty();
+            }
+
+            return Result.Ok(new RespawnOutcome(result.Respawned, result.Position, result.Health));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogZoneUnavailable(logger, CharacterId, State.ZoneId, ex);
+            return GameError.WorldUnavailable;
+        }
     }
 
     public async Task<Result> ReceiveWhisper(ChatLine line)
@@ -235,7 +348,7 @@ public sealed partial class PlayerGrain(
     {
         var from = State.ZoneId;
         var fromPosition = State.Position;
-        await ZoneGrain(from).Leave(CharacterId);
+        await LeaveZoneAsync();
         State.ZoneId = portal.TargetZone;
         State.Position = portal.TargetPosition;
         try
@@ -320,14 +433,39 @@ public sealed partial class PlayerGrain(
     }
 
     private Task<uint> EnterZoneAsync() =>
-        ZoneGrain(State.ZoneId).Enter(new ZoneMember(CharacterId, State.Name, State.Level, State.Position,
-            _session ?? throw new InvalidOperationException("A character enters a zone only while attached.")));
+        ZoneGrain(State.ZoneId).Enter(new ZoneMember(CharacterId, State.Name, State.Level, State.Position, 
+            _session ?? throw new InvalidOperationException("A character enters a zone only while attached."), _health));
+
+    /// <summary>Out of the current zone, remembering the health it leaves with; one that died there rises at the graveyard.</summary>
+    private async Task LeaveZoneAsync()
+    {
+        var exit = await ZoneGrain(State.ZoneId).Leave(CharacterId);
+        _health = exit.WasHere && !exit.Dead ? exit.Health : 0;
+        if (exit.Dead)
+        {
+            State.Position = Zone.RespawnPoint;
+            state.MarkDirty();
+        }
+    }
+
+    /// <summary>The zone learns a new level; if it is unreachable the character enters with it later anyway.</summary>
+    private async Task TellZoneLevelAsync()
+    {
+        try
+        {
+            await ZoneGrain(State.ZoneId).SetLevel(CharacterId, State.Level);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogZoneUnavailable(logger, CharacterId, State.ZoneId, ex);
+        }
+    }
 
     private async Task LeaveZoneQuietlyAsync()
     {
         try
         {
-            await ZoneGrain(State.ZoneId).Leave(CharacterId);
+            await LeaveZoneAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -359,7 +497,8 @@ public sealed partial class PlayerGrain(
         var zone = Zone;
         var portals = zone.Portals.Select(p => new PortalDescription(p.Id, p.Min, p.Max, p.TargetZone)).ToList();
         var description = new ZoneDescription(zone.Id, zone.Name, zone.Width, zone.Height, portals,
-            gameData.Movement.MaxSpeed, _options.ViewRadius, _options.TickInterval);
+            gameData.Movement.MaxSpeed, _options.ViewRadius, _options.TickInterval,
+            zone.Pvp, gameData.Progression.AttackRange, gameData.Progression.AttackCooldown);
         return new ZoneArrival(description, _entityId, State.Position);
     }
 
@@ -383,6 +522,12 @@ public sealed partial class PlayerGrain(
 
     [LoggerMessage(EventId = LogEvents.PlayerZoneUnavailable, Level = LogLevel.Warning, Message = "Zone {ZoneId} unavailable for character {CharacterId}")]
     private static partial void LogZoneUnavailable(ILogger logger, Guid characterId, string zoneId, Exception exception);
+
+    [LoggerMessage(EventId = LogEvents.PlayerAttackRefused, Level = LogLevel.Debug, Message = "Attack of {CharacterId} on entity {TargetId} refused: {Refusal}")]
+    private static partial void LogAttackRefused(ILogger logger, Guid characterId, uint targetId, AttackRefusal refusal);
+
+    [LoggerMessage(EventId = LogEvents.PlayerLeveledUp, Level = LogLevel.Information, Message = "Character {CharacterId} reached level {Level}")]
+    private static partial void LogLeveledUp(ILogger logger, Guid characterId, int level);
 
     [LoggerMessage(EventId = LogEvents.PlayerWriteFailed, Level = LogLevel.Warning, Message = "Writing the state of character {CharacterId} failed; it stays dirty and is retried")]
     private static partial void LogWriteFailed(ILogger logger, Guid characterId, Exception exception);

@@ -9,6 +9,7 @@ public sealed class WorldMetrics
     public const string MeterName = "OrleansMmo.World";
 
     private readonly ConcurrentDictionary<string, int> _playersByZone = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _creaturesByZone = new(StringComparer.Ordinal);
 
     public WorldMetrics(IMeterFactory meters)
     {
@@ -22,7 +23,13 @@ public sealed class WorldMetrics
         Deliveries = meter.CreateCounter<long>("mmo.zone.deliveries", "{call}", "Delivery calls from zones to gateways");
         DeliveryFailures = meter.CreateCounter<long>("mmo.zone.delivery_failures", "{call}", "Delivery calls that failed or timed out");
         DroppedFrames = meter.CreateCounter<long>("mmo.zone.dropped_frames", "{frame}", "Frames not sent because a gateway had too many deliveries pending");
-        meter.CreateObservableGauge("mmo.zone.players", ObservePlayers, "{player}", "Players in each zone on this silo");
+        meter.CreateObservableGauge("mmo.zone.players", () => Observe(_playersByZone), "{player}", "Players in each zone on this silo");
+        Attacks = meter.CreateCounter<long>("mmo.world.attacks", "{attack}", "Player attacks that hit");
+        Kills = meter.CreateCounter<long>("mmo.world.kills", "{kill}", "Creatures killed by players");
+        LevelUps = meter.CreateCounter<long>("mmo.world.level_ups", "{level}", "Levels reached by characters");
+        CreatureStepDuration = meter.CreateHistogram<double>("mmo.zone.creature_step.duration", "ms", "Part of a zone tick spent simulating creatures");
+        CreaturesSimulated = meter.CreateCounter<long>("mmo.zone.creatures_simulated", "{creature}", "Creatures looked at by zone ticks (idle ones seen by players, and active ones)");
+        meter.CreateObservableGauge("mmo.zone.creatures", () => Observe(_creaturesByZone), "{creature}", "Creatures (alive or lying dead) in each zone on this silo");
     }
 
     public Counter<long> Moves { get; }
@@ -34,22 +41,31 @@ public sealed class WorldMetrics
     public Counter<long> Deliveries { get; }
     public Counter<long> DeliveryFailures { get; }
     public Counter<long> DroppedFrames { get; }
+    public Counter<long> Attacks { get; }
+    public Counter<long> Kills { get; }
+    public Counter<long> LevelUps { get; }
+    public Histogram<double> CreatureStepDuration { get; }
+    public Counter<long> CreaturesSimulated { get; }
 
-    public void SetPlayers(string zoneId, int count)
+    public void SetPlayers(string zoneId, int count) => Set(_playersByZone, zoneId, count);
+
+    public void SetCreatures(string zoneId, int count) => Set(_creaturesByZone, zoneId, count);
+
+    private static void Set(ConcurrentDictionary<string, int> byZone, string zoneId, int count)
     {
         if (count == 0)
         {
-            _playersByZone.TryRemove(zoneId, out _);
+            byZone.TryRemove(zoneId, out _);
         }
         else
         {
-            _playersByZone[zoneId] = count;
+            byZone[zoneId] = count;
         }
     }
 
-    private IEnumerable<Measurement<int>> ObservePlayers()
+    private static IEnumerable<Measurement<int>> Observe(ConcurrentDictionary<string, int> byZone)
     {
-        foreach (var (zone, count) in _playersByZone)
+        foreach (var (zone, count) in byZone)
         {
             yield return new Measurement<int>(count, new KeyValuePair<string, object?>("zone", zone));
         }

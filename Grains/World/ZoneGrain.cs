@@ -10,19 +10,23 @@ namespace OrleansMmo.Grains.World;
 
 /// <summary>
 /// One zone: requests, the tick timer, and calls into its parts. <see cref="ZoneView"/> works out
-/// who sees whom, <see cref="WorldUpdateEncoder"/> writes the updates from pieces encoded once per
-/// tick, and <see cref="GatewayFanout"/> sends them in one call per gateway per tick.
+/// who sees whom, <see cref="ZoneSimulation"/> runs the creatures and judges attacks,
+/// <see cref="WorldUpdateEncoder"/> writes the updates from pieces encoded once per tick, and
+/// <see cref="GatewayFanout"/> sends them in one call per gateway per tick.
 /// </summary>
 /// <remarks>
-/// Moves only record positions; the tick (10 Hz by default) tells every player what entered,
-/// changed in or left its view. Nothing here is stored: after a failover the zone starts empty and
-/// players enter again (a player grain whose zone forgot it re-enters on its next move).
+/// Moves only record positions; the tick (10 Hz by default) moves the creatures that have
+/// something to do and tells every player what entered, changed in or left its view. Nothing here
+/// is stored: after a failover the zone starts empty, creatures spawn afresh and players enter
+/// again (a player grain whose zone forgot it re-enters on its next move). The tick runs while
+/// players are in the zone; without them the creatures wait, costing nothing.
 /// </remarks>
 [GrainType("zone")]
 public sealed partial class ZoneGrain(
     GameDataCatalog gameData,
     IOptions<WorldOptions> options,
     WorldMetrics metrics,
+    TimeProvider time,
     ILogger<ZoneGrain> logger) : Grain, IZoneGrain, IDeliveryListener
 {
     private readonly WorldOptions _options = options.Value;
@@ -34,6 +38,8 @@ public sealed partial class ZoneGrain(
     private ZoneView _view = null!;
     private WorldUpdateEncoder _encoder = null!;
     private GatewayFanout _fanout = null!;
+    private ZoneSimulation _simulation = null!;
+    private long _started;
     private uint _lastEntityId;
     private long _tick;
     private IGrainTimer? _timer;
@@ -47,12 +53,20 @@ public sealed partial class ZoneGrain(
         _view = new ZoneView(_options.ViewRadius, _options.CellSize, _options.MaxVisibleEntities);
         _encoder = new WorldUpdateEncoder(zoneId);
         _fanout = new GatewayFanout(_options, metrics, logger, this);
+        _started = time.GetTimestamp();
+        _simulation = new ZoneSimulation(_zone, gameData.Progression, _view, () => ++_lastEntityId, new Random());
+        _simulation.Spawn(gameData.Spawns[zoneId]);
+        metrics.SetCreatures(_zone.Id, _simulation.Creatures);
         return Task.CompletedTask;
     }
+
+    /// <summary>Zone time: monotonic, from the activation.</summary>
+    private TimeSpan Now => time.GetElapsedTime(_started);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         metrics.SetPlayers(_zone.Id, 0);
+        metrics.SetCreatures(_zone.Id, 0);
         return Task.CompletedTask;
     }
 
@@ -69,37 +83,66 @@ public sealed partial class ZoneGrain(
             return Task.FromResult(present.Id);
         }
 
-        var player = new ZonePlayer(++_lastEntityId, member.CharacterId, member.Name, member.Level, position, member.Session);
+        var player = new ZonePlayer(++_lastEntityId, member.CharacterId, member.Name, member.Level, position, member.Session, gameData.Progression, member.Health);
         _players.Add(member.CharacterId, player);
         _view.Add(player);
+        // Its own first update tells it its health and level.
+        _view.MarkChanged(player, EntityChanges.Status);
         metrics.SetPlayers(_zone.Id, _players.Count);
         _timer ??= this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(_options.TickInterval, _options.TickInterval) { KeepAlive = true });
         LogEntered(logger, member.CharacterId, _zone.Id, player.Id);
         return Task.FromResult(player.Id);
     }
 
-    public Task Leave(Guid characterId)
-    {
-        if (_players.Remove(characterId, out var player))
-        {
-            // Those who saw it hear "left" on the next tick.
-            _view.Remove(player);
-            metrics.SetPlayers(_zone.Id, _players.Count);
-            LogLeft(logger, characterId, _zone.Id);
-        }
+    public Task<ZoneExit> Leave(Guid characterId) => Task.FromResult(RemovePlayer(characterId));
 
-        return Task.CompletedTask;
-    }
-
-    public Task<bool> Move(Guid characterId, Position position)
+    public Task<ZoneMoveResult> Move(Guid characterId, Position position)
     {
         if (!_players.TryGetValue(characterId, out var player))
         {
-            return Task.FromResult(false);
+            return Task.FromResult(ZoneMoveResult.NotHere);
+        }
+
+        if (player.IsDead)
+        {
+            return Task.FromResult(ZoneMoveResult.Dead);
         }
 
         _view.Move(player, Clamp(position));
-        return Task.FromResult(true);
+        return Task.FromResult(ZoneMoveResult.Moved);
+    }
+
+    public Task<ZoneAttackResult> Attack(Guid characterId, uint targetEntityId)
+    {
+        if (!_players.TryGetValue(characterId, out var attacker))
+        {
+            return Task.FromResult(new ZoneAttackResult(false, AttackRefusal.None, default, 0, 0, false, null));
+        }
+
+        var outcome = _simulation.Attack(attacker, targetEntityId, Now);
+        return Task.FromResult(new ZoneAttackResult(true, outcome.Refusal, outcome.RetryAfter, outcome.Damage, outcome.TargetHealthPercent,
+            outcome.Killed, outcome.KilledCreature?.Id));
+    }
+
+    public Task<ZoneRespawnResult> Respawn(Guid characterId)
+    {
+        if (!_players.TryGetValue(characterId, out var player))
+        {
+            return Task.FromResult(new ZoneRespawnResult(false, false, default, 0));
+        }
+
+        var respawned = _simulation.Respawn(player);
+        return Task.FromResult(new ZoneRespawnResult(true, respawned, player.Position, player.Health));
+    }
+
+    public Task SetLevel(Guid characterId, int level)
+    {
+        if (_players.TryGetValue(characterId, out var player))
+        {
+            _simulation.SetLevel(player, level);
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<bool> Chat(ChatLine line)
@@ -138,6 +181,9 @@ public sealed partial class ZoneGrain(
     {
         var started = Stopwatch.GetTimestamp();
         _tick++;
+        // Creatures first (with who saw them last tick), so what they do now is in this tick's updates.
+        _simulation.Step(Now);
+        var simulated = Stopwatch.GetTimestamp();
         _view.BeginTick();
         _encoder.BeginTick(_tick);
 
@@ -153,7 +199,7 @@ public sealed partial class ZoneGrain(
 
             var writer = _fanout.To(recipient.Session);
             writer.BeginFrame(recipient.Session, recipient.CharacterId, (ushort)Opcode.WorldUpdate);
-            _encoder.WriteUpdate(writer, _changes);
+            _encoder.WriteUpdate(writer, recipient, _changes);
             writer.EndFrame();
             updates += _changes.Count;
         }
@@ -163,6 +209,9 @@ public sealed partial class ZoneGrain(
         _ = _fanout.SendAsync(_zone.Id, _tick);
         metrics.EntityUpdates.Add(updates);
         metrics.TickDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        metrics.CreatureStepDuration.Record(Stopwatch.GetElapsedTime(started, simulated).TotalMilliseconds);
+        metrics.CreaturesSimulated.Add(_simulation.LastStepWork);
+        metrics.SetCreatures(_zone.Id, _simulation.Creatures);
 
         if (_players.Count == 0)
         {
@@ -193,10 +242,24 @@ public sealed partial class ZoneGrain(
         var dropped = _players.Values.Where(p => p.Session.GatewayId == gatewayId).Select(p => p.CharacterId).ToList();
         foreach (var characterId in dropped)
         {
-            Leave(characterId);
+            RemovePlayer(characterId);
         }
 
         LogGatewayDropped(logger, gatewayId, _zone.Id, dropped.Count);
+    }
+
+    private ZoneExit RemovePlayer(Guid characterId)
+    {
+        if (!_players.Remove(characterId, out var player))
+        {
+            return new ZoneExit(false, 0, false);
+        }
+
+        // Those who saw it hear "left" on the next tick; creatures chasing it give up.
+        _view.Remove(player);
+        metrics.SetPlayers(_zone.Id, _players.Count);
+        LogLeft(logger, characterId, _zone.Id);
+        return new ZoneExit(true, player.Health, player.IsDead);
     }
 
     private Position Clamp(Position p) => new(Math.Clamp(p.X, 0, _zone.Width), Math.Clamp(p.Y, 0, _zone.Height));

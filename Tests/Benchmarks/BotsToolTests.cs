@@ -55,3 +55,45 @@ public sealed class BotsToolTests(GameCluster cluster)
         Assert.Contains("--prefix", run.Errors + run.Output, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A cluster on the demo world the silo ships (the meadow, with its rabbits near the arrival point).</summary>
+public sealed class DemoWorldCluster : GameCluster
+{
+    protected override IEnumerable<(string Key, string Value)> SiloSettings =>
+        [("World:GameDataPath", Path.Combine(AppContext.BaseDirectory, "GameData"))];
+}
+
+/// <summary>The bot tool's <c>--combat</c>: bots hunt the demo world's creatures through the real protocol.</summary>
+[Trait("Category", "Tools")]
+public sealed class BotsCombatToolTests(DemoWorldCluster cluster) : IClassFixture<DemoWorldCluster>
+{
+    [Fact]
+    public async Task CombatBotsKillCreaturesAndReportKillsExperienceAndRefusals()
+    {
+        var json = Path.Combine(cluster.DataDirectory, $"combat-{Guid.NewGuid():N}.json");
+        string[] arguments =
+        [
+            "--gateway", $"127.0.0.1:{cluster.GamePort}", "--bots", "4", "--prefix", GameCluster.UniqueName("c")[..10],
+            "--duration", "40", "--move-rate", "4", "--chat-interval", "0", "--portal-chance", "0", "--roam-radius", "40",
+            "--combat", "--json", json,
+        ];
+
+        var run = await ProgramRun.ToolAsync("Bots", "OrleansMmo.Bots", arguments, TimeSpan.FromMinutes(2));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("combat:", run.Output, StringComparison.Ordinal);
+        using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var root = summary.RootElement;
+        Assert.True(root.GetProperty("settings").GetProperty("combat").GetBoolean());
+        var counters = root.GetProperty("counters");
+        // Rabbits (24 health) fall to two level-1 hits (12 each) and give 10 experience apiece.
+        Assert.True(counters.GetProperty("Kills").GetInt64() > 0, run.ToString());
+        Assert.True(counters.GetProperty("Hits").GetInt64() >= 2 * counters.GetProperty("Kills").GetInt64(), run.ToString());
+        Assert.True(counters.GetProperty("ExperienceGained").GetInt64() >= 10 * counters.GetProperty("Kills").GetInt64(), run.ToString());
+        Assert.True(counters.GetProperty("CombatEventsSeen").GetInt64() > 0, run.ToString());
+        Assert.True(root.GetProperty("latency").GetProperty("Attack").GetProperty("count").GetInt64() > 0, run.ToString());
+        // Refusals are reported by reason, apart from errors; a fight in the demo world makes no errors.
+        Assert.Equal(JsonValueKind.Object, root.GetProperty("refusals").ValueKind);
+        Assert.False(root.GetProperty("errors").EnumerateObject().Any(), run.ToString());
+    }
+}

@@ -27,6 +27,18 @@ public sealed class GameDataTests : IDisposable
         Assert.All(data.Zones.Values.SelectMany(z => z.Portals), p => Assert.True(data.Zones.ContainsKey(p.TargetZone)));
         Assert.True(data.Movement.MaxSpeed > 0);
         Assert.NotEmpty(data.Items);
+
+        // The gameplay data: a curve from level 1, creatures on it with loot that exists, spawns in real zones.
+        Assert.Equal(0, data.Progression.Levels[0].Experience);
+        Assert.True(data.Progression.MaxLevel >= 2);
+        Assert.NotEmpty(data.Creatures);
+        Assert.All(data.Creatures.Values, c => Assert.InRange(c.Level, 1, data.Progression.MaxLevel));
+        Assert.All(data.Creatures.Values.Where(c => c.LootTable is not null), c => Assert.True(data.Loot.ContainsKey(c.LootTable!)));
+        Assert.NotEmpty(data.Spawns[data.StartZone]);
+        Assert.All(data.Spawns.Keys, zone => Assert.True(data.Zones.ContainsKey(zone)));
+        Assert.Contains(data.Zones.Values, z => z.Pvp);
+        Assert.Contains(data.Items.Values, i => i.Effects is { Count: > 0 });
+        Assert.Contains(data.Items.Values, i => !i.Tradeable);
     }
 
     [Theory]
@@ -38,6 +50,25 @@ public sealed class GameDataTests : IDisposable
     [InlineData("movement.json", "\"maxSpeed\": 7.0", "\"maxSpeed\": 0", "maxSpeed")]
     [InlineData("items.json", "{ \"itemId\": \"bread\", \"count\": 5 }", "{ \"itemId\": \"cake\", \"count\": 5 }", "startingItems[1].itemId")]
     [InlineData("items.json", "\"maxStack\": 20", "\"maxStack\": \"twenty\"", "$.items[0].maxStack")]
+    [InlineData("items.json", "{ \"type\": \"heal\", \"amount\": 50 }", "{ \"type\": \"poison\", \"amount\": 50 }", "items[0].effects[0].type")]
+    [InlineData("zones.json", "\"graveyard\": { \"x\": 480, \"y\": 470 }", "\"graveyard\": { \"x\": -5, \"y\": 470 }", "zones[0].graveyard")]
+    [InlineData("zones.json", "\"pvp\": true", "\"pvp\": \"yes\"", "$.zones[1].pvp")]
+    [InlineData("progression.json", "\"attackCooldownSeconds\": 1.5", "\"attackCooldownSeconds\": 0", "player.attackCooldownSeconds")]
+    [InlineData("progression.json", "{ \"level\": 4,", "{ \"level\": 5,", "levels[3].level")]
+    [InlineData("progression.json", "\"experience\": 250,", "\"experience\": 90,", "levels[2].experience")]
+    [InlineData("progression.json", "\"health\": 190,", "\"health\": 0,", "levels[4].health")]
+    [InlineData("creatures.json", "\"level\": 7,", "\"level\": 11,", "creatures[4].level")]
+    [InlineData("creatures.json", "\"leashDistance\": 40", "\"leashDistance\": 5", "creatures[1].leashDistance")]
+    [InlineData("creatures.json", "\"loot\": \"boar\"", "\"loot\": \"pig\"", "creatures[2].loot")]
+    [InlineData("creatures.json", "\"respawnSeconds\": 60", "\"respawnSeconds\": 0", "creatures[3].respawnSeconds")]
+    [InlineData("creatures.json", "\"speed\": 6.5, \"aggroRadius\": 15", "\"speed\": \"fast\", \"aggroRadius\": 15", "$.creatures[3].speed")]
+    [InlineData("loot.json", "{ \"itemId\": \"wolf-pelt\"", "{ \"itemId\": \"bear-pelt\"", "tables[1].items[0].itemId")]
+    [InlineData("loot.json", "\"gold\": { \"min\": 15, \"max\": 40, \"chance\": 1 }", "\"gold\": { \"min\": 15, \"max\": 40, \"chance\": 1.5 }", "tables[4].gold.chance")]
+    [InlineData("loot.json", "\"chance\": 0.3, \"min\": 2, \"max\": 5", "\"chance\": 0.3, \"min\": 2, \"max\": 500", "tables[4].items[1].max")]
+    [InlineData("spawns.json", "{ \"zone\": \"forest\", \"creature\": \"wolf\"", "{ \"zone\": \"swamp\", \"creature\": \"wolf\"", "spawns[6].zone")]
+    [InlineData("spawns.json", "\"creature\": \"bandit\"", "\"creature\": \"dragon\"", "spawns[9].creature")]
+    [InlineData("spawns.json", "\"at\": { \"x\": 1200, \"y\": 500 }", "\"at\": { \"x\": 5000, \"y\": 500 }", "spawns[9].at")]
+    [InlineData("spawns.json", "\"count\": 8, \"radius\": 30", "\"count\": 20001, \"radius\": 30", "spawns[0].count")]
     public void AMistakeNamesTheFileAndTheField(string file, string find, string replace, string field)
     {
         var path = Path.Combine(_directory, file);
@@ -52,12 +83,39 @@ public sealed class GameDataTests : IDisposable
         Assert.Contains(file, error.Message);
     }
 
-    [Fact]
-    public void AMissingFileIsNamed()
+    [Theory]
+    [InlineData("zones.json")]
+    [InlineData("movement.json")]
+    [InlineData("items.json")]
+    [InlineData("progression.json")]
+    [InlineData("creatures.json")]
+    [InlineData("loot.json")]
+    [InlineData("spawns.json")]
+    public void AMissingFileIsNamed(string file)
     {
-        File.Delete(Path.Combine(_directory, "items.json"));
+        File.Delete(Path.Combine(_directory, file));
         var error = Assert.Throws<GameDataException>(() => GameDataLoader.Load(_directory));
-        Assert.Equal("items.json", error.File);
+        Assert.Equal(file, error.File);
+        Assert.Equal("(file)", error.Field);
+    }
+
+    [Fact]
+    public void TooManyCreaturesInOneZoneAreRefused()
+    {
+        // Each spawn point is within its own limit: the first two fill the meadow exactly to the
+        // zone's limit (allowed), the third passes it.
+        var path = Path.Combine(_directory, "spawns.json");
+        var text = File.ReadAllText(path);
+        var find = "\"count\": 8, \"radius\": 30";
+        Assert.Contains(find, text);
+        File.WriteAllText(path, text.Replace(find, "\"count\": 10000, \"radius\": 30")
+            .Replace("\"count\": 6, \"radius\": 25", "\"count\": 10000, \"radius\": 25"));
+
+        var error = Assert.Throws<GameDataException>(() => GameDataLoader.Load(_directory));
+
+        Assert.Equal("spawns.json", error.File);
+        Assert.Equal("spawns[2].count", error.Field);
+        Assert.Contains(GameDataLoader.MaxCreaturesPerZone.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message);
     }
 
     [Fact]

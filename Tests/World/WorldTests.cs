@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using System.Diagnostics.Metrics;
 using OrleansMmo.Client;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.World;
@@ -323,29 +322,5 @@ public class WorldTests(GameCluster cluster)
             Interlocked.Increment(ref _attempts);
             throw new IOException("gateway gone");
         }
-    }
-
-    /// <summary>Sums a counter's measurements from all instruments of that name while alive.</summary>
-    private sealed class CounterListener : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _total;
-
-        public CounterListener(string meter, string instrument)
-        {
-            _listener.InstrumentPublished = (i, l) =>
-            {
-                if (i.Meter.Name == meter && i.Name == instrument)
-                {
-                    l.EnableMeasurementEvents(i);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
-            _listener.Start();
-        }
-
-        public long Total => Interlocked.Read(ref _total);
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using OrleansMmo.Grains.GameData;
 using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Grains.World;
 using OrleansMmo.Grains.World.Zones;
@@ -10,6 +11,9 @@ namespace OrleansMmo.Tests.World;
 [Trait("Category", "Unit")]
 public class WorldUpdateEncoderTests
 {
+    private static readonly Progression Curve = new(
+        [.. Enumerable.Range(1, 7).Select(l => new LevelDefinition(l, (l - 1) * 100, 100 * l, 10 * l))], 5, TimeSpan.FromSeconds(1));
+
     private readonly ZoneView _view = new(viewRadius: 50, cellSize: 50, maxVisible: 100);
     private readonly WorldUpdateEncoder _encoder = new("meadow");
     private readonly PushWriter _writer = new();
@@ -61,7 +65,7 @@ public class WorldUpdateEncoderTests
         {
             _view.Compute(observer, _changes);
             _writer.BeginFrame(observer.Session, observer.CharacterId, (ushort)Opcode.WorldUpdate);
-            _encoder.WriteUpdate(_writer, _changes);
+            _encoder.WriteUpdate(_writer, observer, _changes);
             _writer.EndFrame();
         }
 
@@ -73,7 +77,7 @@ public class WorldUpdateEncoderTests
     private ZonePlayer Add(uint id, string name, float x, float y)
     {
         var session = new PlayerSession(Guid.NewGuid(), "gw", id, null!);
-        var player = new ZonePlayer(id, Guid.NewGuid(), name, 7, new Position(x, y), session);
+        var player = new ZonePlayer(id, Guid.NewGuid(), name, 7, new Position(x, y), session, Curve);
         _view.Add(player);
         return player;
     }

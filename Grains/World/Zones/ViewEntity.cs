@@ -17,7 +17,16 @@ public enum EntityChanges
 
     /// <summary>A new position.</summary>
     Moved = 1,
+
+    /// <summary>Level, health or life: what <see cref="ViewEntity.DescribeStatus"/> writes.</summary>
+    Status = 2,
+
+    /// <summary>Hits it took this tick: <see cref="ViewEntity.Hits"/>.</summary>
+    Events = 4,
 }
+
+/// <summary>One hit: who struck whom, for how much, and whether it killed.</summary>
+public readonly record struct CombatHit(uint AttackerId, uint TargetId, int Damage, bool Killed);
 
 /// <summary>
 /// Something a zone shows: a player or a creature. The zone's own classes derive from it and add
@@ -48,8 +57,22 @@ public abstract class ViewEntity
     /// <summary>Whether this entity has a view of its own (players do, creatures do not).</summary>
     public bool Observes => Observer is not null;
 
+    /// <summary>Hits this entity took this tick, told to whoever sees it (itself included); emptied by <see cref="ZoneView.EndTick"/>.</summary>
+    public List<CombatHit> Hits { get; } = [];
+
+    /// <summary>Whether <see cref="ZoneView.Add"/> put it in its zone and <see cref="ZoneView.Remove"/> has not taken it out.</summary>
+    public bool InZone { get; internal set; }
+
     /// <summary>Fills in how this entity looks to someone who starts seeing it (id and position are set by the caller).</summary>
     public abstract void DescribeAppearance(Wire.EntityAppeared appeared);
+
+    /// <summary>Fills in its level, health and life for those who already see it (the id is set by the caller).</summary>
+    public abstract void DescribeStatus(Wire.EntityStatus status);
+
+    /// <summary>Fills in the status an observer is told of itself, in numbers. Observers only.</summary>
+    public virtual void DescribeSelf(Wire.SelfStatus status)
+    {
+    }
 
     internal ObserverState? Observer { get; }
 
@@ -82,5 +105,7 @@ public abstract class ViewEntity
         public long Tick;
         public (int Start, int Length) Appeared;
         public (int Start, int Length) Moved;
+        public (int Start, int Length) Status;
+        public (int Start, int Length) Events;
     }
 }

@@ -20,6 +20,8 @@ public sealed class WorldUpdateEncoder
     private readonly ArrayBufferWriter<byte> _pieces = new(16 * 1024);
     private readonly byte[] _zoneIdField;
     private readonly Wire.EntityMoved _moved = new() { Position = new Wire.Vec2() };
+    private readonly Wire.EntityStatus _status = new();
+    private readonly Wire.CombatEvent _hit = new();
     private long _tick;
 
     public WorldUpdateEncoder(string zoneId)
@@ -36,8 +38,8 @@ public sealed class WorldUpdateEncoder
         _pieces.ResetWrittenCount();
     }
 
-    /// <summary>Writes one observer's WorldUpdate payload into the current frame of <paramref name="writer"/>.</summary>
-    public void WriteUpdate(PushWriter writer, ViewChanges changes)
+    /// <summary>Writes <paramref name="observer"/>'s WorldUpdate payload into the current frame of <paramref name="writer"/>.</summary>
+    public void WriteUpdate(PushWriter writer, ViewEntity observer, ViewChanges changes)
     {
         writer.WriteRaw(_zoneIdField);
         writer.WriteVarintField(Wire.WorldUpdate.TickFieldNumber, (ulong)_tick);
@@ -48,20 +50,49 @@ public sealed class WorldUpdateEncoder
 
         foreach (var entity in changes.Entered)
         {
+            // Whole, as it is now; and the hits it took this tick, which its appearance does not tell.
             writer.WriteRaw(Appeared(entity));
+            if ((entity.Changes & EntityChanges.Events) != 0)
+            {
+                writer.WriteRaw(Events(entity));
+            }
         }
 
         foreach (var entity in changes.Updated)
         {
-            if ((entity.Changes & EntityChanges.Moved) != 0)
+            var changed = entity.Changes;
+            if ((changed & EntityChanges.Moved) != 0)
             {
                 writer.WriteRaw(Moved(entity));
+            }
+
+            if ((changed & EntityChanges.Status) != 0)
+            {
+                writer.WriteRaw(Status(entity));
+            }
+
+            if ((changed & EntityChanges.Events) != 0)
+            {
+                writer.WriteRaw(Events(entity));
             }
         }
 
         foreach (var id in changes.Left)
         {
             writer.WriteVarintField(Wire.WorldUpdate.LeftFieldNumber, id);
+        }
+
+        if ((changes.Self & EntityChanges.Events) != 0)
+        {
+            writer.WriteRaw(Events(observer));
+        }
+
+        if ((changes.Self & EntityChanges.Status) != 0)
+        {
+            // Only the observer is told this: no piece to share.
+            var self = new Wire.SelfStatus();
+            observer.DescribeSelf(self);
+            writer.WriteMessageField(Wire.WorldUpdate.SelfFieldNumber, self);
         }
     }
 
@@ -94,6 +125,41 @@ public sealed class WorldUpdateEncoder
         }
 
         return Slice(pieces.Moved);
+    }
+
+    private ReadOnlySpan<byte> Status(ViewEntity entity)
+    {
+        ref var pieces = ref PiecesOf(entity);
+        if (pieces.Status.Length == 0)
+        {
+            _status.EntityId = entity.Id;
+            entity.DescribeStatus(_status);
+            pieces.Status = Write(Wire.WorldUpdate.ChangedFieldNumber, _status);
+        }
+
+        return Slice(pieces.Status);
+    }
+
+    /// <summary>All hits the entity took this tick, as consecutive <c>combat</c> fields.</summary>
+    private ReadOnlySpan<byte> Events(ViewEntity entity)
+    {
+        ref var pieces = ref PiecesOf(entity);
+        if (pieces.Events.Length == 0)
+        {
+            var start = _pieces.WrittenCount;
+            foreach (var hit in entity.Hits)
+            {
+                _hit.AttackerId = hit.AttackerId;
+                _hit.TargetId = hit.TargetId;
+                _hit.Damage = (uint)Math.Max(0, hit.Damage);
+                _hit.Killed = hit.Killed;
+                PushWriter.WriteMessageField(_pieces, Wire.WorldUpdate.CombatFieldNumber, _hit);
+            }
+
+            pieces.Events = (start, _pieces.WrittenCount - start);
+        }
+
+        return Slice(pieces.Events);
     }
 
     /// <summary>The entity's pieces of this tick, emptied if they are from an earlier one.</summary>

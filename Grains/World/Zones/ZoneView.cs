@@ -62,14 +62,16 @@ public sealed class ZoneView
         }
 
         GridOf(entity).Add(entity.Id, entity.Position, entity);
+        entity.InZone = true;
         if (entity.Observes)
         {
             _observerIndex.Add(entity, _observers.Count);
             _observers.Add(entity);
         }
 
-        // Nobody knows it yet: it enters views as new, so it needs no "moved" for anyone.
+        // Nobody knows it yet: it enters views whole, so it needs no "moved" or "status" for anyone.
         entity.Changes = EntityChanges.None;
+        entity.Hits.Clear();
     }
 
     /// <summary>Takes the entity out; those who knew it are told it left at their next <see cref="Compute"/>.</summary>
@@ -81,6 +83,7 @@ public sealed class ZoneView
         }
 
         GridOf(entity).Remove(entity.Id);
+        entity.InZone = false;
         if (_observerIndex.Remove(entity, out var index))
         {
             // Swap-remove: the last observer takes the freed place.
@@ -107,6 +110,13 @@ public sealed class ZoneView
         MarkChanged(entity, EntityChanges.Moved);
     }
 
+    /// <summary>A hit on the entity this tick, for those who see it and for itself.</summary>
+    public void AddHit(ViewEntity target, CombatHit hit)
+    {
+        target.Hits.Add(hit);
+        MarkChanged(target, EntityChanges.Events | EntityChanges.Status);
+    }
+
     /// <summary>Records that something about the entity changed this tick, for those who see it.</summary>
     public void MarkChanged(ViewEntity entity, EntityChanges changes)
     {
@@ -131,7 +141,8 @@ public sealed class ZoneView
             return;
         }
 
-        state.Known.Clear();
+        // What it knows is replaced at its next Compute; until then it still counts as known, so a
+        // dropped update does not make the observer's attacks on what it sees look blind.
         state.NeedsFullView = true;
     }
 
@@ -215,6 +226,7 @@ public sealed class ZoneView
 
         state.NextKnown = known;
         state.Known = next;
+        changes.Self = observer.Changes & (EntityChanges.Status | EntityChanges.Events);
     }
 
     /// <summary>Ends a tick: this tick's changes have been told; entities start the next one unchanged.</summary>
@@ -223,6 +235,7 @@ public sealed class ZoneView
         foreach (var entity in _changed)
         {
             entity.Changes = EntityChanges.None;
+            entity.Hits.Clear();
         }
 
         _changed.Clear();
@@ -290,11 +303,14 @@ public sealed class ViewChanges
     /// <summary>The client's picture is replaced: <see cref="Entered"/> is its whole view, everything else it knew is gone.</summary>
     public bool Full { get; internal set; }
 
+    /// <summary>What changed about the observer itself this tick (status, hits it took): it is told too.</summary>
+    public EntityChanges Self { get; internal set; }
+
     /// <summary>Entities entered, updated or left.</summary>
     public int Count => Entered.Count + Updated.Count + Left.Count;
 
     /// <summary>Nothing to tell: no update is sent.</summary>
-    public bool IsEmpty => !Full && Count == 0;
+    public bool IsEmpty => !Full && Count == 0 && Self == EntityChanges.None;
 
     public void Clear()
     {
@@ -302,5 +318,6 @@ public sealed class ViewChanges
         Updated.Clear();
         Left.Clear();
         Full = false;
+        Self = EntityChanges.None;
     }
 }

@@ -14,6 +14,8 @@ export const Opcode = {
   LeaveWorld: 0x0031,
   Move: 0x0040,
   GetPlayer: 0x0041,
+  Attack: 0x0042,
+  Respawn: 0x0043,
   Chat: 0x0050,
   Disconnect: 0x4001,
   WorldUpdate: 0x4002,
