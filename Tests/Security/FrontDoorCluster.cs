@@ -18,7 +18,13 @@ public class FrontDoorCluster : GameCluster
     public FrontDoorCluster()
     {
         Directory.CreateDirectory(GameDataDirectory);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "TestGameData", "items.json"), Path.Combine(GameDataDirectory, "items.json"), overwrite: true);
+        // The test game data (items, creatures, progression ...), then this world's own movement, zones and no spawns.
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "TestGameData"), "*.json"))
+        {
+            File.Copy(file, Path.Combine(GameDataDirectory, Path.GetFileName(file)), overwrite: true);
+        }
+
+        File.WriteAllText(Path.Combine(GameDataDirectory, "spawns.json"), """{ "spawns": [] }""");
         File.WriteAllText(Path.Combine(GameDataDirectory, "movement.json"), """{ "maxSpeed": 0.5, "speedTolerance": 1.25, "maxStepSeconds": 1 }""");
         File.WriteAllText(Path.Combine(GameDataDirectory, "zones.json"), """
             {
