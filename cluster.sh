@@ -90,7 +90,7 @@ readonly json_logs=(--Logging:Console:FormatterName=json --Logging:Console:Forma
 # Secrets go in the environment (readable only by the process's user), not on the command line.
 start_silo() {
     local name="$1" silo_port="$2" gateway_port="$3" admin_port="$4"
-    ConnectionStrings__Postgres="$POSTGRES" Tickets__SigningKey="$TICKET_KEY" start_dotnet "$name" "$repo_root/Silo/bin/$config/net10.0/OrleansMmo.Silo.dll" \
+    Admin__Key="$ADMIN_KEY" ConnectionStrings__Postgres="$POSTGRES" Tickets__SigningKey="$TICKET_KEY" start_dotnet "$name" "$repo_root/Silo/bin/$config/net10.0/OrleansMmo.Silo.dll" \
         "--Admin:Port=$admin_port" \
         "--ConnectionStrings:Redis=127.0.0.1:$REDIS_PORT" \
         "--Cluster:ClusterId=$CLUSTER_ID" \

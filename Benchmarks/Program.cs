@@ -36,6 +36,7 @@ public static class Program
         root.Subcommands.Add(Connections());
         root.Subcommands.Add(Fanout());
         root.Subcommands.Add(LoginStorm());
+        root.Subcommands.Add(Queue());
         root.Subcommands.Add(WriteBehind());
         root.Subcommands.Add(Chart());
         return root.Parse(args).InvokeAsync();
@@ -123,6 +124,26 @@ public static class Program
             parse.GetValue(players), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(duration)),
             parse.GetValue(clump), parse.GetValue(cases)!, parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out),
             parse.GetValue(creatures), parse.GetValue(creature)!), token));
+        return command;
+    }
+
+    private static Command Queue()
+    {
+        var online = new Option<int>("--online") { Description = "Players in the world, probing, before and during", DefaultValueFactory = _ => 1000 };
+        var arrivals = new Option<int>("--arrivals") { Description = "Clients arriving at once", DefaultValueFactory = _ => 5000 };
+        var capacity = new Option<int>("--capacity") { Description = "The world's capacity when they arrive", DefaultValueFactory = _ => 2000 };
+        var raise = new Option<int>("--raise-per-second") { Description = "Places the operators add each second once the queue has formed", DefaultValueFactory = _ => 100 };
+        var probeRate = new Option<double>("--probe-rate") { Description = "GetPlayer requests per second per online player", DefaultValueFactory = _ => 2 };
+        var before = new Option<double>("--before") { Description = "Seconds measured before the arrivals", DefaultValueFactory = _ => 20 };
+        var maxDuration = new Option<double>("--max-duration") { Description = "Seconds the arrivals may take to all get in", DefaultValueFactory = _ => 300 };
+        var command = new Command("queue", "e. Login queue: thousands arrive at once for a full world; FIFO, monotonic positions, pushes on time, online players' latency")
+        {
+            online, arrivals, capacity, raise, probeRate, before, maxDuration, SeedDirectory, Out, RunDirectory,
+        };
+        command.SetAction((parse, token) => QueueBenchmark.RunAsync(new QueueBenchmark.Options(
+            parse.GetValue(online), parse.GetValue(arrivals), parse.GetValue(capacity), parse.GetValue(raise), parse.GetValue(probeRate),
+            TimeSpan.FromSeconds(parse.GetValue(before)), TimeSpan.FromSeconds(parse.GetValue(maxDuration)),
+            parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
         return command;
     }
 

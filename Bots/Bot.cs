@@ -39,6 +39,9 @@ public sealed class Bot
     private readonly Random _random;
     private string? _characterId;
 
+    /// <summary>The bot's place in a world's queue, kept across a reconnect (the world keeps it for its grace period).</summary>
+    private string? _queueTicket;
+
     public Bot(int index, BotSettings settings, BotMetrics metrics, TicketCache? tickets, SemaphoreSlim loginGate)
     {
         Index = index;
@@ -156,18 +159,20 @@ public sealed class Bot
                 return new InWorldSession(client, characterId, null, Task.CompletedTask);
             }
 
-            var entered = await TimedAsync(Opcode.EnterWorld, () => client.EnterWorldAsync(characterId, stop));
+            // Pushes are read from here on: a queued bot gets QueueUpdates before it is in the world. A fighting bot's
+            // view exists from the start too, so no WorldUpdate that beats the EnterWorld answer is missed.
+            var view = _settings.Combat ? new WorldView() : null;
+            var pushes = CountPushesAsync(client, view);
+            var entered = await EnterThroughQueueAsync(client, characterId, stop);
             _metrics.Increment(Counter.EnteredWorld);
             _metrics.Increment(Counter.InWorld);
-            WorldView? view = null;
-            if (_settings.Combat && entered.Arrival is { } arrival)
+            if (view is not null && entered.Arrival is { } arrival)
             {
-                view = new WorldView();
                 view.Reset(arrival);
             }
 
             succeeded = true;
-            return new InWorldSession(client, characterId, entered.Arrival, CountPushesAsync(client, view), view);
+            return new InWorldSession(client, characterId, entered.Arrival, pushes, view);
         }
         finally
         {
@@ -176,6 +181,48 @@ public sealed class Bot
                 _metrics.Decrement(Counter.Connected);
                 await client.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// EnterWorld; if the world is full, waits in its queue like a player (positions pushed, EnterWorld again
+    /// with the ticket at its turn), timing the wait as <c>queue_wait</c>. A position that goes up is counted
+    /// as the error QUEUE_POSITION_ROSE: positions must only ever go down.
+    /// </summary>
+    private async Task<EnterWorldResponse> EnterThroughQueueAsync(MmoClient client, string characterId, CancellationToken stop)
+    {
+        var entered = await TimedAsync(Opcode.EnterWorld, () => client.EnterWorldAsync(characterId, _queueTicket, stop));
+        if (entered.Queue is not { } place)
+        {
+            _queueTicket = null;
+            return entered;
+        }
+
+        _metrics.Increment(Counter.Queued);
+        var started = Stopwatch.GetTimestamp();
+        var watcher = new QueueWatcher(this, place);
+        entered = await client.EnterWorldThroughQueueAsync(characterId, watcher, place.Ticket, stop);
+        _metrics.Latency("queue_wait").Record(Stopwatch.GetElapsedTime(started));
+        _queueTicket = null;
+        return entered;
+    }
+
+    /// <summary>Keeps the bot's ticket and checks that positions only go down.</summary>
+    private sealed class QueueWatcher(Bot bot, QueueStatus first) : IProgress<QueueStatus>
+    {
+        private readonly QueueLedger.Entry? _ledger = bot._settings.QueueLedger?.For(bot.Index);
+        private uint _lowest = first.Position;
+
+        public void Report(QueueStatus value)
+        {
+            _ledger?.Told(value.Position, value.Ready);
+            bot._queueTicket = value.Ticket;
+            if (value.Position > _lowest && !value.Ready)
+            {
+                bot._metrics.Error("QUEUE_POSITION_ROSE");
+            }
+
+            _lowest = Math.Min(_lowest, value.Position);
         }
     }
 
@@ -328,7 +375,7 @@ public sealed class Bot
         var name = new string(Username.Where(char.IsLetterOrDigit).ToArray());
         try
         {
-            var created = await TimedAsync(Opcode.CreateCharacter, () => client.CreateCharacterAsync(name, stop));
+            var created = await TimedAsync(Opcode.CreateCharacter, () => client.CreateCharacterAsync(name, _settings.World, stop));
             _metrics.Increment(Counter.CharactersCreated);
             return created.CharacterId;
         }
@@ -336,7 +383,7 @@ public sealed class Bot
         {
             // Another prefix's bot, or a person, holds the name: take one nobody will.
             var fallback = $"b{Index:x}{_random.Next():x}";
-            var created = await TimedAsync(Opcode.CreateCharacter, () => client.CreateCharacterAsync(fallback[..Math.Min(16, fallback.Length)], stop));
+            var created = await TimedAsync(Opcode.CreateCharacter, () => client.CreateCharacterAsync(fallback[..Math.Min(16, fallback.Length)], _settings.World, stop));
             _metrics.Increment(Counter.CharactersCreated);
             return created.CharacterId;
         }
@@ -714,6 +761,9 @@ public sealed class Bot
                     break;
                 case ChatMessage:
                     _metrics.Increment(Counter.ChatReceived);
+                    break;
+                case QueueUpdate:
+                    _metrics.Increment(Counter.QueueUpdates);
                     break;
                 case ErrorResponse error:
                     _metrics.Error(ErrorNames.Of(error.Code));

@@ -67,6 +67,12 @@ public sealed record BotSettings
     /// <summary>How long a request waits for its answer before it counts as a TIMEOUT error.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Where queued bots note what they were told (a benchmark checking the login queue); null: not noted.</summary>
+    public Metrics.QueueLedger? QueueLedger { get; init; }
+
+    /// <summary>The world new characters are made in; null: the default world.</summary>
+    public string? World { get; init; }
+
     /// <summary>
     /// Fight: each bot keeps the zone's view from its WorldUpdates, walks to a living creature in view
     /// and attacks it whenever its cooldown allows, rises again (Respawn) when it dies, and wanders when

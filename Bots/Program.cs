@@ -82,6 +82,8 @@ public static class BotCommand
 
     public static readonly Option<double> RequestTimeout = new("--request-timeout") { Description = "Seconds a request may wait for its answer", DefaultValueFactory = _ => 10 };
 
+    public static readonly Option<string?> World = new("--world") { Description = "World to create characters in (default: the default world)" };
+
     public static readonly Option<bool> SeedOnly = new("--seed-only") { Description = "Create accounts and characters and cache tickets, then stop (no world)" };
 
     public static readonly Option<bool> Combat = new("--combat")
@@ -103,7 +105,7 @@ public static class BotCommand
         var root = new RootCommand("OrleansMmo bots: N players register or reuse accounts, log in, enter the world and play, for a bounded time.")
         {
             Gateway, Transport, Source, Bots, Processes, Duration, Prefix, Ramp, LoginConcurrency, MoveRate, SpeedFactor, ChatInterval,
-            PortalChance, RoamRadius, GetPlayerRate, NoReconnect, TicketCache, TicketCacheReadOnly, RequestTimeout, SeedOnly,
+            PortalChance, RoamRadius, GetPlayerRate, NoReconnect, TicketCache, TicketCacheReadOnly, RequestTimeout, World, SeedOnly,
             Combat, Json, Quiet, Worker, FirstIndex,
         };
         Bots.Validators.Add(r => Positive(r, r.GetValueOrDefault<int>() >= 0));
@@ -254,6 +256,7 @@ public static class BotCommand
         TicketCacheReadOnly = parse.GetValue(TicketCacheReadOnly),
         RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(RequestTimeout)),
         SeedOnly = parse.GetValue(SeedOnly),
+        World = parse.GetValue(World),
         Combat = parse.GetValue(Combat),
     };
 
@@ -363,6 +366,12 @@ public static class WorkerArguments
         if (s.SeedOnly)
         {
             yield return "--seed-only";
+        }
+
+        if (s.World is not null)
+        {
+            yield return "--world";
+            yield return s.World;
         }
 
         if (s.Combat)

@@ -46,6 +46,9 @@ public sealed class FrameConnection : IAsyncDisposable
     private DisconnectInfo? _disconnectInfo;
     private volatile ErrorResponse? _lastUnmatchedError;
 
+    /// <summary>Raised on the read loop for every QueueUpdate push (before it is queued in <see cref="Pushes"/>): keep the handler short.</summary>
+    public event Action<QueueStatus>? QueueUpdated;
+
     /// <summary>Starts reading and writing <paramref name="transport"/>, which the connection owns from now on.</summary>
     public FrameConnection(IFrameTransport transport, MmoClientOptions options)
     {
@@ -404,6 +407,17 @@ public sealed class FrameConnection : IAsyncDisposable
                 return TryParse(WorldUpdate.Parser, frame, out var update) ? new ServerPush(Opcode.WorldUpdate, 0, update) : null;
             case Opcode.ChatMessage:
                 return TryParse(ChatMessage.Parser, frame, out var chat) ? new ServerPush(Opcode.ChatMessage, 0, chat) : null;
+            case Opcode.Teleported:
+                return TryParse(Teleported.Parser, frame, out var teleported) ? new ServerPush(Opcode.Teleported, 0, teleported) : null;
+            case Opcode.QueueUpdate:
+                if (!TryParse(QueueUpdate.Parser, frame, out var queued))
+                {
+                    return null;
+                }
+
+                // Told at once, on the read loop, so a client waiting its turn needs no reader of the pushes.
+                QueueUpdated?.Invoke(queued.Status);
+                return new ServerPush(Opcode.QueueUpdate, 0, queued);
             default:
                 // A push this SDK does not know yet; newer gateways may add pushes, and clients must skip them.
                 return null;

@@ -82,9 +82,10 @@ public sealed partial class MmoClient
         return response.Characters;
     }
 
-    public async Task<CharacterSummary> CreateCharacterAsync(string name, CancellationToken cancellationToken = default)
+    /// <summary>Creates a character in <paramref name="worldId"/> (null: the default world); names are unique per world.</summary>
+    public async Task<CharacterSummary> CreateCharacterAsync(string name, string? worldId = null, CancellationToken cancellationToken = default)
     {
-        var request = new CreateCharacterRequest { Name = name };
+        var request = new CreateCharacterRequest { Name = name, WorldId = worldId ?? "" };
         var response = await SendRequestAsync(Opcode.CreateCharacter, request, CreateCharacterResponse.Parser, cancellationToken).ConfigureAwait(false);
         return response.Character;
     }
@@ -97,10 +98,29 @@ public sealed partial class MmoClient
 
     /// <summary>
     /// Plays as this character from now on (the connection becomes InWorld): the answer holds its
-    /// state and where it stands; WorldUpdate pushes follow.
+    /// state and where it stands; WorldUpdate pushes follow. When the world is full the answer holds
+    /// <c>Queue</c> instead (the connection stays Authenticated): see <see cref="EnterWorldThroughQueueAsync"/>.
     /// </summary>
     public Task<EnterWorldResponse> EnterWorldAsync(string characterId, CancellationToken cancellationToken = default) =>
-        SendRequestAsync(Opcode.EnterWorld, new EnterWorldRequest { CharacterId = characterId }, EnterWorldResponse.Parser, cancellationToken);
+        EnterWorldAsync(characterId, null, cancellationToken);
+
+    /// <summary>EnterWorld with a queue ticket: keeps a place in the queue (after a reconnect), or takes one's turn.</summary>
+    public Task<EnterWorldResponse> EnterWorldAsync(string characterId, string? queueTicket, CancellationToken cancellationToken = default) =>
+        SendRequestAsync(Opcode.EnterWorld, new EnterWorldRequest { CharacterId = characterId, QueueTicket = queueTicket ?? "" }, EnterWorldResponse.Parser, cancellationToken);
+
+    /// <summary>Every world with its status and population, and this account's characters there.</summary>
+    public async Task<IReadOnlyList<WorldInfo>> ListWorldsAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await SendRequestAsync(Opcode.ListWorlds, new ListWorldsRequest(), ListWorldsResponse.Parser, cancellationToken).ConfigureAwait(false);
+        return response.Worlds;
+    }
+
+    /// <summary>Gives up the place in a world's queue.</summary>
+    public async Task LeaveQueueAsync(CancellationToken cancellationToken = default)
+    {
+        await SendRequestAsync(Opcode.LeaveQueue, new LeaveQueueRequest(), LeaveQueueResponse.Parser, cancellationToken).ConfigureAwait(false);
+        _queueStatus = null;
+    }
 
     /// <summary>Back to character selection (the connection returns to Authenticated).</summary>
     public async Task LeaveWorldAsync(CancellationToken cancellationToken = default)

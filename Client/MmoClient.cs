@@ -32,6 +32,7 @@ public sealed partial class MmoClient : IAsyncDisposable
     {
         Connection = connection;
         _options = options;
+        connection.QueueUpdated += OnQueueUpdate;
     }
 
     /// <summary>The frame connection under this client: raw requests, pushes, the end of the connection.</summary>
@@ -210,7 +211,13 @@ public sealed partial class MmoClient : IAsyncDisposable
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)
     {
-        var request = new HelloRequest { ProtocolVersion = _options.ProtocolVersion, ClientName = _options.ClientName };
+        var request = new HelloRequest
+        {
+            ProtocolVersion = _options.ProtocolVersion,
+            ClientName = _options.ClientName,
+            ClientBuild = _options.ClientBuild,
+            ClientPlatform = _options.ClientPlatform,
+        };
         var hello = await SendRequestAsync(Opcode.Hello, request, HelloResponse.Parser, cancellationToken).ConfigureAwait(false);
         Hello = hello;
 

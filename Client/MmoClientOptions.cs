@@ -10,6 +10,12 @@ public sealed class MmoClientOptions
     /// <summary>Sent in Hello: free text for the gateway's logs (at most 64 characters are meaningful).</summary>
     public string ClientName { get; set; } = "OrleansMmo.Client";
 
+    /// <summary>Sent in Hello: the client's build number, recorded with the session and checked against the gateway's minimum for the platform.</summary>
+    public uint ClientBuild { get; set; }
+
+    /// <summary>Sent in Hello: the client's platform, e.g. "windows", "android", "web".</summary>
+    public string ClientPlatform { get; set; } = "";
+
     /// <summary>
     /// Local address to connect from, e.g. 127.0.0.2: a load generator spreads connections over
     /// several source addresses, since one address has a limited number of ephemeral ports.

@@ -14,6 +14,8 @@ public sealed class MmoErrorException : Exception
         Code = error.Code;
         Detail = error.Detail;
         RetryAfter = error.RetryAfterMs > 0 ? TimeSpan.FromMilliseconds(error.RetryAfterMs) : null;
+        UntilMs = error.UntilMs;
+        UpdateUrl = error.UpdateUrl;
     }
 
     public Opcode RequestOpcode { get; }
@@ -25,4 +27,10 @@ public sealed class MmoErrorException : Exception
 
     /// <summary>Set for RATE_LIMITED, BUSY, LOGIN_THROTTLED, CHAT_RATE_LIMITED and MOVE_RATE_LIMITED: wait at least this long before retrying.</summary>
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>For ACCOUNT_BANNED and CHAT_MUTED: when the ban or mute ends, Unix milliseconds; 0 for a ban until lifted.</summary>
+    public long UntilMs { get; }
+
+    /// <summary>For UPDATE_REQUIRED: where to get a current client for this platform.</summary>
+    public string UpdateUrl { get; }
 }

@@ -17,7 +17,8 @@ internal static class LogEvents
     public const int ConnectionReadLoopFailed = 2005;
     public const int ConnectionReleaseFailed = 2006;
     public const int ConnectionRequestStillRunning = 2007;
-    public const int ConnectionRefusedByAddress = 2008;
+    public const int ConnectionReleaseRetrying = 2008;
+    public const int ConnectionRefusedByAddress = 2009;
 
     // Sessions: 2010-2019.
     public const int SessionClosing = 2010;
@@ -46,6 +47,8 @@ internal static class LogEvents
     public const int RegistryHeartbeatFailed = 2101;
     public const int RegistryHeartbeatRecovered = 2102;
     public const int RegistryUnregisterFailed = 2103;
+    public const int RegistryBansFailed = 2104;
+    public const int RegistryWorldsFailed = 2105;
 
     // Drain: 2110-2119.
     public const int DrainStarted = 2110;
@@ -59,4 +62,10 @@ internal static class LogEvents
     public const int ClusterSiloLost = 2130;
     public const int ClusterLost = 2131;
     public const int ClusterLeftWhileStopping = 2132;
+
+    // Operations (address bans, shutdown): 2200-2299.
+    public const int AddressBansUpdated = 2201;
+    public const int ShutdownClosing = 2210;
+    public const int ShutdownReleaseTimedOut = 2211;
+    public const int RegistryShutdownFailed = 2106;
 }

@@ -18,6 +18,10 @@ internal static class LogEvents
     public const int CharacterDeleted = 1006;
     public const int AccountKickFailed = 1007;
     public const int AccountDetachFailed = 1020;
+    public const int AccountRecordFailed = 1021;
+    public const int AccountRoleSet = 1030;
+    public const int AccountKicked = 1031;
+    public const int AccountBanned = 1032;
 
     // Security: 1100-1199.
     public const int PasswordHashingSaturated = 1101;
@@ -34,6 +38,10 @@ internal static class LogEvents
     public const int PlayerWriteFailed = 3007;
     public const int PlayerAttackRefused = 3008;
     public const int PlayerLeveledUp = 3009;
+    public const int PlayerTeleported = 3010;
+    public const int PlayerPushFailed = 3011;
+    public const int PlayerRefreshBehind = 3012;
+    public const int PlayerWorldUnavailable = 3013;
 
     // Zones and the gateway fan-out they share with whispers, world chat and announcements: 3100-3199.
     public const int ZoneEntered = 3100;
@@ -43,6 +51,18 @@ internal static class LogEvents
     public const int ZoneGatewayDropped = 3104;
 
     // World chat: 3200-3299 (3200, a world chat broadcast failure, is logged as FanoutDeliveryFailed now).
+
+    // Worlds and their login queues: 3300-3399.
+    public const int WorldQueued = 3300;
+    public const int WorldRequeued = 3301;
+    public const int WorldTurnMissed = 3302;
+    public const int WorldPlaceLost = 3303;
+    public const int WorldConfigured = 3304;
+    public const int WorldQueueDeliveryFailed = 3305;
+    public const int WorldZoneUnreachable = 3306;
+    public const int WorldHealthChanged = 3307;
+    public const int WorldReconcileFailed = 3308;
+    public const int WorldReconciled = 3309;
 
     // Write-behind persistence: 4000-4099.
     public const int WriteBehindFailing = 4001;
@@ -57,4 +77,29 @@ internal static class LogEvents
     public const int GatewayLeft = 6002;
     public const int GatewayExpired = 6003;
     public const int GatewayRegistryFull = 6004;
+    public const int GatewaySessionsClosed = 6005;
+    public const int GatewaySessionSweepFailed = 6006;
+
+    // Operations (operator actions, address bans): 6100-6199.
+    public const int OperatorAction = 6101;
+    public const int OperatorActionFailed = 6102;
+    public const int OperatorAuditIncomplete = 6103;
+    public const int AddressBansPushFailed = 6110;
+
+    // Game data reloads: 6200-6299.
+    public const int GameDataApplied = 6201;
+    public const int GameDataRejected = 6202;
+    public const int GameDataPollFailed = 6203;
+    public const int ZoneDataChanged = 6204;
+    public const int ZoneRefreshFailed = 6205;
+
+    // Scheduled shutdown: 6300-6399.
+    public const int ShutdownScheduled = 6301;
+    public const int ShutdownCancelled = 6302;
+    public const int ShutdownDisconnecting = 6303;
+    public const int ShutdownStopping = 6304;
+    public const int ShutdownAnnounceFailed = 6305;
+    public const int ShutdownGatewayFailed = 6306;
+    public const int ShutdownSiloStopping = 6307;
+    public const int ShutdownPollFailed = 6308;
 }

@@ -26,8 +26,10 @@ public enum Opcode : ushort
     ListCharacters = 0x0020,
     CreateCharacter = 0x0021,
     DeleteCharacter = 0x0022,
+    ListWorlds = 0x0023,
     EnterWorld = 0x0030,
     LeaveWorld = 0x0031,
+    LeaveQueue = 0x0032,
 
     // World.
     Move = 0x0040,
@@ -36,10 +38,15 @@ public enum Opcode : ushort
     Respawn = 0x0043,
     Chat = 0x0050,
 
+    // Operations.
+    Gm = 0x0060,
+
     // Server pushes.
     Disconnect = 0x4001,
     WorldUpdate = 0x4002,
     ChatMessage = 0x4003,
+    Teleported = 0x4004,
+    QueueUpdate = 0x4005,
 
     /// <summary>A failed request: <c>ErrorResponse</c>, request id echoed.</summary>
     Error = 0xFFFF,

@@ -20,4 +20,7 @@ internal static class LogEvents
 
     // Hosting: 5100-5199.
     public const int SiloReady = 5101;
+
+    // Operator API and console: 5200-5299.
+    public const int OperatorKeyRefused = 5201;
 }

@@ -5,6 +5,7 @@ using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Grains.World;
 using OrleansMmo.Hosting;
 using OrleansMmo.Silo.Hosting;
+using OrleansMmo.Silo.Operations;
 using OrleansMmo.Silo.Storage;
 
 namespace OrleansMmo.Silo;
@@ -31,12 +32,16 @@ public static class Program
             .AddMmoGatewayRegistry(configuration)   // live gateways with their load, by heartbeat
             .AddDashboard());
         builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port
+        builder.AddMmoOperatorApi();                // /api: operator actions behind scoped keys (Admin:Key, Admin:Keys)
+        builder.AddMmoConsole();                    // /console/: the operators' web page, live maps
         builder.AddMmoTelemetry("orleansmmo-silo",  // meters of storage, world and Orleans; /metrics, OTLP
             "OrleansMmo.Persistence", "OrleansMmo.World", "Microsoft.Orleans");
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapMmoAdmin();
+        app.MapMmoOperatorApi();
+        app.MapMmoConsole();
         app.MapMmoMetrics();
         return app;
     }

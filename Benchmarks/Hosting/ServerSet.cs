@@ -72,6 +72,9 @@ public sealed class ServerSet : IAsyncDisposable
 
     public int SiloGatewayPort { get; private init; }
 
+    /// <summary>The silo's admin port: health, metrics, the operator API.</summary>
+    public int SiloAdminPort { get; private init; }
+
     public string ServiceId { get; private init; } = "";
 
     /// <summary>The SQLite file the silo uses (unused with PostgreSQL).</summary>
@@ -88,13 +91,14 @@ public sealed class ServerSet : IAsyncDisposable
 
         var siloPort = FreePort();
         var siloGatewayPort = FreePort();
+        var siloAdminPort = FreePort();
         List<(string, string)> siloSettings =
         [
             ("Cluster:ServiceId", options.ServiceId),
             ("Cluster:ClusterId", options.ServiceId),
             ("Cluster:SiloPort", Invariant(siloPort)),
             ("Cluster:GatewayPort", Invariant(siloGatewayPort)),
-            ("Admin:Port", Invariant(FreePort())),
+            ("Admin:Port", Invariant(siloAdminPort)),
             ("Storage:SqlitePath", database),
             ("ConnectionStrings:Postgres", options.Postgres ?? ""),
             ("ConnectionStrings:Redis", ""),
@@ -119,7 +123,7 @@ public sealed class ServerSet : IAsyncDisposable
         }
 
         var silo = await ServerProcess.StartAsync("silo", siloSettings, runDirectory, port: siloGatewayPort, extra: fixtures);
-        var set = new ServerSet(runDirectory, silo) { SiloGatewayPort = siloGatewayPort, ServiceId = options.ServiceId, DatabaseFile = database };
+        var set = new ServerSet(runDirectory, silo) { SiloGatewayPort = siloGatewayPort, SiloAdminPort = siloAdminPort, ServiceId = options.ServiceId, DatabaseFile = database };
         try
         {
             for (var i = 0; i < options.Gateways; i++)

@@ -28,6 +28,10 @@ public enum Counter
     Requests,
     Disconnects,
     ConnectFailures,
+    /// <summary>Times a bot was put in a world's queue instead of entering.</summary>
+    Queued,
+    /// <summary>QueueUpdate pushes received.</summary>
+    QueueUpdates,
     /// <summary>Attack requests answered (hits and refusals).</summary>
     Attacks,
     Hits,

@@ -54,7 +54,7 @@ public sealed class GatewayDirectory(
 
     /// <summary>This gateway's entry: its observer, its public address and its load right now.</summary>
     public GatewayRegistration CurrentRegistration() =>
-        new(identity.GatewayId, identity.Observer, PublicHost(), PublicPort(), sessions.Count, sessions.CountInWorld(), _draining, time.GetUtcNow());
+        new(identity.GatewayId, identity.Observer, PublicHost(), PublicPort(), sessions.Count, sessions.CountInWorld(), _draining, time.GetUtcNow(), identity.Instance);
 
     public void Update(ImmutableArray<GatewayRegistration> live)
     {

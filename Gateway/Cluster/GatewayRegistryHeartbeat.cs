@@ -11,6 +11,9 @@ namespace OrleansMmo.Gateway.Cluster;
 public sealed partial class GatewayRegistryHeartbeat(
     IGrainFactory grains,
     GatewayDirectory directory,
+    Operations.AddressBans bans,
+    WorldList worlds,
+    Operations.ClusterShutdown shutdown,
     IOptions<GatewayClusterOptions> options,
     ILogger<GatewayRegistryHeartbeat> logger) : BackgroundService
 {
@@ -32,6 +35,9 @@ public sealed partial class GatewayRegistryHeartbeat(
             var timeout = options.Value.RegistryHeartbeatInterval;
             await Registry.Heartbeat(directory.CurrentRegistration()).WaitAsync(timeout, cancellationToken);
             directory.Update(await Registry.GetLive().WaitAsync(timeout, cancellationToken));
+            await RefreshBansAsync(timeout, cancellationToken);
+            await RefreshWorldsAsync(timeout, cancellationToken);
+            await RefreshShutdownAsync(timeout, cancellationToken);
             if (_failing)
             {
                 _failing = false;
@@ -41,6 +47,49 @@ public sealed partial class GatewayRegistryHeartbeat(
         finally
         {
             _beat.Release();
+        }
+    }
+
+    /// <summary>
+    /// Bans are pushed at every change; fetching them here covers a push this gateway missed. Apart from the
+    /// heartbeat: the ban list lives in the database, and a database outage must not make the gateway unready.
+    /// </summary>
+    private async Task RefreshBansAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            bans.Update(await grains.GetGrain<Grains.Operations.IAddressBanGrain>(0).GetAll().WaitAsync(timeout, cancellationToken));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBansFailed(logger, ex);
+        }
+    }
+
+    /// <summary>The world list for ListWorlds; a failure leaves the copy, which shows worlds offline once it is stale.</summary>
+    private async Task RefreshWorldsAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            worlds.Update(await grains.GetGrain<Grains.World.IWorldDirectoryGrain>(0).GetWorlds().WaitAsync(timeout, cancellationToken));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWorldsFailed(logger, ex);
+        }
+    }
+
+    /// <summary>A scheduled shutdown is pushed when it is scheduled; this covers a gateway that missed the push or started since.</summary>
+    private async Task RefreshShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await grains.GetGrain<Grains.Operations.IShutdownGrain>(0).GetStatus().WaitAsync(timeout, cancellationToken);
+            shutdown.SetPending(status.Phase == Grains.Operations.ShutdownPhase.None ? null : status.At);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogShutdownFailed(logger, ex);
         }
     }
 
@@ -101,6 +150,15 @@ public sealed partial class GatewayRegistryHeartbeat(
         _beat.Dispose();
         base.Dispose();
     }
+
+    [LoggerMessage(EventId = LogEvents.RegistryShutdownFailed, Level = LogLevel.Debug, Message = "Fetching the shutdown schedule failed; keeping what is known")]
+    private static partial void LogShutdownFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = LogEvents.RegistryWorldsFailed, Level = LogLevel.Debug, Message = "Fetching the world list failed; keeping the copy held")]
+    private static partial void LogWorldsFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = LogEvents.RegistryBansFailed, Level = LogLevel.Debug, Message = "Fetching the address bans failed; keeping the copy held")]
+    private static partial void LogBansFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = LogEvents.RegistryHeartbeatFailed, Level = LogLevel.Warning, Message = "Gateway {GatewayId}: registry heartbeat failed; retrying every interval")]
     private static partial void LogFailed(ILogger logger, Exception exception, string gatewayId);

@@ -169,9 +169,10 @@ public sealed class GatewayAddressRulesValidator : IValidateOptions<GatewayOptio
             return ValidateOptionsResult.Fail($"Gateway:ConnectionLimitExemptNetworks: {ex.Message}");
         }
 
-        if (options.HelloTimeout <= TimeSpan.Zero || options.HelloTimeout > options.UnauthenticatedTimeout)
+        // Longer than UnauthenticatedTimeout is allowed: that timeout covers Handshaking too, so the shorter one wins.
+        if (options.HelloTimeout <= TimeSpan.Zero)
         {
-            return ValidateOptionsResult.Fail("Gateway:HelloTimeout must be positive and at most Gateway:UnauthenticatedTimeout");
+            return ValidateOptionsResult.Fail("Gateway:HelloTimeout must be positive");
         }
 
         return ValidateOptionsResult.Success;

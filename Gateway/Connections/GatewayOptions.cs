@@ -64,7 +64,8 @@ public sealed class GatewayOptions
 
     /// <summary>
     /// Time from connect to the Hello before the connection is closed (AUTHENTICATION_TIMEOUT): much shorter
-    /// than <see cref="UnauthenticatedTimeout"/>, so connections that never speak free their slot in seconds.
+    /// than <see cref="UnauthenticatedTimeout"/>, so connections that never speak free their slot in seconds. When set
+    /// longer, <see cref="UnauthenticatedTimeout"/> (which also counts from connect) closes the connection first.
     /// </summary>
     public TimeSpan HelloTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
@@ -108,6 +109,13 @@ public sealed class GatewayOptions
     /// dead in about 2 s; Orleans would otherwise wait 30 s. Zero turns it off.
     /// </summary>
     public TimeSpan FailoverCallTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long the gateway keeps trying to report a closed connection to its account while the cluster
+    /// fails over. The end time is taken when the connection closed, so a late report still records the
+    /// exact play time; past this the session stays open in the records until the account's next login.
+    /// </summary>
+    public TimeSpan SessionEndRetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 [OptionsValidator]

@@ -7,6 +7,8 @@ using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.Accounts;
+using OrleansMmo.Grains.Operations;
+using OrleansMmo.Grains.World;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 
@@ -80,10 +82,21 @@ public sealed partial class SessionHost(
         {
             session.Close(DisconnectReason.Unspecified, notify: false);
             await FinishAsync(session, writer);
-            sessions.Remove(session);
-            releaseAdmission();
-            await RequestsFinishedAsync(session);
-            await ReleaseAccountSessionAsync(session);
+            // Counted from before the connection leaves the registry until its account heard it ended,
+            // so a cluster shutdown waits for every session's end to be recorded.
+            sessions.BeginRelease();
+            try
+            {
+                sessions.Remove(session);
+                releaseAdmission();
+                await RequestsFinishedAsync(session);
+                await ReleaseAccountSessionAsync(session);
+            }
+            finally
+            {
+                sessions.EndRelease();
+            }
+
             LogDisconnected(logger, session.ConnectionId, session.CloseReason);
         }
     }
@@ -202,23 +215,75 @@ public sealed partial class SessionHost(
         }
     }
 
-    /// <summary>Tells the account the connection is gone, so a kick is not sent into the void; the ticket stays valid for a resume.</summary>
+    /// <summary>
+    /// Tells the account the connection is gone, so a kick is not sent into the void (the ticket stays valid
+    /// for a resume) and the session's record ends now. The time is taken here, before any retry, so a
+    /// report delayed by a silo failover still records the exact end; it is retried while the cluster fails
+    /// over, for at most <see cref="GatewayOptions.SessionEndRetryTimeout"/>.
+    /// </summary>
     private async Task ReleaseAccountSessionAsync(ClientSession session)
     {
-        if (session.Binding is not { } binding || session.CloseReason == DisconnectReason.LoggedInElsewhere)
+        if (session.Binding is not { } binding)
         {
             return;
         }
 
+        var endedAt = DateTimeOffset.UtcNow;
+        var reason = EndReasonOf(session.CloseReason);
+        if (session.Queued is { } queued)
+        {
+            await ReleaseQueuePlaceAsync(session, binding, queued.WorldId);
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                await grains.GetGrain<IAccountGrain>(binding.AccountKey).ConnectionEnded(binding.SessionId, endedAt, reason);
+                return;
+            }
+            catch (Exception ex) when (ClusterFailures.IsTransient(ex) && System.Diagnostics.Stopwatch.GetElapsedTime(started) + delay < _options.SessionEndRetryTimeout)
+            {
+                LogReleaseRetry(logger, ex, session.ConnectionId, binding.AccountId);
+            }
+            catch (Exception ex)
+            {
+                LogReleaseFailed(logger, ex, session.ConnectionId, binding.AccountId);
+                return;
+            }
+
+            await Task.Delay(delay);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+        }
+    }
+
+    /// <summary>A waiting client's place is kept for the world's reconnect grace; the world just learns the connection is gone.</summary>
+    private async Task ReleaseQueuePlaceAsync(ClientSession session, AccountBinding binding, string worldId)
+    {
         try
         {
-            await grains.GetGrain<IAccountGrain>(binding.AccountKey).ConnectionClosed(binding.SessionId);
+            await grains.GetGrain<IWorldGrain>(worldId).QueueDisconnected(binding.AccountId, session.ConnectionId);
         }
         catch (Exception ex)
         {
+            // The world's next count at the gateways marks the place lost-connection anyway.
             LogReleaseFailed(logger, ex, session.ConnectionId, binding.AccountId);
         }
     }
+
+    /// <summary>How the connection ended, in the words of the session records.</summary>
+    public static SessionEndReason EndReasonOf(DisconnectReason reason) => reason switch
+    {
+        DisconnectReason.LoggedInElsewhere => SessionEndReason.Replaced,
+        DisconnectReason.ServerShutdown => SessionEndReason.Shutdown,
+        DisconnectReason.IdleTimeout or DisconnectReason.AuthenticationTimeout => SessionEndReason.Timeout,
+        DisconnectReason.KickedByAdmin => SessionEndReason.Kick,
+        DisconnectReason.Draining => SessionEndReason.Drain,
+        DisconnectReason.ProtocolViolation or DisconnectReason.SlowConsumer or DisconnectReason.RateLimitAbuse => SessionEndReason.Protocol,
+        _ => SessionEndReason.Disconnect,
+    };
 
     [LoggerMessage(EventId = LogEvents.ConnectionOpened, Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened ({Transport}) from {RemoteAddress}")]
     private static partial void LogConnected(ILogger logger, long connectionId, string transport, string remoteAddress);
@@ -240,6 +305,9 @@ public sealed partial class SessionHost(
 
     [LoggerMessage(EventId = LogEvents.ConnectionRequestStillRunning, Level = LogLevel.Warning, Message = "Connection {ConnectionId} closed with a request still running after the wait; releasing its session anyway")]
     private static partial void LogRequestStillRunning(ILogger logger, long connectionId);
+
+    [LoggerMessage(EventId = LogEvents.ConnectionReleaseRetrying, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: reporting the end of account {AccountId}'s session met a failover; retrying")]
+    private static partial void LogReleaseRetry(ILogger logger, Exception exception, long connectionId, Guid accountId);
 
     [LoggerMessage(EventId = LogEvents.ConnectionReleaseFailed, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: could not release the session of account {AccountId}")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, long connectionId, Guid accountId);

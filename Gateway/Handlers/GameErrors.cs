@@ -35,6 +35,10 @@ public static class GameErrors
         GameError.ChatChannelInvalid => ErrorCode.ChatChannelInvalid,
         GameError.PlayerNotFound => ErrorCode.PlayerNotFound,
         GameError.PlayerOffline => ErrorCode.PlayerOffline,
+        GameError.AccountBanned => ErrorCode.AccountBanned,
+        GameError.WorldNotFound => ErrorCode.WorldNotFound,
+        GameError.WorldMaintenance => ErrorCode.WorldMaintenance,
+        GameError.ChatMuted => ErrorCode.ChatMuted,
         _ => ErrorCode.InternalError,
     };
 
@@ -49,7 +53,8 @@ public static class GameErrors
         _ => DisconnectReason.Unspecified,
     };
 
-    /// <summary>The client's answer to a failed call: its code, its retry time, and whether the connection ends.</summary>
-    public static Reply ToReply(GameFailure failure) =>
-        Reply.Fail(ToWire(failure.Error), failure.RetryAfter, ClosesWith(failure.Error));
+    /// <summary>The client's answer to a failed call: its code, its retry time or end time (bans, mutes), and whether the connection ends.</summary>
+    public static Reply ToReply(GameFailure failure) => failure.Error is GameError.AccountBanned or GameError.ChatMuted
+        ? Reply.FailUntil(ToWire(failure.Error), failure.Until, ClosesWith(failure.Error))
+        : Reply.Fail(ToWire(failure.Error), failure.RetryAfter, ClosesWith(failure.Error));
 }

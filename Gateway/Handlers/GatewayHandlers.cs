@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Gateway.Operations;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains;
 using OrleansMmo.Grains.Accounts;
+using OrleansMmo.Grains.World;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 using GrainSessionTicket = OrleansMmo.Grains.Accounts.SessionTicket;
@@ -17,11 +19,22 @@ namespace OrleansMmo.Gateway.Handlers;
 /// One method per opcode: wire message in, grain call, wire message out. The only place where
 /// wire types and grain types meet.
 /// </summary>
-public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identity, IOptions<GatewayOptions> options, GatewayDirectory gateways)
+public sealed class GatewayHandlers(
+    IGrainFactory grains,
+    GatewayIdentity identity,
+    IOptions<GatewayOptions> options,
+    GatewayDirectory gateways,
+    AddressBans bans,
+    WorldList worlds,
+    IOptions<ClientBuildOptions> clientBuilds,
+    IOptions<GatewayClusterOptions> clusterOptions,
+    ClusterShutdown shutdown)
 {
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
     private const int MaxAccountKeyChars = 80;
+    private const int MaxClientNameChars = 128;
+    private const int MaxClientPlatformChars = 32;
 
     private readonly GatewayOptions _options = options.Value;
 
@@ -30,6 +43,16 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         if (request.ProtocolVersion != ProtocolVersion.Current)
         {
             return Reply.Fail(ErrorCode.ProtocolVersionMismatch, closeWith: DisconnectReason.ProtocolViolation);
+        }
+
+        // Kept for the session records; bounded, since the client writes it.
+        session.Client = new ClientInfo(
+            Bound(request.ClientName, MaxClientNameChars),
+            (int)Math.Min(request.ClientBuild, int.MaxValue),
+            Bound(request.ClientPlatform, MaxClientPlatformChars).ToLowerInvariant());
+        if (clientBuilds.Value.UpdateNeeded(session.Client.Platform, session.Client.Build) is { } updateUrl)
+        {
+            return Reply.UpdateRequired(updateUrl);
         }
 
         session.MoveTo(SessionState.Connected, null);
@@ -66,6 +89,16 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             return GameError.PasswordInvalid;
         }
 
+        if (AddressBanned(session) is { } banned)
+        {
+            return banned;
+        }
+
+        if (shutdown.RefusesLogins)
+        {
+            return Reply.Fail(ErrorCode.ShuttingDown);
+        }
+
         var result = await Account(AccountKeys.ForUsername(request.Username)).Register(request.Username, request.Password);
         return result.TryGetValue(out var accountId, out var failure)
             ? Reply.Ok(new RegisterResponse { AccountId = accountId.ToString() })
@@ -78,6 +111,16 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         {
             // No account can have this name: answer as for a wrong password, without spending a hash.
             return GameError.InvalidCredentials;
+        }
+
+        if (AddressBanned(session) is { } banned)
+        {
+            return banned;
+        }
+
+        if (shutdown.RefusesLogins)
+        {
+            return Reply.Fail(ErrorCode.ShuttingDown);
         }
 
         var key = AccountKeys.ForUsername(request.Username);
@@ -99,6 +142,11 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             || !token.AccountKey.StartsWith("acct:", StringComparison.Ordinal))
         {
             return GameError.TicketInvalid;
+        }
+
+        if (AddressBanned(session) is { } banned)
+        {
+            return banned;
         }
 
         var result = await Account(token.AccountKey).ResumeSession(request.Token, Endpoint(session));
@@ -128,6 +176,12 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
     public async ValueTask<Reply> LogoutAsync(ClientSession session, AccountBinding account, LogoutRequest request)
     {
         await Account(account.AccountKey).Logout(account.SessionId);
+        if (session.Queued is { } queued)
+        {
+            await grains.GetGrain<IWorldGrain>(queued.WorldId).LeaveQueue(account.AccountId);
+            session.Queued = null;
+        }
+
         session.MoveTo(SessionState.Connected, null);
         return Reply.Ok(new LogoutResponse());
     }
@@ -151,7 +205,7 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
 
     public async ValueTask<Reply> CreateCharacterAsync(ClientSession session, AccountBinding account, CreateCharacterRequest request)
     {
-        var result = await Account(account.AccountKey).CreateCharacter(account.SessionId, request.Name);
+        var result = await Account(account.AccountKey).CreateCharacterIn(account.SessionId, request.Name, request.WorldId);
         return result.TryGetValue(out var character, out var failure)
             ? Reply.Ok(new CreateCharacterResponse { Character = ToWire(character) })
             : failure;
@@ -176,10 +230,10 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         }
 
         session.BeginEnteringWorld(characterId);
-        Result<WorldEntry> result;
+        Result<WorldAdmission> result;
         try
         {
-            result = await Account(account.AccountKey).EnterWorld(account.SessionId, characterId);
+            result = await Account(account.AccountKey).EnterWorldQueued(account.SessionId, characterId, NullIfEmpty(request.QueueTicket));
         }
         catch
         {
@@ -187,13 +241,22 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             throw;
         }
 
-        if (!result.TryGetValue(out var entry, out var failure))
+        if (!result.TryGetValue(out var admission, out var failure))
         {
             session.CancelEnteringWorld();
             return failure;
         }
 
-        session.EnteredWorld(account with { CharacterId = characterId });
+        if (admission.Entry is not { } entry)
+        {
+            // The world is full: the connection waits, Authenticated, for QueueUpdate pushes.
+            session.CancelEnteringWorld();
+            session.Queued = (admission.Queue!.WorldId, characterId);
+            return Reply.Ok(new EnterWorldResponse { Character = ToWire(admission.Character), Queue = ToWire(admission.Queue) });
+        }
+
+        session.Queued = null;
+        session.EnteredWorld(account with { CharacterId = characterId, WorldId = entry.Character.WorldId });
         var response = new EnterWorldResponse
         {
             Character = ToWire(entry.Character),
@@ -212,14 +275,85 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
             return failure;
         }
 
-        session.MoveTo(SessionState.Authenticated, account with { CharacterId = null });
+        session.MoveTo(SessionState.Authenticated, account with { CharacterId = null, WorldId = null });
         return Reply.Ok(new LeaveWorldResponse());
     }
+
+    public async ValueTask<Reply> LeaveQueueAsync(ClientSession session, AccountBinding account, LeaveQueueRequest request)
+    {
+        if (session.Queued is { } queued)
+        {
+            await grains.GetGrain<IWorldGrain>(queued.WorldId).LeaveQueue(account.AccountId);
+            session.Queued = null;
+        }
+
+        return Reply.Ok(new LeaveQueueResponse());
+    }
+
+    /// <summary>Every world with its status and population, and this account's characters in each, from the gateway's copy of the world list.</summary>
+    public async ValueTask<Reply> ListWorldsAsync(ClientSession session, AccountBinding account, ListWorldsRequest request)
+    {
+        var result = await Account(account.AccountKey).ListCharacters(account.SessionId);
+        if (!result.TryGetValue(out var characters, out var failure))
+        {
+            return failure;
+        }
+
+        var response = new ListWorldsResponse();
+        foreach (var world in worlds.Current(clusterOptions.Value.RegistryHeartbeatInterval * 3))
+        {
+            response.Worlds.Add(new WorldInfo
+            {
+                WorldId = world.WorldId,
+                Name = world.Name,
+                Status = world.State switch
+                {
+                    WorldState.Open => Protocol.Messages.WorldStatus.Open,
+                    WorldState.Full => Protocol.Messages.WorldStatus.Full,
+                    WorldState.Maintenance => Protocol.Messages.WorldStatus.Maintenance,
+                    _ => Protocol.Messages.WorldStatus.Offline,
+                },
+                Population = Band(world),
+                CharacterCount = (uint)characters.Count(c => c.WorldId == world.WorldId),
+                QueueLength = (uint)world.Queued,
+                IsDefault = world.IsDefault,
+            });
+        }
+
+        return Reply.Ok(response);
+    }
+
+    /// <summary>How full a world looks to players: a band, not the numbers.</summary>
+    public static PopulationBand Band(Grains.World.WorldStatus world) =>
+        world.Capacity <= 0 ? PopulationBand.Low
+        : world.Online >= world.Capacity || world.Queued > 0 ? PopulationBand.Full
+        : world.Online * 10 >= world.Capacity * 7 ? PopulationBand.High
+        : world.Online * 10 >= world.Capacity * 3 ? PopulationBand.Medium
+        : PopulationBand.Low;
+
+    public static QueueStatus ToWire(QueuePlace place) => new()
+    {
+        WorldId = place.WorldId,
+        Position = (uint)place.Position,
+        Length = (uint)place.Length,
+        Ticket = place.Ticket,
+        Ready = place.Ready,
+        ReadyForMs = (uint)place.ReadyFor.TotalMilliseconds,
+        EstimatedWaitS = (uint)place.EstimatedWait.TotalSeconds,
+    };
+
+    /// <summary>ACCOUNT_BANNED with the end time when the client's address is in a banned range.</summary>
+    private GameFailure? AddressBanned(ClientSession session) =>
+        bans.Find(session.RemoteAddress) is { } ban ? new GameFailure(GameError.AccountBanned, Until: ban.Until) : null;
+
+    private static string Bound(string text, int max) => text.Length <= max ? text : text[..max];
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
     private IAccountGrain Account(string key) => grains.GetGrain<IAccountGrain>(key);
 
     private SessionEndpoint Endpoint(ClientSession session) =>
-        new(identity.GatewayId, session.ConnectionId, identity.Observer, session.RemoteAddress);
+        new(identity.GatewayId, session.ConnectionId, identity.Observer, session.RemoteAddress, session.Client, identity.Instance);
 
     private static WireTicket ToWire(GrainSessionTicket ticket) =>
         new() { Token = ticket.Token, ExpiresAtMs = ticket.ExpiresAt.ToUnixTimeMilliseconds() };
@@ -230,5 +364,6 @@ public sealed class GatewayHandlers(IGrainFactory grains, GatewayIdentity identi
         Name = character.Name,
         CreatedAtMs = character.CreatedAt.ToUnixTimeMilliseconds(),
         Level = (uint)character.Level,
+        WorldId = character.WorldId,
     };
 }

@@ -11,7 +11,7 @@ public sealed class OpcodeTable
 {
     private readonly FrozenDictionary<ushort, Route> _routes;
 
-    public OpcodeTable(GatewayHandlers h, WorldHandlers w)
+    public OpcodeTable(GatewayHandlers h, WorldHandlers w, GmHandlers gm)
     {
         Routes =
         [
@@ -27,14 +27,18 @@ public sealed class OpcodeTable
             Route.ForAccount(Opcode.ListCharacters, ListCharactersRequest.Parser, Authenticated, h.ListCharactersAsync),
             Route.ForAccount(Opcode.CreateCharacter, CreateCharacterRequest.Parser, Authenticated, h.CreateCharacterAsync),
             Route.ForAccount(Opcode.DeleteCharacter, DeleteCharacterRequest.Parser, Authenticated, h.DeleteCharacterAsync),
+            Route.ForAccount(Opcode.ListWorlds, ListWorldsRequest.Parser, Authenticated, h.ListWorldsAsync),
             Route.ForAccount(Opcode.EnterWorld, EnterWorldRequest.Parser, Authenticated, h.EnterWorldAsync),
             Route.ForAccount(Opcode.LeaveWorld, LeaveWorldRequest.Parser, InWorld, h.LeaveWorldAsync),
+            Route.ForAccount(Opcode.LeaveQueue, LeaveQueueRequest.Parser, Authenticated, h.LeaveQueueAsync),
 
             Route.ForCharacter(Opcode.Move, MoveRequest.Parser, w.MoveAsync),
             Route.ForCharacter(Opcode.GetPlayer, GetPlayerRequest.Parser, w.GetPlayerAsync),
             Route.ForCharacter(Opcode.Attack, AttackRequest.Parser, w.AttackAsync),
             Route.ForCharacter(Opcode.Respawn, RespawnRequest.Parser, w.RespawnAsync),
             Route.ForCharacter(Opcode.Chat, ChatRequest.Parser, w.ChatAsync),
+
+            Route.ForCharacter(Opcode.Gm, GmRequest.Parser, gm.GmAsync),
         ];
         _routes = Routes.ToFrozenDictionary(r => (ushort)r.Opcode);
     }

@@ -157,7 +157,7 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
         }
         else
         {
-            session.SendError(requestId, reply.Error, reply.RetryAfter);
+            session.SendError(requestId, reply.Error, reply.RetryAfter, reply.UntilMs, reply.UpdateUrl);
         }
 
         if (reply.CloseWith != DisconnectReason.Unspecified)

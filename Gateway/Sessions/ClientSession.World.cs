@@ -1,3 +1,4 @@
+using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 
 namespace OrleansMmo.Gateway.Sessions;
@@ -49,6 +50,17 @@ public sealed partial class ClientSession
     /// <summary>Queues a push for <paramref name="characterId"/> if this connection plays it (or is entering the world with it).</summary>
     public void SendWorldPush(Guid characterId, ushort opcode, ReadOnlySpan<byte> payload)
     {
+        if (opcode == (ushort)Opcode.QueueUpdate)
+        {
+            // For a connection waiting in a world's queue (Authenticated): only while it waits for that character.
+            if (State == SessionState.Authenticated && Queued is { } queued && queued.CharacterId == characterId)
+            {
+                SendPush(opcode, payload);
+            }
+
+            return;
+        }
+
         // Before BeginEnteringWorld the character is not in any zone yet, so nothing can arrive for it.
         if (Volatile.Read(ref _enteringFlag) != 0)
         {

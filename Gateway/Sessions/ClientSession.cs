@@ -68,6 +68,12 @@ public sealed partial class ClientSession
 
     public string RemoteAddress { get; }
 
+    /// <summary>What the client said of itself in Hello (name, build, platform), recorded with its sessions.</summary>
+    public Grains.Accounts.ClientInfo? Client { get; set; }
+
+    /// <summary>Set while this connection waits in a world's queue: which world, for which character (QueueUpdate pushes are for it).</summary>
+    public (string WorldId, Guid CharacterId)? Queued { get; set; }
+
     /// <summary>The carrier's name (<see cref="ISessionTransport.Kind"/>), for logs.</summary>
     public string TransportKind => _transport.Kind;
 
@@ -148,7 +154,7 @@ public sealed partial class ClientSession
         Interlocked.Add(ref _queuedBytes, -frame.Length);
     }
 
-    public void SendError(uint requestId, ErrorCode code, TimeSpan retryAfter = default)
+    public void SendError(uint requestId, ErrorCode code, TimeSpan retryAfter = default, long untilMs = 0, string? updateUrl = null)
     {
         _metrics?.ErrorSent(code);
         Send((ushort)Opcode.Error, requestId, new ErrorResponse
@@ -156,6 +162,8 @@ public sealed partial class ClientSession
             Code = code,
             Detail = ErrorDescriptions.Describe(code),
             RetryAfterMs = (uint)Math.Ceiling(retryAfter.TotalMilliseconds),
+            UntilMs = untilMs,
+            UpdateUrl = updateUrl ?? "",
         });
     }
 

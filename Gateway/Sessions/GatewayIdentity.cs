@@ -13,6 +13,9 @@ public sealed class GatewayIdentity(IOptions<GatewayOptions> options)
         ? $"gw-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}"
         : options.Value.GatewayId;
 
+    /// <summary>This process: new at every start, so records can tell a restarted gateway from the one that died.</summary>
+    public string Instance { get; } = Guid.NewGuid().ToString("N");
+
     public IGatewayObserver Observer => _observer ?? throw new InvalidOperationException("The gateway observer is not registered yet.");
 
     public void SetObserver(IGatewayObserver reference) => _observer = reference;

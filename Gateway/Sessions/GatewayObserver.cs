@@ -3,7 +3,12 @@ using OrleansMmo.Grains.Gateways;
 namespace OrleansMmo.Gateway.Sessions;
 
 /// <summary>Receives grain calls aimed at this gateway's connections.</summary>
-public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stats) : IGatewayObserver
+public sealed class GatewayObserver(
+    SessionRegistry sessions,
+    DeliveryStats stats,
+    Operations.AddressBans addressBans,
+    Operations.ClusterShutdown shutdown,
+    IServiceProvider services) : IGatewayObserver
 {
     /// <summary>
     /// Fans a batch out to sockets. A frame whose connection closed, or now plays another
@@ -37,6 +42,41 @@ public sealed class GatewayObserver(SessionRegistry sessions, DeliveryStats stat
                 session.SendPush(opcode, payload);
             }
         }
+    }
+
+    public Task SetAddressBans(Grains.Operations.AddressBanList bans)
+    {
+        addressBans.Update(bans);
+        return Task.CompletedTask;
+    }
+
+    public async Task<int> SetDraining(bool draining)
+    {
+        // Resolved when used: the drain depends on the registry heartbeat, which is started after this observer.
+        var drain = services.GetRequiredService<Cluster.GatewayDrain>();
+        return draining ? (await drain.DrainAsync(CancellationToken.None)).ConnectionsMoved : (await drain.ResumeAsync(CancellationToken.None)).ConnectionsMoved;
+    }
+
+    public Task ShutdownScheduled(DateTimeOffset? at)
+    {
+        shutdown.SetPending(at);
+        return Task.CompletedTask;
+    }
+
+    public Task ShutdownNow() => shutdown.ShutdownNowAsync();
+
+    public Task<InWorldConnection[]> ListInWorld(string worldId)
+    {
+        var found = new List<InWorldConnection>();
+        foreach (var session in sessions.All)
+        {
+            if (session.State == SessionState.InWorld && session.Binding is { CharacterId: { } characterId } binding && binding.WorldId == worldId)
+            {
+                found.Add(new InWorldConnection(session.ConnectionId, characterId, binding.AccountId, binding.AccountKey));
+            }
+        }
+
+        return Task.FromResult(found.ToArray());
     }
 
     public Task Kick(long connectionId, Guid sessionId, KickReason reason)

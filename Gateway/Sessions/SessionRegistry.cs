@@ -16,6 +16,7 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
     private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastConnectionId;
     private volatile bool _shuttingDown;
+    private int _releasing;
 
     public int Count => _sessions.Count;
 
@@ -53,6 +54,40 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
     }
 
     public bool TryGet(long connectionId, out ClientSession session) => _sessions.TryGetValue(connectionId, out session!);
+
+    /// <summary>A closed connection is telling its account it ended (its session record's end); counted until it has.</summary>
+    public void BeginRelease() => Interlocked.Increment(ref _releasing);
+
+    public void EndRelease() => Interlocked.Decrement(ref _releasing);
+
+    /// <summary>Closes every connection with <paramref name="reason"/> (a cluster shutdown).</summary>
+    public void CloseAll(DisconnectReason reason, string detail)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            session.Close(reason, detail);
+        }
+    }
+
+    /// <summary>
+    /// Waits, at most <paramref name="timeout"/>, until no connection is left and every closed one has told its
+    /// account it ended. Checked every 50 ms: it runs once, at a cluster shutdown.
+    /// </summary>
+    public async Task<bool> WhenAllReleasedAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_sessions.IsEmpty || Volatile.Read(ref _releasing) > 0)
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+
+        return true;
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -17,8 +17,8 @@ public enum SessionState
     AfterHello = Connected | Authenticated | InWorld,
 }
 
-/// <summary>The account session a connection holds after Login or ResumeSession, and the character it plays after EnterWorld.</summary>
-public sealed record AccountBinding(string AccountKey, Guid AccountId, Guid SessionId, Guid? CharacterId)
+/// <summary>The account session a connection holds after Login or ResumeSession, and the character it plays (and that character's world) after EnterWorld.</summary>
+public sealed record AccountBinding(string AccountKey, Guid AccountId, Guid SessionId, Guid? CharacterId, string? WorldId = null)
 {
     /// <summary>The character played, when there is one.</summary>
     public bool TryGetCharacter(out PlayingCharacter character)

@@ -7,12 +7,23 @@ namespace OrleansMmo.Grains.Accounts;
 /// <param name="ConnectionId">The connection's id, unique within its gateway.</param>
 /// <param name="Gateway">The gateway's observer, used to kick the connection.</param>
 /// <param name="RemoteAddress">The client's IP address, for per-address login throttling.</param>
+/// <param name="Client">What the client said of itself in Hello, for the session record.</param>
+/// <param name="GatewayInstance">The gateway process (new at each start), for closing its sessions if it dies.</param>
 [GenerateSerializer, Alias("mmo.SessionEndpoint")]
 public sealed record SessionEndpoint(
     [property: Id(0)] string GatewayId,
     [property: Id(1)] long ConnectionId,
     [property: Id(2)] IGatewayObserver Gateway,
-    [property: Id(3)] string RemoteAddress);
+    [property: Id(3)] string RemoteAddress,
+    [property: Id(4)] ClientInfo? Client = null,
+    [property: Id(5)] string GatewayInstance = "");
+
+/// <summary>The client program as its Hello described it: free-text name, build number and platform.</summary>
+[GenerateSerializer, Immutable, Alias("mmo.ClientInfo")]
+public sealed record ClientInfo(
+    [property: Id(0)] string Name,
+    [property: Id(1)] int Build,
+    [property: Id(2)] string Platform);
 
 /// <summary>A signed, short-lived, single-use session ticket.</summary>
 [GenerateSerializer, Alias("mmo.SessionTicket")]
@@ -20,12 +31,14 @@ public sealed record SessionTicket(
     [property: Id(0)] string Token,
     [property: Id(1)] DateTimeOffset ExpiresAt);
 
+/// <summary>A character as its owner lists it, with the world it lives in.</summary>
 [GenerateSerializer, Alias("mmo.CharacterSummary")]
 public sealed record CharacterSummary(
     [property: Id(0)] Guid CharacterId,
     [property: Id(1)] string Name,
     [property: Id(2)] DateTimeOffset CreatedAt,
-    [property: Id(3)] int Level);
+    [property: Id(3)] int Level,
+    [property: Id(4)] string WorldId = "");
 
 /// <summary>What Login and ResumeSession start: a new session on the account.</summary>
 /// <param name="AccountId">The account's id.</param>
@@ -45,3 +58,10 @@ public sealed record WorldEntry(
     [property: Id(0)] CharacterSummary Character,
     [property: Id(1)] World.PlayerSnapshot Player,
     [property: Id(2)] World.ZoneArrival Arrival);
+
+/// <summary>What EnterWorldQueued yields: the character and either its entry into the world or its place in the world's queue.</summary>
+[GenerateSerializer, Alias("mmo.WorldAdmission")]
+public sealed record WorldAdmission(
+    [property: Id(0)] CharacterSummary Character,
+    [property: Id(1)] WorldEntry? Entry,
+    [property: Id(2)] World.QueuePlace? Queue);

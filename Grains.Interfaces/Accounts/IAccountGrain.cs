@@ -39,22 +39,69 @@ public interface IAccountGrain : IGrainWithStringKey
     Task Logout(Guid sessionId);
 
     /// <summary>The session's connection closed. Its ticket stays valid so the client can resume.</summary>
+    /// <remarks>Kept for gateways of the previous version during a rolling upgrade; see <see cref="ConnectionEnded"/>.</remarks>
     [Alias("ConnectionClosed")]
     Task ConnectionClosed(Guid sessionId);
+
+    /// <summary>
+    /// The session's connection closed at <paramref name="endedAt"/> (the gateway's clock, taken when it
+    /// closed) for <paramref name="reason"/>: its record is closed then, however late this call arrives
+    /// (the gateway retries it through a failover). The ticket stays valid so the client can resume.
+    /// </summary>
+    [Alias("ConnectionEnded")]
+    Task ConnectionEnded(Guid sessionId, DateTimeOffset endedAt, Operations.SessionEndReason reason);
 
     [Alias("ListCharacters")]
     Task<Result<IReadOnlyList<CharacterSummary>>> ListCharacters(Guid sessionId);
 
+    /// <summary>Creates a character in the default world.</summary>
     [Alias("CreateCharacter")]
     Task<Result<CharacterSummary>> CreateCharacter(Guid sessionId, string name);
+
+    /// <summary>Creates a character in <paramref name="worldId"/> (empty: the default world); names are unique per world.</summary>
+    [Alias("CreateCharacterIn")]
+    Task<Result<CharacterSummary>> CreateCharacterIn(Guid sessionId, string name, string worldId);
 
     [Alias("DeleteCharacter")]
     Task<Result> DeleteCharacter(Guid sessionId, Guid characterId);
 
-    /// <summary>Binds the session to one of the account's characters and puts it in the world.</summary>
+    /// <summary>Binds the session to one of the account's characters and puts it in the world (BUSY if its world is full: see <see cref="EnterWorldQueued"/>).</summary>
     [Alias("EnterWorld")]
     Task<Result<WorldEntry>> EnterWorld(Guid sessionId, Guid characterId);
 
+    /// <summary>
+    /// Like <see cref="EnterWorld"/>, through the world's admission: when the world is full the result holds
+    /// a queue place instead (game masters never wait); <paramref name="queueTicket"/> keeps a place already had.
+    /// </summary>
+    [Alias("EnterWorldQueued")]
+    Task<Result<WorldAdmission>> EnterWorldQueued(Guid sessionId, Guid characterId, string? queueTicket);
+
     [Alias("LeaveWorld")]
     Task<Result> LeaveWorld(Guid sessionId);
+
+    // Operator side: called by the operator grain only, which checks roles and writes the audit log.
+
+    /// <summary>The account as an operator sees it; null if it does not exist.</summary>
+    [Alias("GetAdminView"), Orleans.Concurrency.ReadOnly]
+    Task<Operations.AccountView?> GetAdminView();
+
+    /// <summary>The role of the account if <paramref name="sessionId"/> is its live session; null otherwise.</summary>
+    [Alias("GetRole"), Orleans.Concurrency.ReadOnly]
+    Task<Operations.AccountRole?> GetRole(Guid sessionId);
+
+    /// <summary>Sets the role; false if the account does not exist.</summary>
+    [Alias("SetRole")]
+    Task<bool> SetRole(Operations.AccountRole role);
+
+    /// <summary>Ends the live session (its ticket too) and closes its connection with KICKED_BY_ADMIN; false if the account does not exist.</summary>
+    [Alias("Kick")]
+    Task<bool> Kick(string reason);
+
+    /// <summary>Bans the account (replacing any ban) and kicks its session; false if the account does not exist.</summary>
+    [Alias("Ban")]
+    Task<bool> Ban(Operations.BanInfo ban);
+
+    /// <summary>Lifts the ban; false if the account does not exist or was not banned.</summary>
+    [Alias("Unban")]
+    Task<bool> Unban();
 }

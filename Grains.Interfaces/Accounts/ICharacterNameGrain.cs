@@ -18,4 +18,19 @@ public interface ICharacterNameGrain : IGrainWithStringKey
     /// <summary>The character holding the name, or <see cref="Guid.Empty"/> if it is free.</summary>
     [Alias("GetCharacter"), Orleans.Concurrency.ReadOnly]
     Task<Guid> GetCharacter();
+
+    /// <summary>Like <see cref="Claim"/>, remembering the owning account's grain key for operators.</summary>
+    [Alias("ClaimForAccount")]
+    Task<bool> ClaimForAccount(Guid accountId, Guid characterId, string accountKey);
+
+    /// <summary>Who holds the name; null if it is free.</summary>
+    [Alias("GetOwner"), Orleans.Concurrency.ReadOnly]
+    Task<CharacterOwner?> GetOwner();
 }
+
+/// <summary>The holder of a character name: the character and its account (the key is empty for names claimed before keys were kept).</summary>
+[GenerateSerializer, Alias("mmo.CharacterOwner")]
+public sealed record CharacterOwner(
+    [property: Id(0)] Guid AccountId,
+    [property: Id(1)] Guid CharacterId,
+    [property: Id(2)] string AccountKey);

@@ -20,7 +20,38 @@ public interface IGatewayObserver : IGrainObserver
     /// </summary>
     [Alias("Deliver")]
     Task Deliver(PushBatch batch);
+
+    /// <summary>The cluster's address bans changed: keep this copy, and kick connections from a banned address.</summary>
+    [Alias("SetAddressBans")]
+    Task SetAddressBans(Operations.AddressBanList bans);
+
+    /// <summary>Starts (true) or ends (false) draining this gateway, as its own admin endpoint does; answers how many connections were moved.</summary>
+    [Alias("SetDraining")]
+    Task<int> SetDraining(bool draining);
+
+    /// <summary>A shutdown is scheduled (or called off: null): refuse new logins until then.</summary>
+    [Alias("ShutdownScheduled")]
+    Task ShutdownScheduled(DateTimeOffset? at);
+
+    /// <summary>
+    /// The cluster is shutting down: close every connection with SERVER_SHUTDOWN, answer once each
+    /// session's end is recorded (bounded), then stop this gateway.
+    /// </summary>
+    [Alias("ShutdownNow")]
+    Task ShutdownNow();
+
+    /// <summary>This gateway's connections playing a character of <paramref name="worldId"/>: a world rebuilds who is in it from these.</summary>
+    [Alias("ListInWorld")]
+    Task<InWorldConnection[]> ListInWorld(string worldId);
 }
+
+/// <summary>One connection in the world, as its gateway knows it.</summary>
+[GenerateSerializer, Alias("mmo.InWorldConnection")]
+public sealed record InWorldConnection(
+    [property: Id(0)] long ConnectionId,
+    [property: Id(1)] Guid CharacterId,
+    [property: Id(2)] Guid AccountId,
+    [property: Id(3)] string AccountKey);
 
 [GenerateSerializer, Alias("mmo.KickReason")]
 public enum KickReason

@@ -35,6 +35,7 @@ public interface IGatewayRegistryGrain : IGrainWithIntegerKey
 /// <param name="InWorld">Connections playing a character.</param>
 /// <param name="Draining">Accepts no new clients; its clients are moving elsewhere.</param>
 /// <param name="LastSeen">When the registry last heard from it.</param>
+/// <param name="Instance">The gateway process: new at every start, so a restarted gateway is told from the one that died.</param>
 [GenerateSerializer, Immutable, Alias("mmo.GatewayRegistration")]
 public sealed record GatewayRegistration(
     [property: Id(0)] string GatewayId,
@@ -44,4 +45,5 @@ public sealed record GatewayRegistration(
     [property: Id(4)] int Connections,
     [property: Id(5)] int InWorld,
     [property: Id(6)] bool Draining,
-    [property: Id(7)] DateTimeOffset LastSeen);
+    [property: Id(7)] DateTimeOffset LastSeen,
+    [property: Id(8)] string Instance = "");

@@ -31,6 +31,12 @@ public enum GameError
     CharacterNotFound = 14,
     /// <summary>The character's zone could not be reached; retry.</summary>
     WorldUnavailable = 15,
+    /// <summary>The account (or the client's address) is banned; the failure's <c>Until</c> says until when (null: until lifted).</summary>
+    AccountBanned = 16,
+    /// <summary>No world with that id.</summary>
+    WorldNotFound = 17,
+    /// <summary>The world is in maintenance: only game masters may enter.</summary>
+    WorldMaintenance = 18,
 
     // World and chat (100-199).
     /// <summary>The player grain holds no session (a new activation after a failover): attach again.</summary>
@@ -41,13 +47,19 @@ public enum GameError
     ChatChannelInvalid = 103,
     PlayerNotFound = 104,
     PlayerOffline = 105,
+    /// <summary>An operator muted the character; the failure's <c>Until</c> says until when.</summary>
+    ChatMuted = 106,
 }
 
-/// <summary>A failed call: what went wrong, and for throttling errors how long to wait before retrying.</summary>
+/// <summary>
+/// A failed call: what went wrong, for throttling errors how long to wait before retrying, and for a ban
+/// or a mute when it ends (<c>Until</c>; null for a ban until lifted).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("mmo.GameFailure")]
 public readonly record struct GameFailure(
     [property: Id(0)] GameError Error,
-    [property: Id(1)] TimeSpan RetryAfter = default)
+    [property: Id(1)] TimeSpan RetryAfter = default,
+    [property: Id(2)] DateTimeOffset? Until = null)
 {
     public static implicit operator GameFailure(GameError error) => new(error);
 

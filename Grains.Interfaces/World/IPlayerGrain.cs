@@ -41,4 +41,30 @@ public interface IPlayerGrain : IGrainWithGuidKey
     /// <summary>Forgets the character's world state (the character was deleted).</summary>
     [Alias("Delete")]
     Task Delete();
+
+    // Operator side: called by the operator grain only, which checks roles and writes the audit log.
+
+    /// <summary>The character as an operator sees it; null if it never entered the world (no state yet).</summary>
+    [Alias("GetAdminView"), Orleans.Concurrency.ReadOnly]
+    Task<Operations.CharacterView?> GetAdminView();
+
+    /// <summary>Refuses the character's chat until <paramref name="until"/> (null lifts it). Written through.</summary>
+    [Alias("SetMute")]
+    Task<bool> SetMute(DateTimeOffset? until);
+
+    /// <summary>Moves the character to a zone and position of its world; the client hears it as a Teleported push.</summary>
+    [Alias("Teleport")]
+    Task<Operations.OperatorResult<Operations.CharacterView>> Teleport(string zoneId, Position position);
+
+    /// <summary>
+    /// The game data was reloaded and the character's zone changed (or is gone): tell the client the new map
+    /// (a Teleported push inside the new bounds), or move the character to the start zone. <paramref name="version"/>
+    /// is the game data version the caller runs: this grain's silo may apply it a moment later, and is waited for.
+    /// </summary>
+    [Alias("RefreshZone")]
+    Task RefreshZone(long version);
+
+    /// <summary>Adds or takes items and gold, written through before it answers; nothing changes if any part is refused.</summary>
+    [Alias("AdjustInventory")]
+    Task<Operations.OperatorResult<Operations.CharacterView>> AdjustInventory(Operations.InventoryChange change);
 }

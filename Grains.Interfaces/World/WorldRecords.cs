@@ -7,12 +7,14 @@ namespace OrleansMmo.Grains.World;
 /// <param name="GatewayId">The gateway process holding the connection.</param>
 /// <param name="ConnectionId">The connection, unique within its gateway.</param>
 /// <param name="Gateway">The gateway's observer: pushes to the connection go through it.</param>
+/// <param name="AccountKey">The account grain that owns the character, for operators' look-ups and kicks.</param>
 [GenerateSerializer, Alias("mmo.PlayerSession")]
 public sealed record PlayerSession(
     [property: Id(0)] Guid SessionId,
     [property: Id(1)] string GatewayId,
     [property: Id(2)] long ConnectionId,
-    [property: Id(3)] IGatewayObserver Gateway);
+    [property: Id(3)] IGatewayObserver Gateway,
+    [property: Id(4)] string AccountKey = "");
 
 [GenerateSerializer, Alias("mmo.ItemStack")]
 public sealed record ItemStack([property: Id(0)] string ItemId, [property: Id(1)] int Count);

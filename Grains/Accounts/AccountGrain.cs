@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Grains.Operations;
 using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Grains.Security;
 using OrleansMmo.Grains.World;
@@ -12,16 +13,27 @@ namespace OrleansMmo.Grains.Accounts;
 /// carries value (an account, a character, a name), so each is written through before the
 /// caller hears it succeeded.
 /// </summary>
+/// <remarks>
+/// Every session is recorded (<see cref="IOperationsStore"/>): opened at Login or ResumeSession,
+/// closed when the gateway reports the connection's end with its own clock, so play time is exact
+/// however late the report arrives. Entering the world goes through the world's admission (its
+/// capacity and login queue). Operator actions (roles, bans, kicks) are in <c>AccountGrain.Operations.cs</c>.
+/// </remarks>
 public sealed partial class AccountGrain(
     [WriteBehindState("account", StorageNames.Game)] IWriteBehindState<AccountState> state,
     PasswordHasher hasher,
     TicketSigner signer,
     IOptions<AccountOptions> accountOptions,
     IOptions<TicketOptions> ticketOptions,
+    IOperationsStore records,
+    GameData.GameDataCatalog gameData,
     TimeProvider time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private static readonly TimeSpan BusyRetryAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a client waits before asking again when a world's queue is full.</summary>
+    private static readonly TimeSpan QueueFullRetryAfter = TimeSpan.FromSeconds(5);
 
     private readonly AccountOptions _options = accountOptions.Value;
     private readonly TicketOptions _tickets = ticketOptions.Value;
@@ -119,8 +131,14 @@ public sealed partial class AccountGrain(
         }
 
         _consecutiveFailures = 0;
+        // Checked after the password, so a ban tells nothing to someone who does not know it.
+        if (ActiveBan() is { } ban)
+        {
+            return new GameFailure(GameError.AccountBanned, Until: ban.Until);
+        }
+
         state.State.LastLoginAt = time.GetUtcNow();
-        var started = await StartSessionAsync(endpoint, lastCharacter: null);
+        var started = await StartSessionAsync(endpoint, lastCharacter: null, resumed: false);
         LogLoggedIn(logger, state.State.AccountId, started.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
         return Result.Ok(started);
     }
@@ -145,8 +163,13 @@ public sealed partial class AccountGrain(
             return GameError.TicketExpired;
         }
 
+        if (ActiveBan() is { } ban)
+        {
+            return new GameFailure(GameError.AccountBanned, Until: ban.Until);
+        }
+
         session.SpentTicketId = session.TicketId;
-        var resumed = await StartSessionAsync(endpoint, session.CharacterInWorld);
+        var resumed = await StartSessionAsync(endpoint, session.CharacterInWorld, resumed: true);
         LogResumed(logger, state.State.AccountId, resumed.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
         return Result.Ok(resumed);
     }
@@ -177,9 +200,13 @@ public sealed partial class AccountGrain(
         {
             await DetachQuietlyAsync(characterId, sessionId);
         }
+
+        await records.EndSessionAsync(sessionId, time.GetUtcNow(), SessionEndReason.Logout);
     }
 
-    public async Task ConnectionClosed(Guid sessionId)
+    public Task ConnectionClosed(Guid sessionId) => ConnectionEnded(sessionId, time.GetUtcNow(), SessionEndReason.Disconnect);
+
+    public async Task ConnectionEnded(Guid sessionId, DateTimeOffset endedAt, SessionEndReason reason)
     {
         // Not written: a stale endpoint after a restart only costs one ignored kick.
         if (CurrentSession(sessionId) is { } session)
@@ -191,6 +218,11 @@ public sealed partial class AccountGrain(
                 await DetachQuietlyAsync(characterId, sessionId);
             }
         }
+
+        // Also for a replaced session: its record ends when its connection did. Never later than now,
+        // whatever the gateway's clock says.
+        var now = time.GetUtcNow();
+        await records.EndSessionAsync(sessionId, endedAt < now ? endedAt : now, reason);
     }
 
     public Task<Result<IReadOnlyList<CharacterSummary>>> ListCharacters(Guid sessionId)
@@ -200,15 +232,23 @@ public sealed partial class AccountGrain(
             return Task.FromResult<Result<IReadOnlyList<CharacterSummary>>>(GameError.SessionReplaced);
         }
 
-        IReadOnlyList<CharacterSummary> list = state.State.Characters.Select(c => c.ToSummary()).ToList();
+        IReadOnlyList<CharacterSummary> list = state.State.Characters.Select(c => c.ToSummary(gameData.DefaultWorld)).ToList();
         return Task.FromResult(Result.Ok(list));
     }
 
-    public async Task<Result<CharacterSummary>> CreateCharacter(Guid sessionId, string name)
+    public Task<Result<CharacterSummary>> CreateCharacter(Guid sessionId, string name) => CreateCharacterIn(sessionId, name, "");
+
+    public async Task<Result<CharacterSummary>> CreateCharacterIn(Guid sessionId, string name, string worldId)
     {
         if (CurrentSession(sessionId) is null)
         {
             return GameError.SessionReplaced;
+        }
+
+        var world = string.IsNullOrEmpty(worldId) ? gameData.DefaultWorld : worldId;
+        if (!gameData.Worlds.ContainsKey(world))
+        {
+            return GameError.WorldNotFound;
         }
 
         if (!AccountRules.TryNormalizeCharacterName(name, _options, out var display))
@@ -221,9 +261,9 @@ public sealed partial class AccountGrain(
             return GameError.CharacterLimitReached;
         }
 
-        var character = new CharacterRecord { CharacterId = Guid.NewGuid(), Name = display, CreatedAt = time.GetUtcNow() };
-        var nameGrain = GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(display));
-        if (!await nameGrain.Claim(state.State.AccountId, character.CharacterId))
+        var character = new CharacterRecord { CharacterId = Guid.NewGuid(), Name = display, CreatedAt = time.GetUtcNow(), WorldId = world };
+        var nameGrain = GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(world, display, gameData.DefaultWorld));
+        if (!await nameGrain.ClaimForAccount(state.State.AccountId, character.CharacterId, this.GetPrimaryKeyString()))
         {
             return GameError.CharacterNameTaken;
         }
@@ -242,7 +282,7 @@ public sealed partial class AccountGrain(
         }
 
         LogCharacterCreated(logger, state.State.AccountId, character.CharacterId);
-        return Result.Ok(character.ToSummary());
+        return Result.Ok(character.ToSummary(gameData.DefaultWorld));
     }
 
     public async Task<Result> DeleteCharacter(Guid sessionId, Guid characterId)
@@ -279,12 +319,24 @@ public sealed partial class AccountGrain(
         // After the account forgot the character, so a failure here strands a name or a world
         // state nobody can reach, never a character.
         await GrainFactory.GetGrain<IPlayerGrain>(characterId).Delete();
-        await GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(character.Name)).Release(characterId);
+        await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(character.WorldId, character.Name, gameData.DefaultWorld)).Release(characterId);
         LogCharacterDeleted(logger, state.State.AccountId, characterId);
         return Result.Success;
     }
 
     public async Task<Result<WorldEntry>> EnterWorld(Guid sessionId, Guid characterId)
+    {
+        var admission = await EnterWorldQueued(sessionId, characterId, null);
+        if (!admission.TryGetValue(out var outcome, out var failure))
+        {
+            return failure;
+        }
+
+        // Callers of this older call cannot wait in a queue.
+        return outcome.Entry is { } entry ? Result.Ok(entry) : new GameFailure(GameError.Busy, TimeSpan.FromSeconds(5));
+    }
+
+    public async Task<Result<WorldAdmission>> EnterWorldQueued(Guid sessionId, Guid characterId, string? queueTicket)
     {
         var session = CurrentSession(sessionId);
         if (session?.Endpoint is not { } endpoint)
@@ -300,21 +352,38 @@ public sealed partial class AccountGrain(
 
         if (session.CharacterInWorld is { } previous && previous != characterId)
         {
+            // Out first: its place in its world goes to the queue before this one asks for a place.
+            session.CharacterInWorld = null;
             await DetachQuietlyAsync(previous, sessionId);
         }
 
         // The only place a connection is bound to a character: the gateway can ask for nothing
         // but its own account's characters, whatever ids a client sends.
-        var summary = character.ToSummary();
+        var summary = character.ToSummary(gameData.DefaultWorld);
+        var world = GrainFactory.GetGrain<IWorldGrain>(summary.WorldId);
+        var admission = await world.Admit(new AdmissionRequest(characterId, state.State.AccountId, this.GetPrimaryKeyString(),
+            state.State.Role >= AccountRole.GameMaster, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway, queueTicket));
+        switch (admission.Outcome)
+        {
+            case AdmissionOutcome.Queued:
+                return Result.Ok(new WorldAdmission(summary, null, admission.Place));
+            case AdmissionOutcome.Maintenance:
+                return GameError.WorldMaintenance;
+            case AdmissionOutcome.QueueFull:
+                return new GameFailure(GameError.Busy, QueueFullRetryAfter);
+        }
+
         var attached = await GrainFactory.GetGrain<IPlayerGrain>(characterId).Attach(
-            new PlayerSession(sessionId, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway), summary);
+            new PlayerSession(sessionId, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway, this.GetPrimaryKeyString()), summary);
         if (!attached.TryGetValue(out var attachment, out _))
         {
+            await world.Leave(characterId);
             return GameError.WorldUnavailable;
         }
 
         session.CharacterInWorld = characterId;
-        return Result.Ok(new WorldEntry(summary, attachment.Player, attachment.Arrival));
+        await records.EnterWorldAsync(sessionId, state.State.AccountId, summary.WorldId, characterId, character.Name, time.GetUtcNow());
+        return Result.Ok(new WorldAdmission(summary, new WorldEntry(summary, attachment.Player, attachment.Arrival), null));
     }
 
     public async Task<Result> LeaveWorld(Guid sessionId)
@@ -329,6 +398,7 @@ public sealed partial class AccountGrain(
         {
             session.CharacterInWorld = null;
             await DetachQuietlyAsync(characterId, sessionId);
+            await records.LeaveWorldAsync(sessionId, time.GetUtcNow());
         }
 
         return Result.Success;
@@ -351,7 +421,7 @@ public sealed partial class AccountGrain(
         sessionId != Guid.Empty && state.State.Session is { } session && session.SessionId == sessionId ? session : null;
 
     /// <summary>Replaces any session with a new one on <paramref name="endpoint"/>, kicking the old connection.</summary>
-    private async Task<AccountSession> StartSessionAsync(SessionEndpoint endpoint, Guid? lastCharacter)
+    private async Task<AccountSession> StartSessionAsync(SessionEndpoint endpoint, Guid? lastCharacter, bool resumed)
     {
         var previous = state.State.Session;
         var session = new ActiveSession
@@ -361,13 +431,30 @@ public sealed partial class AccountGrain(
             SpentTicketId = previous?.SpentTicketId ?? Guid.Empty,
             CharacterInWorld = null,
         };
+        var now = time.GetUtcNow();
+        // Recorded first: a session that exists is always in the records (a failed write below closes it at once).
+        await records.StartSessionAsync(SessionStartOf(session.SessionId, endpoint, now, resumed));
         state.State.Session = session;
         var ticket = IssueTicket(session);
-        await state.WriteThroughAsync();
+        try
+        {
+            await state.WriteThroughAsync();
+        }
+        catch
+        {
+            state.State.Session = previous;
+            await EndRecordQuietlyAsync(session.SessionId, now, SessionEndReason.Replaced);
+            throw;
+        }
+
+        if (previous is not null)
+        {
+            await EndRecordQuietlyAsync(previous.SessionId, now, SessionEndReason.Replaced);
+        }
 
         if (previous?.Endpoint is { } old && !(old.GatewayId == endpoint.GatewayId && old.ConnectionId == endpoint.ConnectionId))
         {
-            KickQuietly(old, previous.SessionId);
+            KickQuietly(old, previous.SessionId, KickReason.LoggedInElsewhere);
         }
 
         if (previous?.CharacterInWorld is { } inWorld)
@@ -386,19 +473,39 @@ public sealed partial class AccountGrain(
         return signer.Issue(new SessionTicketToken(state.State.AccountId, session.TicketId, expires, this.GetPrimaryKeyString()));
     }
 
-    private void KickQuietly(SessionEndpoint old, Guid oldSessionId)
+    private void KickQuietly(SessionEndpoint old, Guid oldSessionId, KickReason reason)
     {
         // One-way: a dead gateway must not hold up the new login. The session id check in every
         // method keeps the old connection powerless even if this never arrives.
         try
         {
-            _ = old.Gateway.Kick(old.ConnectionId, oldSessionId, KickReason.LoggedInElsewhere);
+            _ = old.Gateway.Kick(old.ConnectionId, oldSessionId, reason);
         }
         catch (Exception ex)
         {
             LogKickFailed(logger, ex, state.State.AccountId, old.GatewayId);
         }
     }
+
+    /// <summary>
+    /// Closes a session record where failing must not undo what happened (the session is replaced either
+    /// way). A record left open is closed later: by the gateway's report when its connection ends, or by
+    /// the registry's sweep if that gateway dies.
+    /// </summary>
+    private async Task EndRecordQuietlyAsync(Guid sessionId, DateTimeOffset at, SessionEndReason reason)
+    {
+        try
+        {
+            await records.EndSessionAsync(sessionId, at, reason);
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(logger, ex, state.State.AccountId, sessionId);
+        }
+    }
+
+    [LoggerMessage(EventId = LogEvents.AccountRecordFailed, Level = LogLevel.Warning, Message = "Account {AccountId}: closing the record of session {SessionId} failed; it is closed when its connection's end is reported")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, Guid accountId, Guid sessionId);
 
     [LoggerMessage(EventId = LogEvents.AccountDetachFailed, Level = LogLevel.Warning, Message = "Account {AccountId}: taking character {CharacterId} out of the world failed")]
     private static partial void LogDetachFailed(ILogger logger, Exception exception, Guid accountId, Guid characterId);

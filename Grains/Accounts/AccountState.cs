@@ -12,6 +12,10 @@ public sealed class AccountState
     /// <summary>Stored so a reactivated account still kicks the old connection and honours its ticket.</summary>
     [Id(5)] public ActiveSession? Session { get; set; }
     [Id(6)] public DateTimeOffset? LastLoginAt { get; set; }
+    /// <summary>Set by an admin; GMs and admins may use operator actions in the game.</summary>
+    [Id(7)] public Operations.AccountRole Role { get; set; }
+    /// <summary>The latest ban; kept after it ends, as history, and replaced by the next one.</summary>
+    [Id(8)] public Operations.BanInfo? Ban { get; set; }
 }
 
 [GenerateSerializer, Alias("mmo.CharacterRecord")]
@@ -21,8 +25,11 @@ public sealed class CharacterRecord
     [Id(1)] public string Name { get; set; } = "";
     [Id(2)] public DateTimeOffset CreatedAt { get; set; }
     [Id(3)] public int Level { get; set; } = 1;
+    /// <summary>The world the character lives in; empty for characters made before worlds existed (the default world).</summary>
+    [Id(4)] public string WorldId { get; set; } = "";
 
-    public CharacterSummary ToSummary() => new(CharacterId, Name, CreatedAt, Level);
+    /// <param name="defaultWorld">The world of a character stored without one.</param>
+    public CharacterSummary ToSummary(string defaultWorld) => new(CharacterId, Name, CreatedAt, Level, string.IsNullOrEmpty(WorldId) ? defaultWorld : WorldId);
 }
 
 /// <summary>The account's one live session and its one spendable ticket.</summary>

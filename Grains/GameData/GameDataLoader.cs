@@ -15,6 +15,13 @@ public static class GameDataLoader
     public const string ZonesFileName = "zones.json";
     public const string MovementFileName = "movement.json";
     public const string ItemsFileName = "items.json";
+    public const string WorldsFileName = "worlds.json";
+
+    /// <summary>The one world of game data without a worlds.json.</summary>
+    public const string SingleWorldId = "main";
+
+    /// <summary>Most players one world can be configured for.</summary>
+    public const int MaxWorldCapacity = 1_000_000;
     public const string ProgressionFileName = "progression.json";
     public const string CreaturesFileName = "creatures.json";
     public const string LootFileName = "loot.json";
@@ -35,15 +42,47 @@ public static class GameDataLoader
         AllowTrailingCommas = true,
     };
 
-    public static GameDataCatalog Load(string directory)
+    /// <summary>The files game data is made of; worlds.json is optional (without it there is one world).</summary>
+    public static readonly IReadOnlyList<string> FileNames =
+        [ZonesFileName, MovementFileName, ItemsFileName, ProgressionFileName, CreaturesFileName, LootFileName, SpawnsFileName, WorldsFileName];
+
+    public static GameDataCatalog Load(string directory) => Load(ReadFiles(directory));
+
+    /// <summary>The texts of the game data files in <paramref name="directory"/>; a missing required file throws.</summary>
+    public static Dictionary<string, string> ReadFiles(string directory)
     {
-        var zonesFile = Read<ZonesFile>(directory, ZonesFileName);
-        var movementFile = Read<MovementFile>(directory, MovementFileName);
-        var itemsFile = Read<ItemsFile>(directory, ItemsFileName);
-        var progressionFile = Read<ProgressionFile>(directory, ProgressionFileName);
-        var creaturesFile = Read<CreaturesFile>(directory, CreaturesFileName);
-        var lootFile = Read<LootFile>(directory, LootFileName);
-        var spawnsFile = Read<SpawnsFile>(directory, SpawnsFileName);
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in FileNames)
+        {
+            var path = Path.Combine(directory, name);
+            if (File.Exists(path))
+            {
+                files[name] = File.ReadAllText(path);
+            }
+            else if (name != WorldsFileName)
+            {
+                throw new GameDataException(name, "(file)", $"not found at {Path.GetFullPath(path)}");
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Checks the texts of the game data files (as <see cref="ReadFiles"/> returns them) and builds the catalog; the first mistake throws.</summary>
+    public static GameDataCatalog Load(IReadOnlyDictionary<string, string> files)
+    {
+        var zonesFile = Parse<ZonesFile>(files, ZonesFileName);
+        var movementFile = Parse<MovementFile>(files, MovementFileName);
+        var itemsFile = Parse<ItemsFile>(files, ItemsFileName);
+        // Optional: game data from before worlds existed has one world.
+        var worldsFile = files.ContainsKey(WorldsFileName)
+            ? Parse<WorldsFile>(files, WorldsFileName)
+            : new WorldsFile { DefaultWorld = SingleWorldId, Worlds = [new WorldData { Id = SingleWorldId, Name = "Main", Capacity = 5000 }] };
+        var (worlds, defaultWorld) = CheckWorlds(worldsFile);
+        var progressionFile = Parse<ProgressionFile>(files, ProgressionFileName);
+        var creaturesFile = Parse<CreaturesFile>(files, CreaturesFileName);
+        var lootFile = Parse<LootFile>(files, LootFileName);
+        var spawnsFile = Parse<SpawnsFile>(files, SpawnsFileName);
 
         var items = CheckItems(itemsFile);
         var startingItems = CheckStartingItems(itemsFile, items);
@@ -60,21 +99,58 @@ public static class GameDataLoader
         var creatures = CheckCreatures(creaturesFile, loot, progression);
         var spawns = CheckSpawns(spawnsFile, zones, creatures);
         return new GameDataCatalog(zonesFile.StartZone!, zones, movement, items.Values, startingGold, startingItems,
-            progression, creatures.Values, loot.Values, spawns);
+            progression, creatures.Values, loot.Values, spawns, worlds, defaultWorld);
     }
 
-    private static T Read<T>(string directory, string fileName)
+    private static (List<WorldDefinition> Worlds, string DefaultWorld) CheckWorlds(WorldsFile file)
     {
-        var path = Path.Combine(directory, fileName);
-        if (!File.Exists(path))
+        const string f = WorldsFileName;
+        if (file.Worlds is not { Count: > 0 } worlds)
         {
-            throw new GameDataException(fileName, "(file)", $"not found at {Path.GetFullPath(path)}");
+            throw new GameDataException(f, "worlds", "at least one world is required");
+        }
+
+        var result = new List<WorldDefinition>(worlds.Count);
+        for (var i = 0; i < worlds.Count; i++)
+        {
+            var world = worlds[i];
+            if (!IsId(world.Id) || result.Any(w => w.Id == world.Id))
+            {
+                throw new GameDataException(f, $"worlds[{i}].id", "required, unique: 1-32 characters of a-z, 0-9 and '-'");
+            }
+
+            if (string.IsNullOrWhiteSpace(world.Name) || world.Name.Length > 64)
+            {
+                throw new GameDataException(f, $"worlds[{i}].name", "required, at most 64 characters");
+            }
+
+            if (world.Capacity is not (>= 1 and <= MaxWorldCapacity))
+            {
+                throw new GameDataException(f, $"worlds[{i}].capacity", $"required, from 1 to {MaxWorldCapacity}");
+            }
+
+            result.Add(new WorldDefinition(world.Id!, world.Name, world.Capacity.Value));
+        }
+
+        var defaultWorld = file.DefaultWorld ?? result[0].Id;
+        if (result.All(w => w.Id != defaultWorld))
+        {
+            throw new GameDataException(f, "defaultWorld", $"must name one of the worlds ({string.Join(", ", result.Select(w => w.Id))})");
+        }
+
+        return (result, defaultWorld);
+    }
+
+    private static T Parse<T>(IReadOnlyDictionary<string, string> files, string fileName)
+    {
+        if (!files.TryGetValue(fileName, out var text))
+        {
+            throw new GameDataException(fileName, "(file)", "missing");
         }
 
         try
         {
-            using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize<T>(stream, Json)
+            return JsonSerializer.Deserialize<T>(text, Json)
                 ?? throw new GameDataException(fileName, "(root)", "the file holds null");
         }
         catch (JsonException ex)

@@ -67,6 +67,22 @@ public sealed class ItemsFile
     public List<ItemStackData>? StartingItems { get; set; }
 }
 
+public sealed class WorldData
+{
+    public string? Id { get; set; }
+    public string? Name { get; set; }
+    public int? Capacity { get; set; }
+}
+
+public sealed class WorldsFile
+{
+    public string? DefaultWorld { get; set; }
+    public List<WorldData>? Worlds { get; set; }
+}
+
+/// <summary>A world (realm) as the game uses it, checked: its own instances of every zone, its own characters, its capacity.</summary>
+public sealed record WorldDefinition(string Id, string Name, int Capacity);
+
 /// <summary>A zone as the game uses it, checked. Players may fight each other where <paramref name="Pvp"/>; the dead rise at <paramref name="Graveyard"/>.</summary>
 public sealed record ZoneDefinition(string Id, string Name, float Width, float Height, Position Spawn, IReadOnlyList<PortalDefinition> Portals,
     bool Pvp = false, Position? Graveyard = null)

@@ -17,6 +17,12 @@ public sealed class GatewayRegistryOptions
     /// </summary>
     public TimeSpan Expiry { get; set; } = TimeSpan.FromSeconds(6);
 
+    /// <summary>
+    /// How often the registry writes which gateways are alive and closes the session records of dead
+    /// ones. A dead gateway's sessions end at its last heartbeat, whenever the sweep runs.
+    /// </summary>
+    public TimeSpan SessionSweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Entries kept at most: bounds the registry's memory if ids were minted in a loop.</summary>
     [Range(1, 100_000)] public int MaxGateways { get; set; } = 1024;
 }
@@ -31,6 +37,7 @@ public static class GatewayRegistryHostingExtensions
         silo.Services.AddOptions<GatewayRegistryOptions>()
             .Bind(configuration.GetSection(GatewayRegistryOptions.Section))
             .Validate(o => o.Expiry > TimeSpan.Zero, "GatewayRegistry:Expiry must be positive")
+            .Validate(o => o.SessionSweepInterval > TimeSpan.Zero, "GatewayRegistry:SessionSweepInterval must be positive")
             .ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<GatewayRegistryOptions>, GatewayRegistryOptionsValidator>();
         silo.Services.TryAddSingleton(TimeProvider.System);

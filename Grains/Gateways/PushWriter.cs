@@ -33,9 +33,12 @@ public sealed class PushWriter
     }
 
     /// <summary>Starts the frame for one recipient; write its payload, then call <see cref="EndFrame"/>.</summary>
-    public void BeginFrame(PlayerSession session, Guid characterId, ushort opcode)
+    public void BeginFrame(PlayerSession session, Guid characterId, ushort opcode) => BeginFrame(session.ConnectionId, characterId, opcode);
+
+    /// <summary>Starts the frame for one connection (for a character not in the world yet: a queued one).</summary>
+    public void BeginFrame(long connectionId, Guid characterId, ushort opcode)
     {
-        _connections.Add(session.ConnectionId);
+        _connections.Add(connectionId);
         _characters.Add(characterId);
         _opcodes.Add(opcode);
     }

@@ -41,6 +41,13 @@ public sealed partial class TicketSigner
         return CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, body), signature);
     }
 
+    /// <summary>HMAC-SHA256 of <paramref name="body"/> under the cluster's key (queue tickets use it too).</summary>
+    public byte[] Sign(ReadOnlySpan<byte> body) => HMACSHA256.HashData(_key, body);
+
+    /// <summary>Whether <paramref name="signature"/> is this cluster's signature of <paramref name="body"/>, in constant time.</summary>
+    public bool Verify(ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature) =>
+        CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, body), signature);
+
     [LoggerMessage(EventId = LogEvents.TicketSigningKeyEphemeral, Level = LogLevel.Warning,
         Message = "Tickets:SigningKey is not set, so session tickets are signed with a key made at start (the development default, fine for one silo): " +
             "a restart ends every resumable session, and another silo refuses these tickets. A cluster sets the same key (base64, 32+ bytes) on every silo.")]

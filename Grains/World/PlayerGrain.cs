@@ -38,6 +38,9 @@ public sealed partial class PlayerGrain(
 
     private ZoneDefinition Zone => gameData.Zone(State.ZoneId);
 
+    /// <summary>The world the character belongs to.</summary>
+    private string WorldId => gameData.WorldOf(State.WorldId);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _chat = new TokenBucket(_options.ChatPerSecond, _options.ChatBurst);
@@ -58,6 +61,12 @@ public sealed partial class PlayerGrain(
         if (string.IsNullOrEmpty(State.ZoneId) || !gameData.Zones.ContainsKey(State.ZoneId))
         {
             await CreateOrRelocateAsync(character);
+        }
+
+        if (session.AccountKey.Length > 0 && State.AccountKey != session.AccountKey)
+        {
+            State.AccountKey = session.AccountKey;
+            state.MarkDirty();
         }
 
         _session = session;
@@ -86,6 +95,7 @@ public sealed partial class PlayerGrain(
 
         await LeaveZoneQuietlyAsync();
         _session = null;
+        await LeaveWorldQuietlyAsync();
         LogDetached(logger, CharacterId);
         // Logout and disconnect write what moved since the last write.
         await FlushQuietlyAsync();
@@ -165,6 +175,11 @@ public sealed partial class PlayerGrain(
         if (!ChatText.IsAcceptable(text, _options.MaxChatLength))
         {
             return GameError.ChatMessageInvalid;
+        }
+
+        if (State.MutedUntil is { } mutedUntil && mutedUntil > time.GetUtcNow())
+        {
+            return new GameFailure(GameError.ChatMuted, Until: mutedUntil);
         }
 
         if (!_chat.TryTake(out var retryAfter))
@@ -310,6 +325,7 @@ public sealed partial class PlayerGrain(
         {
             await LeaveZoneQuietlyAsync();
             _session = null;
+            await LeaveWorldQuietlyAsync();
         }
 
         state.State = new PlayerState();
@@ -397,7 +413,8 @@ public sealed partial class PlayerGrain(
             return GameError.PlayerNotFound;
         }
 
-        var target = await GrainFactory.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(line.ToName)).GetCharacter();
+        // Names are unique per world: whispers reach characters of the speaker's own world.
+        var target = await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(WorldId, line.ToName, gameData.DefaultWorld)).GetCharacter();
         if (target == Guid.Empty)
         {
             return GameError.PlayerNotFound;
@@ -413,6 +430,8 @@ public sealed partial class PlayerGrain(
         var start = gameData.Zone(gameData.StartZone);
         if (string.IsNullOrEmpty(State.ZoneId))
         {
+            // Characters from before worlds have no world id: they are in the default world.
+            State.WorldId = character.WorldId;
             State.Name = character.Name;
             State.Level = Math.Max(1, character.Level);
             State.CreatedAt = time.GetUtcNow();
@@ -474,6 +493,19 @@ public sealed partial class PlayerGrain(
         }
     }
 
+    /// <summary>Frees the character's place in its world (for the queue); if the world cannot hear it now, its next count at the gateways does.</summary>
+    private async Task LeaveWorldQuietlyAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IWorldGrain>(WorldId).Leave(CharacterId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWorldUnavailable(logger, CharacterId, WorldId, ex);
+        }
+    }
+
     /// <summary>Writes now if dirty; on failure the facet keeps the state dirty and retries, so play goes on.</summary>
     private async Task FlushQuietlyAsync()
     {
@@ -487,7 +519,7 @@ public sealed partial class PlayerGrain(
         }
     }
 
-    private IZoneGrain ZoneGrain(string zoneId) => GrainFactory.GetGrain<IZoneGrain>(zoneId);
+    private IZoneGrain ZoneGrain(string zoneId) => GrainFactory.GetGrain<IZoneGrain>(ZoneKeys.Of(WorldId, zoneId));
 
     private PlayerSnapshot Snapshot() => new(
         CharacterId, State.Name, State.Level, State.Experience, State.Gold, [.. State.Inventory], State.ZoneId, State.Position);
@@ -522,6 +554,9 @@ public sealed partial class PlayerGrain(
 
     [LoggerMessage(EventId = LogEvents.PlayerZoneUnavailable, Level = LogLevel.Warning, Message = "Zone {ZoneId} unavailable for character {CharacterId}")]
     private static partial void LogZoneUnavailable(ILogger logger, Guid characterId, string zoneId, Exception exception);
+
+    [LoggerMessage(EventId = LogEvents.PlayerWorldUnavailable, Level = LogLevel.Warning, Message = "World {WorldId} did not hear that character {CharacterId} left; its next count will")]
+    private static partial void LogWorldUnavailable(ILogger logger, Guid characterId, string worldId, Exception exception);
 
     [LoggerMessage(EventId = LogEvents.PlayerAttackRefused, Level = LogLevel.Debug, Message = "Attack of {CharacterId} on entity {TargetId} refused: {Refusal}")]
     private static partial void LogAttackRefused(ILogger logger, Guid characterId, uint targetId, AttackRefusal refusal);

@@ -13,4 +13,10 @@ public sealed class PlayerState
     [Id(5)] public string ZoneId { get; set; } = "";
     [Id(6)] public Position Position { get; set; }
     [Id(7)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Chat is refused until then (an operator's mute); null when not muted.</summary>
+    [Id(8)] public DateTimeOffset? MutedUntil { get; set; }
+    /// <summary>The owning account's grain key, learnt at every attach: lets operators go from a character to its account.</summary>
+    [Id(9)] public string AccountKey { get; set; } = "";
+    /// <summary>The world the character belongs to; empty for characters made before worlds existed (the default world).</summary>
+    [Id(10)] public string WorldId { get; set; } = "";
 }

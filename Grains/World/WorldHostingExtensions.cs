@@ -17,14 +17,22 @@ public static class WorldHostingExtensions
     {
         var services = silo.Services;
         var section = configuration.GetSection(WorldOptions.Section);
-        services.AddOptions<WorldOptions>().Bind(section).ValidateOnStart();
+        services.AddOptions<WorldOptions>().Bind(section)
+            .Validate(o => o.QueueUpdateInterval > TimeSpan.Zero && o.QueueReconnectGrace > TimeSpan.Zero && o.QueueTurnGrace > TimeSpan.Zero,
+                "World:QueueUpdateInterval, QueueReconnectGrace and QueueTurnGrace must be positive")
+            .Validate(o => o.ZoneProbeInterval > TimeSpan.Zero && o.ProbeTimeout > TimeSpan.Zero && o.ReconcileInterval > TimeSpan.Zero,
+                "World:ZoneProbeInterval, ProbeTimeout and ReconcileInterval must be positive")
+            .Validate(o => o.GameDataPollInterval > TimeSpan.Zero && o.GameDataReloadTimeout > TimeSpan.Zero,
+                "World:GameDataPollInterval and GameDataReloadTimeout must be positive")
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorldOptions>, WorldOptionsValidator>();
 
         var options = section.Get<WorldOptions>() ?? new WorldOptions();
-        var directory = Path.IsPathRooted(options.GameDataPath)
-            ? options.GameDataPath
-            : Path.Combine(AppContext.BaseDirectory, options.GameDataPath);
-        services.AddSingleton(GameDataLoader.Load(directory));
+        services.AddSingleton(GameDataLoader.Load(options.GameDataDirectory()));
+        // Live reloads of the game data, applied on every silo.
+        services.AddHostedService<GameDataWatcher>();
+        // A scheduled cluster shutdown stops this silo when its time comes.
+        services.AddHostedService<Operations.ShutdownWatcher>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();

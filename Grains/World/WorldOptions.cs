@@ -56,6 +56,40 @@ public sealed class WorldOptions
 
     /// <summary>...refilled at this rate per second.</summary>
     [Range(0.01, 1000)] public double ChatPerSecond { get; set; } = 1;
+
+    /// <summary>How often a world pushes queue positions to every waiting client (also at once when a turn comes).</summary>
+    public TimeSpan QueueUpdateInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a queued client that lost its connection keeps its place: reconnect, resume, EnterWorld with the ticket.</summary>
+    public TimeSpan QueueReconnectGrace { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a place is held for a client whose turn came, for it to send EnterWorld; then it goes to the next.</summary>
+    public TimeSpan QueueTurnGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Players one world's queue holds at most; beyond it EnterWorld answers BUSY.</summary>
+    [Range(1, 10_000_000)] public int MaxQueueLength { get; set; } = 100_000;
+
+    /// <summary>How often a world checks that its zones answer; a world whose zones do not is listed offline.</summary>
+    public TimeSpan ZoneProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a zone (or a gateway asked who is in the world) may take to answer a world's probe.</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How often a world re-counts who is in it from the gateways (players of a gateway that died leave its
+    /// count). Admissions younger than this are kept: their EnterWorld may not have reached the gateway yet.
+    /// </summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often each silo looks for a live reload of the game data; a reload waits for every silo.</summary>
+    public TimeSpan GameDataPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a reload waits for every active silo to apply the new data before it answers.</summary>
+    public TimeSpan GameDataReloadTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The game data directory this silo reads, as <see cref="GameDataPath"/> names it.</summary>
+    public string GameDataDirectory() =>
+        Path.IsPathRooted(GameDataPath) ? GameDataPath : Path.Combine(AppContext.BaseDirectory, GameDataPath);
 }
 
 [OptionsValidator]

@@ -35,6 +35,9 @@ public sealed partial class ZoneGrain(
     private readonly List<ViewEntity> _near = [];
 
     private ZoneDefinition _zone = null!;
+    private string _key = "";
+    private long _dataVersion;
+    private float _maxSpeed;
     private ZoneView _view = null!;
     private WorldUpdateEncoder _encoder = null!;
     private GatewayFanout _fanout = null!;
@@ -46,7 +49,11 @@ public sealed partial class ZoneGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var zoneId = this.GetPrimaryKeyString();
+        // Each world has its own instance of every zone: the key is "world/zone".
+        _key = this.GetPrimaryKeyString();
+        var (_, zoneId) = ZoneKeys.Parse(_key, gameData.DefaultWorld);
+        _dataVersion = gameData.Version;
+        _maxSpeed = gameData.Movement.MaxSpeed;
         _zone = gameData.Zones.TryGetValue(zoneId, out var zone)
             ? zone
             : throw new InvalidOperationException($"Zone '{zoneId}' is not in the game data.");
@@ -72,6 +79,7 @@ public sealed partial class ZoneGrain(
 
     public Task<uint> Enter(ZoneMember member)
     {
+        FollowGameData();
         var position = Clamp(member.Position);
         if (_players.TryGetValue(member.CharacterId, out var present))
         {
@@ -98,6 +106,7 @@ public sealed partial class ZoneGrain(
 
     public Task<ZoneMoveResult> Move(Guid characterId, Position position)
     {
+        FollowGameData();
         if (!_players.TryGetValue(characterId, out var player))
         {
             return Task.FromResult(ZoneMoveResult.NotHere);
@@ -145,6 +154,19 @@ public sealed partial class ZoneGrain(
         return Task.CompletedTask;
     }
 
+    public Task<int> Probe() => Task.FromResult(_players.Count);
+
+    /// <summary>The live map's view: every entity with its kind (only players live in zones so far; creatures will list as "creature").</summary>
+    public Task<ZoneSnapshot> Snapshot() => Task.FromResult(new ZoneSnapshot(_zone.Id, _tick,
+        [.. _players.Values.Select(p => new MapEntity(p.Id, KindName(p.Kind), p.Name, p.CharacterId, p.Position.X, p.Position.Y))]));
+
+    private static string KindName(EntityKind kind) => kind switch
+    {
+        EntityKind.Player => "player",
+        EntityKind.Creature => "creature",
+        _ => "other",
+    };
+
     public Task<bool> Chat(ChatLine line)
     {
         if (!_players.TryGetValue(line.FromCharacterId, out var speaker))
@@ -179,6 +201,7 @@ public sealed partial class ZoneGrain(
 
     private Task TickAsync(CancellationToken cancellationToken)
     {
+        FollowGameData();
         var started = Stopwatch.GetTimestamp();
         _tick++;
         // Creatures first (with who saw them last tick), so what they do now is in this tick's updates.
@@ -263,6 +286,61 @@ public sealed partial class ZoneGrain(
     }
 
     private Position Clamp(Position p) => new(Math.Clamp(p.X, 0, _zone.Width), Math.Clamp(p.Y, 0, _zone.Height));
+
+    /// <summary>
+    /// After a live reload of the game data: takes on this zone's new definition and, if the map or the
+    /// speed changed (or the zone is gone), has every player here refresh its client's map (a Teleported
+    /// push with the new zone, inside its new bounds; a removed zone's players go to the start zone), so no
+    /// client is left walking to a portal that moved. Told, not awaited: the players call back into this zone.
+    /// </summary>
+    private void FollowGameData()
+    {
+        var version = gameData.Version;
+        if (version == _dataVersion)
+        {
+            return;
+        }
+
+        _dataVersion = version;
+        var removed = !gameData.Zones.TryGetValue(_zone.Id, out var fresh);
+        var changed = removed || !SameMap(_zone, fresh!) || gameData.Movement.MaxSpeed != _maxSpeed;
+        if (!removed)
+        {
+            _zone = fresh!;
+        }
+
+        _maxSpeed = gameData.Movement.MaxSpeed;
+        LogDataChanged(logger, _key, version, changed, removed);
+        if (changed)
+        {
+            foreach (var member in _players.Values)
+            {
+                _ = RefreshPlayerAsync(member.CharacterId, version);
+            }
+        }
+    }
+
+    private async Task RefreshPlayerAsync(Guid characterId, long version)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IPlayerGrain>(characterId).RefreshZone(version);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The player refreshes on its next move anyway: its grain validates against the new data.
+            LogRefreshFailed(logger, ex, characterId, _key);
+        }
+    }
+
+    private static bool SameMap(ZoneDefinition a, ZoneDefinition b) =>
+        a.Name == b.Name && a.Width == b.Width && a.Height == b.Height && a.Spawn == b.Spawn && a.Portals.SequenceEqual(b.Portals);
+
+    [LoggerMessage(EventId = LogEvents.ZoneRefreshFailed, Level = LogLevel.Warning, Message = "Character {CharacterId} of zone {ZoneKey} was not told the reloaded map; its next move checks against it anyway")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception, Guid characterId, string zoneKey);
+
+    [LoggerMessage(EventId = LogEvents.ZoneDataChanged, Level = LogLevel.Information, Message = "Zone {ZoneKey} follows game data version {Version}: map changed {Changed}, removed {Removed}")]
+    private static partial void LogDataChanged(ILogger logger, string zoneKey, long version, bool changed, bool removed);
 
     [LoggerMessage(EventId = LogEvents.ZoneEntered, Level = LogLevel.Debug, Message = "Character {CharacterId} entered zone {ZoneId} as entity {EntityId}")]
     private static partial void LogEntered(ILogger logger, Guid characterId, string zoneId, uint entityId);

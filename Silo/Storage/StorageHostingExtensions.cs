@@ -4,6 +4,8 @@ using Orleans.Providers;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansMmo.Grains;
+using OrleansMmo.Grains.Operations;
+using OrleansMmo.Silo.Storage.Operations;
 
 namespace OrleansMmo.Silo.Storage;
 
@@ -32,6 +34,8 @@ public static class StorageHostingExtensions
         services.TryAddSingleton(sp => new GameDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigrationParticipant>();
+        // Audit log, play sessions and gateway sightings: rows in the same database (migration 0003).
+        services.TryAddSingleton<IOperationsStore, SqlOperationsStore>();
 
         silo.AddAdoNetGrainStorage(AdoNetProviderName, options => options.Configure<GameDatabase, Serializer>((o, database, serializer) =>
         {

@@ -19,6 +19,8 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
 {
     private const string Password = "correct horse battery";
 
+    private static readonly string[] SiloAdminPorts = ["SILO1_ADMIN_PORT", "SILO2_ADMIN_PORT"];
+
     /// <summary>The acceptance bound on how long play may stall after a silo dies.</summary>
     private static readonly TimeSpan MaxStall = TimeSpan.FromSeconds(5);
 
@@ -86,6 +88,15 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
                 Assert.Equal(entered.Arrival.Zone.ZoneId, player.ZoneId);
             }
 
+            // Play time stays exact through the failover: each session is one unbroken record, and a
+            // disconnect after it ends the record when the connection closed, whichever silo the account lives on now.
+            var (leaving, leavingEntered) = clients[0];
+            var closedAt = DateTimeOffset.UtcNow;
+            await leaving.DisposeAsync();
+            var record = await SessionRecordAsync(leavingEntered.Character.Name, r => r.GetProperty("endedAt").ValueKind != JsonValueKind.Null);
+            Assert.Equal("disconnect", record.GetProperty("endReason").GetString());
+            Assert.InRange(record.GetProperty("endedAt").GetDateTimeOffset(), closedAt.AddMilliseconds(-100), closedAt.AddSeconds(2));
+
             // The gateway registry came back on the surviving silo, refilled by heartbeats.
             var gatewayId = clients[0].Client.Hello!.GatewayId;
             using var admin = cluster.AdminClient(gatewayId == "gateway1" ? "GATEWAY1_ADMIN_PORT" : "GATEWAY2_ADMIN_PORT");
@@ -123,6 +134,7 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
         var ticket = client.CurrentTicket!.Token;
 
         var killedAt = Stopwatch.GetTimestamp();
+        var killedWall = DateTimeOffset.UtcNow;
         await cluster.KillAsync(killedGateway);
         var lost = await Await.Within(client.Disconnected, "the connection to the killed gateway to drop");
         Assert.True(lost.Kind is DisconnectKind.ClosedByServer or DisconnectKind.TransportError, lost.ToString());
@@ -142,6 +154,14 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
         Assert.Equal(before.Position, back.Player.Position);
         Assert.Equal(before.Position, back.Arrival.Position);
 
+        // The dead gateway's session is closed at its last heartbeat (2 s apart), not left open or closed late. The
+        // resume above may come before the gateway is known dead and end it as "replaced" first; the sweep then
+        // moves that end back to the heartbeat, so wait for the sweep's verdict.
+        var lostSession = await SessionRecordAsync(entered.Character.Name,
+            r => r.GetProperty("start").GetProperty("gatewayId").GetString() == killedGateway
+                && r.GetProperty("endReason").ValueKind == JsonValueKind.String && r.GetProperty("endReason").GetString() == "gateway_lost");
+        Assert.InRange(lostSession.GetProperty("endedAt").GetDateTimeOffset(), killedWall.AddSeconds(-3), killedWall.AddMilliseconds(100));
+
         // The dead gateway drops out of the registry; logins stop listing it.
         await Await.Until(async () =>
         {
@@ -151,6 +171,43 @@ public class FailoverTests(NativeCluster cluster, ITestOutputHelper output)
             var login = await probe.LoginAsync(username, Password);
             return login.Gateways.Count > 0 && login.Gateways.All(g => g.GatewayId != killedGateway);
         }, "the killed gateway to leave the registry", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>
+    /// The newest session of the character's account that satisfies <paramref name="done"/>, from the operator
+    /// API of whichever silo is alive (the other may have been killed by the other test).
+    /// </summary>
+    private async Task<JsonElement> SessionRecordAsync(string characterName, Func<JsonElement, bool> done)
+    {
+        JsonElement found = default;
+        await Await.Until(async () =>
+        {
+            foreach (var silo in SiloAdminPorts)
+            {
+                try
+                {
+                    using var api = cluster.AdminClient(silo);
+                    var lookup = await api.GetFromJsonAsync<JsonElement>($"/api/characters/emerald/{characterName}");
+                    foreach (var session in lookup.GetProperty("value").GetProperty("recentSessions").EnumerateArray())
+                    {
+                        if (done(session))
+                        {
+                            found = session;
+                            return true;
+                        }
+                    }
+
+                    return false;
+                }
+                catch (HttpRequestException)
+                {
+                    // That silo is the dead one: ask the other.
+                }
+            }
+
+            return false;
+        }, $"the session record of {characterName}", TimeSpan.FromSeconds(40), TimeSpan.FromMilliseconds(500));
+        return found;
     }
 
     /// <summary>A whisper and a world line between players on two gateway processes, over two silos.</summary>

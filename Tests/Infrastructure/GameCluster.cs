@@ -13,6 +13,7 @@ namespace OrleansMmo.Tests.Infrastructure;
 public class GameCluster : IAsyncLifetime
 {
     private readonly List<WebApplication> _gateways = [];
+    private readonly List<WebApplication> _extraSilos = [];
     private WebApplication? _silo;
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orleansmmo-tests", Guid.NewGuid().ToString("N"));
@@ -31,6 +32,9 @@ public class GameCluster : IAsyncLifetime
 
     public WebApplication Gateway => _gateways[0];
 
+    /// <summary>The first silo and any started by <see cref="StartExtraSiloAsync"/>.</summary>
+    public IReadOnlyList<WebApplication> Silos => [Silo, .. _extraSilos];
+
     /// <summary>Settings layered over the defaults, for fixtures that test a limit.</summary>
     protected virtual IEnumerable<(string Key, string Value)> SiloSettings => [];
 
@@ -42,14 +46,35 @@ public class GameCluster : IAsyncLifetime
         await StartSiloAsync();
         var gateway = await StartGatewayAsync();
         GamePort = GamePortOf(gateway);
+        await AfterStartAsync();
     }
+
+    /// <summary>Runs once the silo and the first gateway are up: fixtures start more here.</summary>
+    protected virtual Task AfterStartAsync() => Task.CompletedTask;
 
     public async Task StartSiloAsync()
     {
-        _silo = OrleansMmo.Silo.Program.BuildApp(Args(
+        _silo = BuildSilo(SiloPort, OrleansGatewayPort, []);
+        await _silo.StartAsync();
+    }
+
+    /// <summary>
+    /// Another silo on ports of its own, with the same settings: it joins the first only with a shared
+    /// membership (<c>ConnectionStrings:Redis</c> in <see cref="SiloSettings"/>).
+    /// </summary>
+    public async Task<WebApplication> StartExtraSiloAsync(IEnumerable<(string Key, string Value)>? extra = null)
+    {
+        var silo = BuildSilo(LoopbackPorts.FreeTcp(), LoopbackPorts.FreeTcp(), extra ?? []);
+        await silo.StartAsync();
+        _extraSilos.Add(silo);
+        return silo;
+    }
+
+    private WebApplication BuildSilo(int siloPort, int gatewayPort, IEnumerable<(string Key, string Value)> extra) =>
+        OrleansMmo.Silo.Program.BuildApp(Args(
         [
-            ("Cluster:SiloPort", SiloPort.ToString()),
-            ("Cluster:GatewayPort", OrleansGatewayPort.ToString()),
+            ("Cluster:SiloPort", siloPort.ToString()),
+            ("Cluster:GatewayPort", gatewayPort.ToString()),
             ("Admin:Port", "0"),
             ("Storage:SqlitePath", Path.Combine(DataDirectory, "game.db")),
             // The minimum the options allow: the rules are tested, not the KDF's speed.
@@ -61,9 +86,8 @@ public class GameCluster : IAsyncLifetime
             // Tests/GameData: fast movement and a portal next to the spawn point.
             ("World:GameDataPath", Path.Combine(AppContext.BaseDirectory, "TestGameData")),
             .. SiloSettings,
+            .. extra,
         ]), CaptureLogs);
-        await _silo.StartAsync();
-    }
 
     public async Task StopSiloAsync()
     {
@@ -154,6 +178,12 @@ public class GameCluster : IAsyncLifetime
         {
             await gateway.StopAsync();
             await gateway.DisposeAsync();
+        }
+
+        foreach (var silo in _extraSilos)
+        {
+            await silo.StopAsync();
+            await silo.DisposeAsync();
         }
 
         await StopSiloAsync();

@@ -22,6 +22,9 @@ public static class TestServers
     /// <summary>Run directory for the native cluster's <c>cluster.sh</c>, inside test.sh's own. Need: <c>NativeCluster</c>.</summary>
     public const string ClusterDirectoryVariable = "MMO_TEST_CLUSTER_DIR";
 
+    /// <summary>The private Redis's StackExchange.Redis configuration (for silos sharing membership).</summary>
+    public static string RedisConfiguration => Require(RedisVariable);
+
     /// <summary>Npgsql connection string of a role that may create databases.</summary>
     public static string PostgresConnectionString => Require(PostgresVariable);
 

@@ -28,7 +28,7 @@ public static class TestTraits
         ["NativeCluster"] = () => Variable(TestServers.ClusterDirectoryVariable, "the native cluster (redis-server, postgresql, haproxy)", "installs them and sets it"),
         ["DockerCompose"] = () => Program("docker-compose"),
         ["Haproxy"] = () => Program("haproxy"),
-        ["Node"] = () => Program("node"),
+        ["Node"] = () => Program("node") ?? TypeScriptPackageBuilt(),
         ["Chromium"] = () => File.Exists(ChromiumPath) ? null : $"needs Chromium at {ChromiumPath}, which is not installed; run ./test.sh, which installs it",
     };
 
@@ -42,6 +42,12 @@ public static class TestTraits
         string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable))
             ? $"needs {what}: {variable} is not set; run ./test.sh, which {testShDoes}"
             : null;
+
+    /// <summary>The TypeScript SDK's packages installed and its build made (both by ./test.sh), which its tests run.</summary>
+    private static string? TypeScriptPackageBuilt() =>
+        Directory.Exists(Path.Combine(Repository.TypeScriptPackage, "node_modules")) && File.Exists(Path.Combine(Repository.TypeScriptPackage, "dist", "index.js"))
+            ? null
+            : $"needs the TypeScript SDK built in {Repository.TypeScriptPackage} (npm ci, npm run build); run ./test.sh, which builds it";
 
     private static string? Program(string name)
     {

@@ -42,10 +42,21 @@ public sealed class WorldPlayer : IAsyncDisposable
 
     public long UpdatesReceived => Interlocked.Read(ref _updates);
 
-    public static Task<WorldPlayer> EnterAsync(GameCluster cluster, string prefix, int? port = null) =>
-        EnterAsync(cluster, prefix, () => cluster.ConnectAsync(port: port));
+    private readonly List<Teleported> _teleports = [];
 
-    /// <summary>As <see cref="EnterAsync(GameCluster, string, int?)"/>, over the connection <paramref name="connect"/> opens (WebSocket, say).</summary>
+    /// <summary>Teleported pushes received, oldest first.</summary>
+    public IReadOnlyList<Teleported> Teleports()
+    {
+        lock (_gate)
+        {
+            return [.. _teleports];
+        }
+    }
+
+    public static Task<WorldPlayer> EnterAsync(GameCluster cluster, string prefix, int? port = null, MmoClientOptions? options = null) =>
+        EnterAsync(cluster, prefix, () => cluster.ConnectAsync(options, port));
+
+    /// <summary>As <see cref="EnterAsync(GameCluster, string, int?, MmoClientOptions?)"/>, over the connection <paramref name="connect"/> opens (WebSocket, say).</summary>
     public static async Task<WorldPlayer> EnterAsync(GameCluster cluster, string prefix, Func<Task<MmoClient>> connect)
     {
         var username = GameCluster.UniqueName(prefix);
@@ -57,6 +68,10 @@ public sealed class WorldPlayer : IAsyncDisposable
         var entered = await client.EnterWorldAsync(character.CharacterId);
         return new WorldPlayer(client, username, name, entered);
     }
+
+    /// <summary>Wraps a client that already entered the world (in a world of its choosing, say).</summary>
+    public static Task<WorldPlayer> AttachAsync(MmoClient client, string username, string name, EnterWorldResponse entered) =>
+        Task.FromResult(new WorldPlayer(client, username, name, entered));
 
     public T Snapshot<T>(Func<WorldView, T> read)
     {
@@ -151,6 +166,10 @@ public sealed class WorldPlayer : IAsyncDisposable
                             break;
                         case ChatMessage chat:
                             _chat.Add(chat);
+                            break;
+                        case Teleported teleported:
+                            View.Reset(teleported.Arrival);
+                            _teleports.Add(teleported);
                             break;
                     }
 

@@ -149,6 +149,17 @@ public sealed class GatewayFanoutTests : IDisposable
         }
 
         public Task Kick(long connectionId, Guid sessionId, KickReason reason) => Task.CompletedTask;
+
+        // Operations calls this test double never takes part in.
+        public Task SetAddressBans(OrleansMmo.Grains.Operations.AddressBanList bans) => Task.CompletedTask;
+
+        public Task<int> SetDraining(bool draining) => Task.FromResult(0);
+
+        public Task ShutdownScheduled(DateTimeOffset? at) => Task.CompletedTask;
+
+        public Task ShutdownNow() => Task.CompletedTask;
+
+        public Task<InWorldConnection[]> ListInWorld(string worldId) => Task.FromResult(Array.Empty<InWorldConnection>());
     }
 
     private sealed class Listener : IDeliveryListener

@@ -222,7 +222,7 @@ public class WorldTests(GameCluster cluster)
         var session = new PlayerSession(Guid.NewGuid(), "dead-" + Guid.NewGuid().ToString("N")[..8], 1, reference);
         // The watcher first: the ghost's very first update (its own health, the watcher) already fails.
         await using var watcher = await WorldPlayer.EnterAsync(cluster, "ghw");
-        await orleans.GetGrain<IZoneGrain>("plains").Enter(new ZoneMember(Guid.NewGuid(), ghost, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY + 20), session));
+        await orleans.GetGrain<IZoneGrain>(ZoneKeys.Of("alpha", "plains")).Enter(new ZoneMember(Guid.NewGuid(), ghost, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY + 20), session));
 
         // Seen at least once: the zone may give the ghost up right after (see below).
         await watcher.WaitForAsync(p => p.EverSaw(ghost), "the ghost in view");
@@ -254,7 +254,7 @@ public class WorldTests(GameCluster cluster)
         var session = new PlayerSession(Guid.NewGuid(), "flaky-" + Guid.NewGuid().ToString("N")[..8], 1, reference);
         await using var watcher = await WorldPlayer.EnterAsync(cluster, "flw");
         Assert.True((await watcher.MoveAsync(SpawnX, SpawnY - 15)).Accepted);
-        await orleans.GetGrain<IZoneGrain>("plains").Enter(new ZoneMember(Guid.NewGuid(), name, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY - 20), session));
+        await orleans.GetGrain<IZoneGrain>(ZoneKeys.Of("alpha", "plains")).Enter(new ZoneMember(Guid.NewGuid(), name, 1, new OrleansMmo.Grains.World.Position(SpawnX, SpawnY - 20), session));
         await watcher.WaitToSeeAsync(name);
 
         // Its first update (the watcher entering its view) was lost; a whole one follows, unasked,
@@ -275,6 +275,17 @@ public class WorldTests(GameCluster cluster)
         public int Failed => Math.Min(1, Volatile.Read(ref _calls));
 
         public Task Kick(long connectionId, Guid sessionId, OrleansMmo.Grains.Gateways.KickReason reason) => Task.CompletedTask;
+
+        // Operations calls this test double never takes part in.
+        public Task SetAddressBans(OrleansMmo.Grains.Operations.AddressBanList bans) => Task.CompletedTask;
+
+        public Task<int> SetDraining(bool draining) => Task.FromResult(0);
+
+        public Task ShutdownScheduled(DateTimeOffset? at) => Task.CompletedTask;
+
+        public Task ShutdownNow() => Task.CompletedTask;
+
+        public Task<OrleansMmo.Grains.Gateways.InWorldConnection[]> ListInWorld(string worldId) => Task.FromResult(Array.Empty<OrleansMmo.Grains.Gateways.InWorldConnection>());
 
         public Task Deliver(OrleansMmo.Grains.Gateways.PushBatch batch)
         {
@@ -322,5 +333,15 @@ public class WorldTests(GameCluster cluster)
             Interlocked.Increment(ref _attempts);
             throw new IOException("gateway gone");
         }
+
+        public Task SetAddressBans(OrleansMmo.Grains.Operations.AddressBanList bans) => throw new IOException("gateway gone");
+
+        public Task<OrleansMmo.Grains.Gateways.InWorldConnection[]> ListInWorld(string worldId) => throw new IOException("gateway gone");
+
+        public Task<int> SetDraining(bool draining) => throw new IOException("gateway gone");
+
+        public Task ShutdownScheduled(DateTimeOffset? at) => throw new IOException("gateway gone");
+
+        public Task ShutdownNow() => throw new IOException("gateway gone");
     }
 }

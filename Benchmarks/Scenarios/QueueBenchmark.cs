@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using OrleansMmo.Benchmarks.Hosting;
+using OrleansMmo.Benchmarks.Reporting;
+using OrleansMmo.Bots;
+using OrleansMmo.Bots.Metrics;
+
+namespace OrleansMmo.Benchmarks.Scenarios;
+
+/// <summary>
+/// e. Login queue. Online players (from the seed) sit in the default world asking for their own state
+/// (GetPlayer) a few times a second; their latency is measured for a while. Then thousands of clients
+/// arrive at once for a world of the given capacity: the first fill it, the rest wait in its queue, bots
+/// like players (EnterWorld, QueueUpdate pushes, EnterWorld again at their turn). The operators then raise
+/// the capacity step by step (the API's PUT /api/worlds), so the queue moves in order. Reported: whether
+/// positions only went down, whether turns came in queue order, the longest silence between two position
+/// pushes, queue waits, and the online players' p99 before versus while the queue moves.
+/// </summary>
+public static class QueueBenchmark
+{
+    public const string AdminKey = "benchmark-operator-key-0123456789";
+
+    public sealed record Options(
+        int Online, int Arrivals, int Capacity, int RaisePerSecond, double ProbeRate, TimeSpan Before, TimeSpan MaxDuration,
+        string SeedDirectory, string RunDirectory, string? Out);
+
+    public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
+    {
+        var seed = BenchmarkSeed.Require(options.SeedDirectory, options.Online + options.Arrivals);
+        var runDirectory = Path.Combine(options.RunDirectory, $"queue-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        Console.WriteLine($"queue: {options.Online:N0} online players probing at {options.ProbeRate:0.#}/s; {options.Arrivals:N0} arrivals at once for capacity {options.Capacity:N0}, raised by {options.RaisePerSecond}/s");
+        var result = new BenchmarkResult("queue")
+        {
+            Parameters =
+            {
+                ["online"] = options.Online,
+                ["arrivals"] = options.Arrivals,
+                ["capacity"] = options.Capacity,
+                ["raisePerSecond"] = options.RaisePerSecond,
+                ["probeRate"] = options.ProbeRate,
+                ["beforeSeconds"] = options.Before.TotalSeconds,
+            },
+        };
+
+        await using var servers = await ServerSet.StartAsync(runDirectory, new ServerSetOptions
+        {
+            SqliteTemplate = seed.Database,
+            SiloSettings = [("Admin:Key", AdminKey)],
+        }, seed, Console.Out);
+        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{servers.SiloAdminPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        api.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
+        var world = (await api.GetFromJsonAsync<ApiAnswer<List<WorldRow>>>("/api/worlds", cancellationToken))!.Value!.First(w => w.IsDefault).WorldId;
+        await SetCapacityAsync(api, world, options.Capacity, cancellationToken);
+
+        var ledger = new QueueLedger();
+        var online = new BotSettings
+        {
+            Gateways = servers.GameEndpoints,
+            Bots = options.Online,
+            Prefix = BenchmarkSeed.Prefix,
+            TicketCache = seed.Tickets,
+            TicketCacheReadOnly = true,
+            MoveRate = 0,
+            ChatInterval = TimeSpan.Zero,
+            GetPlayerRate = options.ProbeRate,
+            LoginConcurrency = 64,
+            Duration = TimeSpan.FromHours(1),
+        };
+        var arrivals = new BotSettings
+        {
+            Gateways = servers.GameEndpoints,
+            Bots = options.Arrivals,
+            FirstIndex = options.Online,
+            Prefix = BenchmarkSeed.Prefix,
+            TicketCache = seed.Tickets,
+            TicketCacheReadOnly = true,
+            MoveRate = 0,
+            ChatInterval = TimeSpan.Zero,
+            RampPerSecond = 0,
+            LoginConcurrency = 256,
+            Duration = options.MaxDuration,
+            RequestTimeout = TimeSpan.FromSeconds(30),
+            QueueLedger = ledger,
+        };
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var clock = Stopwatch.StartNew();
+        TimeSpan? allInAt = null;
+        MetricsSnapshot? beforeStart = null, queueStart = null, queueEnd = null;
+        Task<RunSummary>? arrivalRun = null;
+        Task? raising = null;
+        var arrivalsIn = 0L;
+        var onlineRun = BotRunner.RunInProcessAsync(online, Console.Out, snapshot =>
+        {
+            if (allInAt is null && snapshot.Counter(Counter.InWorld) >= options.Online)
+            {
+                allInAt = clock.Elapsed;
+            }
+
+            if (allInAt is { } at && beforeStart is null && clock.Elapsed - at >= TimeSpan.FromSeconds(5))
+            {
+                beforeStart = snapshot;
+            }
+
+            if (beforeStart is not null && queueStart is null && snapshot.ElapsedSeconds - beforeStart.ElapsedSeconds >= options.Before.TotalSeconds)
+            {
+                queueStart = snapshot;
+                Console.WriteLine("arrivals start");
+                arrivalRun = BotRunner.RunInProcessAsync(arrivals, null, s => Interlocked.Exchange(ref arrivalsIn, s.Counter(Counter.EnteredWorld)), stop.Token);
+                raising = RaiseAsync(api, world, options, () => Interlocked.Read(ref arrivalsIn) >= options.Arrivals, stop.Token);
+            }
+
+            if (queueStart is not null && queueEnd is null && Interlocked.Read(ref arrivalsIn) >= options.Arrivals)
+            {
+                queueEnd = snapshot;
+                Console.WriteLine($"every arrival is in the world after {snapshot.ElapsedSeconds - queueStart.ElapsedSeconds:0.0} s");
+                stop.Cancel();
+            }
+        }, stop.Token);
+        var onlineSummary = await onlineRun;
+        var arrivalSummary = arrivalRun is null ? null : await arrivalRun;
+        if (raising is not null)
+        {
+            await raising.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        result.Runs["online"] = onlineSummary;
+        if (arrivalSummary is null || beforeStart is null || queueStart is null || queueEnd is null)
+        {
+            result.Notes.Add("the queue did not empty within the run (were all online players in the world? is --max-duration long enough?)");
+            if (arrivalSummary is not null)
+            {
+                result.Runs["arrivals"] = arrivalSummary;
+            }
+
+            await result.WriteAsync(options.Out);
+            return 1;
+        }
+
+        result.Runs["arrivals"] = arrivalSummary;
+        string[] probe = ["GetPlayer"];
+        var before = LatencyHistogram.Summarize(LatencyHistogram.Subtract(queueStart.LatencyOf(probe), beforeStart.LatencyOf(probe)));
+        var during = LatencyHistogram.Summarize(LatencyHistogram.Subtract(queueEnd.LatencyOf(probe), queueStart.LatencyOf(probe)));
+        var entries = ledger.Entries;
+        var queued = entries.Count(e => e.Updates > 0);
+        result.Metrics["queued"] = queued;
+        result.Metrics["admittedWithoutQueue"] = options.Arrivals - queued;
+        result.Metrics["positionsThatRose"] = entries.Count(e => e.PositionRose);
+        result.Metrics["fifoViolations"] = ledger.FifoViolations(TimeSpan.FromSeconds(1));
+        result.Metrics["longestPushSilenceMs"] = Math.Round(entries.Select(e => e.LongestSilence.TotalMilliseconds).DefaultIfEmpty(0).Max(), 0);
+        result.Metrics["queueWaitP50Ms"] = arrivalSummary.Latency.GetValueOrDefault("queue_wait")?.P50Ms ?? 0;
+        result.Metrics["queueWaitP99Ms"] = arrivalSummary.Latency.GetValueOrDefault("queue_wait")?.P99Ms ?? 0;
+        result.Metrics["queueSeconds"] = Math.Round(queueEnd.ElapsedSeconds - queueStart.ElapsedSeconds, 1);
+        result.Metrics["onlineP50MsBefore"] = before.P50Ms;
+        result.Metrics["onlineP99MsBefore"] = before.P99Ms;
+        result.Metrics["onlineP50MsDuring"] = during.P50Ms;
+        result.Metrics["onlineP99MsDuring"] = during.P99Ms;
+        result.Metrics["onlineP99Rise"] = before.P99Ms <= 0 ? 0 : Math.Round(during.P99Ms / before.P99Ms - 1, 3);
+        result.Metrics["onlineRequestsBefore"] = before.Count;
+        result.Metrics["onlineRequestsDuring"] = during.Count;
+        result.Targets.Add(Target.AtMost("queue positions that went up", result.Metrics["positionsThatRose"], 0));
+        result.Targets.Add(Target.AtMost("turns out of queue order (by more than 1 s)", result.Metrics["fifoViolations"], 0));
+        result.Targets.Add(Target.AtMost("longest silence between two position pushes (ms; interval 2,000)", result.Metrics["longestPushSilenceMs"], 3000));
+        result.Targets.Add(Target.AtMost("online players' p99 rise while the queue moves (fraction)", result.Metrics["onlineP99Rise"], 0.25));
+        Console.WriteLine($"{queued:N0} queued; positions rose {result.Metrics["positionsThatRose"]}, FIFO violations {result.Metrics["fifoViolations"]}, "
+            + $"longest push silence {result.Metrics["longestPushSilenceMs"]} ms; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms");
+        await result.WriteAsync(options.Out);
+        return 0;
+    }
+
+    /// <summary>Raises the world's capacity every second by the given step until every arrival is in.</summary>
+    private static async Task RaiseAsync(HttpClient api, string world, Options options, Func<bool> done, CancellationToken cancellationToken)
+    {
+        // First the arrivals fill the free places and the rest queue; then the operators open more.
+        await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
+        var capacity = options.Capacity;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (!done() && await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            capacity += options.RaisePerSecond;
+            await SetCapacityAsync(api, world, capacity, cancellationToken);
+        }
+    }
+
+    private static async Task SetCapacityAsync(HttpClient api, string world, int capacity, CancellationToken cancellationToken)
+    {
+        using var response = await api.PutAsJsonAsync($"/api/worlds/{world}", new { capacity }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private sealed record ApiAnswer<T>(string Outcome, string Message, T? Value);
+
+    private sealed record WorldRow(string WorldId, bool IsDefault);
+}

@@ -1,0 +1,91 @@
+using OrleansMmo.Protocol.Messages;
+
+namespace OrleansMmo.Client;
+
+// A world's login queue: EnterWorld answers a place when the world is full, QueueUpdate pushes follow,
+// and at one's turn EnterWorld again with the ticket.
+public sealed partial class MmoClient
+{
+    private readonly object _queueGate = new();
+    private TaskCompletionSource<QueueStatus> _queueChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile QueueStatus? _queueStatus;
+
+    /// <summary>The latest queue status heard (EnterWorld's answer or a QueueUpdate push); null when not queued.</summary>
+    public QueueStatus? QueueStatus => _queueStatus;
+
+    /// <summary>
+    /// Enters the world, waiting in the world's queue first if it is full: each new position goes to
+    /// <paramref name="progress"/>, and at the client's turn it sends EnterWorld again with its ticket.
+    /// Pass <paramref name="queueTicket"/> (from <see cref="QueueStatus"/> of a lost connection) to keep a place
+    /// after a reconnect. The QueueUpdate pushes still reach <see cref="Pushes"/> too.
+    /// </summary>
+    public async Task<EnterWorldResponse> EnterWorldThroughQueueAsync(
+        string characterId, IProgress<QueueStatus>? progress = null, string? queueTicket = null, CancellationToken cancellationToken = default)
+    {
+        var response = await EnterWorldAsync(characterId, queueTicket, cancellationToken).ConfigureAwait(false);
+        while (response.Queue is { } place)
+        {
+            // The push saying "ready" can be read before this response's continuation runs: keep the newer news.
+            var status = TakeNewerThan(place);
+            progress?.Report(status);
+            while (!status.Ready)
+            {
+                status = await NextQueueStatusAsync(cancellationToken).ConfigureAwait(false);
+                progress?.Report(status);
+            }
+
+            response = await EnterWorldAsync(characterId, status.Ticket, cancellationToken).ConfigureAwait(false);
+        }
+
+        _queueStatus = null;
+        return response;
+    }
+
+    /// <summary>Waits for the next QueueUpdate push (or the connection's end, which throws <see cref="MmoDisconnectedException"/>).</summary>
+    public async Task<QueueStatus> NextQueueStatusAsync(CancellationToken cancellationToken = default)
+    {
+        Task<QueueStatus> next;
+        lock (_queueGate)
+        {
+            next = _queueChanged.Task;
+        }
+
+        var finished = await Task.WhenAny(next, Disconnected, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+        if (finished == next)
+        {
+            return await next.ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        throw new MmoDisconnectedException(await Disconnected.ConfigureAwait(false));
+    }
+
+    private void OnQueueUpdate(QueueStatus status) => SetQueueStatus(status);
+
+    private QueueStatus TakeNewerThan(QueueStatus answered)
+    {
+        lock (_queueGate)
+        {
+            if (_queueStatus is { Ready: true } ready && ready.WorldId == answered.WorldId && !answered.Ready)
+            {
+                return ready;
+            }
+        }
+
+        SetQueueStatus(answered);
+        return answered;
+    }
+
+    private void SetQueueStatus(QueueStatus status)
+    {
+        TaskCompletionSource<QueueStatus> signalled;
+        lock (_queueGate)
+        {
+            _queueStatus = status;
+            signalled = _queueChanged;
+            _queueChanged = new TaskCompletionSource<QueueStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        signalled.TrySetResult(status);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using OrleansMmo.Client;
+using OrleansMmo.Protocol.Messages;
+using OrleansMmo.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace OrleansMmo.Tests.Operations;
+
+/// <summary>The login queue of a full world, across two gateways: FIFO admission, pushed positions, a reconnect that keeps its place.</summary>
+[Collection(OperationsClusterCollection.Name)]
+[Trait("Category", "Cluster")]
+public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output)
+{
+    private const string World = "beta";
+    private const int Capacity = 5;
+    private const int Waiting = 12;
+
+    [Fact]
+    public async Task AFullWorldQueuesTwelveClientsOnTwoGatewaysAndAdmitsThemInOrderAsPlayersLeave()
+    {
+        using var admin = cluster.Api();
+        var second = await cluster.StartGatewayAsync();
+        var ports = new[] { cluster.GamePort, GameCluster.GamePortOf(second) };
+        var occupants = new Queue<MmoClient>();
+        var queued = new List<Queued>();
+        try
+        {
+            Assert.Equal(200, (await admin.PutAsync($"/api/worlds/{World}", new { capacity = Capacity })).Status);
+            for (var i = 0; i < Capacity; i++)
+            {
+                var (client, character) = await NewCharacterAsync($"occ{i}", ports[i % 2]);
+                Assert.NotNull((await client.EnterWorldAsync(character)).Player);
+                occupants.Enqueue(client);
+            }
+
+            // One by one, so the order of arrival is known; they alternate between the two gateways.
+            for (var i = 0; i < Waiting; i++)
+            {
+                var (client, character) = await NewCharacterAsync($"q{i}", ports[i % 2]);
+                var answer = await client.EnterWorldAsync(character);
+                Assert.NotNull(answer.Queue);
+                Assert.Equal(((uint)(i + 1), (uint)(i + 1), false), (answer.Queue.Position, answer.Queue.Length, answer.Queue.Ready));
+                queued.Add(new Queued(i, client, character, answer.Queue));
+            }
+
+            var admitted = new ConcurrentQueue<int>();
+            foreach (var waiter in queued)
+            {
+                waiter.Start(admitted);
+            }
+
+            // A GM walks past the queue.
+            var (gm, gmCharacter, gmName) = await NewCharacterWithNameAsync("qgm", ports[0]);
+            Assert.Equal(200, (await admin.PutAsync($"/api/accounts/{gmName}/role", new { role = "game_master" })).Status);
+            Assert.NotNull((await gm.EnterWorldAsync(gmCharacter)).Player);
+            await gm.DisposeAsync();
+
+            // The fourth in line loses its connection and comes back on the other gateway with its tickets.
+            var leaver = queued[3];
+            await leaver.Client.RenewTicketAsync();
+            var sessionTicket = leaver.Client.CurrentTicket!.Token;
+            var queueTicket = leaver.Client.QueueStatus!.Ticket;
+            await leaver.Client.DisposeAsync();
+            await Await.Within(leaver.Entering.ContinueWith(_ => { }, TaskScheduler.Default), "the lost connection's wait to end");
+            var back = await cluster.ConnectAsync(port: ports[1 - (3 % 2)]);
+            await back.ResumeSessionAsync(sessionTicket);
+            var kept = await back.EnterWorldAsync(leaver.CharacterId, queueTicket);
+            Assert.Equal(4u, kept.Queue.Position);
+            queued[3] = leaver with { Client = back };
+            queued[3].Start(admitted, queueTicket);
+
+            // Players leave one at a time; each time exactly the next in line gets in.
+            for (var next = 0; next < Waiting; next++)
+            {
+                var leaving = occupants.Dequeue();
+                await leaving.LeaveWorldAsync();
+                var entered = await Await.Within(queued[next].Entering, $"client {next} to be admitted");
+                Assert.NotNull(entered.Player);
+                Assert.Equal([.. Enumerable.Range(0, next + 1)], admitted.ToArray());
+                occupants.Enqueue(queued[next].Client);
+                await leaving.DisposeAsync();
+            }
+
+            Assert.All(queued, q => Assert.True(q.PositionsOnlyWentDown, $"client {q.Index}: positions {string.Join(",", q.Positions)}"));
+            // The last in line waited through the whole test and heard its position at least every few seconds.
+            var last = queued[^1];
+            output.WriteLine($"last client: {last.Positions.Count} updates, longest gap {last.LongestGap.TotalMilliseconds:0} ms");
+            Assert.True(last.LongestGap < TimeSpan.FromSeconds(5), $"longest gap between queue updates {last.LongestGap}");
+        }
+        finally
+        {
+            await admin.PutAsync($"/api/worlds/{World}", new { capacity = 10_000 });
+            foreach (var client in occupants.Concat(queued.Select(q => q.Client)))
+            {
+                await client.DisposeAsync();
+            }
+
+            await cluster.StopGatewayAsync(second);
+        }
+    }
+
+    private async Task<(MmoClient Client, string CharacterId)> NewCharacterAsync(string prefix, int port)
+    {
+        var (client, character, _) = await NewCharacterWithNameAsync(prefix, port);
+        return (client, character);
+    }
+
+    private async Task<(MmoClient Client, string CharacterId, string Username)> NewCharacterWithNameAsync(string prefix, int port)
+    {
+        var username = GameCluster.UniqueName(prefix);
+        var client = await cluster.ConnectAsync(port: port);
+        await client.RegisterAsync(username, WorldPlayer.Password);
+        await client.LoginAsync(username, WorldPlayer.Password);
+        var character = await client.CreateCharacterAsync("Q" + Guid.NewGuid().ToString("N")[..10], World);
+        return (client, character.CharacterId, username);
+    }
+
+    /// <summary>One waiting client: enters through the queue in the background, noting each position it is told and when.</summary>
+    private sealed record Queued(int Index, MmoClient Client, string CharacterId, QueueStatus First) : IProgress<QueueStatus>
+    {
+        private readonly object _gate = new();
+        private long _lastUpdate = Stopwatch.GetTimestamp();
+
+        public List<uint> Positions { get; } = [];
+
+        public TimeSpan LongestGap { get; private set; }
+
+        public Task<EnterWorldResponse> Entering { get; private set; } = Task.FromResult(new EnterWorldResponse());
+
+        public bool PositionsOnlyWentDown
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return Positions.Zip(Positions.Skip(1)).All(p => p.Second <= p.First);
+                }
+            }
+        }
+
+        public void Start(ConcurrentQueue<int> admitted, string? ticket = null)
+        {
+            _lastUpdate = Stopwatch.GetTimestamp();
+            Entering = EnterAsync(admitted, ticket ?? First.Ticket);
+        }
+
+        public void Report(QueueStatus value)
+        {
+            lock (_gate)
+            {
+                Positions.Add(value.Position);
+                var now = Stopwatch.GetTimestamp();
+                var gap = Stopwatch.GetElapsedTime(_lastUpdate, now);
+                LongestGap = gap > LongestGap ? gap : LongestGap;
+                _lastUpdate = now;
+            }
+        }
+
+        private async Task<EnterWorldResponse> EnterAsync(ConcurrentQueue<int> admitted, string ticket)
+        {
+            var entered = await Client.EnterWorldThroughQueueAsync(CharacterId, this, ticket);
+            admitted.Enqueue(Index);
+            return entered;
+        }
+    }
+}
