@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Limits;
 
@@ -80,31 +79,8 @@ public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
         }
     }
 
-    /// <summary>
-    /// The key a source is limited by: an IPv4 address (IPv4-mapped IPv6 included) as itself, an IPv6
-    /// address by its /64 network; null when <paramref name="remoteAddress"/> is not an IP address.
-    /// </summary>
-    public static string? KeyOf(string remoteAddress)
-    {
-        if (!IPAddress.TryParse(remoteAddress, out var address))
-        {
-            return null;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
+    /// <summary>The key a source is limited by (<see cref="OrleansMmo.Grains.Accounts.AccountKeys.SourceOf"/>): the same one the login throttle uses.</summary>
+    public static string? KeyOf(string remoteAddress) => OrleansMmo.Grains.Accounts.AccountKeys.SourceOf(remoteAddress);
 
     /// <summary>Parses a comma-separated list of CIDR networks; throws <see cref="FormatException"/> naming a bad one.</summary>
     public static IReadOnlyList<IPNetwork> ParseNetworks(string? list) =>

@@ -45,7 +45,12 @@ public class FrontDoorCluster : GameCluster
 
     public string GameDataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orleansmmo-tests", "frontdoor-" + Guid.NewGuid().ToString("N"));
 
-    protected override IEnumerable<(string Key, string Value)> SiloSettings => [("World:GameDataPath", GameDataDirectory)];
+    /// <summary>The cluster's ticket key, given to the silo and to every gateway, so gateways refuse forged tickets themselves.</summary>
+    public string SigningKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    protected override IEnumerable<(string Key, string Value)> SiloSettings => [("World:GameDataPath", GameDataDirectory), ("Tickets:SigningKey", SigningKey)];
+
+    protected override IEnumerable<(string Key, string Value)> GatewaySettings => [("Tickets:SigningKey", SigningKey)];
 }
 
 /// <summary>The abuse tests share one <see cref="FrontDoorCluster"/>; a test that needs other gateway settings starts a gateway of its own.</summary>
