@@ -208,14 +208,25 @@ public sealed class Bot
     }
 
     /// <summary>Keeps the bot's ticket and checks that positions only go down.</summary>
-    private sealed class QueueWatcher(Bot bot, QueueStatus first) : IProgress<QueueStatus>
+    private sealed class QueueWatcher : IProgress<QueueStatus>
     {
-        private readonly QueueLedger.Entry? _ledger = bot._settings.QueueLedger?.For(bot.Index);
-        private uint _lowest = first.Position;
+        private readonly Bot _bot;
+        private readonly QueueLedger.Entry? _ledger;
+        private uint _lowest;
+
+        public QueueWatcher(Bot bot, QueueStatus first)
+        {
+            _bot = bot;
+            _lowest = first.Position;
+            // The answer that queued it is its first status: where it joined, and the ticket with its place.
+            _ledger = bot._settings.QueueLedger?.For(bot.Index);
+            _ledger?.Told(first.Position, first.Ready, first.Ticket);
+        }
 
         public void Report(QueueStatus value)
         {
-            _ledger?.Told(value.Position, value.Ready);
+            var bot = _bot;
+            _ledger?.Told(value.Position, value.Ready, value.Ticket);
             bot._queueTicket = value.Ticket;
             if (value.Position > _lowest && !value.Ready)
             {

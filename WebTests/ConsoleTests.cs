@@ -92,5 +92,12 @@ public class ConsoleTests(ConsoleCluster cluster) : IClassFixture<ConsoleCluster
         await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = timeout });
         await Assertions.Expect(row).ToContainTextAsync("key:console-admin");
         await Assertions.Expect(row).ToContainTextAsync("ok");
+
+        // Creatures are on the map too: the test data's arena holds five training dummies.
+        await page.ClickAsync("nav button[data-view=map]");
+        await page.SelectOptionAsync("#map-pick select[name=world]", world);
+        await page.SelectOptionAsync("#map-pick select[name=zone]", "arena");
+        await page.ClickAsync("#map-pick button[type=submit]");
+        await Assertions.Expect(page.Locator("#map-view circle.creature[data-name='Training Dummy']")).ToHaveCountAsync(5, new() { Timeout = timeout });
     }
 }

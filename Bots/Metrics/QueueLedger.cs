@@ -18,25 +18,38 @@ public sealed class QueueLedger
 
     /// <summary>
     /// Turns given out of order: bots whose turn came more than <paramref name="slack"/> before a bot that
-    /// was ahead of them in the queue. Turns given together (one capacity raise) may reach clients in any
-    /// order within the slack.
+    /// was ahead of them in the queue. <paramref name="placeOf"/> gives a bot's place in the queue's own order
+    /// (the sequence its ticket carries; null if unknown, and then it is left out): positions a client is
+    /// told cannot order it, since the queue moves while arrivals are still joining. Turns given together
+    /// (one capacity raise) may reach clients in any order within the slack.
     /// </summary>
-    public int FifoViolations(TimeSpan slack)
+    public int FifoViolations(Func<Entry, long?> placeOf, TimeSpan slack) => Inversions(placeOf).Count(i => i > slack);
+
+    /// <summary>The longest time by which a bot's turn came before that of a bot ahead of it (zero if never).</summary>
+    public TimeSpan LargestInversion(Func<Entry, long?> placeOf) => Inversions(placeOf).DefaultIfEmpty(TimeSpan.Zero).Max();
+
+    /// <summary>For each bot in queue order: how long before the latest turn of those ahead of it its own turn came.</summary>
+    private List<TimeSpan> Inversions(Func<Entry, long?> placeOf)
     {
-        var turns = Entries.Where(e => e.FirstPosition > 0 && e.TurnAt is not null).OrderBy(e => e.FirstPosition).ToList();
-        var violations = 0;
+        var turns = Entries
+            .Select(e => (Entry: e, Place: placeOf(e)))
+            .Where(t => t.Place is not null && t.Entry.TurnAt is not null)
+            .OrderBy(t => t.Place)
+            .Select(t => t.Entry.TurnAt!.Value)
+            .ToList();
+        var inversions = new List<TimeSpan>();
         var latestAhead = long.MinValue;
-        foreach (var entry in turns)
+        foreach (var turnAt in turns)
         {
-            if (latestAhead != long.MinValue && Stopwatch.GetElapsedTime(entry.TurnAt!.Value, latestAhead) > slack)
+            if (latestAhead != long.MinValue && latestAhead > turnAt)
             {
-                violations++;
+                inversions.Add(Stopwatch.GetElapsedTime(turnAt, latestAhead));
             }
 
-            latestAhead = Math.Max(latestAhead, entry.TurnAt!.Value);
+            latestAhead = Math.Max(latestAhead, turnAt);
         }
 
-        return violations;
+        return inversions;
     }
 
     /// <summary>One bot's queue history; timestamps are <see cref="Stopwatch"/> ticks.</summary>
@@ -47,6 +60,9 @@ public sealed class QueueLedger
         public int BotIndex { get; } = botIndex;
 
         public uint FirstPosition { get; private set; }
+
+        /// <summary>The queue ticket of the first status (the EnterWorld answer that queued it).</summary>
+        public string? FirstTicket { get; private set; }
 
         public long? TurnAt { get; private set; }
 
@@ -59,7 +75,7 @@ public sealed class QueueLedger
         private long _last;
         private uint _lowest = uint.MaxValue;
 
-        public void Told(uint position, bool ready)
+        public void Told(uint position, bool ready, string? ticket)
         {
             lock (_gate)
             {
@@ -67,6 +83,7 @@ public sealed class QueueLedger
                 if (Updates == 0)
                 {
                     FirstPosition = position;
+                    FirstTicket = ticket;
                 }
                 else
                 {

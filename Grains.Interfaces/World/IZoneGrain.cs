@@ -52,7 +52,7 @@ public sealed record ZoneSnapshot(
     [property: Id(1)] long Tick,
     [property: Id(2)] IReadOnlyList<MapEntity> Entities);
 
-/// <summary>One entity on the live map: a player (or, once zones have them, a creature).</summary>
+/// <summary>One entity on the live map: a player (with its character) or a creature (named by its template).</summary>
 [GenerateSerializer, Alias("mmo.MapEntity")]
 public sealed record MapEntity(
     [property: Id(0)] uint EntityId,
@@ -60,7 +60,8 @@ public sealed record MapEntity(
     [property: Id(2)] string Name,
     [property: Id(3)] Guid CharacterId,
     [property: Id(4)] float X,
-    [property: Id(5)] float Y);
+    [property: Id(5)] float Y,
+    [property: Id(6)] bool Dead);
 
 /// <summary>Zone grain keys: each world has its own instance of every zone, keyed <c>world/zone</c>.</summary>
 public static class ZoneKeys

@@ -23,13 +23,13 @@ public sealed class WorldMetrics
         Deliveries = meter.CreateCounter<long>("mmo.zone.deliveries", "{call}", "Delivery calls from zones to gateways");
         DeliveryFailures = meter.CreateCounter<long>("mmo.zone.delivery_failures", "{call}", "Delivery calls that failed or timed out");
         DroppedFrames = meter.CreateCounter<long>("mmo.zone.dropped_frames", "{frame}", "Frames not sent because a gateway had too many deliveries pending");
-        meter.CreateObservableGauge("mmo.zone.players", () => Observe(_playersByZone), "{player}", "Players in each zone on this silo");
+        meter.CreateObservableGauge("mmo.zone.players", () => Observe(_playersByZone), "{player}", "Players in each zone instance (world, zone) on this silo");
         Attacks = meter.CreateCounter<long>("mmo.world.attacks", "{attack}", "Player attacks that hit");
         Kills = meter.CreateCounter<long>("mmo.world.kills", "{kill}", "Creatures killed by players");
         LevelUps = meter.CreateCounter<long>("mmo.world.level_ups", "{level}", "Levels reached by characters");
         CreatureStepDuration = meter.CreateHistogram<double>("mmo.zone.creature_step.duration", "ms", "Part of a zone tick spent simulating creatures");
         CreaturesSimulated = meter.CreateCounter<long>("mmo.zone.creatures_simulated", "{creature}", "Creatures looked at by zone ticks (idle ones seen by players, and active ones)");
-        meter.CreateObservableGauge("mmo.zone.creatures", () => Observe(_creaturesByZone), "{creature}", "Creatures (alive or lying dead) in each zone on this silo");
+        meter.CreateObservableGauge("mmo.zone.creatures", () => Observe(_creaturesByZone), "{creature}", "Creatures (alive or lying dead) in each zone instance (world, zone) on this silo");
     }
 
     public Counter<long> Moves { get; }
@@ -47,27 +47,31 @@ public sealed class WorldMetrics
     public Histogram<double> CreatureStepDuration { get; }
     public Counter<long> CreaturesSimulated { get; }
 
-    public void SetPlayers(string zoneId, int count) => Set(_playersByZone, zoneId, count);
+    /// <summary>Players in one zone instance; <paramref name="zoneKey"/> is its grain key (<c>world/zone</c>, see <see cref="ZoneKeys"/>).</summary>
+    public void SetPlayers(string zoneKey, int count) => Set(_playersByZone, zoneKey, count);
 
-    public void SetCreatures(string zoneId, int count) => Set(_creaturesByZone, zoneId, count);
+    /// <summary>Creatures in one zone instance; <paramref name="zoneKey"/> is its grain key (<c>world/zone</c>).</summary>
+    public void SetCreatures(string zoneKey, int count) => Set(_creaturesByZone, zoneKey, count);
 
-    private static void Set(ConcurrentDictionary<string, int> byZone, string zoneId, int count)
+    private static void Set(ConcurrentDictionary<string, int> byZone, string zoneKey, int count)
     {
         if (count == 0)
         {
-            byZone.TryRemove(zoneId, out _);
+            byZone.TryRemove(zoneKey, out _);
         }
         else
         {
-            byZone[zoneId] = count;
+            byZone[zoneKey] = count;
         }
     }
 
     private static IEnumerable<Measurement<int>> Observe(ConcurrentDictionary<string, int> byZone)
     {
-        foreach (var (zone, count) in byZone)
+        // Every world has its own instance of each zone: tagged by both, so two worlds' "plains" stay apart.
+        foreach (var (key, count) in byZone)
         {
-            yield return new Measurement<int>(count, new KeyValuePair<string, object?>("zone", zone));
+            var (world, zone) = ZoneKeys.Parse(key, defaultWorld: "");
+            yield return new Measurement<int>(count, new KeyValuePair<string, object?>("world", world), new KeyValuePair<string, object?>("zone", zone));
         }
     }
 }

@@ -42,6 +42,7 @@ public sealed partial class ZoneGrain(
     private WorldUpdateEncoder _encoder = null!;
     private GatewayFanout _fanout = null!;
     private ZoneSimulation _simulation = null!;
+    private IReadOnlyList<SpawnPoint> _spawns = [];
     private long _started;
     private uint _lastEntityId;
     private long _tick;
@@ -62,8 +63,9 @@ public sealed partial class ZoneGrain(
         _fanout = new GatewayFanout(_options, metrics, logger, this);
         _started = time.GetTimestamp();
         _simulation = new ZoneSimulation(_zone, gameData.Progression, _view, () => ++_lastEntityId, new Random());
-        _simulation.Spawn(gameData.Spawns[zoneId]);
-        metrics.SetCreatures(_zone.Id, _simulation.Creatures);
+        _spawns = SpawnsOf(zoneId);
+        _simulation.Spawn(_spawns);
+        metrics.SetCreatures(_key, _simulation.Creatures);
         return Task.CompletedTask;
     }
 
@@ -72,8 +74,8 @@ public sealed partial class ZoneGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        metrics.SetPlayers(_zone.Id, 0);
-        metrics.SetCreatures(_zone.Id, 0);
+        metrics.SetPlayers(_key, 0);
+        metrics.SetCreatures(_key, 0);
         return Task.CompletedTask;
     }
 
@@ -96,7 +98,7 @@ public sealed partial class ZoneGrain(
         _view.Add(player);
         // Its own first update tells it its health and level.
         _view.MarkChanged(player, EntityChanges.Status);
-        metrics.SetPlayers(_zone.Id, _players.Count);
+        metrics.SetPlayers(_key, _players.Count);
         _timer ??= this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(_options.TickInterval, _options.TickInterval) { KeepAlive = true });
         LogEntered(logger, member.CharacterId, _zone.Id, player.Id);
         return Task.FromResult(player.Id);
@@ -156,16 +158,14 @@ public sealed partial class ZoneGrain(
 
     public Task<int> Probe() => Task.FromResult(_players.Count);
 
-    /// <summary>The live map's view: every entity with its kind (only players live in zones so far; creatures will list as "creature").</summary>
+    /// <summary>The live map's view: every player and creature (dead ones while their corpses lie).</summary>
     public Task<ZoneSnapshot> Snapshot() => Task.FromResult(new ZoneSnapshot(_zone.Id, _tick,
-        [.. _players.Values.Select(p => new MapEntity(p.Id, KindName(p.Kind), p.Name, p.CharacterId, p.Position.X, p.Position.Y))]));
-
-    private static string KindName(EntityKind kind) => kind switch
-    {
-        EntityKind.Player => "player",
-        EntityKind.Creature => "creature",
-        _ => "other",
-    };
+        [.. _view.Entities.Select(e => e switch
+        {
+            ZonePlayer p => new MapEntity(p.Id, "player", p.Name, p.CharacterId, p.Position.X, p.Position.Y, p.IsDead),
+            Creature c => new MapEntity(c.Id, "creature", c.Template.Name, Guid.Empty, c.Position.X, c.Position.Y, c.IsDead),
+            _ => new MapEntity(e.Id, "other", "", Guid.Empty, e.Position.X, e.Position.Y, false),
+        })]));
 
     public Task<bool> Chat(ChatLine line)
     {
@@ -234,7 +234,7 @@ public sealed partial class ZoneGrain(
         metrics.TickDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         metrics.CreatureStepDuration.Record(Stopwatch.GetElapsedTime(started, simulated).TotalMilliseconds);
         metrics.CreaturesSimulated.Add(_simulation.LastStepWork);
-        metrics.SetCreatures(_zone.Id, _simulation.Creatures);
+        metrics.SetCreatures(_key, _simulation.Creatures);
 
         if (_players.Count == 0)
         {
@@ -280,7 +280,7 @@ public sealed partial class ZoneGrain(
 
         // Those who saw it hear "left" on the next tick; creatures chasing it give up.
         _view.Remove(player);
-        metrics.SetPlayers(_zone.Id, _players.Count);
+        metrics.SetPlayers(_key, _players.Count);
         LogLeft(logger, characterId, _zone.Id);
         return new ZoneExit(true, player.Health, player.IsDead);
     }
@@ -307,10 +307,22 @@ public sealed partial class ZoneGrain(
         if (!removed)
         {
             _zone = fresh!;
+            _simulation.UseDefinition(fresh!);
         }
 
         _maxSpeed = gameData.Movement.MaxSpeed;
-        LogDataChanged(logger, _key, version, changed, removed);
+        // New or moved spawn points, or a changed creature template (records compare by value): the zone's
+        // creatures are replaced. Unchanged ones keep their fights and positions.
+        var spawns = SpawnsOf(_zone.Id);
+        var respawned = !removed && !_spawns.SequenceEqual(spawns);
+        if (respawned)
+        {
+            _spawns = spawns;
+            _simulation.ReplaceCreatures(spawns);
+            metrics.SetCreatures(_key, _simulation.Creatures);
+        }
+
+        LogDataChanged(logger, _key, version, changed, removed, respawned);
         if (changed)
         {
             foreach (var member in _players.Values)
@@ -333,14 +345,16 @@ public sealed partial class ZoneGrain(
         }
     }
 
+    private IReadOnlyList<SpawnPoint> SpawnsOf(string zoneId) => gameData.Spawns.GetValueOrDefault(zoneId) ?? [];
+
     private static bool SameMap(ZoneDefinition a, ZoneDefinition b) =>
         a.Name == b.Name && a.Width == b.Width && a.Height == b.Height && a.Spawn == b.Spawn && a.Portals.SequenceEqual(b.Portals);
 
     [LoggerMessage(EventId = LogEvents.ZoneRefreshFailed, Level = LogLevel.Warning, Message = "Character {CharacterId} of zone {ZoneKey} was not told the reloaded map; its next move checks against it anyway")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception, Guid characterId, string zoneKey);
 
-    [LoggerMessage(EventId = LogEvents.ZoneDataChanged, Level = LogLevel.Information, Message = "Zone {ZoneKey} follows game data version {Version}: map changed {Changed}, removed {Removed}")]
-    private static partial void LogDataChanged(ILogger logger, string zoneKey, long version, bool changed, bool removed);
+    [LoggerMessage(EventId = LogEvents.ZoneDataChanged, Level = LogLevel.Information, Message = "Zone {ZoneKey} follows game data version {Version}: map changed {Changed}, removed {Removed}, creatures replaced {Respawned}")]
+    private static partial void LogDataChanged(ILogger logger, string zoneKey, long version, bool changed, bool removed, bool respawned);
 
     [LoggerMessage(EventId = LogEvents.ZoneEntered, Level = LogLevel.Debug, Message = "Character {CharacterId} entered zone {ZoneId} as entity {EntityId}")]
     private static partial void LogEntered(ILogger logger, Guid characterId, string zoneId, uint entityId);

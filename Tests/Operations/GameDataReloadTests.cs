@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansMmo.Grains.GameData;
+using OrleansMmo.Grains.World;
 using OrleansMmo.Tests.Infrastructure;
 
 namespace OrleansMmo.Tests.Operations;
@@ -12,6 +13,13 @@ namespace OrleansMmo.Tests.Operations;
 public class GameDataReloadTests(TwoSiloCluster cluster)
 {
     private string ZonesFile => Path.Combine(cluster.GameDataDirectory, GameDataLoader.ZonesFileName);
+
+    private string SpawnsFile => Path.Combine(cluster.GameDataDirectory, GameDataLoader.SpawnsFileName);
+
+    private string CreaturesFile => Path.Combine(cluster.GameDataDirectory, GameDataLoader.CreaturesFileName);
+
+    private static JsonNode ParseJson(string text) =>
+        JsonNode.Parse(text, documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!;
 
     private IEnumerable<GameDataCatalog> Catalogs => cluster.Silos.Select(s => s.Services.GetRequiredService<GameDataCatalog>());
 
@@ -90,6 +98,58 @@ public class GameDataReloadTests(TwoSiloCluster cluster)
 
             await File.WriteAllTextAsync(ZonesFile, original);
             Assert.Equal(200, (await api.PostAsync("/api/gamedata/reload")).Status);
+        }
+    }
+
+    [Fact]
+    public async Task AReloadOfSpawnsAndCreatureTemplatesReplacesALiveZonesCreaturesOnTheMapAndInPlayersViews()
+    {
+        var originalSpawns = await File.ReadAllTextAsync(SpawnsFile);
+        var originalCreatures = await File.ReadAllTextAsync(CreaturesFile);
+        await using var player = await WorldPlayer.EnterAsync(cluster, "sp");
+        var zone = cluster.Silos[0].Services.GetRequiredService<IGrainFactory>()
+            .GetGrain<IZoneGrain>(ZoneKeys.Of(Catalogs.First().DefaultWorld, player.Entered.Arrival.Zone.ZoneId));
+        using var api = cluster.Api();
+        try
+        {
+            Assert.DoesNotContain((await zone.Snapshot()).Entities, e => e.Kind == "creature");
+
+            // Two dummies next to the player's zone's arrival point, and the dummy template renamed.
+            var at = player.Entered.Arrival.Position;
+            var spawns = ParseJson(originalSpawns);
+            spawns["spawns"]!.AsArray().Add(new JsonObject
+            {
+                ["zone"] = player.Entered.Arrival.Zone.ZoneId,
+                ["creature"] = "dummy",
+                ["at"] = new JsonObject { ["x"] = at.X, ["y"] = at.Y + 20 },
+                ["count"] = 2,
+                ["radius"] = 2,
+            });
+            var creatures = ParseJson(originalCreatures);
+            creatures["creatures"]!.AsArray().Single(c => (string?)c!["id"] == "dummy")!["name"] = "Reloaded Dummy";
+            await File.WriteAllTextAsync(SpawnsFile, spawns.ToJsonString());
+            await File.WriteAllTextAsync(CreaturesFile, creatures.ToJsonString());
+
+            Assert.Equal(200, (await api.PostAsync("/api/gamedata/reload")).Status);
+
+            // The running zone picks them up: the player sees them enter, the live map lists them.
+            await player.WaitToSeeAsync("Reloaded Dummy");
+            var map = await zone.Snapshot();
+            Assert.Equal(2, map.Entities.Count(e => e is { Kind: "creature", Name: "Reloaded Dummy", Dead: false }));
+            Assert.Contains(map.Entities, e => e.Kind == "player" && e.Name == player.Name);
+
+            // And a reload back takes them out again.
+            await File.WriteAllTextAsync(SpawnsFile, originalSpawns);
+            await File.WriteAllTextAsync(CreaturesFile, originalCreatures);
+            Assert.Equal(200, (await api.PostAsync("/api/gamedata/reload")).Status);
+            await player.WaitNotToSeeAsync("Reloaded Dummy");
+            Assert.DoesNotContain((await zone.Snapshot()).Entities, e => e.Kind == "creature");
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(SpawnsFile, originalSpawns);
+            await File.WriteAllTextAsync(CreaturesFile, originalCreatures);
+            await api.PostAsync("/api/gamedata/reload");
         }
     }
 }

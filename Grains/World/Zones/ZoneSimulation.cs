@@ -44,7 +44,7 @@ public sealed class ZoneSimulation
     /// <summary>Range checks forgive this much (metres), so positions rounded by clients are not refused.</summary>
     private const float RangeSlack = 0.25f;
 
-    private readonly ZoneDefinition _zone;
+    private ZoneDefinition _zone;
     private readonly Progression _progression;
     private readonly ZoneView _view;
     private readonly Func<uint> _nextId;
@@ -91,6 +91,31 @@ public sealed class ZoneSimulation
                 Add(new Creature(_nextId(), spawn.Creature, home));
             }
         }
+    }
+
+    /// <summary>After a live reload: the zone's new bounds and PvP rule apply from the next step.</summary>
+    public void UseDefinition(ZoneDefinition zone) => _zone = zone;
+
+    /// <summary>
+    /// After a live reload changed the zone's spawn points or their creatures: every creature goes (those who
+    /// saw one are told it left on the next tick), with its pending corpse and respawn timers, and the new
+    /// spawn points are placed. Players keep what they have; a fight with a removed creature just ends.
+    /// </summary>
+    public void ReplaceCreatures(IEnumerable<SpawnPoint> spawns)
+    {
+        foreach (var creature in _view.Entities.OfType<Creature>().ToList())
+        {
+            _view.Remove(creature);
+        }
+
+        for (var i = _active.Count - 1; i >= 0; i--)
+        {
+            Deactivate(i);
+        }
+
+        _timers.Clear();
+        Creatures = 0;
+        Spawn(spawns);
     }
 
     /// <summary>Advances every creature with something to do to <paramref name="now"/>.</summary>

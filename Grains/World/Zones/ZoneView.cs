@@ -52,6 +52,9 @@ public sealed class ZoneView
     /// <summary>Creatures that were among some observer's candidates during the current tick's <see cref="Compute"/> calls.</summary>
     public IReadOnlyList<ViewEntity> Seen => _seen;
 
+    /// <summary>Every entity in the zone, players and creatures.</summary>
+    public IReadOnlyCollection<ViewEntity> Entities => _entities.Values;
+
     public bool TryGet(uint id, out ViewEntity entity) => _entities.TryGetValue(id, out entity!);
 
     public void Add(ViewEntity entity)

@@ -192,8 +192,8 @@ async function watchMap(world, zoneId) {
 }
 
 // Draws a snapshot, keeping one dot and label per entity across snapshots (moved, not redrawn), so a dot
-// being clicked is not replaced under the pointer. An entity's kind ("player"; creatures once the zone has
-// them) is its CSS class.
+// being clicked is not replaced under the pointer. An entity's kind ("player" or "creature") is its CSS
+// class, with "dead" added while it lies dead.
 function drawMap(world, zone, snapshot) {
   const svg = $("#map-view");
   const ns = "http://www.w3.org/2000/svg";
@@ -213,7 +213,7 @@ function drawMap(world, zone, snapshot) {
   }
   const present = new Set();
   for (const entity of snapshot.entities) {
-    const key = `${entity.kind}-${entity.id}`;
+    const key = `${entity.kind}-${entity.entityId}`;
     present.add(key);
     let group = svg.querySelector(`g[data-key="${key}"]`);
     if (!group) {
@@ -236,6 +236,7 @@ function drawMap(world, zone, snapshot) {
     }
     const [dot, label] = group.children;
     // North is up: y grows to the north on the map, downwards in SVG.
+    dot.setAttribute("class", entity.dead ? `${entity.kind} dead` : entity.kind);
     dot.setAttribute("cx", entity.x);
     dot.setAttribute("cy", zone.height - entity.y);
     dot.dataset.x = entity.x;
