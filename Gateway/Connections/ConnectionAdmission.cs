@@ -131,7 +131,7 @@ public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
     }
 }
 
-/// <summary>Checks what the attributes cannot: the exempt networks parse, and the Hello timeout is the shorter one.</summary>
+/// <summary>Checks what the attributes cannot: the exempt networks parse, and the Hello timeout is positive.</summary>
 public sealed class GatewayAddressRulesValidator : IValidateOptions<GatewayOptions>
 {
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
