@@ -31,14 +31,6 @@ public sealed class TicketSignatureCheck(IOptions<GatewayTicketOptions> options)
         _key is null || CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, body), signature);
 
     /// <summary>Start-time validation: a key that is set must be base64 of at least 32 bytes, as the silos require.</summary>
-    public static bool IsAcceptable(GatewayTicketOptions options)
-    {
-        if (string.IsNullOrWhiteSpace(options.SigningKey))
-        {
-            return true;
-        }
-
-        Span<byte> buffer = stackalloc byte[1024];
-        return Convert.TryFromBase64String(options.SigningKey, buffer, out var written) && written >= 32;
-    }
+    public static bool IsAcceptable(GatewayTicketOptions options) =>
+        string.IsNullOrWhiteSpace(options.SigningKey) || OrleansMmo.Grains.Accounts.SessionTicketToken.IsStrongSigningKey(options.SigningKey);
 }
