@@ -88,7 +88,8 @@ public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
             .Select(cidr => IPNetwork.TryParse(cidr, out var network) ? network : throw new FormatException($"'{cidr}' is not a network in CIDR form (e.g. 10.0.0.0/8)"))
             .ToList();
 
-    private bool IsExempt(string remoteAddress)
+    /// <summary>Whether <paramref name="remoteAddress"/> is in <see cref="GatewayOptions.ConnectionLimitExemptNetworks"/>: no per-address limit applies to it.</summary>
+    public bool IsExempt(string remoteAddress)
     {
         if (_exempt.Count == 0 || !IPAddress.TryParse(remoteAddress, out var address))
         {

@@ -75,6 +75,10 @@ public sealed class GatewayOptions
     [Range(0.01, 1_000_000)] public double NewConnectionsPerAddressPerSecond { get; set; } = 10;
     /// <summary>New connections one source address may open in a burst (token bucket size).</summary>
     [Range(1, 1_000_000)] public int NewConnectionBurstPerAddress { get; set; } = 64;
+    /// <summary>Registrations one source address may make per minute, sustained, on this gateway (each costs a full password hash); more are RATE_LIMITED.</summary>
+    [Range(0.01, 1_000_000)] public double RegistrationsPerAddressPerMinute { get; set; } = 10;
+    /// <summary>Registrations one source address may make in a burst (token bucket size).</summary>
+    [Range(1, 1_000_000)] public int RegistrationBurstPerAddress { get; set; } = 10;
     /// <summary>
     /// Comma-separated CIDR networks the per-address limits do not apply to: loopback by default (run.sh, the
     /// bots, a balancer on the same host). A load balancer that does not pass the client address on must be

@@ -29,7 +29,8 @@ public sealed class GatewayHandlers(
     IOptions<ClientBuildOptions> clientBuilds,
     IOptions<GatewayClusterOptions> clusterOptions,
     ClusterShutdown shutdown,
-    TicketSignatureCheck tickets)
+    TicketSignatureCheck tickets,
+    RegistrationBudget registrations)
 {
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
@@ -98,6 +99,12 @@ public sealed class GatewayHandlers(
         if (shutdown.RefusesLogins)
         {
             return Reply.Fail(ErrorCode.ShuttingDown);
+        }
+
+        // Judged before any grain call: a registration costs a full password hash.
+        if (!registrations.TryTake(session.RemoteAddress, out var retryAfter))
+        {
+            return Reply.Fail(ErrorCode.RateLimited, retryAfter);
         }
 
         var result = await Account(AccountKeys.ForUsername(request.Username)).Register(request.Username, request.Password);

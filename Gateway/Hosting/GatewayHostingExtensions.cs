@@ -66,6 +66,7 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayAddressRulesValidator>();
         services.AddSingleton<ConnectionAdmission>();
+        services.AddSingleton<RegistrationBudget>();
         services.AddOptions<GatewayTicketOptions>().Bind(builder.Configuration.GetSection(GatewayTicketOptions.Section))
             .Validate(TicketSignatureCheck.IsAcceptable, "Tickets:SigningKey must be base64 of at least 32 bytes")
             .ValidateOnStart();

@@ -72,7 +72,7 @@ public sealed partial class AccountGrain(
             return GameError.UsernameTaken;
         }
 
-        var hash = await hasher.HashAsync(password);
+        var hash = await hasher.HashForRegistrationAsync(password);
         if (hash is null)
         {
             return new GameFailure(GameError.Busy, BusyRetryAfter);
