@@ -440,6 +440,11 @@ public sealed class Bot
         var client = session.Client;
         var arrival = session.Arrival!;
         var period = TimeSpan.FromSeconds(1 / _settings.MoveRate);
+        if (_settings.MovesStart is { } movesStart)
+        {
+            await movesStart.WaitAsync(stop);
+        }
+
         // A random phase, so bots started together do not move in lockstep.
         await Task.Delay(TimeSpan.FromTicks((long)(period.Ticks * _random.NextDouble())), stop);
         using var timer = new PeriodicTimer(period);
@@ -519,6 +524,11 @@ public sealed class Bot
         var view = session.View!;
         var arrival = session.Arrival!;
         var period = TimeSpan.FromSeconds(1 / _settings.MoveRate);
+        if (_settings.MovesStart is { } movesStart)
+        {
+            await movesStart.WaitAsync(stop);
+        }
+
         await Task.Delay(TimeSpan.FromTicks((long)(period.Ticks * _random.NextDouble())), stop);
         using var timer = new PeriodicTimer(period);
         var position = arrival.Position ?? new Vec2();

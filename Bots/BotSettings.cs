@@ -70,6 +70,12 @@ public sealed record BotSettings
     /// <summary>Where queued bots note what they were told (a benchmark checking the login queue); null: not noted.</summary>
     public Metrics.QueueLedger? QueueLedger { get; init; }
 
+    /// <summary>
+    /// Bots in the world stand still until this completes (a benchmark lets every bot in before the crowd
+    /// starts moving, so logins are not measured against its updates); null: they move at once. In-process only.
+    /// </summary>
+    public Task? MovesStart { get; init; }
+
     /// <summary>The world new characters are made in; null: the default world.</summary>
     public string? World { get; init; }
 

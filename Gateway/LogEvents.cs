@@ -67,5 +67,6 @@ internal static class LogEvents
     public const int AddressBansUpdated = 2201;
     public const int ShutdownClosing = 2210;
     public const int ShutdownReleaseTimedOut = 2211;
+    public const int ShutdownGatewayStopping = 2212;
     public const int RegistryShutdownFailed = 2106;
 }

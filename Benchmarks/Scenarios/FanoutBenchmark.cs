@@ -84,6 +84,7 @@ public static class FanoutBenchmark
         }, seed, Console.Out);
         await servers.Silo.WaitForLineAsync(PlayerPlacement.DoneLine, cancellationToken);
 
+        var allIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var settings = new BotSettings
         {
             Gateways = servers.GameEndpoints,
@@ -98,6 +99,8 @@ public static class FanoutBenchmark
             Duration = TimeSpan.FromHours(1),
             RampPerSecond = 500,
             LoginConcurrency = 64,
+            // Everyone in first, then the crowd moves: logins are not starved by a growing crowd's updates.
+            MovesStart = allIn.Task,
         };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -115,6 +118,7 @@ public static class FanoutBenchmark
             if (allInAt is null && snapshot.Counter(Counter.InWorld) >= options.Players)
             {
                 allInAt = clock.Elapsed;
+                allIn.TrySetResult();
             }
 
             if (allInAt is { } at && start is null && clock.Elapsed - at >= options.Warmup)

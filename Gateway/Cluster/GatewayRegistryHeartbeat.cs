@@ -86,6 +86,11 @@ public sealed partial class GatewayRegistryHeartbeat(
         {
             var status = await grains.GetGrain<Grains.Operations.IShutdownGrain>(0).GetStatus().WaitAsync(timeout, cancellationToken);
             shutdown.SetPending(status.Phase == Grains.Operations.ShutdownPhase.None ? null : status.At);
+            if (status.Phase == Grains.Operations.ShutdownPhase.Stopping)
+            {
+                // The one-way Stop did not arrive (or this gateway started late): the cluster is stopping.
+                shutdown.Stop();
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

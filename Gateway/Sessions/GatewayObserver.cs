@@ -65,6 +65,12 @@ public sealed class GatewayObserver(
 
     public Task ShutdownNow() => shutdown.ShutdownNowAsync();
 
+    public Task Stop()
+    {
+        shutdown.Stop();
+        return Task.CompletedTask;
+    }
+
     public Task<InWorldConnection[]> ListInWorld(string worldId)
     {
         var found = new List<InWorldConnection>();

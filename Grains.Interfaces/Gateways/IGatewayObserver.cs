@@ -34,11 +34,18 @@ public interface IGatewayObserver : IGrainObserver
     Task ShutdownScheduled(DateTimeOffset? at);
 
     /// <summary>
-    /// The cluster is shutting down: close every connection with SERVER_SHUTDOWN, answer once each
-    /// session's end is recorded (bounded), then stop this gateway.
+    /// The cluster is shutting down: close every connection with SERVER_SHUTDOWN and answer once each
+    /// session's end is recorded (bounded). The gateway keeps running (refusing logins) until <see cref="Stop"/>.
     /// </summary>
     [Alias("ShutdownNow")]
     Task ShutdownNow();
+
+    /// <summary>
+    /// The last step of a cluster shutdown: stop this gateway's process. One-way, so the caller does not wait
+    /// for an answer the stopping gateway may no longer send.
+    /// </summary>
+    [Alias("Stop"), Orleans.Concurrency.OneWay]
+    Task Stop();
 
     /// <summary>This gateway's connections playing a character of <paramref name="worldId"/>: a world rebuilds who is in it from these.</summary>
     [Alias("ListInWorld")]

@@ -85,7 +85,9 @@ public sealed partial class ShutdownGrain(TimeProvider time, ILogger<ShutdownGra
         _status = _status with { Phase = ShutdownPhase.Disconnecting };
         LogDisconnecting(logger);
         await TellGatewaysAsync(g => g.ShutdownNow(), DisconnectTimeout);
-        // Every silo's watcher sees this and stops its silo; players' states are written as their grains deactivate.
+        // Every connection is closed and recorded: the gateways may go. Then every silo's watcher sees the last
+        // phase and stops its silo; players' states are written as their grains deactivate.
+        await TellGatewaysAsync(g => g.Stop());
         _status = _status with { Phase = ShutdownPhase.Stopping };
         LogStopping(logger);
         _timer?.Dispose();

@@ -159,6 +159,8 @@ public sealed class GatewayFanoutTests : IDisposable
 
         public Task ShutdownNow() => Task.CompletedTask;
 
+        public Task Stop() => Task.CompletedTask;
+
         public Task<InWorldConnection[]> ListInWorld(string worldId) => Task.FromResult(Array.Empty<InWorldConnection>());
     }
 

@@ -285,6 +285,8 @@ public class WorldTests(GameCluster cluster)
 
         public Task ShutdownNow() => Task.CompletedTask;
 
+        public Task Stop() => Task.CompletedTask;
+
         public Task<OrleansMmo.Grains.Gateways.InWorldConnection[]> ListInWorld(string worldId) => Task.FromResult(Array.Empty<OrleansMmo.Grains.Gateways.InWorldConnection>());
 
         public Task Deliver(OrleansMmo.Grains.Gateways.PushBatch batch)
@@ -343,5 +345,7 @@ public class WorldTests(GameCluster cluster)
         public Task ShutdownScheduled(DateTimeOffset? at) => throw new IOException("gateway gone");
 
         public Task ShutdownNow() => throw new IOException("gateway gone");
+
+        public Task Stop() => throw new IOException("gateway gone");
     }
 }

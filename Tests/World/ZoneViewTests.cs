@@ -148,6 +148,46 @@ public class ZoneViewTests
     }
 
     [Fact]
+    public void AFullViewWhoseMemberWalksOutOfRangeGivesItsPlaceToTheNearestStranger()
+    {
+        var view = new ZoneView(Radius, Cell, maxVisible: 2);
+        var viewer = Player(view, 0, 0);
+        var first = Player(view, 10, 0);
+        var second = Player(view, 0, 10);
+        Tick(view, viewer);
+        var far = Player(view, 5, 5);
+        var near = Player(view, 1, 1);
+
+        // Full and everyone still in range: nothing changes, though strangers are nearer.
+        Tick(view, viewer);
+        Assert.True(_changes.IsEmpty);
+
+        view.Move(second, new Position(0, Radius + 1));
+        Tick(view, viewer);
+        Assert.Equal([second.Id], _changes.Left);
+        Assert.Equal([near], _changes.Entered);
+        Assert.True(ZoneView.Knows(viewer, first));
+        Assert.False(ZoneView.Knows(viewer, far));
+    }
+
+    [Fact]
+    public void CreaturesInRangeAreSeenEvenWhenTheViewIsFullOfPlayers()
+    {
+        var view = new ZoneView(Radius, Cell, maxVisible: 2);
+        var viewer = Player(view, 0, 0);
+        Player(view, 3, 0);
+        Player(view, 0, 3);
+        Tick(view, viewer);
+        var creature = Add(view, new TestEntity(++_nextId, EntityKind.Creature, new Position(1, 0)));
+
+        Tick(view, viewer);
+
+        Assert.Contains(creature, view.Seen);
+        Assert.Empty(_changes.Entered);
+        Assert.False(ZoneView.Knows(viewer, creature));
+    }
+
+    [Fact]
     public void ARemovedObserverNoLongerObservesAndAnEntityCannotBeAddedTwice()
     {
         var a = Player(0, 0);

@@ -22,6 +22,7 @@ public sealed class ZoneView
     private readonly List<ViewEntity> _changed = [];
     private readonly List<ViewEntity> _candidates = [];
     private readonly List<ViewEntity> _capOthers = [];
+    private readonly PriorityQueue<ViewEntity, float> _nearest = new();
     private readonly List<ViewEntity> _seen = [];
     private long _tick;
 
@@ -177,13 +178,11 @@ public sealed class ZoneView
         var state = observer.Observer ?? throw new ArgumentException($"Entity {observer.Id} does not observe.", nameof(observer));
         changes.Clear();
 
+        // Creatures within the radius are seen whether or not they make the view: the simulation wakes them.
         _candidates.Clear();
-        _players.Query(observer.Position, ViewRadius, _candidates, exclude: observer.Id);
-        var firstCreature = _candidates.Count;
         _creatures.Query(observer.Position, ViewRadius, _candidates);
-        for (var i = firstCreature; i < _candidates.Count; i++)
+        foreach (var creature in _candidates)
         {
-            var creature = _candidates[i];
             if (creature.SeenTick != _tick)
             {
                 creature.SeenTick = _tick;
@@ -191,6 +190,24 @@ public sealed class ZoneView
             }
         }
 
+        if (!state.NeedsFullView && state.Known.Count >= MaxVisible && AllStillInView(observer.Position, state.Known))
+        {
+            // A full view whose members are all still here and in range stays as it is (those known keep their
+            // places): no need to look at the crowd around it. This costs the cap, not the local density, so a
+            // crowd of N costs N x cap per tick, not N^2.
+            foreach (var entity in state.Known)
+            {
+                if (entity.Changes != EntityChanges.None)
+                {
+                    changes.Updated.Add(entity);
+                }
+            }
+
+            changes.Self = observer.Changes & (EntityChanges.Status | EntityChanges.Events);
+            return;
+        }
+
+        _players.Query(observer.Position, ViewRadius, _candidates, exclude: observer.Id);
         if (_candidates.Count > MaxVisible)
         {
             Cap(observer.Position, state.Known);
@@ -232,6 +249,20 @@ public sealed class ZoneView
         changes.Self = observer.Changes & (EntityChanges.Status | EntityChanges.Events);
     }
 
+    private bool AllStillInView(Position center, HashSet<ViewEntity> known)
+    {
+        var radiusSquared = ViewRadius * ViewRadius;
+        foreach (var entity in known)
+        {
+            if (!entity.InZone || entity.Position.DistanceSquaredTo(center) > radiusSquared)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Ends a tick: this tick's changes have been told; entities start the next one unchanged.</summary>
     public void EndTick()
     {
@@ -267,21 +298,34 @@ public sealed class ZoneView
             }
         }
 
-        if (kept < cap && _capOthers.Count > 0)
+        // The nearest strangers for the free places: a bounded max-heap by distance (the farthest kept on top,
+        // replaced by anyone nearer), so the cost is strangers x log(free places), not a sort of all of them.
+        var free = cap - kept;
+        if (free > 0 && _capOthers.Count > 0)
         {
-            _capOthers.Sort((a, b) => a.Position.DistanceSquaredTo(center).CompareTo(b.Position.DistanceSquaredTo(center)));
+            _nearest.Clear();
             foreach (var entity in _capOthers)
             {
-                if (kept == cap)
+                // Known ones beyond the cap were skipped above; only strangers fill the free places.
+                if (known.Contains(entity))
                 {
-                    break;
+                    continue;
                 }
 
-                // Known ones beyond the cap were skipped above; only strangers fill the free places.
-                if (!known.Contains(entity))
+                var distance = entity.Position.DistanceSquaredTo(center);
+                if (_nearest.Count < free)
                 {
-                    _candidates[kept++] = entity;
+                    _nearest.Enqueue(entity, -distance);
                 }
+                else if (_nearest.TryPeek(out _, out var farthest) && distance < -farthest)
+                {
+                    _nearest.DequeueEnqueue(entity, -distance);
+                }
+            }
+
+            foreach (var (entity, _) in _nearest.UnorderedItems)
+            {
+                _candidates[kept++] = entity;
             }
         }
 
