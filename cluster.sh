@@ -100,7 +100,7 @@ start_silo() {
 
 start_gateway() {
     local name="$1" port="$2" admin_port="$3" ws_port="$4"
-    Admin__Key="$ADMIN_KEY" start_dotnet "$name" "$repo_root/Gateway/bin/$config/net10.0/OrleansMmo.Gateway.dll" \
+    Admin__Key="$ADMIN_KEY" Tickets__SigningKey="$TICKET_KEY" start_dotnet "$name" "$repo_root/Gateway/bin/$config/net10.0/OrleansMmo.Gateway.dll" \
         "--Gateway:AdminPort=$admin_port" \
         "--ConnectionStrings:Redis=127.0.0.1:$REDIS_PORT" \
         "--Cluster:ClusterId=$CLUSTER_ID" \

@@ -25,7 +25,7 @@ public sealed class MmoErrorException : Exception
     /// <summary>The server's fixed description of <see cref="Code"/>; for logs, never for branching.</summary>
     public string Detail { get; }
 
-    /// <summary>Set for RATE_LIMITED, BUSY and LOGIN_THROTTLED: wait at least this long before retrying.</summary>
+    /// <summary>Set for RATE_LIMITED, BUSY, LOGIN_THROTTLED, CHAT_RATE_LIMITED and MOVE_RATE_LIMITED: wait at least this long before retrying.</summary>
     public TimeSpan? RetryAfter { get; }
 
     /// <summary>For ACCOUNT_BANNED and CHAT_MUTED: when the ban or mute ends, Unix milliseconds; 0 for a ban until lifted.</summary>

@@ -18,6 +18,7 @@ internal static class LogEvents
     public const int ConnectionReleaseFailed = 2006;
     public const int ConnectionRequestStillRunning = 2007;
     public const int ConnectionReleaseRetrying = 2008;
+    public const int ConnectionRefusedByAddress = 2009;
 
     // Sessions: 2010-2019.
     public const int SessionClosing = 2010;

@@ -39,6 +39,8 @@ public static class ErrorDescriptions
         ErrorCode.WorldUnavailable => "the world could not be reached; retry",
         ErrorCode.ChatMessageInvalid => "chat message empty, too long or with control characters",
         ErrorCode.ChatRateLimited => "too many chat messages; retry later",
+        ErrorCode.PingEchoTooLarge => "the ping echo is over the limit",
+        ErrorCode.MoveRateLimited => "too many moves; the move had no effect; retry later",
         ErrorCode.ChatChannelInvalid => "chat channel unknown or not open to players",
         ErrorCode.PlayerNotFound => "no character has that name",
         ErrorCode.PlayerOffline => "that character is not in the world",

@@ -36,11 +36,55 @@ public sealed class GatewayOptions
     /// <summary>Consecutive rate-limited requests after which the connection is closed.</summary>
     [Range(1, 1_000_000)] public int RateLimitStrikes { get; set; } = 50;
 
+    /// <summary>
+    /// Sustained moves per second per connection (token bucket refill rate), below the general request
+    /// rate: a client sends a move at most every 100 ms, and each move is a call on a zone shared with
+    /// everyone in it. Over it a move is answered MOVE_RATE_LIMITED and reaches no grain.
+    /// </summary>
+    [Range(1, 1000)] public double MovesPerSecond { get; set; } = 20;
+    /// <summary>Moves a connection may send in a burst (token bucket size).</summary>
+    [Range(1, 1000)] public int MoveBurst { get; set; } = 20;
+
     /// <summary>Requests awaiting a response per connection.</summary>
     [Range(1, 10_000)] public int MaxInFlightPerConnection { get; set; } = 32;
 
     /// <summary>Frames queued toward one client; a client that lets it fill is disconnected.</summary>
     [Range(4, 1_000_000)] public int OutboundQueueCapacity { get; set; } = 1024;
+    /// <summary>
+    /// Bytes queued toward one client; a client that lets it fill is disconnected. Frames alone do not
+    /// bound memory (1024 frames of 64 KB are 64 MB); at least four of the largest frames.
+    /// </summary>
+    [Range(256 * 1024, 1024 * 1024 * 1024)] public int OutboundQueueBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Largest <c>echo</c> a Ping may carry; a larger one is answered PING_ECHO_TOO_LARGE. The echo comes back in
+    /// the response, so without a cap unread pings turn the request budget into the client's memory on the gateway.
+    /// </summary>
+    [Range(0, 16 * 1024 * 1024)] public int MaxPingEchoBytes { get; set; } = 1024;
+
+    /// <summary>
+    /// Time from connect to the Hello before the connection is closed (AUTHENTICATION_TIMEOUT): much shorter
+    /// than <see cref="UnauthenticatedTimeout"/>, so connections that never speak free their slot in seconds. When set
+    /// longer, <see cref="UnauthenticatedTimeout"/> (which also counts from connect) closes the connection first.
+    /// </summary>
+    public TimeSpan HelloTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Connections one source address (an IPv6 /64) may hold at once; more are refused (TOO_MANY_CONNECTIONS).</summary>
+    [Range(1, 1_000_000)] public int MaxConnectionsPerAddress { get; set; } = 64;
+    /// <summary>New connections one source address may open per second, sustained (token bucket refill rate).</summary>
+    [Range(0.01, 1_000_000)] public double NewConnectionsPerAddressPerSecond { get; set; } = 10;
+    /// <summary>New connections one source address may open in a burst (token bucket size).</summary>
+    [Range(1, 1_000_000)] public int NewConnectionBurstPerAddress { get; set; } = 64;
+    /// <summary>Registrations one source address may make per minute, sustained, on this gateway (each costs a full password hash); more are RATE_LIMITED.</summary>
+    [Range(0.01, 1_000_000)] public double RegistrationsPerAddressPerMinute { get; set; } = 10;
+    /// <summary>Registrations one source address may make in a burst (token bucket size).</summary>
+    [Range(1, 1_000_000)] public int RegistrationBurstPerAddress { get; set; } = 10;
+    /// <summary>
+    /// Comma-separated CIDR networks the per-address limits do not apply to: loopback by default (run.sh, the
+    /// bots, a balancer on the same host). A load balancer that does not pass the client address on must be
+    /// listed, or its address, shared by every client, would be limited.
+    /// </summary>
+    public string ConnectionLimitExemptNetworks { get; set; } = "127.0.0.0/8,::1/128";
 
     /// <summary>Time from connect (or logout) to a successful login before the connection is closed.</summary>
     public TimeSpan UnauthenticatedTimeout { get; set; } = TimeSpan.FromSeconds(10);

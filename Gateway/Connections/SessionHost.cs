@@ -24,6 +24,7 @@ public sealed partial class SessionHost(
     RequestRouter router,
     IGrainFactory grains,
     GatewayDrain drain,
+    ConnectionAdmission admission,
     GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     ILogger<SessionHost> logger)
@@ -54,6 +55,14 @@ public sealed partial class SessionHost(
             return;
         }
 
+        if (admission.TryAdmit(session.RemoteAddress, out var releaseAdmission) is { } refused)
+        {
+            LogRefused(logger, session.ConnectionId, session.RemoteAddress, refused);
+            session.Close(DisconnectReason.TooManyConnections, refused);
+            await FinishAsync(session, writer);
+            return;
+        }
+
         sessions.Add(session);
         LogConnected(logger, session.ConnectionId, transport.Kind, session.RemoteAddress);
         using var onCloseRequested = closeRequested.Register(() => session.Close(DisconnectReason.ServerShutdown, "gateway shutting down"));
@@ -79,6 +88,7 @@ public sealed partial class SessionHost(
             try
             {
                 sessions.Remove(session);
+                releaseAdmission();
                 await RequestsFinishedAsync(session);
                 await ReleaseAccountSessionAsync(session);
             }
@@ -277,6 +287,9 @@ public sealed partial class SessionHost(
 
     [LoggerMessage(EventId = LogEvents.ConnectionOpened, Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened ({Transport}) from {RemoteAddress}")]
     private static partial void LogConnected(ILogger logger, long connectionId, string transport, string remoteAddress);
+
+    [LoggerMessage(EventId = LogEvents.ConnectionRefusedByAddress, Level = LogLevel.Information, Message = "Connection {ConnectionId} from {RemoteAddress} refused: {Why}")]
+    private static partial void LogRefused(ILogger logger, long connectionId, string remoteAddress, string why);
 
     [LoggerMessage(EventId = LogEvents.ConnectionClosed, Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed ({Reason})")]
     private static partial void LogDisconnected(ILogger logger, long connectionId, DisconnectReason reason);

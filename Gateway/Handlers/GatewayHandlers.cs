@@ -28,7 +28,9 @@ public sealed class GatewayHandlers(
     WorldList worlds,
     IOptions<ClientBuildOptions> clientBuilds,
     IOptions<GatewayClusterOptions> clusterOptions,
-    ClusterShutdown shutdown)
+    ClusterShutdown shutdown,
+    TicketSignatureCheck tickets,
+    RegistrationBudget registrations)
 {
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
@@ -67,12 +69,15 @@ public sealed class GatewayHandlers(
         });
     }
 
-    public Reply Ping(ClientSession session, PingRequest request) => Reply.Ok(new PingResponse
-    {
-        ClientTimeMs = request.ClientTimeMs,
-        ServerTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        Echo = request.Echo,
-    });
+    public Reply Ping(ClientSession session, PingRequest request) =>
+        request.Echo.Length > _options.MaxPingEchoBytes
+            ? Reply.Fail(ErrorCode.PingEchoTooLarge)
+            : Reply.Ok(new PingResponse
+            {
+                ClientTimeMs = request.ClientTimeMs,
+                ServerTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                Echo = request.Echo,
+            });
 
     public async ValueTask<Reply> RegisterAsync(ClientSession session, RegisterRequest request)
     {
@@ -94,6 +99,12 @@ public sealed class GatewayHandlers(
         if (shutdown.RefusesLogins)
         {
             return Reply.Fail(ErrorCode.ShuttingDown);
+        }
+
+        // Judged before any grain call: a registration costs a full password hash.
+        if (!registrations.TryTake(session.RemoteAddress, out var retryAfter))
+        {
+            return Reply.Fail(ErrorCode.RateLimited, retryAfter);
         }
 
         var result = await Account(AccountKeys.ForUsername(request.Username)).Register(request.Username, request.Password);
@@ -133,8 +144,8 @@ public sealed class GatewayHandlers(
 
     public async ValueTask<Reply> ResumeSessionAsync(ClientSession session, ResumeSessionRequest request)
     {
-        // The token names its account; only the account grain can tell whether it is genuine.
-        if (!SessionTicketToken.TryParse(request.Token, out var token, out _, out _)
+        // The token names its account; only the account grain can tell whether it is still valid.
+        if (!SessionTicketToken.TryParse(request.Token, out var token, out var body, out var signature)
             || token.AccountKey.Length > MaxAccountKeyChars
             || !token.AccountKey.StartsWith("acct:", StringComparison.Ordinal))
         {
@@ -146,9 +157,28 @@ public sealed class GatewayHandlers(
             return banned;
         }
 
+        // A forged token is refused here, before any account grain is activated or its storage read; failures
+        // are counted per address (resumes have a budget of their own: a NAT's password typos do not block them).
+        var resumes = grains.GetGrain<ILoginThrottleGrain>(AccountKeys.ForResumeAddress(session.RemoteAddress));
+        if (!tickets.MayBeGenuine(body, signature))
+        {
+            return await FailedResumeAsync(resumes);
+        }
+
+        if (!tickets.CanCheck && await resumes.GetRetryAfter() is var wait && wait > TimeSpan.Zero)
+        {
+            // Without the key every token reaches its account grain: the budget is checked first instead.
+            return new GameFailure(GameError.LoginThrottled, wait);
+        }
+
         var result = await Account(token.AccountKey).ResumeSession(request.Token, Endpoint(session));
         if (!result.TryGetValue(out var resumed, out var failure))
         {
+            if (failure.Error == GameError.TicketInvalid && !tickets.CanCheck)
+            {
+                await resumes.RecordFailure();
+            }
+
             return failure;
         }
 
@@ -340,6 +370,19 @@ public sealed class GatewayHandlers(
     };
 
     /// <summary>ACCOUNT_BANNED with the end time when the client's address is in a banned range.</summary>
+    /// <summary>A forged ticket: TICKET_INVALID, counted; once the address's budget is spent, LOGIN_THROTTLED.</summary>
+    private static async Task<Reply> FailedResumeAsync(ILoginThrottleGrain resumes)
+    {
+        var wait = await resumes.GetRetryAfter();
+        if (wait > TimeSpan.Zero)
+        {
+            return new GameFailure(GameError.LoginThrottled, wait);
+        }
+
+        await resumes.RecordFailure();
+        return GameError.TicketInvalid;
+    }
+
     private GameFailure? AddressBanned(ClientSession session) =>
         bans.Find(session.RemoteAddress) is { } ban ? new GameFailure(GameError.AccountBanned, Until: ban.Until) : null;
 

@@ -18,6 +18,12 @@ public sealed partial class WorldHandlers(IGrainFactory grains)
 {
     public async ValueTask<Reply> MoveAsync(ClientSession session, PlayingCharacter playing, MoveRequest request)
     {
+        // Judged when the move's turn comes, before any grain hears of it: the zone is shared.
+        if (!session.MoveRate.TryTake(out var retryAfter))
+        {
+            return Reply.Fail(ErrorCode.MoveRateLimited, retryAfter);
+        }
+
         var position = FromWire(request.Position);
         var result = await WithAttachmentAsync(playing, (player, sessionId) => player.Move(sessionId, position), r => r.Failure.Error);
         if (!result.TryGetValue(out var outcome, out var failure))

@@ -64,6 +64,13 @@ public static partial class GatewayHostingExtensions
         var services = builder.Services;
         services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayAddressRulesValidator>();
+        services.AddSingleton<ConnectionAdmission>();
+        services.AddSingleton<RegistrationBudget>();
+        services.AddOptions<GatewayTicketOptions>().Bind(builder.Configuration.GetSection(GatewayTicketOptions.Section))
+            .Validate(TicketSignatureCheck.IsAcceptable, "Tickets:SigningKey must be base64 of at least 32 bytes")
+            .ValidateOnStart();
+        services.AddSingleton<TicketSignatureCheck>();
         services.AddSingleton<GatewayIdentity>();
         services.AddSingleton<GatewayEndpoints>();
         services.AddHostedService<GatewayReadyLog>();
@@ -244,9 +251,11 @@ public static partial class GatewayHostingExtensions
         // A system announcement to every online player, on every gateway.
         admin.MapPost("/announce", async (AnnouncementRequest request, IGrainFactory grains) =>
         {
-            if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > AnnouncementRequest.MaxLength)
+            // The same characters are refused as in players' chat: an operator's line must not be a vehicle
+            // for fake lines or reversed text either (a pasted bidi override would garble every window).
+            if (!ChatText.IsAcceptable(request.Text, AnnouncementRequest.MaxLength))
             {
-                return Results.Problem($"text is required, at most {AnnouncementRequest.MaxLength} characters", statusCode: StatusCodes.Status400BadRequest);
+                return Results.Problem($"text is required, at most {AnnouncementRequest.MaxLength} characters, without control, separator, bidi or zero-width characters", statusCode: StatusCodes.Status400BadRequest);
             }
 
             var line = new ChatLine(ChatChannel.System, Guid.Empty, "", request.Text, DateTimeOffset.UtcNow, "");

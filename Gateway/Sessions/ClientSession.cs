@@ -14,7 +14,8 @@ namespace OrleansMmo.Gateway.Sessions;
 /// <summary>
 /// One client connection: its state machine, its limits, and its outbound queue. Frames toward
 /// the client go through one bounded queue and one writer, so a client that does not read costs
-/// at most <see cref="GatewayOptions.OutboundQueueCapacity"/> frames before it is cut off. The same
+/// at most <see cref="GatewayOptions.OutboundQueueCapacity"/> frames and
+/// <see cref="GatewayOptions.OutboundQueueBytes"/> bytes before it is cut off. The same
 /// on every carrier (<see cref="ISessionTransport"/>): TCP, WebSocket, the Firefly door.
 /// </summary>
 public sealed partial class ClientSession
@@ -28,12 +29,19 @@ public sealed partial class ClientSession
     private readonly Channel<OutboundFrame> _outbound;
     private readonly GatewayMetrics? _metrics;
     private SessionPhase _phase = SessionPhase.Handshaking;
+    // What the queue holds, counted by the senders before they write and by the writer after it takes:
+    // the channel itself is unbounded so that the Disconnect notice always fits past the bound.
+    private long _queuedFrames;
+    private long _queuedBytes;
     private int _closing;
     private long _lastReceived;
     private long _unauthenticatedSince;
 
     /// <summary>Request budget; used only by the read loop.</summary>
     internal TokenBucket RateLimit;
+
+    /// <summary>Move budget; used only by the connection's request worker (one request at a time).</summary>
+    internal TokenBucket MoveRate;
 
     /// <summary>Consecutive rate-limited requests; used only by the read loop.</summary>
     internal int RateLimitStrikes;
@@ -47,11 +55,11 @@ public sealed partial class ClientSession
         _logger = logger;
         RemoteAddress = transport.RemoteAddress;
         RateLimit = new TokenBucket(options.RequestsPerSecond, options.RequestBurst);
-        _outbound = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(options.OutboundQueueCapacity)
+        MoveRate = new TokenBucket(options.MovesPerSecond, options.MoveBurst);
+        _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions
         {
             SingleReader = true,
             SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
         });
         _lastReceived = _unauthenticatedSince = Stopwatch.GetTimestamp();
     }
@@ -102,45 +110,48 @@ public sealed partial class ClientSession
     }
 
     /// <summary>Queues one frame. A full queue means the client stopped reading: it is cut off, not buffered.</summary>
-    public bool Send(ushort opcode, uint requestId, IMessage? message)
+    public bool Send(ushort opcode, uint requestId, IMessage? message) =>
+        !IsClosing && Enqueue(OutboundFrame.Create(opcode, requestId, message));
+
+    /// <summary>Queues a push whose payload a grain already encoded (zone updates, chat): framed and copied, never parsed.</summary>
+    public bool SendPush(ushort opcode, ReadOnlySpan<byte> payload) =>
+        !IsClosing && Enqueue(OutboundFrame.Create(opcode, payload));
+
+    /// <summary>
+    /// Counts the frame in, then queues it; over either bound (frames or bytes) the client is cut off
+    /// instead. Counting first keeps the bound exact under concurrent senders.
+    /// </summary>
+    private bool Enqueue(OutboundFrame frame)
     {
-        if (IsClosing)
+        var frames = Interlocked.Increment(ref _queuedFrames);
+        var bytes = Interlocked.Add(ref _queuedBytes, frame.Length);
+        if (frames > _options.OutboundQueueCapacity || bytes > _options.OutboundQueueBytes)
         {
+            Uncount(frame);
+            frame.Return();
+            if (!IsClosing)
+            {
+                Close(DisconnectReason.SlowConsumer, frames > _options.OutboundQueueCapacity ? "outbound queue full" : "outbound queue bytes over the bound", notify: false);
+            }
+
             return false;
         }
 
-        if (_outbound.Writer.TryWrite(OutboundFrame.Create(opcode, requestId, message)))
+        if (_outbound.Writer.TryWrite(frame))
         {
             return true;
         }
 
-        if (!IsClosing)
-        {
-            Close(DisconnectReason.SlowConsumer, "outbound queue full", notify: false);
-        }
-
+        // Closed meanwhile: the writer will not take it.
+        Uncount(frame);
+        frame.Return();
         return false;
     }
 
-    /// <summary>Queues a push whose payload a grain already encoded (zone updates, chat): framed and copied, never parsed.</summary>
-    public bool SendPush(ushort opcode, ReadOnlySpan<byte> payload)
+    private void Uncount(OutboundFrame frame)
     {
-        if (IsClosing)
-        {
-            return false;
-        }
-
-        if (_outbound.Writer.TryWrite(OutboundFrame.Create(opcode, payload)))
-        {
-            return true;
-        }
-
-        if (!IsClosing)
-        {
-            Close(DisconnectReason.SlowConsumer, "outbound queue full", notify: false);
-        }
-
-        return false;
+        Interlocked.Decrement(ref _queuedFrames);
+        Interlocked.Add(ref _queuedBytes, -frame.Length);
     }
 
     public void SendError(uint requestId, ErrorCode code, TimeSpan retryAfter = default, long untilMs = 0, string? updateUrl = null)
@@ -171,16 +182,18 @@ public sealed partial class ClientSession
         CloseReason = reason;
         if (notify)
         {
-            // Written past the bound on purpose: the notice is one frame and tells the client why.
+            // Written past the bound on purpose (the channel is unbounded, the bound is counted in
+            // Enqueue): the notice is one small frame and tells the client why.
             var notice = new DisconnectNotice { Reason = reason, Detail = detail ?? "" };
             if (alternatives is not null)
             {
                 notice.Alternatives.AddRange(alternatives);
             }
 
-            if (!_outbound.Writer.TryWrite(OutboundFrame.Create((ushort)Opcode.Disconnect, 0, notice)))
+            var frame = OutboundFrame.Create((ushort)Opcode.Disconnect, 0, notice);
+            if (!_outbound.Writer.TryWrite(frame))
             {
-                notify = false;
+                frame.Return();
             }
         }
 
@@ -214,6 +227,7 @@ public sealed partial class ClientSession
             {
                 while (open && reader.TryRead(out var frame))
                 {
+                    Uncount(frame);
                     output.Write(frame.Span);
                     _metrics?.FrameSent(frame.Span.Length);
                     frame.Return();
@@ -254,6 +268,8 @@ public sealed partial class ClientSession
     private readonly struct OutboundFrame(byte[] buffer, int length)
     {
         public ReadOnlySpan<byte> Span => buffer.AsSpan(0, length);
+
+        public int Length => length;
 
         public static OutboundFrame Create(ushort opcode, uint requestId, IMessage? message)
         {

@@ -117,7 +117,12 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
                 continue;
             }
 
-            if ((session.State & (SessionState.Handshaking | SessionState.Connected)) != 0 && session.UnauthenticatedFor > _options.UnauthenticatedTimeout)
+            if (session.State == SessionState.Handshaking && session.UnauthenticatedFor > _options.HelloTimeout)
+            {
+                // Never said Hello: not a client of this protocol, or one holding a slot for nothing.
+                session.Close(DisconnectReason.AuthenticationTimeout, "no Hello in time");
+            }
+            else if ((session.State & (SessionState.Handshaking | SessionState.Connected)) != 0 && session.UnauthenticatedFor > _options.UnauthenticatedTimeout)
             {
                 session.Close(DisconnectReason.AuthenticationTimeout, "not logged in in time");
             }

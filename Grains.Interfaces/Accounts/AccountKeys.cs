@@ -45,5 +45,36 @@ public static class AccountKeys
 
     public static string ForCharacterName(string name) => "name:" + NormalizeCharacterName(name);
 
-    public static string ForRemoteAddress(string address) => "addr:" + address;
+    /// <summary>The login throttle's key for a client address: one per IPv4 address, one per IPv6 /64 (<see cref="SourceOf"/>).</summary>
+    public static string ForRemoteAddress(string address) => "addr:" + (SourceOf(address) ?? address);
+
+    /// <summary>The failed-resume budget's key for a client address: a throttle of its own, apart from the password one.</summary>
+    public static string ForResumeAddress(string address) => "resume:" + (SourceOf(address) ?? address);
+
+    /// <summary>
+    /// The key every per-address rule limits a client by: an IPv4 address (IPv4-mapped IPv6 included) as itself,
+    /// an IPv6 address by its /64 network (one subscriber's block); null when <paramref name="remoteAddress"/>
+    /// is not an IP address.
+    /// </summary>
+    public static string? SourceOf(string remoteAddress)
+    {
+        if (!System.Net.IPAddress.TryParse(remoteAddress, out var address))
+        {
+            return null;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new System.Net.IPAddress(bytes) + "/64";
+    }
 }

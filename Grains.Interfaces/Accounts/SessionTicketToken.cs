@@ -34,6 +34,13 @@ public readonly record struct SessionTicketToken(Guid AccountId, Guid TicketId, 
         return body;
     }
 
+    /// <summary>Whether <paramref name="key"/> can sign tickets: base64 of at least 32 bytes (silos and gateways check it at start).</summary>
+    public static bool IsStrongSigningKey(string key)
+    {
+        Span<byte> buffer = stackalloc byte[1024];
+        return Convert.TryFromBase64String(key, buffer, out var written) && written >= 32;
+    }
+
     public static string Format(ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature) =>
         Base64Url.EncodeToString(body) + "." + Base64Url.EncodeToString(signature);
 

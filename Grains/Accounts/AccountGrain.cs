@@ -38,10 +38,14 @@ public sealed partial class AccountGrain(
     private readonly AccountOptions _options = accountOptions.Value;
     private readonly TicketOptions _tickets = ticketOptions.Value;
 
-    // Kept in memory: a silo restart forgives failed attempts, which is acceptable because the
-    // per-address throttle and the KDF's cost still bound guessing.
-    private int _consecutiveFailures;
-    private DateTimeOffset _lockedUntil;
+    /// <summary>Addresses whose failures this account remembers at most; the oldest is forgotten first.</summary>
+    private const int MaxTrackedAddresses = 1024;
+
+    // Failed logins per client address, kept in memory: a silo restart forgives failed attempts, which is
+    // acceptable because the per-address throttle and the KDF's cost still bound guessing. Per address, so a
+    // lockout keeps the guesser out and not the owner; kept alike whether the account exists or not, so a
+    // lockout tells nothing about which names exist.
+    private readonly Dictionary<string, FailedLogins> _failures = new(StringComparer.Ordinal);
 
     private bool Exists => state.State.AccountId != Guid.Empty;
 
@@ -68,7 +72,7 @@ public sealed partial class AccountGrain(
             return GameError.UsernameTaken;
         }
 
-        var hash = await hasher.HashAsync(password);
+        var hash = await hasher.HashForRegistrationAsync(password);
         if (hash is null)
         {
             return new GameFailure(GameError.Busy, BusyRetryAfter);
@@ -94,35 +98,41 @@ public sealed partial class AccountGrain(
 
     public async Task<Result<AccountSession>> Login(string password, SessionEndpoint endpoint)
     {
-        var address = GrainFactory.GetGrain<ILoginThrottleGrain>(AccountKeys.ForRemoteAddress(endpoint.RemoteAddress));
-        var addressWait = await address.GetRetryAfter();
+        var addressKey = AccountKeys.ForRemoteAddress(endpoint.RemoteAddress);
+        var now = time.GetUtcNow();
+        if (_failures.TryGetValue(addressKey, out var failures) && failures.LockedUntil > now)
+        {
+            return new GameFailure(GameError.LoginThrottled, failures.LockedUntil - now);
+        }
+
+        // The address's slot is taken before the hash, so parallel guesses from one address share one budget.
+        var address = GrainFactory.GetGrain<ILoginThrottleGrain>(addressKey);
+        var addressWait = await address.TryBeginAttempt();
         if (addressWait > TimeSpan.Zero)
         {
             return new GameFailure(GameError.LoginThrottled, addressWait);
         }
 
-        var now = time.GetUtcNow();
-        if (_lockedUntil > now)
+        PasswordCheck check;
+        var failed = false;
+        try
         {
-            return new GameFailure(GameError.LoginThrottled, _lockedUntil - now);
+            check = Exists
+                ? await hasher.VerifyAsync(password ?? "", state.State.PasswordHash)
+                : await hasher.VerifyDecoyAsync(password ?? "");
+            failed = check == PasswordCheck.Mismatch;
+        }
+        finally
+        {
+            await address.EndAttempt(failed);
         }
 
-        var check = Exists
-            ? await hasher.VerifyAsync(password ?? "", state.State.PasswordHash)
-            : await hasher.VerifyDecoyAsync(password ?? "");
         switch (check)
         {
             case PasswordCheck.Busy:
                 return new GameFailure(GameError.Busy, BusyRetryAfter);
             case PasswordCheck.Mismatch:
-                await address.RecordFailure();
-                if (Exists && ++_consecutiveFailures >= _options.MaxFailedLoginsPerAccount)
-                {
-                    _consecutiveFailures = 0;
-                    _lockedUntil = time.GetUtcNow() + _options.AccountLockout;
-                    LogLockedOut(logger, state.State.AccountId, _options.AccountLockout);
-                }
-
+                RecordFailure(addressKey);
                 return GameError.InvalidCredentials;
             case PasswordCheck.MatchNeedsRehash:
                 // The stored parameters are older than the configured ones: upgrade while the password is at hand.
@@ -130,7 +140,7 @@ public sealed partial class AccountGrain(
                 break;
         }
 
-        _consecutiveFailures = 0;
+        _failures.Remove(addressKey);
         // Checked after the password, so a ban tells nothing to someone who does not know it.
         if (ActiveBan() is { } ban)
         {
@@ -141,6 +151,36 @@ public sealed partial class AccountGrain(
         var started = await StartSessionAsync(endpoint, lastCharacter: null, resumed: false);
         LogLoggedIn(logger, state.State.AccountId, started.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
         return Result.Ok(started);
+    }
+
+    /// <summary>Counts a wrong password from one address; the last allowed one locks that address out of this account.</summary>
+    private void RecordFailure(string addressKey)
+    {
+        var now = time.GetUtcNow();
+        if (!_failures.TryGetValue(addressKey, out var failures))
+        {
+            if (_failures.Count >= MaxTrackedAddresses)
+            {
+                _failures.Remove(_failures.MinBy(f => f.Value.LastFailure).Key);
+            }
+
+            failures = _failures[addressKey] = new FailedLogins();
+        }
+
+        failures.LastFailure = now;
+        if (++failures.Count >= _options.MaxFailedLoginsPerAccount)
+        {
+            failures.Count = 0;
+            failures.LockedUntil = now + _options.AccountLockout;
+            LogLockedOut(logger, this.GetPrimaryKeyString(), addressKey, _options.AccountLockout);
+        }
+    }
+
+    private sealed class FailedLogins
+    {
+        public int Count;
+        public DateTimeOffset LastFailure;
+        public DateTimeOffset LockedUntil;
     }
 
     public async Task<Result<AccountSession>> ResumeSession(string token, SessionEndpoint endpoint)
@@ -519,8 +559,8 @@ public sealed partial class AccountGrain(
     [LoggerMessage(EventId = LogEvents.AccountResumed, Level = LogLevel.Information, Message = "Account {AccountId} resumed, session {SessionId} on gateway {GatewayId} connection {ConnectionId}")]
     private static partial void LogResumed(ILogger logger, Guid accountId, Guid sessionId, string gatewayId, long connectionId);
 
-    [LoggerMessage(EventId = LogEvents.AccountLockedOut, Level = LogLevel.Warning, Message = "Account {AccountId} locked for {Lockout} after repeated failed logins")]
-    private static partial void LogLockedOut(ILogger logger, Guid accountId, TimeSpan lockout);
+    [LoggerMessage(EventId = LogEvents.AccountLockedOut, Level = LogLevel.Warning, Message = "Logins to {AccountKey} from {Address} locked for {Lockout} after repeated failed logins")]
+    private static partial void LogLockedOut(ILogger logger, string accountKey, string address, TimeSpan lockout);
 
     [LoggerMessage(EventId = LogEvents.CharacterCreated, Level = LogLevel.Information, Message = "Account {AccountId} created character {CharacterId}")]
     private static partial void LogCharacterCreated(ILogger logger, Guid accountId, Guid characterId);

@@ -18,17 +18,11 @@ public static class AccountsHostingExtensions
         services.AddSingleton<IValidateOptions<PasswordHashingOptions>, PasswordHashingOptionsValidator>();
         services.AddOptions<TicketOptions>().Bind(configuration.GetSection(TicketOptions.Section))
             .Validate(o => o.Lifetime > TimeSpan.Zero, "Tickets:Lifetime must be positive")
-            .Validate(o => string.IsNullOrWhiteSpace(o.SigningKey) || IsStrongKey(o.SigningKey), "Tickets:SigningKey must be base64 of at least 32 bytes")
+            .Validate(o => string.IsNullOrWhiteSpace(o.SigningKey) || SessionTicketToken.IsStrongSigningKey(o.SigningKey), "Tickets:SigningKey must be base64 of at least 32 bytes")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<TicketSigner>();
         return silo;
-    }
-
-    private static bool IsStrongKey(string key)
-    {
-        Span<byte> buffer = stackalloc byte[1024];
-        return Convert.TryFromBase64String(key, buffer, out var written) && written >= 32;
     }
 }

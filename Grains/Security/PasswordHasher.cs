@@ -31,6 +31,9 @@ public sealed partial class PasswordHasher : IDisposable
     private readonly PasswordHashingOptions _options;
     private readonly ILogger<PasswordHasher> _logger;
     private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _registrationSlots;
+    private readonly int _registrationConcurrency;
+    private int _registrationsWaiting;
     private readonly Lazy<string> _decoyHash;
     private int _waiting;
 
@@ -39,14 +42,61 @@ public sealed partial class PasswordHasher : IDisposable
         _options = options.Value;
         _logger = logger;
         _slots = new SemaphoreSlim(_options.MaxConcurrent, _options.MaxConcurrent);
+        // Registrations hold at most half the hashing slots (at least one) and queue apart: a login waits behind
+        // at most that many registration hashes, however many registrations are waiting.
+        _registrationConcurrency = Math.Max(1, _options.MaxConcurrent / 2);
+        _registrationSlots = new SemaphoreSlim(_registrationConcurrency, _registrationConcurrency);
         _decoyHash = new Lazy<string>(() => Compute(RandomNumberGenerator.GetHexString(32), _options.Iterations));
     }
 
-    public void Dispose() => _slots.Dispose();
+    public void Dispose()
+    {
+        _slots.Dispose();
+        _registrationSlots.Dispose();
+    }
 
     /// <summary>Hashes a new password; null when busy.</summary>
     public Task<string?> HashAsync(string password) =>
         RunBoundedAsync(() => Compute(password, _options.Iterations));
+
+    /// <summary>
+    /// Hashes a new account's password behind the logins: registrations queue apart (bounded by
+    /// <see cref="PasswordHashingOptions.MaxQueuedRegistrations"/>) and hash on at most half the slots; null when busy.
+    /// </summary>
+    public async Task<string?> HashForRegistrationAsync(string password)
+    {
+        if (Interlocked.Increment(ref _registrationsWaiting) > _options.MaxQueuedRegistrations + _registrationConcurrency)
+        {
+            Interlocked.Decrement(ref _registrationsWaiting);
+            LogSaturated(_logger, _options.MaxQueuedRegistrations);
+            return null;
+        }
+
+        bool acquired;
+        try
+        {
+            acquired = await _registrationSlots.WaitAsync(_options.QueueTimeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _registrationsWaiting);
+        }
+
+        if (!acquired)
+        {
+            LogSaturated(_logger, _options.MaxQueuedRegistrations);
+            return null;
+        }
+
+        try
+        {
+            return await HashAsync(password).ConfigureAwait(false);
+        }
+        finally
+        {
+            _registrationSlots.Release();
+        }
+    }
 
     /// <summary>Checks a password against a stored hash in constant time.</summary>
     public async Task<PasswordCheck> VerifyAsync(string password, string storedHash)

@@ -20,6 +20,13 @@ public sealed class PasswordHashingOptions
     /// <summary>Hash requests allowed to wait for a slot; beyond this a login gets BUSY at once.</summary>
     [Range(0, 100_000)] public int MaxQueued { get; set; } = 256;
 
+    /// <summary>
+    /// Registrations allowed to wait for one of their slots (at most half of <see cref="MaxConcurrent"/>, at
+    /// least one, hash for registrations at once); beyond this a Register gets BUSY at once. Registrations wait
+    /// apart, so a registration flood cannot fill the queue logins wait in.
+    /// </summary>
+    [Range(0, 100_000)] public int MaxQueuedRegistrations { get; set; } = 64;
+
     /// <summary>Longest a request waits for a slot before it gets BUSY.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

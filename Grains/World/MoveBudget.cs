@@ -9,6 +9,13 @@ namespace OrleansMmo.Grains.World;
 /// covered over any stretch of time never exceeds what the speed allows; a long pause does not
 /// save up for a teleport, because the budget is capped.
 /// </summary>
+/// <remarks>
+/// The slack that keeps clients' rounding from being punished is an overdraft, not a grant: a move
+/// may take the budget below zero by at most the slack, and the overdraft is paid back from the
+/// refill like any other distance. So over any time T the distance covered stays within
+/// capacity + max speed x tolerance x T + one slack, however many tiny moves it is cut into.
+/// (A per-move grant let 100 tiny moves a second gain slack x 100 metres a second.)
+/// </remarks>
 public struct MoveBudget
 {
     private float _metres;
@@ -17,12 +24,13 @@ public struct MoveBudget
     public static MoveBudget Full(MovementRules rules, long timestamp) =>
         new() { _metres = Capacity(rules), _refilledAt = timestamp };
 
-    public bool TrySpend(float distance, MovementRules rules, long timestamp, TimeProvider time)
+    /// <summary>Spends <paramref name="distance"/> if the budget, overdrawn by at most <paramref name="slack"/>, covers it.</summary>
+    public bool TrySpend(float distance, float slack, MovementRules rules, long timestamp, TimeProvider time)
     {
         var elapsed = (float)time.GetElapsedTime(_refilledAt, timestamp).TotalSeconds;
         _metres = Math.Min(Capacity(rules), _metres + (elapsed * rules.MaxSpeed * rules.SpeedTolerance));
         _refilledAt = timestamp;
-        if (distance > _metres)
+        if (distance > _metres + slack)
         {
             return false;
         }

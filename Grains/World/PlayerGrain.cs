@@ -22,9 +22,6 @@ public sealed partial class PlayerGrain(
     TimeProvider time,
     ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
 {
-    /// <summary>Distance any move may cover regardless of time, so rounding in clients is never punished.</summary>
-    private const float MoveSlackMetres = 0.05f;
-
     private readonly WorldOptions _options = options.Value;
     private PlayerSession? _session;
     private uint _entityId;
@@ -33,6 +30,7 @@ public sealed partial class PlayerGrain(
     private int _health;
     private TokenBucket _chat;
     private MoveBudget _moves;
+    private long _lastTransferAt;
 
     private PlayerState State => state.State;
 
@@ -151,7 +149,10 @@ public sealed partial class PlayerGrain(
                 arrival = Arrival();
             }
 
-            if (Zone.PortalAt(position) is { } portal)
+            // A portal takes the character only once its cooldown since the last zone change has passed:
+            // each change is a write through to storage, and ping-pong between two portals must not be
+            // a way to drive writes faster than storage takes them. Until then the portal is just ground.
+            if (Zone.PortalAt(position) is { } portal && PortalReady())
             {
                 arrival = await TransferAsync(portal);
             }
@@ -182,7 +183,7 @@ public sealed partial class PlayerGrain(
             return GameError.ChatChannelInvalid;
         }
 
-        if (!ChatPayload.IsAcceptable(text, _options.MaxChatLength))
+        if (!ChatText.IsAcceptable(text, _options.MaxChatLength))
         {
             return GameError.ChatMessageInvalid;
         }
@@ -345,6 +346,9 @@ public sealed partial class PlayerGrain(
         DeactivateOnIdle();
     }
 
+    private bool PortalReady() =>
+        _lastTransferAt == 0 || time.GetElapsedTime(_lastTransferAt) >= _options.PortalCooldown;
+
     private GameError Check(Guid sessionId) =>
         _session is null ? GameError.NotAttached
         : _session.SessionId != sessionId ? GameError.SessionReplaced
@@ -363,7 +367,7 @@ public sealed partial class PlayerGrain(
         }
 
         var distance = MathF.Sqrt(position.DistanceSquaredTo(State.Position));
-        return _moves.TrySpend(distance - MoveSlackMetres, gameData.Movement, time.GetTimestamp(), time)
+        return _moves.TrySpend(distance, _options.MoveSlackMetres, gameData.Movement, time.GetTimestamp(), time)
             ? MoveRejection.None
             : MoveRejection.TooFast;
     }
@@ -390,6 +394,7 @@ public sealed partial class PlayerGrain(
         }
 
         _moves = MoveBudget.Full(gameData.Movement, time.GetTimestamp());
+        _lastTransferAt = time.GetTimestamp();
         metrics.ZoneTransfers.Add(1);
         LogTransferred(logger, CharacterId, from, portal.TargetZone, portal.Id);
         // A zone change is worth a write: a crash must not put the character back on the far side of a portal.

@@ -48,6 +48,19 @@ public sealed class WorldOptions
     /// <summary>Deliveries to one gateway a zone lets be unanswered at once; beyond it a tick's frames for that gateway are dropped (and counted).</summary>
     [Range(1, 1000)] public int MaxPendingDeliveries { get; set; } = 4;
 
+    /// <summary>
+    /// How far (metres) a move may overdraw the character's movement budget, so clients' rounding is
+    /// never punished. An overdraft paid back from the refill, not a grant per move: tiny moves gain nothing.
+    /// </summary>
+    [Range(0, 10)] public float MoveSlackMetres { get; set; } = 0.05f;
+
+    /// <summary>
+    /// Time after a zone change before a portal takes the same character again; a move into a portal
+    /// sooner is an ordinary move. Each zone change is written through to storage, so this bounds the
+    /// writes one player can drive by walking back and forth between two portals.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan PortalCooldown { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Longest chat message, in characters.</summary>
     [Range(1, 4000)] public int MaxChatLength { get; set; } = 256;
 

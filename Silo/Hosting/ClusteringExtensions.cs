@@ -28,6 +28,12 @@ public static class ClusteringExtensions
             o.ServiceId = settings.ServiceId;
         });
         silo.UseRedisClustering(redis);
+        // Several silos: a ticket signed by one must verify on every other, so a per-silo random key (the one-silo
+        // default) would refuse resumes and queue tickets at random. Refuse to start rather than warn.
+        silo.Services.AddOptions<OrleansMmo.Grains.Accounts.TicketOptions>()
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningKey),
+                "Tickets:SigningKey is required when the cluster uses Redis membership (several silos): set the same key, base64 of 32+ random bytes, on every silo")
+            .ValidateOnStart();
         var advertised = ResolveAdvertisedAddress(settings.AdvertisedAddress);
         silo.ConfigureEndpoints(advertised, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
         return silo;

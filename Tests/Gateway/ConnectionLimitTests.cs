@@ -186,7 +186,7 @@ public class ConnectionLimitTests(GameCluster cluster)
     [Fact]
     public async Task AClientThatNeverReadsIsDisconnectedNotBuffered()
     {
-        var gateway = await cluster.StartGatewayAsync([("Gateway:OutboundQueueCapacity", "16"), ("Gateway:RequestBurst", "1000"), ("Gateway:RequestsPerSecond", "1000")]);
+        var gateway = await cluster.StartGatewayAsync([("Gateway:OutboundQueueCapacity", "16"), ("Gateway:MaxPingEchoBytes", "60000"), ("Gateway:RequestBurst", "1000"), ("Gateway:RequestsPerSecond", "1000")]);
         var port = GameCluster.GamePortOf(gateway);
         var registry = gateway.Services.GetRequiredService<SessionRegistry>();
         await using var witness = await WitnessAsync(port);

@@ -38,6 +38,8 @@ public class FuzzTests(GameCluster cluster)
         ErrorCode.TicketInvalid, ErrorCode.TicketExpired, ErrorCode.TicketAlreadyUsed,
         ErrorCode.CharacterNameInvalid, ErrorCode.CharacterNameTaken, ErrorCode.CharacterLimitReached, ErrorCode.CharacterNotFound,
         ErrorCode.ChatMessageInvalid, ErrorCode.ChatRateLimited, ErrorCode.ChatChannelInvalid, ErrorCode.PlayerNotFound, ErrorCode.PlayerOffline,
+        // Pipelined moves beyond the connection's move budget, as pipelined requests meet RATE_LIMITED.
+        ErrorCode.MoveRateLimited,
     ];
 
     [Fact]

@@ -164,7 +164,7 @@ public class TransportTests(GameCluster cluster)
     [Fact]
     public async Task AWebSocketClientThatNeverReadsIsDisconnectedNotBuffered()
     {
-        var gateway = await cluster.StartGatewayAsync([("Gateway:OutboundQueueCapacity", "16"), ("Gateway:RequestBurst", "1000"), ("Gateway:RequestsPerSecond", "1000")]);
+        var gateway = await cluster.StartGatewayAsync([("Gateway:OutboundQueueCapacity", "16"), ("Gateway:MaxPingEchoBytes", "60000"), ("Gateway:RequestBurst", "1000"), ("Gateway:RequestsPerSecond", "1000")]);
         try
         {
             var registry = gateway.Services.GetRequiredService<SessionRegistry>();

@@ -21,6 +21,9 @@ public sealed class TwoSiloCluster : GameCluster
         }
     }
 
+    /// <summary>The key both silos sign tickets with: a Redis cluster refuses to start without one.</summary>
+    public string SigningKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     /// <summary>Where both silos read their game data at start (and the reload reads it on the silo asked).</summary>
     public string GameDataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orleansmmo-tests", "gamedata-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -28,6 +31,7 @@ public sealed class TwoSiloCluster : GameCluster
     [
         ("ConnectionStrings:Redis", TestServers.RedisConfiguration),
         ("Cluster:ClusterId", _clusterId),
+        ("Tickets:SigningKey", SigningKey),
         ("Admin:Key", AdminKey),
         ("World:GameDataPath", GameDataDirectory),
         ("World:GameDataPollInterval", "00:00:00.2"),

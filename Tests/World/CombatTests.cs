@@ -10,8 +10,14 @@ using MoveRejection = OrleansMmo.Protocol.Messages.MoveRejection;
 
 namespace OrleansMmo.Tests.World;
 
-/// <summary>A cluster of its own for the fights: its creatures are not disturbed by other tests.</summary>
-public sealed class CombatCluster : GameCluster;
+/// <summary>
+/// A cluster of its own for the fights: its creatures are not disturbed by other tests. No portal cooldown: the
+/// players walk through two portals in a row to reach the arena (docs/security.md, portal ping-pong).
+/// </summary>
+public sealed class CombatCluster : GameCluster
+{
+    protected override IEnumerable<(string Key, string Value)> SiloSettings => [("World:PortalCooldown", "00:00:00")];
+}
 
 /// <summary>
 /// Creatures and combat through real sockets, real gateways and a real silo, on the test game data:

@@ -6,7 +6,7 @@ import { opcodeName } from "./opcodes.js";
 export class MmoError extends Error {
   readonly code: ErrorCode;
   readonly detail: string;
-  /** Set for RATE_LIMITED, BUSY, LOGIN_THROTTLED and CHAT_RATE_LIMITED: wait at least this long. */
+  /** Set for RATE_LIMITED, BUSY, LOGIN_THROTTLED, CHAT_RATE_LIMITED and MOVE_RATE_LIMITED: wait at least this long. */
   readonly retryAfterMs?: number;
 
   constructor(readonly requestOpcode: number, error: ErrorResponse) {

@@ -1,0 +1,160 @@
+using System.Net;
+using OrleansMmo.Protocol;
+using OrleansMmo.Protocol.Messages;
+using OrleansMmo.Tests.Infrastructure;
+
+namespace OrleansMmo.Tests.Security;
+
+/// <summary>Connection floods: slots held without a word, and one address taking many slots (docs/security.md).</summary>
+[Trait("Category", "Cluster")]
+[Collection(FrontDoorCollection.Name)]
+public class ConnectionFloodTests(FrontDoorCluster cluster)
+{
+    [Fact]
+    public async Task AConnectionThatNeverSaysHelloIsClosedAtTheHelloTimeoutNotTheLoginTimeout()
+    {
+        var gateway = await cluster.StartGatewayAsync(
+        [
+            ("Gateway:HelloTimeout", "00:00:01"),
+            ("Gateway:UnauthenticatedTimeout", "00:05:00"),
+            ("Gateway:TimeoutSweepInterval", "00:00:00.100"),
+        ]);
+        try
+        {
+            var port = GameCluster.GamePortOf(gateway);
+            await using var silent = await RawGameSocket.ConnectAsync(port);
+            await using var greeted = await RawGameSocket.ConnectAsync(port);
+            await greeted.HelloAsync();
+
+            // Without the Hello timeout the silent one would hold its slot for the 5 minute login timeout.
+            var frames = await silent.ReadUntilClosedAsync();
+
+            Assert.Equal(DisconnectReason.AuthenticationTimeout, frames[^1].DisconnectReason);
+            // The one that said Hello, opened at the same time, is past the Hello timeout and still served.
+            await greeted.SendFrameAsync(Opcode.Ping, 2, new PingRequest());
+            Assert.Equal(Opcode.Ping.ResponseOf(), (await greeted.ReadFrameAsync())!.Opcode);
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
+    public async Task OneAddressHoldsAtMostItsCapOfConnectionsWhileOthersStillConnect()
+    {
+        var gateway = await cluster.StartGatewayAsync(
+        [
+            ("Gateway:MaxConnectionsPerAddress", "3"),
+            ("Gateway:ConnectionLimitExemptNetworks", "10.255.255.255/32"),
+        ]);
+        try
+        {
+            var port = GameCluster.GamePortOf(gateway);
+            var flooder = IPAddress.Parse("127.0.0.7");
+            var held = new List<RawGameSocket>();
+            for (var i = 0; i < 3; i++)
+            {
+                held.Add(await GreetedAsync(port, flooder));
+            }
+
+            await using (var fourth = await RawGameSocket.ConnectAsync(port, flooder))
+            {
+                var frames = await fourth.ReadUntilClosedAsync();
+                Assert.Equal(DisconnectReason.TooManyConnections, Assert.Single(frames).DisconnectReason);
+            }
+
+            await using (var neighbour = await GreetedAsync(port, IPAddress.Parse("127.0.0.8")))
+            {
+                // Another address is not affected.
+            }
+
+            // A slot given back is a slot again.
+            await held[0].DisposeAsync();
+            await Await.Until(async () =>
+            {
+                var socket = await RawGameSocket.ConnectAsync(port, flooder);
+                held.Add(socket);
+                await socket.SendFrameAsync(Opcode.Hello, 1, new HelloRequest { ProtocolVersion = ProtocolVersion.Current });
+                return (await socket.ReadFrameAsync())?.Opcode == Opcode.Hello.ResponseOf();
+            }, "a connection from the address once one of its slots is free");
+            foreach (var socket in held.Skip(1))
+            {
+                await socket.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
+    public async Task OneAddressCannotOpenConnectionsFasterThanItsRate()
+    {
+        var gateway = await cluster.StartGatewayAsync(
+        [
+            ("Gateway:NewConnectionBurstPerAddress", "5"),
+            ("Gateway:NewConnectionsPerAddressPerSecond", "0.01"),
+            ("Gateway:ConnectionLimitExemptNetworks", "10.255.255.255/32"),
+        ]);
+        try
+        {
+            var port = GameCluster.GamePortOf(gateway);
+            var flooder = IPAddress.Parse("127.0.0.9");
+            for (var i = 0; i < 5; i++)
+            {
+                // Open and close at once: never more than one held, only the rate can refuse.
+                await using var socket = await GreetedAsync(port, flooder);
+            }
+
+            await using var sixth = await RawGameSocket.ConnectAsync(port, flooder);
+            var frames = await sixth.ReadUntilClosedAsync();
+            Assert.Equal(DisconnectReason.TooManyConnections, Assert.Single(frames).DisconnectReason);
+            await using var neighbour = await GreetedAsync(port, IPAddress.Parse("127.0.0.10"));
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    private static async Task<RawGameSocket> GreetedAsync(int port, IPAddress from)
+    {
+        var socket = await RawGameSocket.ConnectAsync(port, from);
+        await socket.HelloAsync();
+        return socket;
+    }
+}
+
+/// <summary>How a source address is keyed for the per-address limits.</summary>
+[Trait("Category", "Unit")]
+public class AddressKeyTests
+{
+    [Fact]
+    public void IPv6AddressesAreKeyedByTheirSlash64()
+    {
+        Assert.Equal(ConnectionAdmissionKey("2001:db8:1:2::5"), ConnectionAdmissionKey("2001:db8:1:2:ffff:ffff:ffff:1"));
+        Assert.NotEqual(ConnectionAdmissionKey("2001:db8:1:2::5"), ConnectionAdmissionKey("2001:db8:1:3::5"));
+        Assert.Equal("2001:db8:1:2::/64", ConnectionAdmissionKey("2001:db8:1:2:abcd::1"));
+    }
+
+    [Fact]
+    public void IPv4AddressesAreKeyedByThemselvesAlsoWhenMappedToIPv6()
+    {
+        Assert.Equal("203.0.113.9", ConnectionAdmissionKey("203.0.113.9"));
+        Assert.Equal("203.0.113.9", ConnectionAdmissionKey("::ffff:203.0.113.9"));
+        Assert.NotEqual(ConnectionAdmissionKey("203.0.113.9"), ConnectionAdmissionKey("203.0.113.10"));
+        Assert.Null(ConnectionAdmissionKey("unknown"));
+    }
+
+    [Fact]
+    public void ExemptNetworksThatDoNotParseStopTheStartWithTheOptionsName()
+    {
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            OrleansMmo.Gateway.Program.BuildApp(["--Gateway:ConnectionLimitExemptNetworks=10.0.0.0/8,not-a-network"]));
+        Assert.Contains("ConnectionLimitExemptNetworks", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string? ConnectionAdmissionKey(string address) => OrleansMmo.Gateway.Connections.ConnectionAdmission.KeyOf(address);
+}

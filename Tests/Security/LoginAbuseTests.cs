@@ -1,0 +1,112 @@
+using System.Net;
+using OrleansMmo.Client;
+using OrleansMmo.Tests.Infrastructure;
+
+namespace OrleansMmo.Tests.Security;
+
+/// <summary>
+/// Password guessing through real gateway sockets (docs/security.md). Each test guesses from a loopback
+/// address of its own (127.0.0.x), so its failures throttle nobody else's logins.
+/// </summary>
+[Trait("Category", "Cluster")]
+[Collection(FrontDoorCollection.Name)]
+public class LoginAbuseTests(FrontDoorCluster cluster)
+{
+    private const string Password = "correct horse battery";
+
+    [Fact]
+    public async Task ParallelGuessesFromOneAddressGetNoMoreThanTheAddressBudget()
+    {
+        // 30 connections from one address, each guessing one made-up name at the same moment. When the
+        // throttle was read before the hash and written after it, all 30 were hashed: 30 guesses in a window
+        // allowing 20.
+        // Up to 20 hashes queue behind one another on a loaded machine: no client gives up waiting for its answer.
+        var from = new MmoClientOptions { LocalAddress = IPAddress.Parse("127.0.0.31"), ClientName = "tests", RequestTimeout = TimeSpan.FromMinutes(2) };
+        var clients = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => cluster.ConnectAsync(from)));
+        try
+        {
+            var outcomes = await Task.WhenAll(clients.Select(c => OutcomeAsync(() => c.LoginAsync(GameCluster.UniqueName("ghost"), "wrong password"))));
+
+            var hashed = outcomes.Count(o => o == ErrorCode.InvalidCredentials);
+            Assert.True(hashed <= 20, $"{hashed} parallel guesses from one address were checked; the budget is 20 (outcomes: {string.Join(", ", outcomes)})");
+            Assert.All(outcomes, o => Assert.True(o is ErrorCode.InvalidCredentials or ErrorCode.LoginThrottled, o.ToString()));
+            Assert.Contains(ErrorCode.LoginThrottled, outcomes);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task FailuresOnUnknownNamesAnswerExactlyLikeFailuresOnKnownOnes()
+    {
+        var known = GameCluster.UniqueName("known");
+        await using (var owner = await cluster.ConnectAsync(FromAddress("127.0.0.32")))
+        {
+            await owner.RegisterAsync(known, Password);
+        }
+
+        var unknown = GameCluster.UniqueName("unknown");
+        await using var guesser = await cluster.ConnectAsync(FromAddress("127.0.0.33"));
+        foreach (var name in new[] { known, unknown })
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var failure = await Assert.ThrowsAsync<MmoErrorException>(() => guesser.LoginAsync(name, "guess number " + i));
+                Assert.Equal(ErrorCode.InvalidCredentials, failure.Code);
+            }
+        }
+
+        // Both names lock after the fifth failure, with the same retry time: an unknown name that never locked
+        // told the guesser it does not exist.
+        var knownLocked = await Assert.ThrowsAsync<MmoErrorException>(() => guesser.LoginAsync(known, "guess number 6"));
+        var unknownLocked = await Assert.ThrowsAsync<MmoErrorException>(() => guesser.LoginAsync(unknown, "guess number 6"));
+        Assert.Equal(ErrorCode.LoginThrottled, knownLocked.Code);
+        Assert.Equal(ErrorCode.LoginThrottled, unknownLocked.Code);
+        Assert.Equal(knownLocked.Detail, unknownLocked.Detail);
+        // Each lock is the configured minute, counted from its own fifth failure (a few hashes apart).
+        Assert.InRange(knownLocked.RetryAfter!.Value, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
+        Assert.InRange(unknownLocked.RetryAfter!.Value, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
+        Assert.True(unknownLocked.RetryAfter >= knownLocked.RetryAfter, "the unknown name's lock, taken later, ends sooner than the known one's");
+    }
+
+    [Fact]
+    public async Task ALockoutKeepsTheGuesserOutButNotTheOwner()
+    {
+        var name = GameCluster.UniqueName("owner");
+        await using var owner = await cluster.ConnectAsync(FromAddress("127.0.0.34"));
+        await owner.RegisterAsync(name, Password);
+
+        await using var guesser = await cluster.ConnectAsync(FromAddress("127.0.0.35"));
+        for (var i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAsync<MmoErrorException>(() => guesser.LoginAsync(name, "guess number " + i));
+        }
+
+        // The guesser is locked out even with the right password ...
+        var locked = await Assert.ThrowsAsync<MmoErrorException>(() => guesser.LoginAsync(name, Password));
+        Assert.Equal(ErrorCode.LoginThrottled, locked.Code);
+
+        // ... and the owner, from their own address, is not: a lockout is no tool to keep an owner out.
+        await owner.LoginAsync(name, Password);
+    }
+
+    private static MmoClientOptions FromAddress(string address) => new() { LocalAddress = IPAddress.Parse(address), ClientName = "tests" };
+
+    private static async Task<ErrorCode> OutcomeAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return ErrorCode.Unspecified;
+        }
+        catch (MmoErrorException ex)
+        {
+            return ex.Code;
+        }
+    }
+}
