@@ -122,7 +122,10 @@ async function act(method, path, body) {
   const line = $("#player-result");
   line.textContent = `${answer.ok ? "done" : "refused"}: ${answer.message}`;
   line.className = answer.ok ? "ok" : "failed";
-  if (answer.ok && state.player) setTimeout(() => openPlayer(state.player.world, state.player.name, true), 300);
+  // The refresh shows the action's effect, but only if the operator is still on the player's page: it must not
+  // pull them back from a view they went to meanwhile.
+  const player = state.player;
+  if (answer.ok && player) setTimeout(() => { if (!$("#player").hidden && state.player === player) openPlayer(player.world, player.name, true); }, 300);
 }
 
 function characterPath() {
