@@ -86,6 +86,18 @@ public sealed class GatewayOptions
     /// </summary>
     public string ConnectionLimitExemptNetworks { get; set; } = "127.0.0.0/8,::1/128";
 
+    /// <summary>
+    /// Comma-separated CIDR networks of the load balancers that send the PROXY protocol v2 (haproxy
+    /// <c>send-proxy-v2</c>); empty (the default) for none. A connection from one of them must begin with a
+    /// v2 header, and the client address in it is the one every per-address rule and log line uses. List only
+    /// balancer addresses: a header from a trusted peer is believed. Headers from anyone else are not read.
+    /// </summary>
+    public string TrustedProxies { get; set; } = "";
+    /// <summary>Time a trusted balancer's connection has to deliver its whole PROXY header.</summary>
+    public TimeSpan ProxyHeaderTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Largest PROXY v2 header accepted (preamble, addresses and TLVs), in bytes.</summary>
+    [Range(ProxyProtocol.MinHeaderBound, ProxyProtocol.MaxHeaderBound)] public int MaxProxyHeaderBytes { get; set; } = 1024;
+
     /// <summary>Time from connect (or logout) to a successful login before the connection is closed.</summary>
     public TimeSpan UnauthenticatedTimeout { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>Time without any frame from the client before the connection is closed.</summary>
