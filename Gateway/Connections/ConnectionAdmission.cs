@@ -160,6 +160,11 @@ public sealed class GatewayAddressRulesValidator : IValidateOptions<GatewayOptio
             return ValidateOptionsResult.Fail("Gateway:ProxyHeaderTimeout must be positive");
         }
 
+        if (options.Tls.Enabled && GatewayTls.TryLoad(options.Tls, out _) is { } tlsError)
+        {
+            return ValidateOptionsResult.Fail(tlsError);
+        }
+
         // Longer than UnauthenticatedTimeout is allowed: that timeout covers Handshaking too, so the shorter one wins.
         if (options.HelloTimeout <= TimeSpan.Zero)
         {

@@ -120,6 +120,17 @@ public static partial class GatewayHostingExtensions
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
             {
                 UseProxyProtocol(listen);
+                if (options.Tls.Enabled)
+                {
+                    // Validated at start (GatewayAddressRulesValidator): it loads.
+                    _ = GatewayTls.TryLoad(options.Tls, out var certificate);
+                    listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = certificate,
+                        HandshakeTimeout = options.Tls.HandshakeTimeout,
+                    });
+                }
+
                 listen.UseConnectionHandler<GameConnectionHandler>();
                 endpoints.Game = listen;
             });
