@@ -161,6 +161,8 @@ public static class QueueBenchmark
         result.Metrics["longestPushSilenceMs"] = Math.Round(entries.Select(e => e.LongestSilence.TotalMilliseconds).DefaultIfEmpty(0).Max(), 0);
         result.Metrics["queueWaitP50Ms"] = arrivalSummary.Latency.GetValueOrDefault("queue_wait")?.P50Ms ?? 0;
         result.Metrics["queueWaitP99Ms"] = arrivalSummary.Latency.GetValueOrDefault("queue_wait")?.P99Ms ?? 0;
+        // Session starts the gateway's admission control (or the account's throttles) asked to come back later.
+        result.Metrics["arrivalsRetriedLater"] = arrivalSummary.Counters.GetValueOrDefault(nameof(Counter.RetriedLater));
         result.Metrics["queueSeconds"] = Math.Round(queueEnd.ElapsedSeconds - queueStart.ElapsedSeconds, 1);
         result.Metrics["onlineP50MsBefore"] = before.P50Ms;
         result.Metrics["onlineP99MsBefore"] = before.P99Ms;
