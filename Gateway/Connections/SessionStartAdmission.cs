@@ -19,7 +19,7 @@ public sealed class SessionStartOptions
     public const string Section = "Gateway:SessionStarts";
 
     /// <summary>Session starts this gateway lets through per second, sustained. Zero turns admission control off.</summary>
-    [Range(0, 1_000_000)] public double PerSecond { get; set; } = 200;
+    [Range(0, 1_000_000)] public double PerSecond { get; set; } = 100;
 
     /// <summary>Session starts let through at once after a quiet period (token bucket size).</summary>
     [Range(1, 1_000_000)] public int Burst { get; set; } = 100;
