@@ -80,7 +80,6 @@ public class GameTlsTests(FrontDoorCluster cluster)
     }
 
     [Fact]
-    [Trait("Category", "Tools")]
     public async Task TheBotsPlayOverTlsWithAGivenCa()
     {
         using var pki = TestPki.Create();
