@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansMmo.Grains.Gateways;
+using OrleansMmo.Grains.World;
 using OrleansMmo.Tests.Infrastructure;
 
 namespace OrleansMmo.Tests.Security;
@@ -46,6 +48,28 @@ public class KeepAliveTests(ShortCollectionCluster cluster) : IClassFixture<Shor
         Assert.NotNull(watcher.Snapshot(v => v.FindByName(idle.Name)));
         await watcher.Client.WhisperAsync(idle.Name, "still there?");
         await idle.WaitForAsync(p => p.Chat().Any(c => c.Text == "still there?"), "the whisper");
+    }
+
+    [Fact]
+    public async Task APlayerWhoseGatewayIsGoneFromTheRegistryLeavesTheWorld()
+    {
+        await using var watcher = await WorldPlayer.EnterAsync(cluster, "gwat");
+        await using var orphan = await WorldPlayer.EnterAsync(cluster, "orph");
+        await watcher.WaitToSeeAsync(orphan.Name);
+        var grains = cluster.Silo.Services.GetRequiredService<IGrainFactory>();
+        var live = await grains.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key).GetLive();
+
+        // The character attached again, as by a gateway that died: no registry entry, no detach ever coming. (Its pushes
+        // go to a live gateway's observer, which drops frames for a connection it does not have.)
+        var characterId = Guid.Parse(orphan.Entered.Character.CharacterId);
+        var attached = await grains.GetGrain<IPlayerGrain>(characterId).Attach(
+            new PlayerSession(Guid.NewGuid(), "gateway-that-died", 1, live[0].Observer),
+            new Grains.Accounts.CharacterSummary(characterId, orphan.Name, DateTimeOffset.UtcNow, 1));
+        Assert.True(attached.Succeeded, "the second attachment was refused");
+
+        // Missing from the registry at two keep-alive ticks in a row: the player leaves its zone (and may be collected).
+        await watcher.WaitNotToSeeAsync(orphan.Name);
+        Assert.Contains(cluster.Logs.Entries, e => e.Contains("its gateway gateway-that-died is gone", StringComparison.Ordinal));
     }
 
     private static async Task<int> PlayerActivationsAsync(IManagementGrain management) =>
