@@ -46,6 +46,7 @@ internal static class LogEvents
     public const int PlayerEscrowSettled = 3015;
     public const int PlayerEscrowReleased = 3016;
     public const int PlayerEscrowUnresolved = 3017;
+    public const int PlayerGatewayGone = 3018;
 
     // Trades: 3400-3499.
     public const int TradeCompleted = 3400;

@@ -31,6 +31,8 @@ public sealed partial class PlayerGrain(
     private TokenBucket _chat;
     private MoveBudget _moves;
     private long _lastTransferAt;
+    private IGrainTimer? _keepAlive;
+    private bool _gatewayMissed;
 
     private PlayerState State => state.State;
 
@@ -92,6 +94,10 @@ public sealed partial class PlayerGrain(
         }
 
         _moves = MoveBudget.Full(gameData.Movement, time.GetTimestamp());
+        // A player standing still makes no calls; without this Orleans would collect it after its idle
+        // age and it would silently leave its zone while its client plays on. Kept alive while attached.
+        _gatewayMissed = false;
+        _keepAlive ??= this.RegisterGrainTimer(KeepAliveAsync, new GrainTimerCreationOptions(_options.AttachedKeepAliveInterval, _options.AttachedKeepAliveInterval) { KeepAlive = true });
         LogAttached(logger, CharacterId, State.ZoneId, session.GatewayId, session.ConnectionId);
         return Result.Ok(new PlayerAttachment(Snapshot(), Arrival()));
     }
@@ -107,6 +113,7 @@ public sealed partial class PlayerGrain(
         await LeaveZoneQuietlyAsync();
         _session = null;
         await LeaveWorldQuietlyAsync();
+        StopKeepAlive();
         LogDetached(logger, CharacterId);
         // Logout and disconnect write what moved since the last write.
         await FlushQuietlyAsync();
@@ -341,9 +348,53 @@ public sealed partial class PlayerGrain(
             await LeaveWorldQuietlyAsync();
         }
 
+        StopKeepAlive();
         state.State = new PlayerState();
         await state.WriteThroughAsync();
         DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// Keeps the attached player active (the tick counts as activity). A session whose gateway died never
+    /// detaches, so a gateway missing from the registry at two ticks in a row (one miss may be a late
+    /// heartbeat) ends the attachment, and normal collection resumes.
+    /// </summary>
+    private async Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        if (_session is not { } session)
+        {
+            StopKeepAlive();
+            return;
+        }
+
+        try
+        {
+            var live = await GrainFactory.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key).GetLive();
+            if (live.Any(g => g.GatewayId == session.GatewayId))
+            {
+                _gatewayMissed = false;
+            }
+            else if (_gatewayMissed)
+            {
+                LogGatewayGone(logger, CharacterId, session.GatewayId);
+                await Detach(session.SessionId);
+            }
+            else
+            {
+                _gatewayMissed = true;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The registry is unreachable: no verdict, keep the player.
+            LogZoneUnavailable(logger, CharacterId, "gateway registry", ex);
+        }
+    }
+
+    private void StopKeepAlive()
+    {
+        _keepAlive?.Dispose();
+        _keepAlive = null;
     }
 
     private bool PortalReady() =>
@@ -583,6 +634,9 @@ public sealed partial class PlayerGrain(
 
     [LoggerMessage(EventId = LogEvents.PlayerLeveledUp, Level = LogLevel.Information, Message = "Character {CharacterId} reached level {Level}")]
     private static partial void LogLeveledUp(ILogger logger, Guid characterId, int level);
+
+    [LoggerMessage(EventId = LogEvents.PlayerGatewayGone, Level = LogLevel.Information, Message = "Character {CharacterId} left the world: its gateway {GatewayId} is gone")]
+    private static partial void LogGatewayGone(ILogger logger, Guid characterId, string gatewayId);
 
     [LoggerMessage(EventId = LogEvents.PlayerWriteFailed, Level = LogLevel.Warning, Message = "Writing the state of character {CharacterId} failed; it stays dirty and is retried")]
     private static partial void LogWriteFailed(ILogger logger, Guid characterId, Exception exception);

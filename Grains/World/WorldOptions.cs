@@ -61,6 +61,13 @@ public sealed class WorldOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan PortalCooldown { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often an attached player's keep-alive ticks: it keeps the player active (Orleans would otherwise
+    /// collect a player that stands still) and checks its gateway is still registered. Keep it well under
+    /// the silo's grain collection age.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")] public TimeSpan AttachedKeepAliveInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Longest chat message, in characters.</summary>
     [Range(1, 4000)] public int MaxChatLength { get; set; } = 256;
 

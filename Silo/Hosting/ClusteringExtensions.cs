@@ -8,6 +8,7 @@ public static class ClusteringExtensions
 {
     /// <summary>Section overriding the membership defaults below (any <see cref="ClusterMembershipOptions"/> property).</summary>
     public const string MembershipSection = "Cluster:Membership";
+    public const string GrainCollectionSection = "Cluster:GrainCollection";
 
     /// <summary>Redis membership when <c>ConnectionStrings:Redis</c> is set, localhost clustering otherwise.</summary>
     public static ISiloBuilder UseMmoClustering(this ISiloBuilder silo, IConfiguration configuration)
@@ -16,6 +17,8 @@ public static class ClusteringExtensions
         var redis = configuration.GetConnectionString(MmoClusterOptions.RedisConnectionStringName);
         silo.Configure<ClusterMembershipOptions>(TuneForGame);
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
+        // Orleans' idle collection (CollectionAge, CollectionQuantum), for tests and for tuning memory.
+        silo.Configure<GrainCollectionOptions>(configuration.GetSection(GrainCollectionSection));
         if (string.IsNullOrWhiteSpace(redis))
         {
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
