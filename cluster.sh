@@ -21,6 +21,10 @@ base_port="${MMO_CLUSTER_BASE_PORT:-21100}"
 readonly ready_timeout_seconds="${MMO_CLUSTER_READY_TIMEOUT:-60}"
 readonly config=Release
 readonly processes=(haproxy gateway1 gateway2 silo1 silo2)
+# haproxy reaches the gateways from an address of its own (loopback has all of 127/8), the one the gateways
+# trust to send a PROXY v2 header: a client connecting to a gateway directly from 127.0.0.1 (a drain
+# alternative, a tool) is not a balancer and needs none.
+readonly LB_SOURCE_ADDR=127.0.0.2
 
 # The pid file, with its marker, of one of our processes.
 pid_file() { printf '%s/pids/%s.pid\n' "$run_dir" "$1"; }
@@ -107,11 +111,14 @@ start_gateway() {
         "--Gateway:GatewayId=$name" \
         "--Gateway:ListenAddress=127.0.0.1" "--Gateway:Port=$port" "--Gateway:PublicHost=127.0.0.1" \
         "--Gateway:WebSocket:Port=$ws_port" \
+        "--Gateway:TrustedProxies=$LB_SOURCE_ADDR/32" \
         "${json_logs[@]}"
 }
 
 start_haproxy() {
-    MMO_LB_BIND="127.0.0.1:$LB_PORT" MMO_LB_STATS_BIND="127.0.0.1:$LB_STATS_PORT" \
+    MMO_LB_SOURCE_ADDR="$LB_SOURCE_ADDR" \
+        MMO_LB_MAX_CONN_PER_SOURCE="${MMO_LB_MAX_CONN_PER_SOURCE:-64}" MMO_LB_NEW_CONN_PER_SOURCE="${MMO_LB_NEW_CONN_PER_SOURCE:-20}" \
+        MMO_LB_BIND="127.0.0.1:$LB_PORT" MMO_LB_STATS_BIND="127.0.0.1:$LB_STATS_PORT" \
         MMO_GW1_ADDR="127.0.0.1:$GATEWAY1_PORT" MMO_GW1_ADMIN_PORT="$GATEWAY1_ADMIN_PORT" \
         MMO_GW2_ADDR="127.0.0.1:$GATEWAY2_PORT" MMO_GW2_ADMIN_PORT="$GATEWAY2_ADMIN_PORT" \
         MMO_LB_WS_BIND="127.0.0.1:$LB_WS_PORT" \
@@ -206,7 +213,7 @@ cmd_status() {
     printf '%-9s %s\n' redis "$state"
     cat <<MSG
 
-game clients      tcp://127.0.0.1:$LB_PORT (haproxy -> gateway1 127.0.0.1:$GATEWAY1_PORT, gateway2 127.0.0.1:$GATEWAY2_PORT)
+game clients      tcp://127.0.0.1:$LB_PORT (haproxy -> gateway1 127.0.0.1:$GATEWAY1_PORT, gateway2 127.0.0.1:$GATEWAY2_PORT; PROXY v2 from $LB_SOURCE_ADDR)
 websocket, browser ws://127.0.0.1:$LB_WS_PORT/ws, http://127.0.0.1:$LB_WS_PORT/ (haproxy -> gateways :$GATEWAY1_WS_PORT :$GATEWAY2_WS_PORT)
 dashboard         http://127.0.0.1:$SILO1_ADMIN_PORT/dashboard, http://127.0.0.1:$SILO2_ADMIN_PORT/dashboard
 health, metrics   silos :$SILO1_ADMIN_PORT :$SILO2_ADMIN_PORT, gateways :$GATEWAY1_ADMIN_PORT :$GATEWAY2_ADMIN_PORT (/health/ready, /metrics)

@@ -323,6 +323,7 @@ public sealed partial class Bot
             ClientName = "OrleansMmo.Bots",
             LocalAddress = _settings.Sources.Count == 0 ? null : _settings.Sources[Index % _settings.Sources.Count],
             RequestTimeout = _settings.RequestTimeout,
+            Tls = _settings.ClientTls(),
         };
         var started = Stopwatch.GetTimestamp();
         _metrics.Increment(Counter.FramesOut);

@@ -15,6 +15,15 @@ public sealed record BotSettings
     /// <summary>Path of the gateways' WebSocket endpoint.</summary>
     public string WebSocketPath { get; init; } = "/ws";
 
+    /// <summary>TLS to the game port (<c>--tls</c>).</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>PEM certificate trusted instead of the system's roots (<c>--tls-ca</c>).</summary>
+    public string? TlsCa { get; init; }
+
+    /// <summary>Name the gateway's certificate must carry (<c>--tls-host</c>); the gateway's host when null.</summary>
+    public string? TlsHost { get; init; }
+
     /// <summary>Local addresses to connect from, round robin by bot index; empty lets the OS choose.</summary>
     public IReadOnlyList<IPAddress> Sources { get; init; } = [];
 
@@ -101,6 +110,15 @@ public sealed record BotSettings
     /// <summary>Log in (the accounts must exist) and stop there: no registration, no character, no world.
     /// What a login storm is made of.</summary>
     public bool LoginOnly { get; init; }
+
+    /// <summary>The SDK's TLS settings for these bots; null for plain TCP. The CA file is read once per process.</summary>
+    public OrleansMmo.Client.MmoClientTls? ClientTls() => !Tls ? null : _clientTls ??= new OrleansMmo.Client.MmoClientTls
+    {
+        TargetHost = TlsHost,
+        TrustedCertificate = TlsCa is null ? null : System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(TlsCa)),
+    };
+
+    private OrleansMmo.Client.MmoClientTls? _clientTls;
 
     public static string UsernameOf(string prefix, int index) => $"{prefix}{index:D6}";
 

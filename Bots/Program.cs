@@ -32,6 +32,21 @@ public static class BotCommand
         DefaultValueFactory = _ => BotTransport.Tcp,
     };
 
+    public static readonly Option<bool> Tls = new("--tls")
+    {
+        Description = "TLS to the game port (gateways with Gateway:Tls set); the certificate must chain to a system root unless --tls-ca is given",
+    };
+
+    public static readonly Option<string?> TlsCa = new("--tls-ca")
+    {
+        Description = "PEM certificate to trust instead of the system's roots (a private CA or the gateway's own self-signed one); implies --tls",
+    };
+
+    public static readonly Option<string?> TlsHost = new("--tls-host")
+    {
+        Description = "Name the gateway's certificate must carry (default: the host in --gateway)",
+    };
+
     public static readonly Option<string[]> Source = new("--source")
     {
         Description = "Local address(es) to connect from, e.g. 127.0.0.2..127.0.0.9 or 127.0.0.2,127.0.0.3; repeatable",
@@ -110,7 +125,7 @@ public static class BotCommand
     {
         var root = new RootCommand("OrleansMmo bots: N players register or reuse accounts, log in, enter the world and play, for a bounded time.")
         {
-            Gateway, Transport, Source, Bots, Processes, Duration, Prefix, Ramp, LoginConcurrency, MoveRate, SpeedFactor, ChatInterval,
+            Gateway, Transport, Tls, TlsCa, TlsHost, Source, Bots, Processes, Duration, Prefix, Ramp, LoginConcurrency, MoveRate, SpeedFactor, ChatInterval,
             PortalChance, RoamRadius, GetPlayerRate, NoReconnect, TicketCache, TicketCacheReadOnly, RequestTimeout, World, SeedOnly,
             Combat, TradeRate, Json, Quiet, Worker, FirstIndex,
         };
@@ -278,6 +293,9 @@ public static class BotCommand
     {
         Gateways = parse.GetValue(Gateway)!.Select(ParseEndpoint).ToList(),
         Transport = parse.GetValue(Transport),
+        Tls = parse.GetValue(Tls) || parse.GetValue(TlsCa) is not null,
+        TlsCa = parse.GetValue(TlsCa),
+        TlsHost = parse.GetValue(TlsHost),
         Sources = parse.GetValue(Source)!.SelectMany(ParseSources).ToList(),
         Bots = parse.GetValue(Bots),
         FirstIndex = parse.GetValue(FirstIndex),
@@ -360,6 +378,23 @@ public static class WorkerArguments
 
         yield return "--transport";
         yield return s.Transport.ToString();
+
+        if (s.Tls)
+        {
+            yield return "--tls";
+        }
+
+        if (s.TlsCa is not null)
+        {
+            yield return "--tls-ca";
+            yield return s.TlsCa;
+        }
+
+        if (s.TlsHost is not null)
+        {
+            yield return "--tls-host";
+            yield return s.TlsHost;
+        }
 
         if (s.Sources.Count > 0)
         {

@@ -93,7 +93,7 @@ public sealed partial class MmoClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(host);
         options ??= new MmoClientOptions();
         options.Validate();
-        var transport = await TcpFrameTransport.ConnectAsync(host, port, options.LocalAddress, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        var transport = await TcpFrameTransport.ConnectAsync(host, port, options.LocalAddress, options.Tls, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         return await StartAsync(transport, options, host, port, cancellationToken).ConfigureAwait(false);
     }
 

@@ -22,6 +22,9 @@ public sealed class MmoClientOptions
     /// </summary>
     public IPAddress? LocalAddress { get; set; }
 
+    /// <summary>TLS to the game port, for gateways with <c>Gateway:Tls</c> set; null (the default) is plain TCP.</summary>
+    public MmoClientTls? Tls { get; set; }
+
     /// <summary>How long a request waits for its response before failing with <see cref="TimeoutException"/>.
     /// <see cref="Timeout.InfiniteTimeSpan"/> disables the timeout.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -20,6 +20,9 @@ internal static class LogEvents
     public const int ConnectionReleaseRetrying = 2008;
     public const int ConnectionRefusedByAddress = 2009;
 
+    // PROXY protocol and TLS on the public ports: 2070-2079.
+    public const int ProxyHeaderRefused = 2070;
+
     // Sessions: 2010-2019.
     public const int SessionClosing = 2010;
 

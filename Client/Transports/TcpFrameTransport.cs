@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 
 namespace OrleansMmo.Client.Transports;
@@ -8,13 +9,13 @@ namespace OrleansMmo.Client.Transports;
 public sealed class TcpFrameTransport : IFrameTransport
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
 
-    private TcpFrameTransport(Socket socket)
+    private TcpFrameTransport(Socket socket, Stream stream)
     {
         _socket = socket;
         RemoteEndPoint = socket.RemoteEndPoint;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        _stream = stream;
         // Zero-byte reads: an idle connection holds no receive buffer, which matters for a bot running thousands.
         Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true));
         Output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
@@ -26,15 +27,22 @@ public sealed class TcpFrameTransport : IFrameTransport
 
     public EndPoint? RemoteEndPoint { get; }
 
+    /// <summary>Plain TCP: <see cref="ConnectAsync(string, int, IPAddress?, MmoClientTls?, TimeSpan, CancellationToken)"/> without TLS.</summary>
+    public static Task<TcpFrameTransport> ConnectAsync(string host, int port, IPAddress? localAddress, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ConnectAsync(host, port, localAddress, null, timeout, cancellationToken);
+
     /// <summary>
     /// Opens a TCP connection (Nagle off) to <paramref name="host"/>:<paramref name="port"/>, from
     /// <paramref name="localAddress"/> when given. A connect that takes longer than <paramref name="timeout"/>
-    /// throws <see cref="TimeoutException"/>.
+    /// throws <see cref="TimeoutException"/>. With <paramref name="tls"/>, the frames run inside TLS (the gateway's
+    /// <c>Gateway:Tls</c>); the handshake is bounded by the same timeout, and a certificate the client does not
+    /// trust fails it with <see cref="System.Security.Authentication.AuthenticationException"/>.
     /// </summary>
     public static async Task<TcpFrameTransport> ConnectAsync(
         string host,
         int port,
         IPAddress? localAddress,
+        MmoClientTls? tls,
         TimeSpan timeout,
         CancellationToken cancellationToken = default)
     {
@@ -50,7 +58,26 @@ public sealed class TcpFrameTransport : IFrameTransport
             }
 
             await ConnectSocketAsync(socket, host, port, timeout, cancellationToken).ConfigureAwait(false);
-            return new TcpFrameTransport(socket);
+            var network = new NetworkStream(socket, ownsSocket: false);
+            if (tls is null)
+            {
+                return new TcpFrameTransport(socket, network);
+            }
+
+            var secure = new SslStream(network, leaveInnerStreamOpen: false, tls.Validate);
+            try
+            {
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                handshake.CancelAfter(timeout);
+                await secure.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = tls.TargetHost ?? host }, handshake.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                await secure.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            return new TcpFrameTransport(socket, secure);
         }
         catch
         {

@@ -146,6 +146,25 @@ public sealed class GatewayAddressRulesValidator : IValidateOptions<GatewayOptio
             return ValidateOptionsResult.Fail($"Gateway:ConnectionLimitExemptNetworks: {ex.Message}");
         }
 
+        try
+        {
+            ConnectionAdmission.ParseNetworks(options.TrustedProxies);
+        }
+        catch (FormatException ex)
+        {
+            return ValidateOptionsResult.Fail($"Gateway:TrustedProxies: {ex.Message}");
+        }
+
+        if (options.ProxyHeaderTimeout <= TimeSpan.Zero)
+        {
+            return ValidateOptionsResult.Fail("Gateway:ProxyHeaderTimeout must be positive");
+        }
+
+        if (options.Tls.Enabled && GatewayTls.TryLoad(options.Tls, out _) is { } tlsError)
+        {
+            return ValidateOptionsResult.Fail(tlsError);
+        }
+
         // Longer than UnauthenticatedTimeout is allowed: that timeout covers Handshaking too, so the shorter one wins.
         if (options.HelloTimeout <= TimeSpan.Zero)
         {

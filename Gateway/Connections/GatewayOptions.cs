@@ -86,6 +86,21 @@ public sealed class GatewayOptions
     /// </summary>
     public string ConnectionLimitExemptNetworks { get; set; } = "127.0.0.0/8,::1/128";
 
+    /// <summary>
+    /// Comma-separated CIDR networks of the load balancers that send the PROXY protocol v2 (haproxy
+    /// <c>send-proxy-v2</c>); empty (the default) for none. A connection from one of them must begin with a
+    /// v2 header, and the client address in it is the one every per-address rule and log line uses. List only
+    /// balancer addresses: a header from a trusted peer is believed. Headers from anyone else are not read.
+    /// </summary>
+    public string TrustedProxies { get; set; } = "";
+    /// <summary>Time a trusted balancer's connection has to deliver its whole PROXY header.</summary>
+    public TimeSpan ProxyHeaderTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Largest PROXY v2 header accepted (preamble, addresses and TLVs), in bytes.</summary>
+    [Range(ProxyProtocol.MinHeaderBound, ProxyProtocol.MaxHeaderBound)] public int MaxProxyHeaderBytes { get; set; } = 1024;
+
+    /// <summary>TLS on the game port; off unless a certificate is configured.</summary>
+    public GatewayTlsOptions Tls { get; set; } = new();
+
     /// <summary>Time from connect (or logout) to a successful login before the connection is closed.</summary>
     public TimeSpan UnauthenticatedTimeout { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>Time without any frame from the client before the connection is closed.</summary>
@@ -120,6 +135,26 @@ public sealed class GatewayOptions
     /// exact play time; past this the session stays open in the records until the account's next login.
     /// </summary>
     public TimeSpan SessionEndRetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// TLS on the game port (section <c>Gateway:Tls</c>): set both paths to turn it on. PEM files, the certificate
+/// (its chain after it, if any) and its private key; loaded once at start, a file that is missing or does not
+/// load stops the start. After the PROXY header (a balancer passes TLS through) and before the game's frames.
+/// </summary>
+public sealed class GatewayTlsOptions
+{
+    /// <summary>PEM certificate of the gateway (the name clients connect to), its chain after it.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>PEM private key of that certificate (PKCS#8 or the key's own format, unencrypted).</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary>Time a client has to finish the TLS handshake; a silent or plain client is closed after it.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether TLS is configured (both paths set).</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath) || !string.IsNullOrWhiteSpace(KeyPath);
 }
 
 [OptionsValidator]

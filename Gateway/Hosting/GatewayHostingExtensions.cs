@@ -66,6 +66,7 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayAddressRulesValidator>();
         services.AddSingleton<ConnectionAdmission>();
+        services.AddSingleton<ProxyProtocolMiddleware>();
         services.AddSingleton<RegistrationBudget>();
         services.AddOptions<SessionStartOptions>().Bind(builder.Configuration.GetSection(SessionStartOptions.Section))
             .Validate(o => o.MaxWait > TimeSpan.Zero && o.MaxWait <= TimeSpan.FromMinutes(1), "Gateway:SessionStarts:MaxWait must be positive and at most a minute")
@@ -110,9 +111,31 @@ public static partial class GatewayHostingExtensions
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<GatewayOptions>>().Value;
             var webSocket = kestrel.ApplicationServices.GetRequiredService<IOptions<GatewayWebSocketOptions>>().Value;
             var endpoints = kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>();
+            // The PROXY header comes first on the wire (the balancer passes TLS through), so it is read first.
+            var proxyProtocol = kestrel.ApplicationServices.GetRequiredService<ProxyProtocolMiddleware>();
+            void UseProxyProtocol(ListenOptions listen)
+            {
+                if (proxyProtocol.Enabled)
+                {
+                    listen.Use(next => connection => proxyProtocol.OnConnectionAsync(connection, next));
+                }
+            }
+
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
             {
+                UseProxyProtocol(listen);
+                if (options.Tls.Enabled)
+                {
+                    // Validated at start (GatewayAddressRulesValidator): it loads.
+                    _ = GatewayTls.TryLoad(options.Tls, out var certificate);
+                    listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = certificate,
+                        HandshakeTimeout = options.Tls.HandshakeTimeout,
+                    });
+                }
+
                 listen.UseConnectionHandler<GameConnectionHandler>();
                 endpoints.Game = listen;
             });
@@ -121,6 +144,7 @@ public static partial class GatewayHostingExtensions
                 // Browsers open ws:// with an HTTP/1.1 upgrade.
                 kestrel.Listen(IPAddress.Parse(options.ListenAddress), webSocket.Port, listen =>
                 {
+                    UseProxyProtocol(listen);
                     listen.Protocols = HttpProtocols.Http1;
                     endpoints.Web = listen;
                 });

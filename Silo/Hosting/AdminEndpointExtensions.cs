@@ -11,12 +11,45 @@ public sealed class SiloAdminOptions
     public const string Section = "Admin";
 
     public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Whether the dashboard asks for an operator key with the Admin role (HTTP Basic, any user name, the key as
+    /// password; or the <c>X-Admin-Key</c> header). Null (the default): asked whenever <see cref="Address"/> is not
+    /// loopback, as in containers, where anyone on the cluster network could otherwise read it.
+    /// </summary>
+    public bool? DashboardRequiresKey { get; set; }
     /// <summary>0 picks a free port (tests).</summary>
     public int Port { get; set; } = 8080;
 }
 
 public static class AdminEndpointExtensions
 {
+    /// <summary>The key a dashboard request presents: the <c>X-Admin-Key</c> header, or the password of HTTP Basic.</summary>
+    private static string? DashboardKey(HttpContext http)
+    {
+        if (http.Request.Headers[OrleansMmo.Silo.Operations.OperatorApiOptions.Header] is [{ Length: > 0 } header])
+        {
+            return header;
+        }
+
+        var authorization = http.Request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(authorization["Basic ".Length..].Trim()));
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            return colon < 0 ? null : decoded[(colon + 1)..];
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// The admin port is the only HTTP listener of the silo: the dashboard, health and metrics can never
     /// be reached through the silo-to-silo or gateway ports, which speak Orleans' own protocol.
@@ -41,6 +74,24 @@ public static class AdminEndpointExtensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(SiloReadiness.Tag) });
         app.MapHealthChecks("/health/storage", new HealthCheckOptions { Predicate = check => check.Tags.Contains(StorageHealthCheck.Tag) });
+        var options = app.Configuration.GetSection(SiloAdminOptions.Section).Get<SiloAdminOptions>() ?? new SiloAdminOptions();
+        if (options.DashboardRequiresKey ?? !IPAddress.Parse(options.Address).Equals(IPAddress.Loopback) && !IPAddress.Parse(options.Address).Equals(IPAddress.IPv6Loopback))
+        {
+            var keys = app.Services.GetRequiredService<OrleansMmo.Silo.Operations.OperatorKeys>();
+            app.UseWhen(http => http.Request.Path.StartsWithSegments("/dashboard"), dashboard => dashboard.Use(async (http, next) =>
+            {
+                if (DashboardKey(http) is { } presented && keys.Find(presented) is { Role: OrleansMmo.Grains.Operations.AccountRole.Admin })
+                {
+                    await next(http);
+                    return;
+                }
+
+                // A browser asks for the key once and sends it with every request of the dashboard's page.
+                http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                http.Response.Headers.WWWAuthenticate = "Basic realm=\"OrleansMmo dashboard\", charset=\"UTF-8\"";
+            }));
+        }
+
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
     }

@@ -97,6 +97,9 @@ public partial class DeploymentFileTests
             ["MMO_LB_WS_BIND"] = "127.0.0.1:7002",
             ["MMO_GW1_WS_ADDR"] = "127.0.0.1:7012",
             ["MMO_GW2_WS_ADDR"] = "127.0.0.1:7013",
+            ["MMO_LB_SOURCE_ADDR"] = "127.0.0.2",
+            ["MMO_LB_MAX_CONN_PER_SOURCE"] = "64",
+            ["MMO_LB_NEW_CONN_PER_SOURCE"] = "20",
         };
         var (status, output) = await RunAsync("haproxy", ["-c", "-f", "deploy/haproxy/haproxy.cfg"], variables);
         Assert.True(status == 0, $"haproxy -c failed ({status}):\n{output}");

@@ -66,9 +66,10 @@ public sealed class NativeCluster : IAsyncLifetime
         Assert.True(kill.ExitCode == 0, $"cluster.sh kill {process} failed: {kill}");
     }
 
-    public Task<MmoClient> ConnectThroughLoadBalancerAsync() =>
+    /// <param name="from">The client's own address (127.0.0.x), as haproxy sees it; 127.0.0.1 when null.</param>
+    public Task<MmoClient> ConnectThroughLoadBalancerAsync(System.Net.IPAddress? from = null) =>
         // World updates are not read by these tests: drop the oldest rather than stop reading the socket.
-        MmoClient.ConnectAsync("127.0.0.1", LoadBalancerPort, new MmoClientOptions { ClientName = "cluster-tests", PushFullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
+        MmoClient.ConnectAsync("127.0.0.1", LoadBalancerPort, new MmoClientOptions { ClientName = "cluster-tests", LocalAddress = from, PushFullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
 
     public HttpClient AdminClient(string portName)
     {
