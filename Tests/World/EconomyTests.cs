@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansMmo.Client;
 using OrleansMmo.Protocol.Messages;
 using OrleansMmo.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace OrleansMmo.Tests.World;
 
