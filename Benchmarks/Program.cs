@@ -137,14 +137,15 @@ public static class Program
         var before = new Option<double>("--before") { Description = "Seconds measured before the arrivals", DefaultValueFactory = _ => 20 };
         var maxDuration = new Option<double>("--max-duration") { Description = "Seconds the arrivals may take to all get in", DefaultValueFactory = _ => 300 };
         var onlineProcesses = new Option<int>("--online-processes") { Description = "Worker processes the online players run in (1: in this process, beside the arrivals)", DefaultValueFactory = _ => 2 };
+        var sessionStarts = new Option<double?>("--session-starts") { Description = "The gateway's Gateway:SessionStarts:PerSecond (admission control; 0 turns it off); the gateway's default when not given" };
         var command = new Command("queue", "e. Login queue: thousands arrive at once for a full world; FIFO, monotonic positions, pushes on time, online players' latency")
         {
-            online, arrivals, capacity, raise, probeRate, before, maxDuration, onlineProcesses, SeedDirectory, Out, RunDirectory,
+            online, arrivals, capacity, raise, probeRate, before, maxDuration, onlineProcesses, sessionStarts, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => QueueBenchmark.RunAsync(new QueueBenchmark.Options(
             parse.GetValue(online), parse.GetValue(arrivals), parse.GetValue(capacity), parse.GetValue(raise), parse.GetValue(probeRate),
             TimeSpan.FromSeconds(parse.GetValue(before)), TimeSpan.FromSeconds(parse.GetValue(maxDuration)),
-            parse.GetValue(onlineProcesses), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+            parse.GetValue(onlineProcesses), parse.GetValue(sessionStarts), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
         return command;
     }
 

@@ -351,7 +351,7 @@ public sealed partial class Bot
         {
             try
             {
-                var resumed = await TimedAsync(Opcode.ResumeSession, () => client.ResumeSessionAsync(token, stop));
+                var resumed = (await RetryAsync(Opcode.ResumeSession, () => client.ResumeSessionAsync(token, stop), null, stop))!;
                 _metrics.Increment(Counter.Resumed);
                 _tickets.Set(Username, resumed.Ticket.Token);
                 return resumed.LastCharacterId;
@@ -376,6 +376,9 @@ public sealed partial class Bot
         return null;
     }
 
+    // Answers that mean "later", not "no": retried after the time they carry, counted apart from errors.
+    private static readonly ErrorCode[] LaterCodes = [ErrorCode.Busy, ErrorCode.LoginThrottled, ErrorCode.RateLimited];
+
     /// <summary>Retries while the server says "later" (BUSY, LOGIN_THROTTLED, RATE_LIMITED); returns null
     /// when it answers <paramref name="acceptable"/> (say, USERNAME_TAKEN on a rerun).</summary>
     private async Task<T?> RetryAsync<T>(Opcode opcode, Func<Task<T>> request, ErrorCode? acceptable, CancellationToken stop)
@@ -385,7 +388,7 @@ public sealed partial class Bot
         {
             try
             {
-                return await TimedAsync(opcode, request, acceptable);
+                return await TimedAsync(opcode, request, acceptable, LaterCodes);
             }
             catch (MmoErrorException ex) when (ex.Code == acceptable)
             {
@@ -393,6 +396,7 @@ public sealed partial class Bot
             }
             catch (MmoErrorException ex) when (ex.Code is ErrorCode.Busy or ErrorCode.LoginThrottled or ErrorCode.RateLimited)
             {
+                _metrics.Increment(Counter.RetriedLater);
                 var wait = ex.RetryAfter ?? TimeSpan.FromSeconds(1);
                 await Task.Delay(wait + TimeSpan.FromMilliseconds(_random.Next(0, 250)), stop);
             }

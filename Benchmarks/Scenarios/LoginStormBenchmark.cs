@@ -122,7 +122,8 @@ public static class LoginStormBenchmark
         result.Metrics["logins"] = logins;
         result.Metrics["loginP50Ms"] = stormSummary.Latency.GetValueOrDefault("Login")?.P50Ms ?? 0;
         result.Metrics["loginP99Ms"] = stormSummary.Latency.GetValueOrDefault("Login")?.P99Ms ?? 0;
-        result.Metrics["busyAnswers"] = stormSummary.Errors.GetValueOrDefault("BUSY");
+        // BUSY, LOGIN_THROTTLED and RATE_LIMITED: answers to come back later, which the bots did.
+        result.Metrics["retriedLater"] = stormSummary.Counters.GetValueOrDefault(nameof(Counter.RetriedLater));
         result.Metrics["siloCpuCoresDuringStorm"] = Math.Round((siloCpuAfterStorm - siloCpuAtStorm).TotalSeconds / stormSeconds, 2);
         result.Metrics["onlineP50MsBefore"] = before.P50Ms;
         result.Metrics["onlineP99MsBefore"] = before.P99Ms;

@@ -25,7 +25,7 @@ public static class QueueBenchmark
 
     public sealed record Options(
         int Online, int Arrivals, int Capacity, int RaisePerSecond, double ProbeRate, TimeSpan Before, TimeSpan MaxDuration,
-        int OnlineProcesses, string SeedDirectory, string RunDirectory, string? Out);
+        int OnlineProcesses, double? SessionStartsPerSecond, string SeedDirectory, string RunDirectory, string? Out);
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
     {
@@ -43,6 +43,7 @@ public static class QueueBenchmark
                 ["probeRate"] = options.ProbeRate,
                 ["beforeSeconds"] = options.Before.TotalSeconds,
                 ["onlineProcesses"] = options.OnlineProcesses,
+                ["sessionStartsPerSecond"] = options.SessionStartsPerSecond ?? new Gateway.Connections.SessionStartOptions().PerSecond,
             },
         };
 
@@ -50,6 +51,9 @@ public static class QueueBenchmark
         {
             SqliteTemplate = seed.Database,
             SiloSettings = [("Admin:Key", AdminKey)],
+            GatewaySettings = options.SessionStartsPerSecond is { } perSecond
+                ? [("Gateway:SessionStarts:PerSecond", perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture))]
+                : [],
         }, seed, Console.Out);
         using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{servers.SiloAdminPort}"), Timeout = TimeSpan.FromSeconds(30) };
         api.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
@@ -161,6 +165,8 @@ public static class QueueBenchmark
         result.Metrics["longestPushSilenceMs"] = Math.Round(entries.Select(e => e.LongestSilence.TotalMilliseconds).DefaultIfEmpty(0).Max(), 0);
         result.Metrics["queueWaitP50Ms"] = arrivalSummary.Latency.GetValueOrDefault("queue_wait")?.P50Ms ?? 0;
         result.Metrics["queueWaitP99Ms"] = arrivalSummary.Latency.GetValueOrDefault("queue_wait")?.P99Ms ?? 0;
+        // Session starts the gateway's admission control (or the account's throttles) asked to come back later.
+        result.Metrics["arrivalsRetriedLater"] = arrivalSummary.Counters.GetValueOrDefault(nameof(Counter.RetriedLater));
         result.Metrics["queueSeconds"] = Math.Round(queueEnd.ElapsedSeconds - queueStart.ElapsedSeconds, 1);
         result.Metrics["onlineP50MsBefore"] = before.P50Ms;
         result.Metrics["onlineP99MsBefore"] = before.P99Ms;

@@ -32,6 +32,8 @@ public enum Counter
     Queued,
     /// <summary>QueueUpdate pushes received.</summary>
     QueueUpdates,
+    /// <summary>Logins, resumes and registrations the servers answered "later" (BUSY, LOGIN_THROTTLED, RATE_LIMITED), tried again after the time they gave.</summary>
+    RetriedLater,
     /// <summary>Attack requests answered (hits and refusals).</summary>
     Attacks,
     Hits,

@@ -30,7 +30,8 @@ public sealed class GatewayHandlers(
     IOptions<GatewayClusterOptions> clusterOptions,
     ClusterShutdown shutdown,
     TicketSignatureCheck tickets,
-    RegistrationBudget registrations)
+    RegistrationBudget registrations,
+    SessionStartAdmission sessionStarts)
 {
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
@@ -131,6 +132,11 @@ public sealed class GatewayHandlers(
             return Reply.Fail(ErrorCode.ShuttingDown);
         }
 
+        if (await WaitTurnAsync(session) is { } notNow)
+        {
+            return notNow;
+        }
+
         var key = AccountKeys.ForUsername(request.Username);
         var result = await Account(key).Login(request.Password, Endpoint(session));
         if (!result.TryGetValue(out var started, out var failure))
@@ -169,6 +175,11 @@ public sealed class GatewayHandlers(
         {
             // Without the key every token reaches its account grain: the budget is checked first instead.
             return new GameFailure(GameError.LoginThrottled, wait);
+        }
+
+        if (await WaitTurnAsync(session) is { } notNow)
+        {
+            return notNow;
         }
 
         var result = await Account(token.AccountKey).ResumeSession(request.Token, Endpoint(session));
@@ -385,6 +396,18 @@ public sealed class GatewayHandlers(
 
     private GameFailure? AddressBanned(ClientSession session) =>
         bans.Find(session.RemoteAddress) is { } ban ? new GameFailure(GameError.AccountBanned, Until: ban.Until) : null;
+
+    /// <summary>
+    /// Waits for this session start's turn at the gateway's admission control; BUSY with when to try again if the
+    /// wait would be too long. A client that left while it waited costs no grain call.
+    /// </summary>
+    private async ValueTask<Reply?> WaitTurnAsync(ClientSession session)
+    {
+        var (admitted, retryAfter) = await sessionStarts.WaitTurnAsync();
+        return !admitted ? Reply.Fail(ErrorCode.Busy, retryAfter)
+            : session.IsClosing ? Reply.Fail(ErrorCode.Busy)
+            : null;
+    }
 
     private static string Bound(string text, int max) => text.Length <= max ? text : text[..max];
 

@@ -67,6 +67,11 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayAddressRulesValidator>();
         services.AddSingleton<ConnectionAdmission>();
         services.AddSingleton<RegistrationBudget>();
+        services.AddOptions<SessionStartOptions>().Bind(builder.Configuration.GetSection(SessionStartOptions.Section))
+            .Validate(o => o.MaxWait > TimeSpan.Zero && o.MaxWait <= TimeSpan.FromMinutes(1), "Gateway:SessionStarts:MaxWait must be positive and at most a minute")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SessionStartOptions>, SessionStartOptionsValidator>();
+        services.AddSingleton<SessionStartAdmission>();
         services.AddOptions<GatewayTicketOptions>().Bind(builder.Configuration.GetSection(GatewayTicketOptions.Section))
             .Validate(TicketSignatureCheck.IsAcceptable, "Tickets:SigningKey must be base64 of at least 32 bytes")
             .ValidateOnStart();

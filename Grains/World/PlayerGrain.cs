@@ -416,6 +416,12 @@ public sealed partial class PlayerGrain(
 
     private async Task<Result> BroadcastAsync(ChatLine line)
     {
+        // Judged after the player's own budget, so one player's flood does not drain the channel's.
+        if (await GrainFactory.GetGrain<IWorldChatBudgetGrain>(0).TryTake() is var wait && wait > TimeSpan.Zero)
+        {
+            return new GameFailure(GameError.ChatRateLimited, wait);
+        }
+
         await GrainFactory.GetGrain<IWorldChatGrain>(0).Broadcast(line);
         return Result.Success;
     }

@@ -78,6 +78,15 @@ public sealed class WorldOptions
     /// <summary>...refilled at this rate per second.</summary>
     [Range(0.01, 1000)] public double ChatPerSecond { get; set; } = 1;
 
+    /// <summary>
+    /// Lines the WORLD channel carries at once, cluster-wide (token bucket size): every line reaches every online
+    /// player, so the channel has a budget of its own beside each player's. Over it a line is CHAT_RATE_LIMITED.
+    /// </summary>
+    [Range(1, 100_000)] public int WorldChatBurst { get; set; } = 30;
+
+    /// <summary>...refilled at this many lines per second for the whole cluster.</summary>
+    [Range(0.01, 100_000)] public double WorldChatPerSecond { get; set; } = 10;
+
     /// <summary>How often a world pushes queue positions to every waiting client (also at once when a turn comes).</summary>
     public TimeSpan QueueUpdateInterval { get; set; } = TimeSpan.FromSeconds(2);
 

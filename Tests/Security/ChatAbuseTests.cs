@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using OrleansMmo.Client;
 using OrleansMmo.Tests.Infrastructure;
+using WireChannel = OrleansMmo.Protocol.Messages.ChatChannel;
 
 namespace OrleansMmo.Tests.Security;
 
@@ -104,6 +105,55 @@ public class ChatAbuseTests(FrontDoorCluster cluster)
         finally
         {
             await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
+    public async Task TheWorldChannelCarriesNoMoreThanItsClusterWideBudgetWhateverTheNumberOfSpeakers()
+    {
+        // Each speaker is well within its own budget (one line); together they are over the channel's.
+        await using var listener = await WorldPlayer.EnterAsync(cluster, "wlis");
+        var speakers = new List<WorldPlayer>();
+        try
+        {
+            for (var i = 0; i < FrontDoorCluster.WorldChatBurst + 2; i++)
+            {
+                speakers.Add(await WorldPlayer.EnterAsync(cluster, "wspk"));
+            }
+
+            var outcomes = await Task.WhenAll(speakers.Select(async speaker =>
+            {
+                var text = "world " + Guid.NewGuid().ToString("N")[..8];
+                try
+                {
+                    await speaker.Client.ChatAsync(WireChannel.World, text);
+                    return (Text: text, Refusal: (MmoErrorException?)null);
+                }
+                catch (MmoErrorException ex)
+                {
+                    return (Text: text, Refusal: ex);
+                }
+            }));
+
+            var said = outcomes.Where(o => o.Refusal is null).Select(o => o.Text).ToList();
+            var refused = outcomes.Where(o => o.Refusal is not null).ToList();
+            Assert.Equal(FrontDoorCluster.WorldChatBurst, said.Count);
+            Assert.All(refused, o =>
+            {
+                Assert.Equal(ErrorCode.ChatRateLimited, o.Refusal!.Code);
+                Assert.True(o.Refusal.RetryAfter > TimeSpan.Zero, "CHAT_RATE_LIMITED without retry_after_ms");
+            });
+
+            // What was said reaches the listener; what was refused never went out.
+            await listener.WaitForAsync(p => said.All(t => p.Chat().Any(c => c.Text == t)), "the lines the channel carried");
+            Assert.DoesNotContain(listener.Chat(), c => refused.Any(o => o.Text == c.Text));
+        }
+        finally
+        {
+            foreach (var speaker in speakers)
+            {
+                await speaker.DisposeAsync();
+            }
         }
     }
 }

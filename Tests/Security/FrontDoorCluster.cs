@@ -48,7 +48,16 @@ public class FrontDoorCluster : GameCluster
     /// <summary>The cluster's ticket key, given to the silo and to every gateway, so gateways refuse forged tickets themselves.</summary>
     public string SigningKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
-    protected override IEnumerable<(string Key, string Value)> SiloSettings => [("World:GameDataPath", GameDataDirectory), ("Tickets:SigningKey", SigningKey)];
+    /// <summary>The WORLD channel's cluster-wide budget here: three lines, then (practically) none.</summary>
+    public const int WorldChatBurst = 3;
+
+    protected override IEnumerable<(string Key, string Value)> SiloSettings =>
+    [
+        ("World:GameDataPath", GameDataDirectory),
+        ("Tickets:SigningKey", SigningKey),
+        ("World:WorldChatBurst", WorldChatBurst.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ("World:WorldChatPerSecond", "0.01"),
+    ];
 
     protected override IEnumerable<(string Key, string Value)> GatewaySettings => [("Tickets:SigningKey", SigningKey)];
 }
