@@ -32,11 +32,14 @@ public sealed partial class Bot
     private string _name = "";
 
     // The ledger: the start once per bot (first entry), the rest as it plays.
-    private (long Gold, long Items)? _ledgerStart;
+    private (long Gold, long Items, Dictionary<string, long> ById)? _ledgerStart;
     private bool _ledgerClosed;
     private long _goldLooted;
     private long _itemsLooted;
     private long _itemsUsed;
+    // Per item id, so goods turned into other goods (potions into swords) fail the check even when the totals agree.
+    private readonly Dictionary<string, long> _lootedById = [];
+    private readonly Dictionary<string, long> _usedById = [];
     private int _potions;
 
     private async Task StartLedgerAsync(InWorldSession session, string name, CancellationToken stop)
@@ -44,7 +47,7 @@ public sealed partial class Bot
         _name = name;
         _settings.Traders[name] = 0;
         var inventory = await TimedAsync(Opcode.GetInventory, () => session.Client.GetInventoryAsync(stop));
-        _ledgerStart ??= (Gold(inventory), Items(inventory));
+        _ledgerStart ??= (Gold(inventory), Items(inventory), ById(inventory));
         _potions = CountOf(inventory, "potion-small");
     }
 
@@ -58,6 +61,13 @@ public sealed partial class Bot
         Interlocked.Add(ref _goldLooted, (long)loot.Gold);
         var items = loot.Items.Sum(i => (long)i.Count);
         Interlocked.Add(ref _itemsLooted, items);
+        lock (_lootedById)
+        {
+            foreach (var item in loot.Items)
+            {
+                _lootedById[item.ItemId] = _lootedById.GetValueOrDefault(item.ItemId) + item.Count;
+            }
+        }
         _potions += (int)loot.Items.Where(i => i.ItemId == "potion-small").Sum(i => (long)i.Count);
     }
 
@@ -79,6 +89,10 @@ public sealed partial class Bot
         {
             var used = await TimedAsync(Opcode.UseItem, () => client.UseItemAsync("potion-small", stop), documented: TradeRefusals);
             _itemsUsed++;
+            lock (_usedById)
+            {
+                _usedById["potion-small"] = _usedById.GetValueOrDefault("potion-small") + 1;
+            }
             _metrics.Increment(Counter.PotionsUsed);
             _potions = CountOf(used.Inventory, "potion-small");
         }
@@ -319,11 +333,42 @@ public sealed partial class Bot
             _metrics.Add(Counter.LedgerItemsUsed, _itemsUsed);
             _metrics.Add(Counter.LedgerGoldEnd, Gold(inventory));
             _metrics.Add(Counter.LedgerItemsEnd, Items(inventory));
+            AddItemLedger("start", start.ById);
+            lock (_lootedById)
+            {
+                AddItemLedger("looted", _lootedById);
+            }
+
+            lock (_usedById)
+            {
+                AddItemLedger("used", _usedById);
+            }
+
+            AddItemLedger("end", ById(inventory));
         }
         catch (Exception ex) when (ex is MmoErrorException or TimeoutException or OperationCanceledException or MmoDisconnectedException or IOException)
         {
             _metrics.Increment(Counter.LedgerBotsUnread);
         }
+    }
+
+    private void AddItemLedger(string entry, Dictionary<string, long> counts)
+    {
+        foreach (var (itemId, count) in counts)
+        {
+            _metrics.ItemLedger(entry, itemId, count);
+        }
+    }
+
+    private static Dictionary<string, long> ById(Inventory inventory)
+    {
+        var counts = new Dictionary<string, long>();
+        foreach (var item in inventory.Items.Concat(inventory.EscrowItems))
+        {
+            counts[item.ItemId] = counts.GetValueOrDefault(item.ItemId) + item.Count;
+        }
+
+        return counts;
     }
 
     private static long Gold(Inventory inventory) => (long)inventory.Gold + (long)inventory.EscrowGold;

@@ -84,6 +84,8 @@ public static class BotRunner
             final.Counters[name] = value;
         }
 
+        final.ItemLedger = metrics.Snapshot().ItemLedger;
+
         tracker.Observe(final);
         onSnapshot?.Invoke(final);
 

@@ -261,8 +261,9 @@ public static class BotCommand
 
     /// <summary>
     /// The conservation check over every bot that read its final inventory: gold at the start plus gold looted
-    /// must be the gold at the end, and items at the start plus items looted minus items used the items at the end
-    /// (trades between bots move goods, never make or destroy them). Null when the run had no combat.
+    /// must be the gold at the end, and for every item id the count at the start plus that looted minus that used
+    /// the count at the end (trades between bots move goods, never make, destroy or turn them into others).
+    /// Null when the run had no combat.
     /// </summary>
     public static bool? ConservationHolds(RunSummary summary)
     {
@@ -273,7 +274,18 @@ public static class BotCommand
         }
 
         return C("LedgerGoldStart") + C("LedgerGoldLooted") == C("LedgerGoldEnd")
-            && C("LedgerItemsStart") + C("LedgerItemsLooted") - C("LedgerItemsUsed") == C("LedgerItemsEnd");
+            && C("LedgerItemsStart") + C("LedgerItemsLooted") - C("LedgerItemsUsed") == C("LedgerItemsEnd")
+            && ItemImbalances(summary).Count == 0;
+    }
+
+    /// <summary>Item ids whose end count is not start + looted - used, with the difference (end minus expected).</summary>
+    public static Dictionary<string, long> ItemImbalances(RunSummary summary)
+    {
+        long L(string entry, string itemId) => summary.ItemLedger.GetValueOrDefault($"{entry}/{itemId}");
+        return summary.ItemLedger.Keys.Select(k => k[(k.IndexOf('/', StringComparison.Ordinal) + 1)..]).Distinct(StringComparer.Ordinal)
+            .Select(id => (Id: id, Difference: L("end", id) - (L("start", id) + L("looted", id) - L("used", id))))
+            .Where(d => d.Difference != 0)
+            .ToDictionary(d => d.Id, d => d.Difference, StringComparer.Ordinal);
     }
 
     private static string ConservationLine(RunSummary summary)
@@ -285,8 +297,12 @@ public static class BotCommand
             false => "FAILED",
             null => $"not checked ({C("LedgerBotsUnread"):N0} bots could not read their final inventory)",
         };
+        var ids = summary.ItemLedger.Keys.Select(k => k[(k.IndexOf('/', StringComparison.Ordinal) + 1)..]).Distinct(StringComparer.Ordinal).Count();
+        var imbalances = ItemImbalances(summary);
+        var wrong = imbalances.Count == 0 ? "" : " (per id, end minus expected: " + string.Join(", ", imbalances.Select(i => $"{i.Key} {i.Value:+#;-#}")) + ")";
         return $"conservation over {C("LedgerBots"):N0} bots: gold {C("LedgerGoldStart"):N0} + {C("LedgerGoldLooted"):N0} looted = {C("LedgerGoldEnd"):N0}; "
-            + $"items {C("LedgerItemsStart"):N0} + {C("LedgerItemsLooted"):N0} looted - {C("LedgerItemsUsed"):N0} used = {C("LedgerItemsEnd"):N0}: {verdict}";
+            + $"items {C("LedgerItemsStart"):N0} + {C("LedgerItemsLooted"):N0} looted - {C("LedgerItemsUsed"):N0} used = {C("LedgerItemsEnd"):N0}, "
+            + $"per item id ({ids:N0} ids){wrong}: {verdict}";
     }
 
     public static BotSettings ToSettings(ParseResult parse) => new()

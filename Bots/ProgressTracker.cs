@@ -109,6 +109,7 @@ public sealed class ProgressTracker(int totalBots, TextWriter? output)
             Counters = final.Counters,
             Errors = final.Errors,
             Refusals = final.Refusals,
+            ItemLedger = final.ItemLedger,
             Timeline = _timeline,
             Final = final,
         };

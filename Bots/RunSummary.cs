@@ -30,6 +30,9 @@ public sealed class RunSummary
     /// <summary>Documented refusals by reason (attack refusals, MOVE_DEAD): answers, not errors.</summary>
     public Dictionary<string, long> Refusals { get; set; } = [];
 
+    /// <summary>The conservation ledger per item id (<see cref="MetricsSnapshot.ItemLedger"/>); empty without <c>--combat</c>.</summary>
+    public Dictionary<string, long> ItemLedger { get; set; } = [];
+
     /// <summary>By request opcode, plus <c>play</c> (Move, GetPlayer, Chat, Attack, Respawn) and <c>login</c> (Register, Login, ResumeSession).</summary>
     public Dictionary<string, LatencySummary> Latency { get; set; } = [];
 

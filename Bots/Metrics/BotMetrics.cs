@@ -72,6 +72,7 @@ public sealed class BotMetrics
     private readonly long[] _counters = new long[AllCounters.Length];
     private readonly ConcurrentDictionary<string, long> _errors = new();
     private readonly ConcurrentDictionary<string, long> _refusals = new();
+    private readonly ConcurrentDictionary<string, long> _items = new();
     private readonly ConcurrentDictionary<string, LatencyHistogram> _latency = new();
     private readonly long _started = Stopwatch.GetTimestamp();
 
@@ -92,6 +93,13 @@ public sealed class BotMetrics
     /// </summary>
     public void Refusal(string reason) => _refusals.AddOrUpdate(reason, 1, static (_, count) => count + 1);
 
+    /// <summary>
+    /// Adds to the conservation ledger of one item id: <paramref name="entry"/> is <c>start</c>, <c>looted</c>,
+    /// <c>used</c> or <c>end</c> (see <see cref="MetricsSnapshot.ItemLedger"/>).
+    /// </summary>
+    public void ItemLedger(string entry, string itemId, long amount) =>
+        _items.AddOrUpdate($"{entry}/{itemId}", amount, (_, count) => count + amount);
+
     public LatencyHistogram Latency(Opcode opcode) => Latency(opcode.ToString());
 
     public LatencyHistogram Latency(string name) => _latency.GetOrAdd(name, static _ => new LatencyHistogram());
@@ -102,6 +110,7 @@ public sealed class BotMetrics
         Counters = AllCounters.ToDictionary(c => c.ToString(), c => Get(c)),
         Errors = new Dictionary<string, long>(_errors),
         Refusals = new Dictionary<string, long>(_refusals),
+        ItemLedger = new Dictionary<string, long>(_items),
         Latency = _latency.ToDictionary(l => l.Key, l => l.Value.ToSparse()),
     };
 }
@@ -117,6 +126,12 @@ public sealed class MetricsSnapshot
 
     /// <summary>Documented refusals by reason (see <see cref="BotMetrics.Refusal"/>).</summary>
     public Dictionary<string, long> Refusals { get; set; } = [];
+
+    /// <summary>
+    /// The conservation ledger per item id, keyed <c>start/ID</c>, <c>looted/ID</c>, <c>used/ID</c> and <c>end/ID</c>:
+    /// the counts of that item the bots held when they entered, looted, used, and held at the end (escrow included).
+    /// </summary>
+    public Dictionary<string, long> ItemLedger { get; set; } = [];
 
     /// <summary>Sparse latency buckets (see <see cref="LatencyHistogram"/>) by request name.</summary>
     public Dictionary<string, Dictionary<int, long>> Latency { get; set; } = [];
@@ -142,6 +157,11 @@ public sealed class MetricsSnapshot
             foreach (var (name, value) in snapshot.Refusals)
             {
                 sum.Refusals[name] = sum.Refusals.GetValueOrDefault(name) + value;
+            }
+
+            foreach (var (name, value) in snapshot.ItemLedger)
+            {
+                sum.ItemLedger[name] = sum.ItemLedger.GetValueOrDefault(name) + value;
             }
         }
 

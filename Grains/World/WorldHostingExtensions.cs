@@ -24,6 +24,8 @@ public static class WorldHostingExtensions
                 "World:ZoneProbeInterval, ProbeTimeout and ReconcileInterval must be positive")
             .Validate(o => o.GameDataPollInterval > TimeSpan.Zero && o.GameDataReloadTimeout > TimeSpan.Zero,
                 "World:GameDataPollInterval and GameDataReloadTimeout must be positive")
+            .Validate(o => o.CreatureViewPlaces < o.MaxVisibleEntities,
+                "World:CreatureViewPlaces must be below World:MaxVisibleEntities (players need at least one place)")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorldOptions>, WorldOptionsValidator>();
 

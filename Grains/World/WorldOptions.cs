@@ -26,6 +26,14 @@ public sealed class WorldOptions
     /// </summary>
     [Range(1, 10_000)] public int MaxVisibleEntities { get; set; } = 100;
 
+    /// <summary>
+    /// Places of a full view kept for creatures (must be below <see cref="MaxVisibleEntities"/>): in a crowd
+    /// larger than the view, players take the other places and creatures within the view radius still get
+    /// up to this many, so a player in a crowd can see (and fight) a creature beside it. Places creatures
+    /// leave unused go to players, and places players leave unused to creatures; 0 lets players fill a view.
+    /// </summary>
+    [Range(0, 10_000)] public int CreatureViewPlaces { get; set; } = 20;
+
     /// <summary>Two characters may trade when in the same zone within this distance (metres), checked at the request and at confirmation.</summary>
     [Range(1, 10_000)] public float TradeDistance { get; set; } = 10;
 

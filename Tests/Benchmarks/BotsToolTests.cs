@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansMmo.Grains.Operations;
 using OrleansMmo.Tests.Infrastructure;
 
 namespace OrleansMmo.Tests.Benchmarks;
@@ -67,6 +69,9 @@ public sealed class DemoWorldCluster : GameCluster
 [Trait("Category", "Tools")]
 public sealed class BotsCombatToolTests(DemoWorldCluster cluster) : IClassFixture<DemoWorldCluster>
 {
+    /// <summary>The demo game data's default world (GameData/worlds.json), where the bots create their characters.</summary>
+    private const string DemoWorld = "emerald";
+
     [Fact]
     public async Task CombatBotsKillCreaturesTradeAndReportKillsExperienceRefusalsAndABalancedLedger()
     {
@@ -101,5 +106,44 @@ public sealed class BotsCombatToolTests(DemoWorldCluster cluster) : IClassFixtur
         Assert.Contains(": OK", run.Output, StringComparison.Ordinal);
         // They start together at the spawn point: invitations go out (whether they complete depends on where the hunt takes them).
         Assert.True(counters.GetProperty("TradesRequested").GetInt64() > 0, run.ToString());
+        // The ledger per item id, each balanced: the starting potions and bread at least.
+        var ledger = root.GetProperty("itemLedger").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        Assert.Equal(4 * 3, ledger["start/potion-small"]);
+        foreach (var id in ledger.Keys.Select(k => k[(k.IndexOf('/') + 1)..]).Distinct())
+        {
+            Assert.True(ledger.GetValueOrDefault($"start/{id}") + ledger.GetValueOrDefault($"looted/{id}") - ledger.GetValueOrDefault($"used/{id}")
+                == ledger.GetValueOrDefault($"end/{id}"), $"{id} unbalanced: {run}");
+        }
+    }
+
+    [Fact]
+    public async Task ARunWhereAPotionTurnedIntoBreadFailsTheConservationCheckThoughTheTotalsAgree()
+    {
+        var prefix = GameCluster.UniqueName("v")[..10];
+        var name = prefix + "000000";
+        string[] arguments =
+        [
+            "--gateway", $"127.0.0.1:{cluster.GamePort}", "--bots", "1", "--first-index", "0", "--prefix", prefix,
+            "--duration", "12", "--move-rate", "4", "--chat-interval", "0", "--portal-chance", "0", "--roam-radius", "20", "--combat",
+        ];
+        var running = ProgramRun.ToolAsync("Bots", "OrleansMmo.Bots", arguments, TimeSpan.FromMinutes(2));
+
+        // Once the bot walks from where it entered, it has read its starting inventory: then an operator takes a
+        // potion and grants a loaf of bread. The run's totals still agree (as many items as before); per item they do not.
+        var grains = cluster.Silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IOperatorGrain>(0);
+        var op = new OperatorIdentity("test", AccountRole.Admin, OperatorChannel.Api, "127.0.0.1");
+        async Task<CharacterView?> LookAsync() => (await grains.LookUpCharacter(op, DemoWorld, name)).Value?.Character is { InWorld: true } c ? c : null;
+        await Await.Until(async () => await LookAsync() is not null, "the bot in the world", TimeSpan.FromSeconds(60));
+        var entered = (await LookAsync())!.Position;
+        await Await.Until(async () => await LookAsync() is { } c && c.Position != entered, "the bot's first step", TimeSpan.FromSeconds(60));
+        Assert.Equal(OperatorOutcome.Ok, (await grains.Grant(op, DemoWorld, name, new InventoryChange("potion-small", -1, 0), "test")).Outcome);
+        Assert.Equal(OperatorOutcome.Ok, (await grains.Grant(op, DemoWorld, name, new InventoryChange("bread", 1, 0), "test")).Outcome);
+
+        var run = await running;
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("FAILED", run.Output, StringComparison.Ordinal);
+        Assert.Contains("potion-small -1", run.Output, StringComparison.Ordinal);
+        Assert.Contains("bread +1", run.Output, StringComparison.Ordinal);
     }
 }

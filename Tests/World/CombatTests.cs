@@ -240,21 +240,21 @@ public sealed class CombatTests(CombatCluster cluster) : IClassFixture<CombatClu
     }
 
     /// <summary>Plains, through the portal to the hills, through the hills' portal to the arena's (500, 500).</summary>
-    private static async Task GoToArenaAsync(WorldPlayer p)
+    internal static async Task GoToArenaAsync(WorldPlayer p)
     {
         Assert.Equal("hills", (await p.MoveAsync(1610, 1500)).ZoneChanged.Zone.ZoneId);
         Assert.Equal("arena", (await p.MoveAsync(105, 195)).ZoneChanged.Zone.ZoneId);
     }
 
     /// <summary>Moves there, waiting for the movement budget to allow it when a long walk outruns it.</summary>
-    private static Task WalkAsync(WorldPlayer p, float x, float y) =>
+    internal static Task WalkAsync(WorldPlayer p, float x, float y) =>
         Await.Until(async () => (await p.MoveAsync(x, y)).Accepted, $"{p.Name} to reach ({x}, {y})", interval: TimeSpan.FromMilliseconds(100));
 
     /// <summary>
     /// The living creature of <paramref name="template"/> nearest to (<paramref name="x"/>, <paramref name="y"/>), once the
     /// client's view has one within <paramref name="within"/> metres of it (a view just after a walk may still show the old place).
     /// </summary>
-    private static async Task<WorldView.Entity> NearestAsync(WorldPlayer p, string template, float x, float y, float within = 40)
+    internal static async Task<WorldView.Entity> NearestAsync(WorldPlayer p, string template, float x, float y, float within = 40)
     {
         WorldView.Entity? Find(WorldView v) => v.Entities.Values
             .Where(e => e.TemplateId == template && !e.Dead && ((e.X - x) * (e.X - x)) + ((e.Y - y) * (e.Y - y)) <= within * within)
@@ -268,7 +268,7 @@ public sealed class CombatTests(CombatCluster cluster) : IClassFixture<CombatClu
         p.WaitForAsync(x => x.Snapshot(v => v.Entities.GetValueOrDefault(entityId)) is { } e && where(e), what);
 
     /// <summary>Attacks, waiting out a cooldown if the last attack was too recent.</summary>
-    private static async Task<AttackResponse> AttackWhenReadyAsync(WorldPlayer p, uint target)
+    internal static async Task<AttackResponse> AttackWhenReadyAsync(WorldPlayer p, uint target)
     {
         var response = await p.Client.AttackAsync(target);
         if (response.Refusal == AttackRefusal.Cooldown)

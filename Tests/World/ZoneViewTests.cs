@@ -188,6 +188,59 @@ public class ZoneViewTests
     }
 
     [Fact]
+    public void PlacesKeptForCreaturesLetACreatureIntoAViewFullOfPlayersAndGoBackToPlayersWhenItLeaves()
+    {
+        var view = new ZoneView(Radius, Cell, maxVisible: 3, creaturePlaces: 1);
+        var viewer = Player(view, 0, 0);
+        var players = new[] { Player(view, 3, 0), Player(view, 0, 3), Player(view, 4, 0), Player(view, 0, 4) };
+        // No creature in range: the players take every place.
+        Tick(view, viewer);
+        Assert.Equal(3, _changes.Entered.Count);
+        Assert.All(_changes.Entered, e => Assert.Equal(EntityKind.Player, e.Kind));
+
+        // A creature arrives farther than every player: it gets its kept place, one known player gives way.
+        var creature = Add(view, new TestEntity(++_nextId, EntityKind.Creature, new Position(10, 0)));
+        Tick(view, viewer);
+        Assert.Equal([creature], _changes.Entered);
+        Assert.Single(_changes.Left);
+        Assert.True(ZoneView.Knows(viewer, creature));
+        Assert.Equal(2, players.Count(p => ZoneView.Knows(viewer, p)));
+
+        // Full and stable: nothing changes while it stays.
+        Tick(view, viewer);
+        Assert.True(_changes.IsEmpty);
+
+        // A second creature gets no place: one is kept, and the players hold the rest.
+        var second = Add(view, new TestEntity(++_nextId, EntityKind.Creature, new Position(0, 10)));
+        Tick(view, viewer);
+        Assert.True(_changes.IsEmpty);
+        Assert.False(ZoneView.Knows(viewer, second));
+
+        // Both creatures go: the freed place goes back to the nearest player stranger.
+        view.Remove(creature);
+        view.Remove(second);
+        Tick(view, viewer);
+        Assert.Equal([creature.Id], _changes.Left);
+        Assert.Single(_changes.Entered);
+        Assert.Equal(3, players.Count(p => ZoneView.Knows(viewer, p)));
+    }
+
+    [Fact]
+    public void CreaturesTakeThePlacesPlayersLeaveFreeBeyondTheirKeptOnes()
+    {
+        var view = new ZoneView(Radius, Cell, maxVisible: 3, creaturePlaces: 1);
+        var viewer = Player(view, 0, 0);
+        var player = Player(view, 1, 0);
+        var creatures = Enumerable.Range(0, 4).Select(i => Add(view, new TestEntity(++_nextId, EntityKind.Creature, new Position(2 + i, 0)))).ToList();
+
+        Tick(view, viewer);
+
+        Assert.True(ZoneView.Knows(viewer, player));
+        Assert.Equal(2, creatures.Count(c => ZoneView.Knows(viewer, c)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ZoneView(Radius, Cell, maxVisible: 3, creaturePlaces: 3));
+    }
+
+    [Fact]
     public void ARemovedObserverNoLongerObservesAndAnEntityCannotBeAddedTwice()
     {
         var a = Player(0, 0);

@@ -8,9 +8,10 @@ namespace OrleansMmo.Grains.World.Zones;
 /// <remarks>
 /// Players and creatures live in separate grids of the same cell size: a view queries both, a
 /// creature looking for players queries only the players'. Visibility is inclusive (an entity
-/// exactly at the view radius is in view). At most <see cref="MaxVisible"/> others are in one view;
-/// those already known keep their place, free places go to the nearest strangers. Not thread-safe:
-/// a zone grain owns its view and runs one turn at a time.
+/// exactly at the view radius is in view). At most <see cref="MaxVisible"/> others are in one view, of which
+/// <see cref="CreaturePlaces"/> are kept for creatures when creatures are in range (a crowd of players cannot
+/// hide the creature beside them); within each kind's share those already known keep their place, free
+/// places go to the nearest strangers. Not thread-safe: a zone grain owns its view and runs one turn at a time.
 /// </remarks>
 public sealed class ZoneView
 {
@@ -21,12 +22,13 @@ public sealed class ZoneView
     private readonly Dictionary<ViewEntity, int> _observerIndex = new(ReferenceEqualityComparer.Instance);
     private readonly List<ViewEntity> _changed = [];
     private readonly List<ViewEntity> _candidates = [];
+    private readonly List<ViewEntity> _creatureCandidates = [];
     private readonly List<ViewEntity> _capOthers = [];
     private readonly PriorityQueue<ViewEntity, float> _nearest = new();
     private readonly List<ViewEntity> _seen = [];
     private long _tick;
 
-    public ZoneView(float viewRadius, float cellSize, int maxVisible)
+    public ZoneView(float viewRadius, float cellSize, int maxVisible, int creaturePlaces = 0)
     {
         if (!float.IsFinite(viewRadius) || viewRadius <= 0)
         {
@@ -34,8 +36,11 @@ public sealed class ZoneView
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(maxVisible, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(creaturePlaces);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(creaturePlaces, maxVisible);
         ViewRadius = viewRadius;
         MaxVisible = maxVisible;
+        CreaturePlaces = creaturePlaces;
         _players = new InterestGrid<ViewEntity>(cellSize);
         _creatures = new InterestGrid<ViewEntity>(cellSize);
     }
@@ -43,6 +48,9 @@ public sealed class ZoneView
     public float ViewRadius { get; }
 
     public int MaxVisible { get; }
+
+    /// <summary>Places of a full view kept for creatures in range; players get the rest (and any the creatures leave).</summary>
+    public int CreaturePlaces { get; }
 
     /// <summary>Entities in the zone, of both kinds.</summary>
     public int Count => _entities.Count;
@@ -179,18 +187,28 @@ public sealed class ZoneView
         changes.Clear();
 
         // Creatures within the radius are seen whether or not they make the view: the simulation wakes them.
-        _candidates.Clear();
-        _creatures.Query(observer.Position, ViewRadius, _candidates);
-        foreach (var creature in _candidates)
+        var creatures = _creatureCandidates;
+        creatures.Clear();
+        _creatures.Query(observer.Position, ViewRadius, creatures);
+        var knownCreatures = 0;
+        foreach (var creature in creatures)
         {
             if (creature.SeenTick != _tick)
             {
                 creature.SeenTick = _tick;
                 _seen.Add(creature);
             }
+
+            if (state.Known.Contains(creature))
+            {
+                knownCreatures++;
+            }
         }
 
-        if (!state.NeedsFullView && state.Known.Count >= MaxVisible && AllStillInView(observer.Position, state.Known))
+        // A creature in range that is not known while the creatures hold fewer than their places would take a
+        // place from a player: the view must be worked out again.
+        var creatureWaits = knownCreatures < creatures.Count && knownCreatures < CreaturePlaces;
+        if (!state.NeedsFullView && !creatureWaits && state.Known.Count >= MaxVisible && AllStillInView(observer.Position, state.Known))
         {
             // A full view whose members are all still here and in range stays as it is (those known keep their
             // places): no need to look at the crowd around it. This costs the cap, not the local density, so a
@@ -207,11 +225,17 @@ public sealed class ZoneView
             return;
         }
 
+        _candidates.Clear();
         _players.Query(observer.Position, ViewRadius, _candidates, exclude: observer.Id);
-        if (_candidates.Count > MaxVisible)
+        if (_candidates.Count + creatures.Count > MaxVisible)
         {
-            Cap(observer.Position, state.Known);
+            // Creatures get their kept places (or every place the players leave), players the rest.
+            var creatureShare = Math.Min(creatures.Count, Math.Max(CreaturePlaces, MaxVisible - _candidates.Count));
+            Cap(creatures, creatureShare, observer.Position, state.Known);
+            Cap(_candidates, MaxVisible - creatureShare, observer.Position, state.Known);
         }
+
+        _candidates.AddRange(creatures);
 
         if (state.NeedsFullView)
         {
@@ -276,21 +300,25 @@ public sealed class ZoneView
     }
 
     /// <summary>
-    /// Too many in view: those already known keep their place (views stay stable, and a crowd that
+    /// Too many of one kind in view: those already known keep their place (views stay stable, and a crowd that
     /// stays put costs one pass, no sorting); free places go to the nearest of the others.
     /// </summary>
-    private void Cap(Position center, HashSet<ViewEntity> known)
+    private void Cap(List<ViewEntity> candidates, int cap, Position center, HashSet<ViewEntity> known)
     {
-        var cap = MaxVisible;
+        if (candidates.Count <= cap)
+        {
+            return;
+        }
+
         _capOthers.Clear();
         var kept = 0;
         // Compacts in place: slot "kept" is never ahead of the one being read.
-        for (var i = 0; i < _candidates.Count; i++)
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var entity = _candidates[i];
+            var entity = candidates[i];
             if (kept < cap && known.Contains(entity))
             {
-                _candidates[kept++] = entity;
+                candidates[kept++] = entity;
             }
             else
             {
@@ -325,11 +353,11 @@ public sealed class ZoneView
 
             foreach (var (entity, _) in _nearest.UnorderedItems)
             {
-                _candidates[kept++] = entity;
+                candidates[kept++] = entity;
             }
         }
 
-        _candidates.RemoveRange(kept, _candidates.Count - kept);
+        candidates.RemoveRange(kept, candidates.Count - kept);
     }
 
     private InterestGrid<ViewEntity> GridOf(ViewEntity entity) => entity.Kind == EntityKind.Player ? _players : _creatures;
