@@ -16,12 +16,10 @@ namespace OrleansMmo.Gateway.Connections;
 /// </summary>
 public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
 {
-    private static readonly TimeSpan PruneInterval = TimeSpan.FromSeconds(10);
-
     private readonly GatewayOptions _options = options.Value;
     private readonly IReadOnlyList<IPNetwork> _exempt = ParseNetworks(options.Value.ConnectionLimitExemptNetworks);
     private readonly ConcurrentDictionary<string, Source> _sources = new();
-    private long _lastPrune = Stopwatch.GetTimestamp();
+    private readonly PruneSchedule _prune = new(TimeSpan.FromSeconds(10));
 
     /// <summary>Sources with a connection open or a recent one, for the metrics.</summary>
     public int TrackedSources => _sources.Count;
@@ -96,15 +94,20 @@ public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
             return false;
         }
 
+        return AnyContains(_exempt, address);
+    }
+
+    /// <summary>Whether one of <paramref name="networks"/> holds <paramref name="address"/>, an IPv4-mapped IPv6 address as its IPv4 one too.</summary>
+    public static bool AnyContains(IReadOnlyList<IPNetwork> networks, IPAddress address)
+    {
         var v4 = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        return _exempt.Any(n => n.Contains(address) || n.Contains(v4));
+        return networks.Any(n => n.Contains(address) || n.Contains(v4));
     }
 
     /// <summary>Forgets sources with nothing open whose bucket has refilled: they would be admitted as new anyway.</summary>
     private void PruneNow()
     {
-        var last = Interlocked.Read(ref _lastPrune);
-        if (Stopwatch.GetElapsedTime(last) < PruneInterval || Interlocked.CompareExchange(ref _lastPrune, Stopwatch.GetTimestamp(), last) != last)
+        if (!_prune.IsDue())
         {
             return;
         }

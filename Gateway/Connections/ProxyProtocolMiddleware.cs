@@ -22,11 +22,7 @@ public sealed partial class ProxyProtocolMiddleware(IOptions<GatewayOptions> opt
     /// <summary>Whether any balancer is trusted; without one the step is not installed.</summary>
     public bool Enabled => _trusted.Count > 0;
 
-    public bool IsTrusted(IPAddress address)
-    {
-        var v4 = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        return _trusted.Any(n => n.Contains(address) || n.Contains(v4));
-    }
+    public bool IsTrusted(IPAddress address) => ConnectionAdmission.AnyContains(_trusted, address);
 
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {

@@ -13,11 +13,9 @@ namespace OrleansMmo.Gateway.Connections;
 /// </summary>
 public sealed class RegistrationBudget(IOptions<GatewayOptions> options, ConnectionAdmission admission)
 {
-    private static readonly TimeSpan PruneInterval = TimeSpan.FromSeconds(30);
-
     private readonly GatewayOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, Source> _sources = new();
-    private long _lastPrune = Stopwatch.GetTimestamp();
+    private readonly PruneSchedule _prune = new(TimeSpan.FromSeconds(30));
 
     /// <summary>Takes one registration for <paramref name="remoteAddress"/>; otherwise says how long until one is available.</summary>
     public bool TryTake(string remoteAddress, out TimeSpan retryAfter)
@@ -40,8 +38,7 @@ public sealed class RegistrationBudget(IOptions<GatewayOptions> options, Connect
     /// <summary>Forgets sources whose bucket has refilled: they would get a full bucket anyway.</summary>
     private void PruneNow()
     {
-        var last = Interlocked.Read(ref _lastPrune);
-        if (Stopwatch.GetElapsedTime(last) < PruneInterval || Interlocked.CompareExchange(ref _lastPrune, Stopwatch.GetTimestamp(), last) != last)
+        if (!_prune.IsDue())
         {
             return;
         }
