@@ -11,7 +11,10 @@
 # Run directory: $MMO_CLUSTER_DIR (default ./.cluster): ports.env (every port, the admin key, the
 # connection strings; sourceable), pids/, logs/, and the Redis and PostgreSQL data.
 # Ports: free loopback ports from $MMO_CLUSTER_BASE_PORT (default 21100, below the ephemeral range) upwards.
-# Needs redis-server, postgresql and haproxy (Debian packages; ./test.sh installs them).
+# Mutual TLS between silos and from gateways to silos is on (the production setting): a cluster CA and one
+# certificate per process are issued at start into certs/ of the run directory (scripts/make-certificates.sh
+# cluster). MMO_CLUSTER_TLS=0 starts a plain cluster instead, to measure what TLS costs.
+# Needs redis-server, postgresql, haproxy and openssl (Debian packages; ./test.sh installs them).
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$repo_root/scripts/lib.sh"
@@ -54,12 +57,14 @@ write_ports() {
     ADMIN_KEY="$(random_hex 24)"
     TICKET_KEY="$(head -c 32 /dev/urandom | base64 -w0)"
     CLUSTER_ID="orleansmmo-$(random_hex 4)"
+    CLUSTER_TLS_DIR=""
+    [[ "${MMO_CLUSTER_TLS:-1}" == 0 ]] || CLUSTER_TLS_DIR="$run_dir/certs"
     (
         umask 077
         for var in REDIS_PORT PG_PORT SILO1_PORT SILO1_GATEWAY_PORT SILO1_ADMIN_PORT SILO2_PORT SILO2_GATEWAY_PORT \
             SILO2_ADMIN_PORT GATEWAY1_PORT GATEWAY1_ADMIN_PORT GATEWAY2_PORT GATEWAY2_ADMIN_PORT LB_PORT LB_STATS_PORT \
             GATEWAY1_WS_PORT GATEWAY2_WS_PORT LB_WS_PORT \
-            PG_PASSWORD POSTGRES ADMIN_KEY TICKET_KEY CLUSTER_ID; do
+            PG_PASSWORD POSTGRES ADMIN_KEY TICKET_KEY CLUSTER_ID CLUSTER_TLS_DIR; do
             printf '%s=%q\n' "$var" "${!var}"
         done >"$run_dir/ports.env"
     )
@@ -73,6 +78,20 @@ start_postgres() {
     postgres_init "$run_dir/pg"
     postgres_start "$run_dir/pg" "$PG_PORT" -c max_connections=200 || die "PostgreSQL did not start (log: $run_dir/pg/server.log)"
     postgres_sql "$run_dir/pg" "$PG_PORT" "CREATE ROLE mmo LOGIN PASSWORD '$PG_PASSWORD'" "CREATE DATABASE orleansmmo OWNER mmo"
+}
+
+# The cluster CA and a certificate for each silo (serverAuth and clientAuth) and gateway (clientAuth).
+make_certificates() {
+    [[ -n "$CLUSTER_TLS_DIR" ]] || return 0
+    "$repo_root/scripts/make-certificates.sh" cluster "$CLUSTER_TLS_DIR" silo1 silo2 client:gateway1 client:gateway2 >/dev/null \
+        || die "issuing the cluster certificates failed"
+}
+
+# cluster_tls NAME: the Cluster:Tls arguments of process NAME (none on a plain cluster).
+cluster_tls() {
+    [[ -n "$CLUSTER_TLS_DIR" ]] || return 0
+    printf '%s\n' "--Cluster:Tls:CertificatePath=$CLUSTER_TLS_DIR/$1.crt" "--Cluster:Tls:KeyPath=$CLUSTER_TLS_DIR/$1.key" \
+        "--Cluster:Tls:CaCertificatePath=$CLUSTER_TLS_DIR/ca.crt"
 }
 
 # start_dotnet NAME DLL MARKER ARGS...: a .NET process in the background. Its admin-port argument
@@ -93,17 +112,19 @@ readonly json_logs=(--Logging:Console:FormatterName=json --Logging:Console:Forma
 
 # Secrets go in the environment (readable only by the process's user), not on the command line.
 start_silo() {
-    local name="$1" silo_port="$2" gateway_port="$3" admin_port="$4"
+    local name="$1" silo_port="$2" gateway_port="$3" admin_port="$4" tls
+    mapfile -t tls < <(cluster_tls "$name")
     Admin__Key="$ADMIN_KEY" ConnectionStrings__Postgres="$POSTGRES" Tickets__SigningKey="$TICKET_KEY" start_dotnet "$name" "$repo_root/Silo/bin/$config/net10.0/OrleansMmo.Silo.dll" \
         "--Admin:Port=$admin_port" \
         "--ConnectionStrings:Redis=127.0.0.1:$REDIS_PORT" \
         "--Cluster:ClusterId=$CLUSTER_ID" \
         "--Cluster:SiloPort=$silo_port" "--Cluster:GatewayPort=$gateway_port" \
-        "${json_logs[@]}"
+        "${tls[@]}" "${json_logs[@]}"
 }
 
 start_gateway() {
-    local name="$1" port="$2" admin_port="$3" ws_port="$4"
+    local name="$1" port="$2" admin_port="$3" ws_port="$4" tls
+    mapfile -t tls < <(cluster_tls "$name")
     Admin__Key="$ADMIN_KEY" Tickets__SigningKey="$TICKET_KEY" start_dotnet "$name" "$repo_root/Gateway/bin/$config/net10.0/OrleansMmo.Gateway.dll" \
         "--Gateway:AdminPort=$admin_port" \
         "--ConnectionStrings:Redis=127.0.0.1:$REDIS_PORT" \
@@ -112,7 +133,7 @@ start_gateway() {
         "--Gateway:ListenAddress=127.0.0.1" "--Gateway:Port=$port" "--Gateway:PublicHost=127.0.0.1" \
         "--Gateway:WebSocket:Port=$ws_port" \
         "--Gateway:TrustedProxies=$LB_SOURCE_ADDR/32" \
-        "${json_logs[@]}"
+        "${tls[@]}" "${json_logs[@]}"
 }
 
 start_haproxy() {
@@ -146,7 +167,7 @@ cmd_start() {
         is_running "$name" && die "$name is already running from $run_dir: ./cluster.sh stop first"
     done
     pid_alive "$run_dir/redis/pid" && die "redis is already running from $run_dir: ./cluster.sh stop first"
-    for name in redis-server postgresql haproxy; do
+    for name in redis-server postgresql haproxy openssl; do
         package_present "$name" || die "$name is not installed (Debian package $name; ./test.sh installs it)"
     done
     if ((build)); then
@@ -162,6 +183,7 @@ cmd_start() {
     # From here on, a failure stops whatever already started.
     trap 'log "start failed; stopping what started"; cmd_stop >/dev/null 2>&1' EXIT
 
+    make_certificates
     start_redis
     start_postgres
     # The first silo creates the schema; the second joins once the first is ready.
@@ -219,6 +241,7 @@ dashboard         http://127.0.0.1:$SILO1_ADMIN_PORT/dashboard, http://127.0.0.1
 health, metrics   silos :$SILO1_ADMIN_PORT :$SILO2_ADMIN_PORT, gateways :$GATEWAY1_ADMIN_PORT :$GATEWAY2_ADMIN_PORT (/health/ready, /metrics)
 haproxy stats     http://127.0.0.1:$LB_STATS_PORT/
 admin key         in $run_dir/ports.env (ADMIN_KEY), header X-Admin-Key
+cluster TLS       ${CLUSTER_TLS_DIR:-off (MMO_CLUSTER_TLS=0)}${CLUSTER_TLS_DIR:+ (mutual TLS: silos and gateways present certificates of its ca.crt)}
 logs              $run_dir/logs/ (PostgreSQL: $run_dir/pg/server.log, Redis: $run_dir/redis/redis.log)
 MSG
 }

@@ -106,8 +106,9 @@ build_typescript() {
 
 # 1. What the tests need: servers, the programs the deployment tests run (docker-compose only validates
 # docker-compose.yml; no container engine runs here), chromium for the browser tests (Playwright drives it;
-# nothing is downloaded), nodejs and npm to build and test the TypeScript SDK.
-install_packages redis-server postgresql haproxy sqlite3 docker-compose chromium nodejs npm
+# nothing is downloaded), nodejs and npm to build and test the TypeScript SDK, openssl for the native cluster's
+# certificates (cluster.sh runs it with mutual TLS).
+install_packages redis-server postgresql haproxy sqlite3 docker-compose chromium nodejs npm openssl
 build_typescript
 start_postgres
 start_redis

@@ -14,7 +14,7 @@ public static class Program
     {
         // Settings files sit beside the binaries, wherever the process is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.UseMmoCluster();            // one Orleans client for the process
+        builder.UseMmoCluster();            // one Orleans client for the process (mutual TLS with Cluster:Tls)
         builder.AddMmoGateway();            // game port, sessions and limits, opcode table, health
         builder.AddMmoGatewayRegistry();    // heartbeats to the gateway registry, drain, readiness
         builder.AddMmoGatewayMetrics();     // Meter "OrleansMmo.Gateway", /metrics, OTLP when configured

@@ -25,6 +25,7 @@ public static class Program
 
         builder.UseOrleans(silo => silo
             .UseMmoClustering(configuration)        // localhost, or Redis membership
+            .UseMmoClusterTls(configuration)        // mutual TLS on silo and gateway ports when Cluster:Tls is set
             .AddMmoGrainStorage(configuration)      // ADO.NET: SQLite file, or PostgreSQL
             .AddMmoWriteBehind(configuration)       // [WriteBehindState]: dirty state written on a timer and at shutdown
             .AddMmoAccounts(configuration)          // password hashing, tickets, account rules

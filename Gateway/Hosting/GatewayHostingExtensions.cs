@@ -24,7 +24,10 @@ public static partial class GatewayHostingExtensions
     /// <summary>Overrides of the Orleans client's gateway list settings (<c>GatewayListRefreshPeriod</c>).</summary>
     public const string ClientGatewaysSection = "Cluster:Client";
 
-    /// <summary>The process's one Orleans client: Redis membership when configured, localhost otherwise. It retries until the cluster answers.</summary>
+    /// <summary>
+    /// The process's one Orleans client: Redis membership when configured, localhost otherwise; mutual TLS with its
+    /// cluster certificate when <c>Cluster:Tls</c> is set. It retries until the cluster answers.
+    /// </summary>
     public static WebApplicationBuilder UseMmoCluster(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -50,6 +53,7 @@ public static partial class GatewayHostingExtensions
             // silo that joins takes gateway traffic soon and a dead one is not tried again.
             client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.Configure<Orleans.Configuration.GatewayOptions>(configuration.GetSection(ClientGatewaysSection));
+            client.UseMmoClusterTls(configuration);
             client.Services.AddSingleton<ClusterFailoverMonitor>();
             client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterFailoverMonitor>());
             client.UseConnectionRetryFilter<RetryUntilStopped>();

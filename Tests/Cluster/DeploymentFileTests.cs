@@ -59,6 +59,24 @@ public partial class DeploymentFileTests
     }
 
     [Fact]
+    [Trait("Needs", "DockerCompose")]
+    public async Task EverySiloAndGatewayTalksMutualTlsWithItsOwnCertificate()
+    {
+        var (status, config) = await RunAsync("docker-compose", ["-f", "docker-compose.yml", "config"], ComposeVariables);
+        Assert.True(status == 0, config);
+        var services = ServiceBlocks(config);
+        foreach (var name in new[] { "silo1", "silo2", "gateway1", "gateway2" })
+        {
+            var service = services[name];
+            Assert.Contains($"Cluster__Tls__CertificatePath: /certs/cluster/{name}.crt", service, StringComparison.Ordinal);
+            Assert.Contains($"Cluster__Tls__KeyPath: /certs/cluster/{name}.key", service, StringComparison.Ordinal);
+            Assert.Contains("Cluster__Tls__CaCertificatePath: /certs/cluster/ca.crt", service, StringComparison.Ordinal);
+            // Mounted from the host's certs/ (read only), never baked into the image.
+            Assert.Matches(@"- \S*/certs(/cluster)?:/certs(/cluster)?:ro", service);
+        }
+    }
+
+    [Fact]
     public void AdminPortsArePublishedOnlyOnLoopback()
     {
         // "host:container" or "ip:host:container" entries under ports:, as written in the file.

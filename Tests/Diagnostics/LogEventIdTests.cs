@@ -13,13 +13,14 @@ public class LogEventIdTests
     private const BindingFlags AllMethods = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
 
     /// <summary>The assemblies that log, with the id ranges each owns (docs/operations.md).</summary>
-    public static TheoryData<string> Assemblies => new() { "Gateway", "Grains", "Silo" };
+    public static TheoryData<string> Assemblies => new() { "Gateway", "Grains", "Silo", "ServiceDefaults" };
 
     private static readonly Dictionary<string, (Assembly Assembly, (int From, int To)[] Ranges)> Owners = new()
     {
         ["Gateway"] = (typeof(OrleansMmo.Gateway.Routing.RequestRouter).Assembly, [(2000, 2999)]),
         ["Grains"] = (typeof(OrleansMmo.Grains.Accounts.AccountGrain).Assembly, [(1000, 1999), (3000, 4999), (6000, 6999)]),
         ["Silo"] = (typeof(OrleansMmo.Silo.Storage.SchemaMigrator).Assembly, [(5000, 5999)]),
+        ["ServiceDefaults"] = (typeof(OrleansMmo.Hosting.ClusterTlsOptions).Assembly, [(7000, 7999)]),
     };
 
     [Theory]
