@@ -103,8 +103,9 @@ public sealed class NativeCluster : IAsyncLifetime
             var equals = line.IndexOf('=', StringComparison.Ordinal);
             if (equals > 0)
             {
-                // Written with printf %q: undo its backslash escapes.
-                settings[line[..equals]] = System.Text.RegularExpressions.Regex.Replace(line[(equals + 1)..], @"\\(.)", "$1");
+                // Written with printf %q: undo its backslash escapes; an empty value is written ''.
+                var value = line[(equals + 1)..];
+                settings[line[..equals]] = value == "''" ? "" : System.Text.RegularExpressions.Regex.Replace(value, @"\\(.)", "$1");
             }
         }
 
