@@ -54,12 +54,7 @@ public static class ClusterTlsExtensions
         var log = new ClusterTlsLog(credentials, options, role, multiProcess);
         services.AddHostedService(sp => new ClusterTlsStart(log, sp.GetRequiredService<ILoggerFactory>().CreateLogger(ClusterTlsLog.Category),
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
-        if (credentials is not null)
-        {
-            // Owned by the container from here: disposed with the host.
-            services.AddSingleton(credentials);
-        }
-
+        // The credentials are never disposed: Orleans' TLS middleware holds the certificate for the life of the process.
         return (credentials, log);
     }
 
