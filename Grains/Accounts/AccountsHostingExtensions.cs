@@ -23,6 +23,7 @@ public static class AccountsHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<TicketSigner>();
+        services.AddSingleton<CharacterNameMigrationStatus>();
         return silo;
     }
 }
