@@ -12,9 +12,12 @@ public static class CharacterNames
     /// <summary>Prefix of the name grains of the case-folded keys names had before (see <see cref="LegacyKey"/>).</summary>
     public const string LegacyPrefix = "name:";
 
-    /// <summary>The name grain's key for <paramref name="name"/> in <paramref name="worldId"/>: <c>skel:WORLD:SKELETON</c>.</summary>
+    /// <summary>
+    /// The name grain's key for <paramref name="name"/> in <paramref name="worldId"/>: <c>skel:WORLD:SKELETON</c>.
+    /// Case-folded first as the old keys were, so a name and its old key's folded form always give one key.
+    /// </summary>
     public static string Key(string worldId, string name, string defaultWorld) =>
-        $"{SkeletonPrefix}{(string.IsNullOrEmpty(worldId) ? defaultWorld : worldId)}:{ConfusableNames.Key(name)}";
+        $"{SkeletonPrefix}{(string.IsNullOrEmpty(worldId) ? defaultWorld : worldId)}:{ConfusableNames.Key(AccountKeys.NormalizeCharacterName(name))}";
 
     /// <summary>
     /// The key names were claimed under before skeletons (case-folded only): the default world's

@@ -38,7 +38,6 @@ public static class StorageHostingExtensions
         services.TryAddSingleton<IOperationsStore, SqlOperationsStore>();
         // The names claimed before confusable skeletons, for their one-time migration (docs/persistence.md).
         services.TryAddSingleton<OrleansMmo.Grains.Accounts.ILegacyCharacterNames, SqlLegacyCharacterNames>();
-        silo.AddStartupTask<CharacterNameMigrationStartup>();
 
         silo.AddAdoNetGrainStorage(AdoNetProviderName, options => options.Configure<GameDatabase, Serializer>((o, database, serializer) =>
         {

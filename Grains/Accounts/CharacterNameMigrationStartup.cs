@@ -1,6 +1,4 @@
-using OrleansMmo.Grains.Accounts;
-
-namespace OrleansMmo.Silo.Storage;
+namespace OrleansMmo.Grains.Accounts;
 
 /// <summary>
 /// Starts the character-name migration (<see cref="ICharacterNameMigrationGrain"/>) as the silo becomes
