@@ -65,9 +65,19 @@ public sealed partial class CharacterNameMigrationGrain(
         try
         {
             keys = await legacyNames.ListAfterAsync(state.State.After, BatchSize, cancellationToken);
-            // Each key at most once per batch; batches in order, so the position is exact.
-            var copied = await Task.WhenAll(keys.Select(CopyAsync));
-            state.State.Copied += copied.Count(c => c);
+            // Look-alikes in grain-id order, so the first of a pair from before holds the name (the key order is the
+            // order of the batches too); names that are not look-alikes of each other in parallel.
+            var copied = await Task.WhenAll(keys.GroupBy(SkeletonKeyOf, StringComparer.Ordinal).Select(async alike =>
+            {
+                var count = 0;
+                foreach (var key in alike)
+                {
+                    count += await CopyAsync(key) ? 1 : 0;
+                }
+
+                return count;
+            }));
+            state.State.Copied += copied.Sum();
             if (keys.Count > 0)
             {
                 state.State.After = keys[^1];
@@ -91,6 +101,11 @@ public sealed partial class CharacterNameMigrationGrain(
             _timer = null;
         }
     }
+
+    private string SkeletonKeyOf(string legacyKey) =>
+        CharacterNames.TryParseLegacyKey(legacyKey, gameData.DefaultWorld, out var world, out var folded)
+            ? CharacterNames.Key(world, folded, gameData.DefaultWorld)
+            : legacyKey;
 
     /// <summary>Copies one legacy claim; true if it held a character.</summary>
     private async Task<bool> CopyAsync(string legacyKey)
