@@ -3,6 +3,7 @@ using OrleansMmo.Grains.Accounts;
 namespace OrleansMmo.Tests.Accounts;
 
 /// <summary>The TR39 tables behind character names, read from the embedded data (no cluster needed).</summary>
+[Trait("Category", "Unit")]
 public class ConfusableNamesDataTests
 {
     [Theory]
