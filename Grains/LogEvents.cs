@@ -22,6 +22,9 @@ internal static class LogEvents
     public const int AccountRoleSet = 1030;
     public const int AccountKicked = 1031;
     public const int AccountBanned = 1032;
+    public const int CharacterNameMigrationComplete = 1040;
+    public const int CharacterNameLookAlikeKept = 1041;
+    public const int CharacterNameMigrationFailed = 1042;
 
     // Security: 1100-1199.
     public const int PasswordHashingSaturated = 1101;

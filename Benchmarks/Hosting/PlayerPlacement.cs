@@ -45,7 +45,7 @@ public static class PlayerPlacement
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (index, token) =>
         {
             var name = Bots.BotSettings.UsernameOf(prefix, index);
-            var characterId = await grains.GetGrain<ICharacterNameGrain>(AccountKeys.ForCharacterName(name)).GetCharacter();
+            var characterId = await grains.GetGrain<ICharacterNameGrain>(CharacterNames.Key("", name, gameData.DefaultWorld)).GetCharacter();
             if (characterId == Guid.Empty)
             {
                 return;

@@ -36,13 +36,15 @@ public static class AccountKeys
     public static string ForUsername(string username) => "acct:" + NormalizeUsername(username);
 
     /// <summary>
-    /// Case-folded, so "JOHN" and "john" are one name. Not Unicode-normalized: with invariant
-    /// globalization string.Normalize is a no-op (it was called here and did nothing), so "Ｊｏｈｎ"
-    /// (full-width) is another name. Keys of existing names depend on this: change it only with a migration.
+    /// Case-folded, so "JOHN" and "john" are one spelling. Names are claimed by their confusable skeleton
+    /// (CharacterNames.Key in the grains assembly); this form is the exact spelling a look-alike kept from before
+    /// skeletons is found by, and the key of names claimed before them (<see cref="ForCharacterName"/>, which the
+    /// name migration reads): change it only with a migration.
     /// </summary>
     public static string NormalizeCharacterName(string name) =>
         name.Trim().ToUpperInvariant().ToLowerInvariant();
 
+    /// <summary>The default world's name key from before confusable skeletons ("name:" + case-folded name).</summary>
     public static string ForCharacterName(string name) => "name:" + NormalizeCharacterName(name);
 
     /// <summary>The login throttle's key for a client address: one per IPv4 address, one per IPv6 /64 (<see cref="SourceOf"/>).</summary>

@@ -27,6 +27,7 @@ public sealed partial class AccountGrain(
     IOptions<TicketOptions> ticketOptions,
     IOperationsStore records,
     GameData.GameDataCatalog gameData,
+    CharacterNameMigrationStatus nameMigration,
     TimeProvider time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
@@ -301,6 +302,13 @@ public sealed partial class AccountGrain(
             return GameError.CharacterLimitReached;
         }
 
+        // Until every name claimed before skeletons has its skeleton claim, a look-alike of one could slip through.
+        if (!nameMigration.IsComplete
+            && !await GrainFactory.GetGrain<ICharacterNameMigrationGrain>(ICharacterNameMigrationGrain.SingletonKey).IsComplete())
+        {
+            return new GameFailure(GameError.Busy, BusyRetryAfter);
+        }
+
         var character = new CharacterRecord { CharacterId = Guid.NewGuid(), Name = display, CreatedAt = time.GetUtcNow(), WorldId = world };
         var nameGrain = GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(world, display, gameData.DefaultWorld));
         if (!await nameGrain.ClaimForAccount(state.State.AccountId, character.CharacterId, this.GetPrimaryKeyString()))
@@ -360,6 +368,10 @@ public sealed partial class AccountGrain(
         // state nobody can reach, never a character.
         await GrainFactory.GetGrain<IPlayerGrain>(characterId).Delete();
         await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(character.WorldId, character.Name, gameData.DefaultWorld)).Release(characterId);
+        // A character named before skeletons also holds its old case-folded claim: freed too, so a migration run
+        // again never copies a deleted character (deletions are rare; the extra call costs one read).
+        await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.LegacyKey(character.WorldId, character.Name, gameData.DefaultWorld)).Release(characterId);
+
         LogCharacterDeleted(logger, state.State.AccountId, characterId);
         return Result.Success;
     }

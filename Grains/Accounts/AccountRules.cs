@@ -30,6 +30,8 @@ public static class AccountRules
     /// marks or control characters. The name is trimmed, then its length is counted in Unicode scalar
     /// values (characters, not UTF-16 units). No Unicode normalization: the processes run with
     /// invariant globalization, where string.Normalize does nothing, so calling it would only pretend.
+    /// The name must be single-script by Unicode TR39 (<see cref="ConfusableNames.IsSingleScript"/>): no Latin
+    /// with Cyrillic look-alikes, no mixed digit sets; Han with kana (Japanese) or with Hangul (Korean) is one script.
     /// </summary>
     public static bool TryNormalizeCharacterName(string? name, AccountOptions options, out string display)
     {
@@ -49,7 +51,7 @@ public static class AccountRules
             }
         }
 
-        if (length < options.CharacterNameMinLength)
+        if (length < options.CharacterNameMinLength || !ConfusableNames.IsSingleScript(normalized))
         {
             return false;
         }

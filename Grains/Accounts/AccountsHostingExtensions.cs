@@ -23,6 +23,10 @@ public static class AccountsHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<TicketSigner>();
+        // Names claimed before confusable skeletons are copied to skeleton keys as the silo starts (needs the
+        // grain storage's ILegacyCharacterNames; docs/persistence.md).
+        services.AddSingleton<CharacterNameMigrationStatus>();
+        silo.AddStartupTask<CharacterNameMigrationStartup>();
         return silo;
     }
 }

@@ -445,7 +445,8 @@ public sealed partial class OperatorGrain(
             return null;
         }
 
-        var owner = await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(worldId, name, gameData.DefaultWorld)).GetOwner();
+        var owner = await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(worldId, name, gameData.DefaultWorld))
+            .Find(AccountKeys.NormalizeCharacterName(name));
         if (owner is null)
         {
             return null;

@@ -110,7 +110,8 @@ public sealed partial class PlayerGrain
             return GameError.PlayerNotFound;
         }
 
-        var target = await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(WorldId, targetName, gameData.DefaultWorld)).GetCharacter();
+        var target = (await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(WorldId, targetName, gameData.DefaultWorld))
+            .Find(AccountKeys.NormalizeCharacterName(targetName)))?.CharacterId ?? Guid.Empty;
         if (target == Guid.Empty || target == CharacterId)
         {
             return GameError.PlayerNotFound;

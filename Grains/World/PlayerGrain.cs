@@ -485,7 +485,9 @@ public sealed partial class PlayerGrain(
         }
 
         // Names are unique per world: whispers reach characters of the speaker's own world.
-        var target = await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(WorldId, line.ToName, gameData.DefaultWorld)).GetCharacter();
+        // By skeleton: "Adrnin" reaches Admin; a look-alike pair from before skeletons is told apart by the exact name.
+        var target = (await GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(WorldId, line.ToName, gameData.DefaultWorld))
+            .Find(AccountKeys.NormalizeCharacterName(line.ToName)))?.CharacterId ?? Guid.Empty;
         if (target == Guid.Empty)
         {
             return GameError.PlayerNotFound;

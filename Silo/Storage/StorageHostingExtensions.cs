@@ -36,6 +36,8 @@ public static class StorageHostingExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigrationParticipant>();
         // Audit log, play sessions and gateway sightings: rows in the same database (migration 0003).
         services.TryAddSingleton<IOperationsStore, SqlOperationsStore>();
+        // The names claimed before confusable skeletons, for their one-time migration (docs/persistence.md).
+        services.TryAddSingleton<OrleansMmo.Grains.Accounts.ILegacyCharacterNames, SqlLegacyCharacterNames>();
 
         silo.AddAdoNetGrainStorage(AdoNetProviderName, options => options.Configure<GameDatabase, Serializer>((o, database, serializer) =>
         {
