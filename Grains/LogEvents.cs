@@ -17,6 +17,7 @@ internal static class LogEvents
     public const int CharacterCreated = 1005;
     public const int CharacterDeleted = 1006;
     public const int AccountKickFailed = 1007;
+    public const int AccountResumeRepeated = 1008;
     public const int AccountDetachFailed = 1020;
     public const int AccountRecordFailed = 1021;
     public const int AccountRoleSet = 1030;

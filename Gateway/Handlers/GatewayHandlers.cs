@@ -103,12 +103,12 @@ public sealed class GatewayHandlers(
         }
 
         // Judged before any grain call: a registration costs a full password hash.
-        if (!registrations.TryTake(session.RemoteAddress, out var retryAfter))
+        if (!session.RequestIsRepeat && !registrations.TryTake(session.RemoteAddress, out var retryAfter))
         {
             return Reply.Fail(ErrorCode.RateLimited, retryAfter);
         }
 
-        var result = await Account(AccountKeys.ForUsername(request.Username)).Register(request.Username, request.Password);
+        var result = await Account(AccountKeys.ForUsername(request.Username)).RegisterOnce(request.Username, request.Password, session.RequestKey);
         return result.TryGetValue(out var accountId, out var failure)
             ? Reply.Ok(new RegisterResponse { AccountId = accountId.ToString() })
             : failure;
@@ -177,12 +177,13 @@ public sealed class GatewayHandlers(
             return new GameFailure(GameError.LoginThrottled, wait);
         }
 
-        if (await WaitTurnAsync(session) is { } notNow)
+        // A repeat after a failover was admitted the first time.
+        if (!session.RequestIsRepeat && await WaitTurnAsync(session) is { } notNow)
         {
             return notNow;
         }
 
-        var result = await Account(token.AccountKey).ResumeSession(request.Token, Endpoint(session));
+        var result = await Account(token.AccountKey).ResumeSessionOnce(request.Token, Endpoint(session), session.RequestKey);
         if (!result.TryGetValue(out var resumed, out var failure))
         {
             if (failure.Error == GameError.TicketInvalid && !tickets.CanCheck)
@@ -243,7 +244,7 @@ public sealed class GatewayHandlers(
 
     public async ValueTask<Reply> CreateCharacterAsync(ClientSession session, AccountBinding account, CreateCharacterRequest request)
     {
-        var result = await Account(account.AccountKey).CreateCharacterIn(account.SessionId, request.Name, request.WorldId);
+        var result = await Account(account.AccountKey).CreateCharacterOnce(account.SessionId, request.Name, request.WorldId, session.RequestKey);
         return result.TryGetValue(out var character, out var failure)
             ? Reply.Ok(new CreateCharacterResponse { Character = ToWire(character) })
             : failure;

@@ -124,6 +124,7 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
         {
             var (route, requestId, request) = next;
             var started = Stopwatch.GetTimestamp();
+            session.BeginRequest();
             try
             {
                 var reply = (route.AllowedIn & session.State) == 0
@@ -169,7 +170,8 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
     /// <summary>
     /// Runs the handler, repeating it while the cluster fails over (see <see cref="ClusterFailures"/>),
     /// for at most <see cref="GatewayOptions.ClusterRetryTimeout"/>: clients see a slow answer, not an error.
-    /// Handlers change the session only after their grain call succeeded, so a repeat starts clean.
+    /// Handlers change the session only after their grain call succeeded, so a repeat starts clean; grain calls
+    /// that must not run twice carry <see cref="ClientSession.RequestKey"/>, the same for every attempt.
     /// </summary>
     private async ValueTask<Reply> HandleWithClusterRetryAsync(ClientSession session, Route route, IMessage request)
     {
@@ -201,6 +203,9 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
 
             await Task.Delay(delay).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            // The attempt may have done its work and only its answer was lost: the next one carries the same
+            // request key, so grains answer it as the repeat it is (see ClientSession.RequestKey).
+            session.RepeatRequest();
         }
     }
 

@@ -29,6 +29,7 @@ public sealed partial class ClientSession
     private readonly Channel<OutboundFrame> _outbound;
     private readonly GatewayMetrics? _metrics;
     private SessionPhase _phase = SessionPhase.Handshaking;
+    private Guid _requestKey;
     // What the queue holds, counted by the senders before they write and by the writer after it takes:
     // the channel itself is unbounded so that the Disconnect notice always fits past the bound.
     private long _queuedFrames;
@@ -70,6 +71,26 @@ public sealed partial class ClientSession
 
     /// <summary>What the client said of itself in Hello (name, build, platform), recorded with its sessions.</summary>
     public Grains.Accounts.ClientInfo? Client { get; set; }
+
+    /// <summary>
+    /// The request this connection's worker runs now, the same for every attempt at it: grains that must not do
+    /// a request twice (Register, ResumeSession, CreateCharacter) recognise the gateway's repeat after a failover
+    /// by it. Made on first use, so requests that need none cost nothing.
+    /// </summary>
+    public Guid RequestKey => _requestKey == Guid.Empty ? _requestKey = Guid.NewGuid() : _requestKey;
+
+    /// <summary>True once the running request is being repeated after a failover: gateway-side budgets were already paid.</summary>
+    public bool RequestIsRepeat { get; private set; }
+
+    /// <summary>The worker starts the next request: a new key when one is asked for.</summary>
+    public void BeginRequest()
+    {
+        _requestKey = Guid.Empty;
+        RequestIsRepeat = false;
+    }
+
+    /// <summary>The worker repeats the running request (same key).</summary>
+    public void RepeatRequest() => RequestIsRepeat = true;
 
     /// <summary>Set while this connection waits in a world's queue: which world, for which character (QueueUpdate pushes are for it).</summary>
     public (string WorldId, Guid CharacterId)? Queued { get; set; }

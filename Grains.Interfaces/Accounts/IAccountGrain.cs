@@ -11,8 +11,17 @@ namespace OrleansMmo.Grains.Accounts;
 public interface IAccountGrain : IGrainWithStringKey
 {
     /// <summary>Creates the account; yields its id.</summary>
+    /// <remarks>Kept for gateways of the previous version during a rolling upgrade; see <see cref="RegisterOnce"/>.</remarks>
     [Alias("Register")]
     Task<Result<Guid>> Register(string username, string password);
+
+    /// <summary>
+    /// Creates the account; yields its id. Idempotent per <paramref name="requestKey"/>: a repeat with the key
+    /// that created the account (the gateway repeating a call it lost in a failover) yields the same id, not
+    /// USERNAME_TAKEN. <see cref="Guid.Empty"/>: no repeat is recognised.
+    /// </summary>
+    [Alias("RegisterOnce")]
+    Task<Result<Guid>> RegisterOnce(string username, string password, Guid requestKey);
 
     /// <summary>
     /// Creates the account as <see cref="Register"/> does, but keeps a password that a migrated system (a Firefly
@@ -27,8 +36,18 @@ public interface IAccountGrain : IGrainWithStringKey
     Task<Result<AccountSession>> Login(string password, SessionEndpoint endpoint);
 
     /// <summary>Spends a ticket to start a new session on <paramref name="endpoint"/> without a password.</summary>
+    /// <remarks>Kept for gateways of the previous version during a rolling upgrade; see <see cref="ResumeSessionOnce"/>.</remarks>
     [Alias("ResumeSession")]
     Task<Result<AccountSession>> ResumeSession(string token, SessionEndpoint endpoint);
+
+    /// <summary>
+    /// Spends a ticket to start a new session on <paramref name="endpoint"/> without a password. Idempotent per
+    /// <paramref name="requestKey"/>: a repeat of the request that spent the ticket, from the same connection,
+    /// while its session is still the account's, yields that session (with a fresh ticket) instead of
+    /// TICKET_ALREADY_USED. A replayed ticket from anywhere else is still refused.
+    /// </summary>
+    [Alias("ResumeSessionOnce")]
+    Task<Result<AccountSession>> ResumeSessionOnce(string token, SessionEndpoint endpoint, Guid requestKey);
 
     /// <summary>Replaces the session's ticket with a fresh one; the previous ticket stops working.</summary>
     [Alias("RenewTicket")]
@@ -59,8 +78,16 @@ public interface IAccountGrain : IGrainWithStringKey
     Task<Result<CharacterSummary>> CreateCharacter(Guid sessionId, string name);
 
     /// <summary>Creates a character in <paramref name="worldId"/> (empty: the default world); names are unique per world.</summary>
+    /// <remarks>Kept for gateways of the previous version during a rolling upgrade; see <see cref="CreateCharacterOnce"/>.</remarks>
     [Alias("CreateCharacterIn")]
     Task<Result<CharacterSummary>> CreateCharacterIn(Guid sessionId, string name, string worldId);
+
+    /// <summary>
+    /// Creates a character as <see cref="CreateCharacterIn"/> does. Idempotent per <paramref name="requestKey"/>:
+    /// a repeat with the key that created a character yields that character, not CHARACTER_NAME_TAKEN.
+    /// </summary>
+    [Alias("CreateCharacterOnce")]
+    Task<Result<CharacterSummary>> CreateCharacterOnce(Guid sessionId, string name, string worldId, Guid requestKey);
 
     [Alias("DeleteCharacter")]
     Task<Result> DeleteCharacter(Guid sessionId, Guid characterId);

@@ -50,14 +50,22 @@ public sealed partial class AccountGrain(
 
     private bool Exists => state.State.AccountId != Guid.Empty;
 
-    public Task<Result<Guid>> Register(string username, string password) =>
-        CreateAsync(username, password, AccountRules.IsValidPassword(password, _options));
+    public Task<Result<Guid>> Register(string username, string password) => RegisterOnce(username, password, Guid.Empty);
+
+    public Task<Result<Guid>> RegisterOnce(string username, string password, Guid requestKey) =>
+        CreateAsync(username, password, AccountRules.IsValidPassword(password, _options), requestKey);
 
     public Task<Result<Guid>> ImportLegacy(string username, string password) =>
-        CreateAsync(username, password, AccountRules.IsValidLegacyPassword(password, _options));
+        CreateAsync(username, password, AccountRules.IsValidLegacyPassword(password, _options), Guid.Empty);
 
-    private async Task<Result<Guid>> CreateAsync(string username, string password, bool passwordAllowed)
+    private async Task<Result<Guid>> CreateAsync(string username, string password, bool passwordAllowed, Guid requestKey)
     {
+        if (Exists && IsRepeatOf(state.State.CreatedByRequest, requestKey))
+        {
+            // The gateway lost the answer in a failover and asks again: this request made the account.
+            return Result.Ok(state.State.AccountId);
+        }
+
         if (!AccountRules.IsValidUsername(username, _options) || AccountKeys.ForUsername(username) != this.GetPrimaryKeyString())
         {
             return GameError.UsernameInvalid;
@@ -91,6 +99,7 @@ public sealed partial class AccountGrain(
             Username = AccountKeys.NormalizeUsername(username),
             PasswordHash = hash,
             CreatedAt = time.GetUtcNow(),
+            CreatedByRequest = requestKey,
         };
         await state.WriteThroughAsync();
         LogRegistered(logger, state.State.AccountId, state.State.Username);
@@ -184,7 +193,9 @@ public sealed partial class AccountGrain(
         public DateTimeOffset LockedUntil;
     }
 
-    public async Task<Result<AccountSession>> ResumeSession(string token, SessionEndpoint endpoint)
+    public Task<Result<AccountSession>> ResumeSession(string token, SessionEndpoint endpoint) => ResumeSessionOnce(token, endpoint, Guid.Empty);
+
+    public async Task<Result<AccountSession>> ResumeSessionOnce(string token, SessionEndpoint endpoint, Guid requestKey)
     {
         if (!Exists || !signer.TryVerify(token, out var ticket) || ticket.AccountId != state.State.AccountId)
         {
@@ -192,6 +203,18 @@ public sealed partial class AccountGrain(
         }
 
         var session = state.State.Session;
+        if (session is not null && ticket.TicketId == session.SpentTicketId && IsRepeatOf(session.StartedByRequest, requestKey)
+            && session.Endpoint is { } holder && holder.GatewayId == endpoint.GatewayId && holder.ConnectionId == endpoint.ConnectionId)
+        {
+            // The gateway lost the answer in a failover (the first call was slow, not failed) and asks again from
+            // the same connection: the session this request started is the answer. Its first ticket was never
+            // delivered, so it gets a fresh one.
+            var fresh = IssueTicket(session);
+            await state.WriteThroughAsync();
+            LogResumeRepeated(logger, state.State.AccountId, session.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
+            return Result.Ok(new AccountSession(state.State.AccountId, session.SessionId, fresh, session.PreviousCharacter));
+        }
+
         if (session is null || ticket.TicketId != session.TicketId)
         {
             return session is not null && ticket.TicketId == session.SpentTicketId
@@ -210,7 +233,7 @@ public sealed partial class AccountGrain(
         }
 
         session.SpentTicketId = session.TicketId;
-        var resumed = await StartSessionAsync(endpoint, session.CharacterInWorld, resumed: true);
+        var resumed = await StartSessionAsync(endpoint, session.CharacterInWorld, resumed: true, requestKey);
         LogResumed(logger, state.State.AccountId, resumed.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
         return Result.Ok(resumed);
     }
@@ -279,11 +302,20 @@ public sealed partial class AccountGrain(
 
     public Task<Result<CharacterSummary>> CreateCharacter(Guid sessionId, string name) => CreateCharacterIn(sessionId, name, "");
 
-    public async Task<Result<CharacterSummary>> CreateCharacterIn(Guid sessionId, string name, string worldId)
+    public Task<Result<CharacterSummary>> CreateCharacterIn(Guid sessionId, string name, string worldId) =>
+        CreateCharacterOnce(sessionId, name, worldId, Guid.Empty);
+
+    public async Task<Result<CharacterSummary>> CreateCharacterOnce(Guid sessionId, string name, string worldId, Guid requestKey)
     {
         if (CurrentSession(sessionId) is null)
         {
             return GameError.SessionReplaced;
+        }
+
+        if (state.State.Characters.Find(c => IsRepeatOf(c.CreatedByRequest, requestKey)) is { } made)
+        {
+            // The gateway lost the answer in a failover and asks again: this request made that character.
+            return Result.Ok(made.ToSummary(gameData.DefaultWorld));
         }
 
         var world = string.IsNullOrEmpty(worldId) ? gameData.DefaultWorld : worldId;
@@ -309,7 +341,7 @@ public sealed partial class AccountGrain(
             return new GameFailure(GameError.Busy, BusyRetryAfter);
         }
 
-        var character = new CharacterRecord { CharacterId = Guid.NewGuid(), Name = display, CreatedAt = time.GetUtcNow(), WorldId = world };
+        var character = new CharacterRecord { CharacterId = Guid.NewGuid(), Name = display, CreatedAt = time.GetUtcNow(), WorldId = world, CreatedByRequest = requestKey };
         var nameGrain = GrainFactory.GetGrain<ICharacterNameGrain>(CharacterNames.Key(world, display, gameData.DefaultWorld));
         if (!await nameGrain.ClaimForAccount(state.State.AccountId, character.CharacterId, this.GetPrimaryKeyString()))
         {
@@ -469,11 +501,14 @@ public sealed partial class AccountGrain(
         }
     }
 
+    /// <summary>Whether <paramref name="requestKey"/> is the request recorded as <paramref name="recorded"/> (an empty key never repeats).</summary>
+    private static bool IsRepeatOf(Guid recorded, Guid requestKey) => requestKey != Guid.Empty && recorded == requestKey;
+
     private ActiveSession? CurrentSession(Guid sessionId) =>
         sessionId != Guid.Empty && state.State.Session is { } session && session.SessionId == sessionId ? session : null;
 
     /// <summary>Replaces any session with a new one on <paramref name="endpoint"/>, kicking the old connection.</summary>
-    private async Task<AccountSession> StartSessionAsync(SessionEndpoint endpoint, Guid? lastCharacter, bool resumed)
+    private async Task<AccountSession> StartSessionAsync(SessionEndpoint endpoint, Guid? lastCharacter, bool resumed, Guid requestKey = default)
     {
         var previous = state.State.Session;
         var session = new ActiveSession
@@ -482,6 +517,8 @@ public sealed partial class AccountGrain(
             Endpoint = endpoint,
             SpentTicketId = previous?.SpentTicketId ?? Guid.Empty,
             CharacterInWorld = null,
+            StartedByRequest = requestKey,
+            PreviousCharacter = lastCharacter,
         };
         var now = time.GetUtcNow();
         // Recorded first: a session that exists is always in the records (a failed write below closes it at once).
@@ -570,6 +607,9 @@ public sealed partial class AccountGrain(
 
     [LoggerMessage(EventId = LogEvents.AccountResumed, Level = LogLevel.Information, Message = "Account {AccountId} resumed, session {SessionId} on gateway {GatewayId} connection {ConnectionId}")]
     private static partial void LogResumed(ILogger logger, Guid accountId, Guid sessionId, string gatewayId, long connectionId);
+
+    [LoggerMessage(EventId = LogEvents.AccountResumeRepeated, Level = LogLevel.Information, Message = "Account {AccountId}: the resume of session {SessionId} on gateway {GatewayId} connection {ConnectionId} was asked again (a failover repeat); answered with that session")]
+    private static partial void LogResumeRepeated(ILogger logger, Guid accountId, Guid sessionId, string gatewayId, long connectionId);
 
     [LoggerMessage(EventId = LogEvents.AccountLockedOut, Level = LogLevel.Warning, Message = "Logins to {AccountKey} from {Address} locked for {Lockout} after repeated failed logins")]
     private static partial void LogLockedOut(ILogger logger, string accountKey, string address, TimeSpan lockout);

@@ -16,6 +16,8 @@ public sealed class AccountState
     [Id(7)] public Operations.AccountRole Role { get; set; }
     /// <summary>The latest ban; kept after it ends, as history, and replaced by the next one.</summary>
     [Id(8)] public Operations.BanInfo? Ban { get; set; }
+    /// <summary>The gateway's key of the Register request that created the account: its repeat is answered, not refused.</summary>
+    [Id(9)] public Guid CreatedByRequest { get; set; }
 }
 
 [GenerateSerializer, Alias("mmo.CharacterRecord")]
@@ -27,6 +29,8 @@ public sealed class CharacterRecord
     [Id(3)] public int Level { get; set; } = 1;
     /// <summary>The world the character lives in; empty for characters made before worlds existed (the default world).</summary>
     [Id(4)] public string WorldId { get; set; } = "";
+    /// <summary>The gateway's key of the CreateCharacter request that made it: its repeat yields this character.</summary>
+    [Id(5)] public Guid CreatedByRequest { get; set; }
 
     /// <param name="defaultWorld">The world of a character stored without one.</param>
     public CharacterSummary ToSummary(string defaultWorld) => new(CharacterId, Name, CreatedAt, Level, string.IsNullOrEmpty(WorldId) ? defaultWorld : WorldId);
@@ -43,4 +47,8 @@ public sealed class ActiveSession
     /// <summary>The ticket spent last, to tell a replayed ticket from a forged one.</summary>
     [Id(3)] public Guid SpentTicketId { get; set; }
     [Id(4)] public Guid? CharacterInWorld { get; set; }
+    /// <summary>The gateway's key of the ResumeSession request that started this session: its repeat yields this session.</summary>
+    [Id(5)] public Guid StartedByRequest { get; set; }
+    /// <summary>The character the session that this one replaced had in the world (the resume's answer), for a repeat.</summary>
+    [Id(6)] public Guid? PreviousCharacter { get; set; }
 }
