@@ -28,7 +28,10 @@ public sealed class MmoErrorException : Exception
     /// <summary>Set for RATE_LIMITED, BUSY, LOGIN_THROTTLED, CHAT_RATE_LIMITED and MOVE_RATE_LIMITED: wait at least this long before retrying.</summary>
     public TimeSpan? RetryAfter { get; }
 
-    /// <summary>For ACCOUNT_BANNED and CHAT_MUTED: when the ban or mute ends, Unix milliseconds; 0 for a ban until lifted.</summary>
+    /// <summary>
+    /// For ACCOUNT_BANNED and CHAT_MUTED: when the ban or mute ends, Unix milliseconds; 0 for a ban until lifted.
+    /// For CHAT_CHANNEL_LOCKED: when the character may speak on WORLD; 0 when its level is what is missing.
+    /// </summary>
     public long UntilMs { get; }
 
     /// <summary>For UPDATE_REQUIRED: where to get a current client for this platform.</summary>

@@ -45,6 +45,7 @@ public static class ErrorDescriptions
         ErrorCode.PlayerNotFound => "no character has that name",
         ErrorCode.PlayerOffline => "that character is not in the world",
         ErrorCode.ChatMuted => "this character is muted",
+        ErrorCode.ChatChannelLocked => "the world channel needs a higher level or an older character",
         ErrorCode.WorldNotFound => "no world with that id",
         ErrorCode.WorldMaintenance => "the world is in maintenance",
         ErrorCode.Forbidden => "the account's role does not allow this request",

@@ -39,6 +39,7 @@ public static class GameErrors
         GameError.WorldNotFound => ErrorCode.WorldNotFound,
         GameError.WorldMaintenance => ErrorCode.WorldMaintenance,
         GameError.ChatMuted => ErrorCode.ChatMuted,
+        GameError.ChatChannelLocked => ErrorCode.ChatChannelLocked,
         GameError.ItemNotHeld => ErrorCode.ItemNotHeld,
         GameError.ItemNotUsable => ErrorCode.ItemNotUsable,
         GameError.InventoryFull => ErrorCode.InventoryFull,
@@ -63,7 +64,7 @@ public static class GameErrors
     };
 
     /// <summary>The client's answer to a failed call: its code, its retry time or end time (bans, mutes), and whether the connection ends.</summary>
-    public static Reply ToReply(GameFailure failure) => failure.Error is GameError.AccountBanned or GameError.ChatMuted
+    public static Reply ToReply(GameFailure failure) => failure.Error is GameError.AccountBanned or GameError.ChatMuted or GameError.ChatChannelLocked
         ? Reply.FailUntil(ToWire(failure.Error), failure.Until, ClosesWith(failure.Error))
         : Reply.Fail(ToWire(failure.Error), failure.RetryAfter, ClosesWith(failure.Error));
 }

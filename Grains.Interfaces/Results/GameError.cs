@@ -49,6 +49,11 @@ public enum GameError
     PlayerOffline = 105,
     /// <summary>An operator muted the character; the failure's <c>Until</c> says until when.</summary>
     ChatMuted = 106,
+    /// <summary>
+    /// WORLD chat is not open to this character yet (below <c>World:WorldChatMinLevel</c>, or younger than
+    /// <c>World:WorldChatMinCharacterAge</c>); the failure's <c>Until</c> says when the age allows, if that is what is missing.
+    /// </summary>
+    ChatChannelLocked = 107,
 
     // Items and trade (200-299).
     /// <summary>The character does not hold that item (or not that many, or not that much gold).</summary>

@@ -200,6 +200,12 @@ public sealed partial class PlayerGrain(
             return new GameFailure(GameError.ChatMuted, Until: mutedUntil);
         }
 
+        // Before any budget: a line the channel refuses spends neither the player's nor the cluster's.
+        if (channel == ChatChannel.World && WorldChatGate.Refusal(State.Level, State.CreatedAt, time.GetUtcNow(), _options) is { } locked)
+        {
+            return locked;
+        }
+
         if (!_chat.TryTake(out var retryAfter))
         {
             return new GameFailure(GameError.ChatRateLimited, retryAfter);

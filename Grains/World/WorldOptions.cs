@@ -94,6 +94,16 @@ public sealed class WorldOptions
     /// <summary>...refilled at this many lines per second for the whole cluster.</summary>
     [Range(0.01, 100_000)] public double WorldChatPerSecond { get; set; } = 10;
 
+    /// <summary>
+    /// Lowest level a character speaks on WORLD at (anti-spam: a fresh account cannot shout to every player); 1 lets
+    /// everyone. Below it a WORLD line is CHAT_CHANNEL_LOCKED; SAY, ZONE and whispers are not affected.
+    /// </summary>
+    [Range(1, 10_000)] public int WorldChatMinLevel { get; set; } = 1;
+
+    /// <summary>How old a character must be to speak on WORLD (zero: any); younger, a line is CHAT_CHANNEL_LOCKED with when it may.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan WorldChatMinCharacterAge { get; set; } = TimeSpan.Zero;
+
     /// <summary>How often a world pushes queue positions to every waiting client (also at once when a turn comes).</summary>
     public TimeSpan QueueUpdateInterval { get; set; } = TimeSpan.FromSeconds(2);
 
