@@ -1,7 +1,6 @@
 using OrleansMmo.Client;
 using OrleansMmo.Grains;
 using OrleansMmo.Grains.World;
-using OrleansMmo.Protocol.Messages;
 using OrleansMmo.Tests.Infrastructure;
 using WireChannel = OrleansMmo.Protocol.Messages.ChatChannel;
 
