@@ -11,9 +11,14 @@ export interface Entity {
 /**
  * What one client knows of its zone, kept up to date from WorldUpdate pushes: apply every update in order,
  * and reset on entering the world or a new zone (docs/protocol.md, "The world").
+ * The first update of a zone can arrive before the code awaiting EnterWorld (or the Move that changed zone) has
+ * called reset: updates of a zone the view is not in are held, and reset applies those of the zone it enters.
  */
 export class WorldView {
+  /** Updates of other zones held for a reset to come; the oldest go first beyond this. */
+  static readonly maxHeldUpdates = 64;
   private readonly known = new Map<number, Entity>();
+  private held: WorldUpdate[] = [];
   zoneId = "";
   selfId = 0;
 
@@ -25,11 +30,23 @@ export class WorldView {
     this.known.clear();
     this.zoneId = arrival.zone?.zoneId ?? "";
     this.selfId = arrival.entityId;
+    const held = this.held;
+    this.held = [];
+    for (const update of held) {
+      if (update.zoneId === this.zoneId) {
+        this.apply(update);
+      }
+    }
   }
 
-  /** Applies one update (left, then entered, then moved); updates from a zone the client has left are ignored. */
+  /** Applies one update (left, then entered, then moved); an update of another zone is held for the next reset. */
   apply(update: WorldUpdate): void {
     if (update.zoneId !== this.zoneId) {
+      this.held.push(update);
+      if (this.held.length > WorldView.maxHeldUpdates) {
+        this.held.shift();
+      }
+
       return;
     }
 

@@ -37,12 +37,14 @@ async function enterWorld(prefix) {
   await client.login(username, password);
   const name = unique(prefix.slice(0, 4)).slice(0, 14);
   const character = await client.createCharacter(name);
-  const entered = await client.enterWorld(character.characterId);
+  // Handlers first: the first world update can come in the same read as the EnterWorld response; the view holds
+  // it until the arrival resets it.
   const view = new WorldView();
-  view.reset(entered.arrival);
   const chat = [];
   client.onWorldUpdate = (update) => view.apply(update);
   client.onChat = (message) => chat.push(message);
+  const entered = await client.enterWorld(character.characterId);
+  view.reset(entered.arrival);
   return { client, name, entered, view, chat, username };
 }
 
