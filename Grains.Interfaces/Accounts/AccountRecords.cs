@@ -16,7 +16,11 @@ public sealed record SessionEndpoint(
     [property: Id(2)] IGatewayObserver Gateway,
     [property: Id(3)] string RemoteAddress,
     [property: Id(4)] ClientInfo? Client = null,
-    [property: Id(5)] string GatewayInstance = "");
+    [property: Id(5)] string GatewayInstance = "")
+{
+    /// <summary>Whether <paramref name="other"/> is the same client connection (same gateway, same connection id).</summary>
+    public bool IsSameConnection(SessionEndpoint other) => GatewayId == other.GatewayId && ConnectionId == other.ConnectionId;
+}
 
 /// <summary>The client program as its Hello described it: free-text name, build number and platform.</summary>
 [GenerateSerializer, Immutable, Alias("mmo.ClientInfo")]

@@ -204,7 +204,7 @@ public sealed partial class AccountGrain(
 
         var session = state.State.Session;
         if (session is not null && ticket.TicketId == session.SpentTicketId && IsRepeatOf(session.StartedByRequest, requestKey)
-            && session.Endpoint is { } holder && holder.GatewayId == endpoint.GatewayId && holder.ConnectionId == endpoint.ConnectionId)
+            && session.Endpoint?.IsSameConnection(endpoint) == true)
         {
             // The gateway lost the answer in a failover (the first call was slow, not failed) and asks again from
             // the same connection: the session this request started is the answer. Its first ticket was never
@@ -541,7 +541,7 @@ public sealed partial class AccountGrain(
             await EndRecordQuietlyAsync(previous.SessionId, now, SessionEndReason.Replaced);
         }
 
-        if (previous?.Endpoint is { } old && !(old.GatewayId == endpoint.GatewayId && old.ConnectionId == endpoint.ConnectionId))
+        if (previous?.Endpoint is { } old && !old.IsSameConnection(endpoint))
         {
             KickQuietly(old, previous.SessionId, KickReason.LoggedInElsewhere);
         }
