@@ -57,6 +57,23 @@ public sealed class GatewayOptions
     [Range(256 * 1024, 1024 * 1024 * 1024)] public int OutboundQueueBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
+    /// Once the outbound queue holds this percentage of either bound (<see cref="OutboundQueueCapacity"/> frames,
+    /// <see cref="OutboundQueueBytes"/> bytes), pushes that can be let go (SAY, ZONE and WORLD chat lines, world
+    /// updates) are dropped instead of queued; the zone then sends the player its whole view again. A client that
+    /// reads too slowly loses chatter before it loses its connection: only responses, whispers and system lines
+    /// can fill the queue to its bounds and cut it (SLOW_CONSUMER). 100: nothing is dropped before the bound.
+    /// </summary>
+    [Range(1, 100)] public int DroppablePushQueuePercent { get; set; } = 50;
+
+    /// <summary>
+    /// The kernel's send buffer of each client socket, in bytes; 0 leaves it to the system, which grows it up to
+    /// <c>net.ipv4.tcp_wmem</c>'s maximum (4 MiB on Debian) for a client that stops reading: kernel memory on top
+    /// of the outbound queue, out of the gateway's sight. A bound here makes a stalled reader reach the queue's
+    /// marks (and the droppable mark) after this many bytes instead. The kernel doubles the value for its bookkeeping.
+    /// </summary>
+    [Range(0, 64 * 1024 * 1024)] public int SocketSendBufferBytes { get; set; }
+
+    /// <summary>
     /// Largest <c>echo</c> a Ping may carry; a larger one is answered PING_ECHO_TOO_LARGE. The echo comes back in
     /// the response, so without a cap unread pings turn the request budget into the client's memory on the gateway.
     /// </summary>

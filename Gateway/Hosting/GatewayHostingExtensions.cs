@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
@@ -109,6 +110,20 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<IValidateOptions<FireflyOptions>, FireflyOptionsValidator>();
         services.AddSingleton<IValidateOptions<FireflyOptions>, FireflyOptionsAttributeValidator>();
         services.AddHealthChecks();
+
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<GatewayOptions>>((sockets, gateway) =>
+        {
+            if (gateway.Value.SocketSendBufferBytes is > 0 and var bytes)
+            {
+                // Set on the listening socket, inherited by every accepted one (and fixed there: no autotuning).
+                sockets.CreateBoundListenSocket = endpoint =>
+                {
+                    var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+                    socket.SendBufferSize = bytes;
+                    return socket;
+                };
+            }
+        });
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -33,6 +33,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _errors;
     private readonly Counter<long> _disconnects;
     private readonly Counter<long> _clusterRetries;
+    private readonly Counter<long> _pushesDropped;
 
     public GatewayMetrics(IMeterFactory meterFactory, SessionRegistry sessions)
     {
@@ -49,6 +50,7 @@ public sealed class GatewayMetrics
         _logins = meter.CreateCounter<long>("mmo.gateway.logins", "{login}", "Logins and session resumes, by kind and result");
         _errors = meter.CreateCounter<long>("mmo.gateway.errors", "{error}", "Error frames sent to clients, by code");
         _disconnects = meter.CreateCounter<long>("mmo.gateway.disconnects", "{connection}", "Connections closed by the gateway, by reason");
+        _pushesDropped = meter.CreateCounter<long>("mmo.gateway.pushes.dropped", "{frame}", "Chat lines and world updates let go because their client read too slowly, by opcode");
         _clusterRetries = meter.CreateCounter<long>("mmo.gateway.cluster_retries", "{retry}", "Requests repeated while the cluster failed over, by opcode");
     }
 
@@ -84,6 +86,8 @@ public sealed class GatewayMetrics
         _disconnects.Add(1, ReasonTags.GetOrAdd((int)reason, static r => new("reason", ((DisconnectReason)r).ToString())));
 
     public void ClusterRetry(Opcode opcode) => _clusterRetries.Add(1, OpcodeTag(opcode));
+
+    public void PushDropped(Opcode opcode) => _pushesDropped.Add(1, OpcodeTag(opcode));
 
     private static KeyValuePair<string, object?> OpcodeTag(Opcode opcode) =>
         OpcodeTags.GetOrAdd((ushort)opcode, static o => new("opcode", ((Opcode)o).ToString()));

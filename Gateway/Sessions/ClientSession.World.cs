@@ -48,7 +48,8 @@ public sealed partial class ClientSession
     }
 
     /// <summary>Queues a push for <paramref name="characterId"/> if this connection plays it (or is entering the world with it).</summary>
-    public void SendWorldPush(Guid characterId, ushort opcode, ReadOnlySpan<byte> payload)
+    /// <returns>False when the push was dropped because the client reads too slowly (<see cref="DroppablePushes"/>).</returns>
+    public bool SendWorldPush(Guid characterId, ushort opcode, ReadOnlySpan<byte> payload)
     {
         if (opcode == (ushort)Opcode.QueueUpdate)
         {
@@ -58,7 +59,7 @@ public sealed partial class ClientSession
                 SendPush(opcode, payload);
             }
 
-            return;
+            return true;
         }
 
         // Before BeginEnteringWorld the character is not in any zone yet, so nothing can arrive for it.
@@ -72,19 +73,26 @@ public sealed partial class ClientSession
                     if (_held.Count >= MaxHeldPushes)
                     {
                         Close(DisconnectReason.SlowConsumer, "too many pushes while entering the world", notify: false);
-                        return;
+                        return true;
                     }
 
                     _held.Add((opcode, payload.ToArray()));
-                    return;
+                    return true;
                 }
             }
         }
 
         if (State == SessionState.InWorld && Binding?.CharacterId == characterId)
         {
+            if (DroppablePushes.Includes(opcode, payload))
+            {
+                return SendDroppablePush(opcode, payload);
+            }
+
             SendPush(opcode, payload);
         }
+
+        return true;
     }
 
     /// <summary>EnterWorld succeeded: the connection plays the character now, but its pushes stay held until <see cref="ReleaseWorldPushes"/>.</summary>

@@ -34,6 +34,10 @@ public sealed partial class ClientSession
     // the channel itself is unbounded so that the Disconnect notice always fits past the bound.
     private long _queuedFrames;
     private long _queuedBytes;
+    // Past these, pushes that can be let go are (GatewayOptions.DroppablePushQueuePercent).
+    private readonly long _droppableFrames;
+    private readonly long _droppableBytes;
+    private int _droppedPushes;
     private int _closing;
     private long _lastReceived;
     private long _unauthenticatedSince;
@@ -57,6 +61,8 @@ public sealed partial class ClientSession
         RemoteAddress = transport.RemoteAddress;
         RateLimit = new TokenBucket(options.RequestsPerSecond, options.RequestBurst);
         MoveRate = new TokenBucket(options.MovesPerSecond, options.MoveBurst);
+        _droppableFrames = Math.Max(1, (long)options.OutboundQueueCapacity * options.DroppablePushQueuePercent / 100);
+        _droppableBytes = (long)options.OutboundQueueBytes * options.DroppablePushQueuePercent / 100;
         _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions
         {
             SingleReader = true,
@@ -132,20 +138,72 @@ public sealed partial class ClientSession
 
     /// <summary>Queues one frame. A full queue means the client stopped reading: it is cut off, not buffered.</summary>
     public bool Send(ushort opcode, uint requestId, IMessage? message) =>
-        !IsClosing && Enqueue(OutboundFrame.Create(opcode, requestId, message));
+        !IsClosing && EnqueueFrame(OutboundFrame.Create(opcode, requestId, message), droppable: false) == EnqueueResult.Queued;
 
     /// <summary>Queues a push whose payload a grain already encoded (zone updates, chat): framed and copied, never parsed.</summary>
     public bool SendPush(ushort opcode, ReadOnlySpan<byte> payload) =>
-        !IsClosing && Enqueue(OutboundFrame.Create(opcode, payload));
+        !IsClosing && EnqueueFrame(OutboundFrame.Create(opcode, payload), droppable: false) == EnqueueResult.Queued;
+
+    /// <summary>
+    /// Queues a push that can be let go (<see cref="DroppablePushes"/>: public chat, world updates), unless the
+    /// queue already holds <see cref="GatewayOptions.DroppablePushQueuePercent"/> of a bound: then it is dropped,
+    /// so a client that reads too slowly loses chatter and in-between updates, not its connection.
+    /// </summary>
+    /// <returns>False when the push was dropped for that reason (a world update's sender must send the whole view
+    /// again); true when it was queued, or when the connection is closing anyway.</returns>
+    public bool SendDroppablePush(ushort opcode, ReadOnlySpan<byte> payload)
+    {
+        if (IsClosing)
+        {
+            return true;
+        }
+
+        // The cheap look first, so a flood toward a stalled client costs no buffer per push.
+        if (Volatile.Read(ref _queuedFrames) >= _droppableFrames || Volatile.Read(ref _queuedBytes) + FrameHeader.Size + payload.Length > _droppableBytes)
+        {
+            OnPushDropped(opcode);
+            return false;
+        }
+
+        if (EnqueueFrame(OutboundFrame.Create(opcode, payload), droppable: true) == EnqueueResult.Dropped)
+        {
+            OnPushDropped(opcode);
+            return false;
+        }
+
+        return true;
+    }
+
+    private void OnPushDropped(ushort opcode)
+    {
+        _metrics?.PushDropped((Opcode)opcode);
+        if (Interlocked.Increment(ref _droppedPushes) == 1)
+        {
+            var frames = Volatile.Read(ref _queuedFrames);
+            var bytes = Volatile.Read(ref _queuedBytes);
+            LogDroppingPushes(_logger, ConnectionId, _options.DroppablePushQueuePercent, frames, bytes);
+        }
+    }
+
+    /// <summary>Pushes dropped because this client read too slowly (<see cref="SendDroppablePush"/>).</summary>
+    public int DroppedPushes => Volatile.Read(ref _droppedPushes);
 
     /// <summary>
     /// Counts the frame in, then queues it; over either bound (frames or bytes) the client is cut off
-    /// instead. Counting first keeps the bound exact under concurrent senders.
+    /// instead, or, for a <paramref name="droppable"/> frame, over the lower droppable mark the frame is
+    /// let go. Counting first keeps the bounds exact under concurrent senders.
     /// </summary>
-    private bool Enqueue(OutboundFrame frame)
+    private EnqueueResult EnqueueFrame(OutboundFrame frame, bool droppable)
     {
         var frames = Interlocked.Increment(ref _queuedFrames);
         var bytes = Interlocked.Add(ref _queuedBytes, frame.Length);
+        if (droppable && (frames > _droppableFrames || bytes > _droppableBytes))
+        {
+            Uncount(frame);
+            frame.Return();
+            return EnqueueResult.Dropped;
+        }
+
         if (frames > _options.OutboundQueueCapacity || bytes > _options.OutboundQueueBytes)
         {
             Uncount(frame);
@@ -155,18 +213,29 @@ public sealed partial class ClientSession
                 Close(DisconnectReason.SlowConsumer, frames > _options.OutboundQueueCapacity ? "outbound queue full" : "outbound queue bytes over the bound", notify: false);
             }
 
-            return false;
+            return EnqueueResult.Refused;
         }
 
         if (_outbound.Writer.TryWrite(frame))
         {
-            return true;
+            return EnqueueResult.Queued;
         }
 
         // Closed meanwhile: the writer will not take it.
         Uncount(frame);
         frame.Return();
-        return false;
+        return EnqueueResult.Refused;
+    }
+
+    private enum EnqueueResult
+    {
+        Queued,
+
+        /// <summary>Over a bound (the client is being cut off), or the queue is closed.</summary>
+        Refused,
+
+        /// <summary>A droppable frame over the droppable mark: let go, the connection stays.</summary>
+        Dropped,
     }
 
     private void Uncount(OutboundFrame frame)
@@ -204,7 +273,7 @@ public sealed partial class ClientSession
         if (notify)
         {
             // Written past the bound on purpose (the channel is unbounded, the bound is counted in
-            // Enqueue): the notice is one small frame and tells the client why.
+            // EnqueueFrame): the notice is one small frame and tells the client why.
             var notice = new DisconnectNotice { Reason = reason, Detail = detail ?? "" };
             if (alternatives is not null)
             {
@@ -281,6 +350,9 @@ public sealed partial class ClientSession
 
     /// <summary>Cuts the connection without waiting for queued frames.</summary>
     public void Abort(string why) => _transport.Abort(why);
+
+    [LoggerMessage(EventId = LogEvents.SessionDroppingPushes, Level = LogLevel.Information, Message = "Connection {ConnectionId} reads too slowly: its chat lines and world updates are dropped while its outbound queue is over {Percent}% of a bound ({Frames} frames, {Bytes} bytes queued); logged once per connection")]
+    private static partial void LogDroppingPushes(ILogger logger, long connectionId, int percent, long frames, long bytes);
 
     [LoggerMessage(EventId = LogEvents.SessionClosing, Level = LogLevel.Information, Message = "Connection {ConnectionId} closing: {Reason} {Detail}")]
     private static partial void LogClosing(ILogger logger, long connectionId, DisconnectReason reason, string detail);

@@ -13,31 +13,45 @@ public sealed class GatewayObserver(
     /// <summary>
     /// Fans a batch out to sockets. A frame whose connection closed, or now plays another
     /// character, is dropped: the zone learns of it when the player leaves. A broadcast frame goes
-    /// to every in-world connection.
+    /// to every in-world connection. A world update let go because its client reads too slowly is
+    /// named in the receipt, so its zone sends that player the whole view next.
     /// </summary>
-    public Task Deliver(PushBatch batch)
+    public Task<DeliveryReceipt?> Deliver(PushBatch batch)
     {
         stats.Record(batch);
+        List<Guid>? undelivered = null;
         for (var i = 0; i < batch.Count; i++)
         {
             if (batch.ConnectionIds[i] == PushBatch.Everyone)
             {
                 Broadcast(batch.Opcodes[i], batch.PayloadOf(i));
             }
-            else if (sessions.TryGet(batch.ConnectionIds[i], out var session))
+            else if (sessions.TryGet(batch.ConnectionIds[i], out var session)
+                && !session.SendWorldPush(batch.CharacterIds[i], batch.Opcodes[i], batch.PayloadOf(i))
+                && batch.Opcodes[i] == (ushort)Protocol.Opcode.WorldUpdate)
             {
-                session.SendWorldPush(batch.CharacterIds[i], batch.Opcodes[i], batch.PayloadOf(i));
+                (undelivered ??= []).Add(batch.CharacterIds[i]);
             }
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult(undelivered is null ? null : new DeliveryReceipt([.. undelivered]));
     }
 
     private void Broadcast(ushort opcode, ReadOnlySpan<byte> payload)
     {
+        var droppable = DroppablePushes.Includes(opcode, payload);
         foreach (var session in sessions.All)
         {
-            if (session.State == SessionState.InWorld)
+            if (session.State != SessionState.InWorld)
+            {
+                continue;
+            }
+
+            if (droppable)
+            {
+                session.SendDroppablePush(opcode, payload);
+            }
+            else
             {
                 session.SendPush(opcode, payload);
             }

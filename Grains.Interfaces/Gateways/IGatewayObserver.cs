@@ -16,10 +16,15 @@ public interface IGatewayObserver : IGrainObserver
     /// <summary>
     /// Pushes each frame of the batch to its connection, or to every in-world connection for a
     /// broadcast frame (world chat, announcements). Not one-way: a sender learns from a failed or
-    /// late answer that the gateway is gone, and stops sending to it.
+    /// late answer that the gateway is gone, and stops sending to it; and from the receipt, which
+    /// world updates the gateway let go (null: none).
     /// </summary>
+    /// <remarks>
+    /// Was <c>Task Deliver(PushBatch)</c> under the same alias, and stays compatible both ways in a rolling
+    /// upgrade: an older gateway's answer reads as a null receipt, an older sender ignores the receipt.
+    /// </remarks>
     [Alias("Deliver")]
-    Task Deliver(PushBatch batch);
+    Task<DeliveryReceipt?> Deliver(PushBatch batch);
 
     /// <summary>The cluster's address bans changed: keep this copy, and kick connections from a banned address.</summary>
     [Alias("SetAddressBans")]

@@ -8,7 +8,8 @@ public interface IDeliveryListener
 {
     /// <summary>
     /// Frames for these characters on this gateway did not arrive: dropped because the gateway had
-    /// too many deliveries unanswered, or the call failed or timed out. The list is only valid
+    /// too many deliveries unanswered, or the call failed or timed out, or the gateway let their world
+    /// updates go because their clients read too slowly. The list is only valid
     /// during the call. A zone forgets what it told them, so their next update is whole.
     /// </summary>
     void OnUndelivered(string gatewayId, IReadOnlyList<Guid> characters);
@@ -141,8 +142,14 @@ public sealed partial class GatewayFanout(WorldOptions options, WorldMetrics met
     {
         try
         {
-            await link.Observer.Deliver(batch).WaitAsync(options.DeliveryTimeout);
+            var receipt = await link.Observer.Deliver(batch).WaitAsync(options.DeliveryTimeout);
             link.Failures = 0;
+            if (receipt is { Undelivered.Length: > 0 })
+            {
+                // Let go at the gateway (their clients read too slowly; counted there): the call itself went through.
+                listener?.OnUndelivered(link.GatewayId, receipt.Undelivered);
+            }
+
             return true;
         }
         catch (Exception ex)

@@ -266,6 +266,8 @@ public sealed partial class ZoneGrain(
             if (_players.TryGetValue(characterId, out var player) && player.Session.GatewayId == gatewayId)
             {
                 _view.Forget(player);
+                // The lost update may have carried its own health or level: the whole view says them again.
+                _view.MarkChanged(player, EntityChanges.Status);
             }
         }
     }

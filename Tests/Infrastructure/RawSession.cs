@@ -20,6 +20,7 @@ public sealed class RawSession : IAsyncDisposable
     private readonly Task _pump;
     private uint _lastRequestId = 1;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _paused;
 
     private RawSession(RawGameSocket socket)
     {
@@ -36,18 +37,18 @@ public sealed class RawSession : IAsyncDisposable
 
     public string CharacterName { get; private set; } = "";
 
-    /// <summary>Connects and says Hello (request id 1).</summary>
-    public static async Task<RawSession> ConnectAsync(int port, IPAddress? localAddress = null)
+    /// <summary>Connects and says Hello (request id 1); a small <paramref name="receiveBufferSize"/> makes a client that stops reading stall sooner.</summary>
+    public static async Task<RawSession> ConnectAsync(int port, IPAddress? localAddress = null, int? receiveBufferSize = null)
     {
-        var socket = await RawGameSocket.ConnectAsync(port, localAddress);
+        var socket = await RawGameSocket.ConnectAsync(port, localAddress, receiveBufferSize);
         await socket.HelloAsync();
         return new RawSession(socket);
     }
 
     /// <summary>Connects, registers, logs in, creates a character and enters the world with it, one request at a time.</summary>
-    public static async Task<RawSession> EnterWorldAsync(int port, string prefix, IPAddress? localAddress = null)
+    public static async Task<RawSession> EnterWorldAsync(int port, string prefix, IPAddress? localAddress = null, int? receiveBufferSize = null)
     {
-        var session = await ConnectAsync(port, localAddress);
+        var session = await ConnectAsync(port, localAddress, receiveBufferSize);
         session.Username = GameCluster.UniqueName(prefix);
         await session.ExpectAsync<RegisterResponse>(Opcode.Register, new RegisterRequest { Username = session.Username, Password = WorldPlayer.Password });
         await session.LoginAsync();
@@ -109,6 +110,39 @@ public sealed class RawSession : IAsyncDisposable
         return await Await.Within(Task.WhenAll(waits), $"answers to a burst of {requests.Length} ({string.Join(", ", requests.Select(r => r.Opcode))})");
     }
 
+    /// <summary>Stops reading the socket after the frame being read (a client that stopped reading); <see cref="ResumeReading"/> goes on.</summary>
+    public void PauseReading()
+    {
+        lock (_gate)
+        {
+            _paused ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void ResumeReading()
+    {
+        TaskCompletionSource? paused;
+        lock (_gate)
+        {
+            (paused, _paused) = (_paused, null);
+        }
+
+        paused?.TrySetResult();
+    }
+
+    /// <summary>Sends one request without waiting for its answer (use <see cref="WaitForAsync"/> or <see cref="Frames"/>); returns its request id.</summary>
+    public async Task<uint> SendRequestAsync(Opcode opcode, IMessage request)
+    {
+        uint id;
+        lock (_gate)
+        {
+            id = ++_lastRequestId;
+        }
+
+        await _socket.SendAsync(RawGameSocket.Frame(opcode, id, request));
+        return id;
+    }
+
     /// <summary>Writes raw bytes (frames with ids of the test's choosing).</summary>
     public Task SendAsync(byte[] bytes) => _socket.SendAsync(bytes);
 
@@ -166,8 +200,24 @@ public sealed class RawSession : IAsyncDisposable
     {
         try
         {
-            while (await _socket.ReadFrameAsync(Timeout.InfiniteTimeSpan) is { } frame)
+            while (true)
             {
+                Task? resumed;
+                lock (_gate)
+                {
+                    resumed = _paused?.Task;
+                }
+
+                if (resumed is not null)
+                {
+                    await resumed;
+                }
+
+                if (await _socket.ReadFrameAsync(Timeout.InfiniteTimeSpan) is not { } frame)
+                {
+                    break;
+                }
+
                 lock (_gate)
                 {
                     _frames.Add(frame);
@@ -204,6 +254,8 @@ public sealed class RawSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A paused pump would never see the close.
+        ResumeReading();
         await _socket.DisposeAsync();
         await _pump;
     }

@@ -27,6 +27,119 @@ public class ResourceAbuseTests(FrontDoorCluster cluster)
         Assert.True(overTheCap.Payload.Length < 200, "the refusal carries the echo back");
     }
 
+    /// <summary>
+    /// A gateway where a client that stops reading reaches the outbound queue quickly: kernel send buffers fixed
+    /// small, 256 KiB of queue (pushes droppable past 128 KiB), pings big enough to fill it in a few requests.
+    /// </summary>
+    private Task<Microsoft.AspNetCore.Builder.WebApplication> StartSlowReaderGatewayAsync() => cluster.StartGatewayAsync(
+    [
+        ("Gateway:SocketSendBufferBytes", "16384"),
+        ("Gateway:OutboundQueueCapacity", "100000"),
+        ("Gateway:OutboundQueueBytes", "262144"),
+        ("Gateway:DroppablePushQueuePercent", "50"),
+        ("Gateway:MaxPingEchoBytes", "16384"),
+        ("Gateway:RequestBurst", "1000"),
+        ("Gateway:RequestsPerSecond", "1000"),
+    ]);
+
+    /// <summary>
+    /// Stops reading and queues ~230 KB of ping answers toward the client: past the droppable mark (128 KiB) and
+    /// short of the bound (256 KiB) whatever the kernel holds of it (its buffers are fixed at well under 100 KB).
+    /// </summary>
+    private static async Task StallAsync(RawSession client)
+    {
+        client.PauseReading();
+        var echo = new PingRequest { Echo = ByteString.CopyFrom(new byte[16384]) };
+        for (var i = 0; i < 14; i++)
+        {
+            await client.SendRequestAsync(Opcode.Ping, echo);
+        }
+    }
+
+    private int SlowReaderLogLines() => cluster.Logs.Entries.Count(e => e.Contains("reads too slowly", StringComparison.Ordinal));
+
+    private int SlowConsumerCuts() => cluster.Logs.Entries.Count(e => e.Contains("SlowConsumer", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task AReaderTooSlowForAWorldChatFloodLosesLinesNotItsConnectionAndStillGetsWhispers()
+    {
+        var gateway = await StartSlowReaderGatewayAsync();
+        try
+        {
+            var port = GameCluster.GamePortOf(gateway);
+            await using var slow = await RawSession.EnterWorldAsync(port, "slow", receiveBufferSize: 4096);
+            await using var speaker = await RawSession.EnterWorldAsync(port, "talk");
+            var (before, cutsBefore) = (SlowReaderLogLines(), SlowConsumerCuts());
+            await StallAsync(slow);
+
+            // WORLD lines until the gateway says it lets the slow reader's go; each line is awaited at the speaker,
+            // so the slow reader's copy was handled by then too. Before, every line was queued, and a longer flood cut it.
+            var said = new List<string>();
+            // At most 4 lines: with the whisper after them, the speaker stays within its chat burst (5).
+            for (var i = 0; i < 4 && SlowReaderLogLines() == before; i++)
+            {
+                var line = $"flood {i} {Guid.NewGuid():N}";
+                said.Add(line);
+                await speaker.ExpectAsync<ChatResponse>(Opcode.Chat, new ChatRequest { Channel = ChatChannel.World, Text = line });
+                await speaker.WaitForAsync(_ => speaker.Chat().Any(c => c.Text == line), $"the speaker's own WORLD line {i}");
+            }
+
+            Assert.True(SlowReaderLogLines() > before, "the gateway drops WORLD lines toward a client over the droppable mark");
+            // A whisper is not chatter: its sender is told it arrived, so it is queued, not dropped.
+            await speaker.ExpectAsync<ChatResponse>(Opcode.Chat, new ChatRequest { Channel = ChatChannel.Whisper, Text = "still there?", ToName = slow.CharacterName });
+            Assert.Equal(cutsBefore, SlowConsumerCuts());
+
+            slow.ResumeReading();
+            await slow.WaitForAsync(_ => slow.Chat().Any(c => c.Channel == ChatChannel.Whisper && c.Text == "still there?"), "the whisper, after the queued ping answers");
+            Assert.Contains(said, line => !slow.Chat().Any(c => c.Text == line));
+            // Caught up: the connection works and new lines arrive again.
+            await slow.ExpectAsync<PingResponse>(Opcode.Ping, new PingRequest());
+            await speaker.ExpectAsync<ChatResponse>(Opcode.Chat, new ChatRequest { Channel = ChatChannel.World, Text = "after the flood" });
+            await slow.WaitForAsync(_ => slow.Chat().Any(c => c.Text == "after the flood"), "a WORLD line once the client reads again");
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
+    public async Task AWorldUpdateDroppedForASlowReaderIsFollowedByTheWholeViewNotADisconnect()
+    {
+        var gateway = await StartSlowReaderGatewayAsync();
+        try
+        {
+            var port = GameCluster.GamePortOf(gateway);
+            await using var slow = await RawSession.EnterWorldAsync(port, "slow", receiveBufferSize: 4096);
+            await using var mover = await RawSession.EnterWorldAsync(port, "move");
+            var (before, cutsBefore) = (SlowReaderLogLines(), SlowConsumerCuts());
+            await StallAsync(slow);
+            var framesBefore = slow.Frames().Count;
+
+            // The mover, in the slow reader's view, moves until an update toward the slow reader is let go.
+            var step = 0;
+            await Await.Until(async () =>
+            {
+                step++;
+                await mover.ExpectAsync<MoveResponse>(Opcode.Move, RawSession.Move(50 + (step % 2 * 0.02f), 50));
+                return SlowReaderLogLines() > before;
+            }, "the gateway to drop a world update toward the slow reader", interval: TimeSpan.FromMilliseconds(50));
+            Assert.Equal(cutsBefore, SlowConsumerCuts());
+
+            // Reading again, it gets (after the queued ping answers) an update that replaces its whole picture:
+            // the zone heard of the drop from the gateway's receipt. Before, it was cut off (SLOW_CONSUMER) or, with
+            // the update silently gone, kept a stale picture for good.
+            slow.ResumeReading();
+            await slow.WaitForAsync(frames => frames.Skip(framesBefore).Any(f => f.Opcode == (ushort)Opcode.WorldUpdate && WorldUpdate.Parser.ParseFrom(f.Payload).Full),
+                "a full WorldUpdate after the dropped one");
+            await slow.ExpectAsync<PingResponse>(Opcode.Ping, new PingRequest());
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
     [Fact]
     public async Task AClientThatNeverReadsIsCutAtTheByteBoundLongBeforeTheFrameBound()
     {

@@ -74,6 +74,26 @@ public sealed class GatewayFanoutTests : IDisposable
     }
 
     [Fact]
+    public async Task UpdatesAGatewayLetGoForSlowClientsAreReportedWithoutCountingTheGatewayAsFailing()
+    {
+        var fanout = NewFanout();
+        var (slowReader, other) = (Guid.NewGuid(), Guid.NewGuid());
+        var gateway = new Gateway { Receipt = new DeliveryReceipt([slowReader]) };
+        for (var i = 1; i <= _options.MaxDeliveryFailures + 1; i++)
+        {
+            fanout.To("gw", gateway).WriteFrame(Session("gw", gateway, 1), slowReader, 0x4002, [1]);
+            fanout.To("gw", gateway).WriteFrame(Session("gw", gateway, 2), other, 0x4002, [2]);
+            Assert.Equal(0, await fanout.SendAsync("zone", i));
+        }
+
+        // Each send's receipt reaches the owner (its zone sends that player the whole view), naming only the slow reader;
+        // the gateway answered every call, so it is never let go however many receipts it sends.
+        Assert.Equal(Enumerable.Repeat(("gw", slowReader), _options.MaxDeliveryFailures + 1), _listener.Undelivered);
+        Assert.Empty(_listener.Lost);
+        Assert.Equal(1, fanout.Gateways);
+    }
+
+    [Fact]
     public async Task AGatewayThatFailsEveryDeliveryIsLetGoAfterTheLimitAndEachLossIsReported()
     {
         var fanout = NewFanout();
@@ -130,7 +150,7 @@ public sealed class GatewayFanoutTests : IDisposable
     /// <summary>A gateway's observer in this process: answers at once, fails, or holds its answer.</summary>
     private sealed class Gateway : IGatewayObserver
     {
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<DeliveryReceipt?> _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public List<PushBatch> Batches { get; } = [];
 
@@ -138,14 +158,17 @@ public sealed class GatewayFanoutTests : IDisposable
 
         public bool Fail { get; set; }
 
-        public void Release() => _release.TrySetResult();
+        /// <summary>What it answers: the characters whose updates it let go, or null.</summary>
+        public DeliveryReceipt? Receipt { get; set; }
 
-        public Task Deliver(PushBatch batch)
+        public void Release() => _release.TrySetResult(null);
+
+        public Task<DeliveryReceipt?> Deliver(PushBatch batch)
         {
             Batches.Add(batch);
-            return Fail ? Task.FromException(new IOException("gateway gone"))
+            return Fail ? Task.FromException<DeliveryReceipt?>(new IOException("gateway gone"))
                 : Hold ? _release.Task
-                : Task.CompletedTask;
+                : Task.FromResult(Receipt);
         }
 
         public Task Kick(long connectionId, Guid sessionId, KickReason reason) => Task.CompletedTask;

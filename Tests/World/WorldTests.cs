@@ -289,7 +289,7 @@ public class WorldTests(GameCluster cluster)
 
         public Task<OrleansMmo.Grains.Gateways.InWorldConnection[]> ListInWorld(string worldId) => Task.FromResult(Array.Empty<OrleansMmo.Grains.Gateways.InWorldConnection>());
 
-        public Task Deliver(OrleansMmo.Grains.Gateways.PushBatch batch)
+        public Task<OrleansMmo.Grains.Gateways.DeliveryReceipt?> Deliver(OrleansMmo.Grains.Gateways.PushBatch batch)
         {
             if (Interlocked.Increment(ref _calls) == 1)
             {
@@ -304,7 +304,7 @@ public class WorldTests(GameCluster cluster)
                 }
             }
 
-            return Task.CompletedTask;
+            return Task.FromResult<OrleansMmo.Grains.Gateways.DeliveryReceipt?>(null);
         }
 
         public async Task<OrleansMmo.Protocol.Messages.WorldUpdate> FirstFullUpdateAsync()
@@ -330,7 +330,7 @@ public class WorldTests(GameCluster cluster)
 
         public Task Kick(long connectionId, Guid sessionId, OrleansMmo.Grains.Gateways.KickReason reason) => Task.CompletedTask;
 
-        public Task Deliver(OrleansMmo.Grains.Gateways.PushBatch batch)
+        public Task<OrleansMmo.Grains.Gateways.DeliveryReceipt?> Deliver(OrleansMmo.Grains.Gateways.PushBatch batch)
         {
             Interlocked.Increment(ref _attempts);
             throw new IOException("gateway gone");
