@@ -32,14 +32,26 @@ public sealed partial class MmoClient
     }
 
     /// <summary>Logs in (the connection becomes Authenticated). A login elsewhere to the same account is kicked.</summary>
-    public async Task<LoginResult> LoginAsync(string username, string password, CancellationToken cancellationToken = default)
+    public Task<LoginResult> LoginAsync(string username, string password, CancellationToken cancellationToken = default) =>
+        LoginAsync(username, password, deviceToken: null, cancellationToken);
+
+    /// <summary>
+    /// Logs in with the <paramref name="deviceToken"/> an earlier login of this account on this device answered
+    /// (<see cref="LoginResult.DeviceToken"/>; null for none). With it, guesses by others behind the same address
+    /// cannot get this login throttled. Keep the result's token in place of the one sent.
+    /// </summary>
+    public async Task<LoginResult> LoginAsync(string username, string password, string? deviceToken, CancellationToken cancellationToken = default)
     {
-        var request = new LoginRequest { Username = username, Password = password };
+        var request = new LoginRequest { Username = username, Password = password, DeviceToken = deviceToken ?? "" };
         var response = await SendRequestAsync(Opcode.Login, request, LoginResponse.Parser, cancellationToken).ConfigureAwait(false);
         _accountId = response.AccountId;
         _currentTicket = response.Ticket;
         _knownGateways = response.Gateways;
-        return new LoginResult(response.AccountId, response.Ticket) { Gateways = response.Gateways };
+        return new LoginResult(response.AccountId, response.Ticket)
+        {
+            Gateways = response.Gateways,
+            DeviceToken = response.DeviceToken.Length > 0 ? response.DeviceToken : null,
+        };
     }
 
     /// <summary>Authenticates this connection with a ticket from an earlier one (on any gateway).

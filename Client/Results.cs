@@ -7,6 +7,13 @@ public sealed record LoginResult(string AccountId, SessionTicket Ticket)
 {
     /// <summary>Gateways this client may use (to reconnect directly), least loaded first.</summary>
     public IReadOnlyList<GatewayAddress> Gateways { get; init; } = [];
+
+    /// <summary>
+    /// Keep it on this device with the account's name and pass it to the next <c>LoginAsync</c> of that account:
+    /// it exempts those logins from the failure budget others at the same address can spend. Null from a server
+    /// that issues none.
+    /// </summary>
+    public string? DeviceToken { get; init; }
 }
 
 /// <summary>The outcome of ResumeSession. <c>LastCharacterId</c> is the character that was in the world when

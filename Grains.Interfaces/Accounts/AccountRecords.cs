@@ -49,12 +49,14 @@ public sealed record CharacterSummary(
 /// <param name="SessionId">The new session; every later call on the account carries it.</param>
 /// <param name="Ticket">The session's one spendable ticket, to resume on another connection.</param>
 /// <param name="LastCharacterId">On a resume, the character the session had in the world, to enter again.</param>
+/// <param name="DeviceToken">On a password login, the device token for the client to keep (empty otherwise).</param>
 [GenerateSerializer, Alias("mmo.AccountSession")]
 public sealed record AccountSession(
     [property: Id(0)] Guid AccountId,
     [property: Id(1)] Guid SessionId,
     [property: Id(2)] SessionTicket Ticket,
-    [property: Id(3)] Guid? LastCharacterId);
+    [property: Id(3)] Guid? LastCharacterId,
+    [property: Id(4)] string DeviceToken = "");
 
 /// <summary>What EnterWorld yields: the character, its state and where it stands.</summary>
 [GenerateSerializer, Alias("mmo.WorldEntry")]

@@ -32,8 +32,17 @@ public interface IAccountGrain : IGrainWithStringKey
     Task<Result<Guid>> ImportLegacy(string username, string password);
 
     /// <summary>Verifies the password and starts a new session, kicking any previous one.</summary>
+    /// <remarks>Kept for gateways of the previous version during a rolling upgrade; see <see cref="LoginFromDevice"/>.</remarks>
     [Alias("Login")]
     Task<Result<AccountSession>> Login(string password, SessionEndpoint endpoint);
+
+    /// <summary>
+    /// As <see cref="Login"/>, from a client that may hold a device token of this account (from an earlier
+    /// successful login): with a valid one, the address's failure budget does not apply and failures count per
+    /// (account, device). The session carries the device token to keep (docs/security.md).
+    /// </summary>
+    [Alias("LoginFromDevice")]
+    Task<Result<AccountSession>> LoginFromDevice(string password, SessionEndpoint endpoint, string? deviceToken);
 
     /// <summary>Spends a ticket to start a new session on <paramref name="endpoint"/> without a password.</summary>
     /// <remarks>Kept for gateways of the previous version during a rolling upgrade; see <see cref="ResumeSessionOnce"/>.</remarks>

@@ -42,6 +42,9 @@ public sealed partial class AccountGrain(
     /// <summary>Addresses whose failures this account remembers at most; the oldest is forgotten first.</summary>
     private const int MaxTrackedAddresses = 1024;
 
+    // Failures of a device (a valid device token) are kept beside those of addresses, under this prefix.
+    private const string DeviceFailureKeyPrefix = "device:";
+
     // Failed logins per client address, kept in memory: a silo restart forgives failed attempts, which is
     // acceptable because the per-address throttle and the KDF's cost still bound guessing. Per address, so a
     // lockout keeps the guesser out and not the owner; kept alike whether the account exists or not, so a
@@ -106,21 +109,29 @@ public sealed partial class AccountGrain(
         return Result.Ok(state.State.AccountId);
     }
 
-    public async Task<Result<AccountSession>> Login(string password, SessionEndpoint endpoint)
+    public Task<Result<AccountSession>> Login(string password, SessionEndpoint endpoint) => LoginFromDevice(password, endpoint, deviceToken: null);
+
+    public async Task<Result<AccountSession>> LoginFromDevice(string password, SessionEndpoint endpoint, string? deviceToken)
     {
-        var addressKey = AccountKeys.ForRemoteAddress(endpoint.RemoteAddress);
         var now = time.GetUtcNow();
-        if (_failures.TryGetValue(addressKey, out var failures) && failures.LockedUntil > now)
+        // A device that logged in to this account before is judged on its own failures, not its address's: a
+        // guesser at the same address (one NAT) cannot keep it out. Unknown accounts never issued one.
+        var device = Exists ? DeviceToken.TryVerify(deviceToken, signer, state.State.AccountId, now, _options.DeviceTokenLifetime) : null;
+        var failureKey = device is { } deviceId ? DeviceFailureKeyPrefix + deviceId.ToString("N") : AccountKeys.ForRemoteAddress(endpoint.RemoteAddress);
+        if (_failures.TryGetValue(failureKey, out var failures) && failures.LockedUntil > now)
         {
             return new GameFailure(GameError.LoginThrottled, failures.LockedUntil - now);
         }
 
         // The address's slot is taken before the hash, so parallel guesses from one address share one budget.
-        var address = GrainFactory.GetGrain<ILoginThrottleGrain>(addressKey);
-        var addressWait = await address.TryBeginAttempt();
-        if (addressWait > TimeSpan.Zero)
+        var address = device is null ? GrainFactory.GetGrain<ILoginThrottleGrain>(failureKey) : null;
+        if (address is not null)
         {
-            return new GameFailure(GameError.LoginThrottled, addressWait);
+            var addressWait = await address.TryBeginAttempt();
+            if (addressWait > TimeSpan.Zero)
+            {
+                return new GameFailure(GameError.LoginThrottled, addressWait);
+            }
         }
 
         PasswordCheck check;
@@ -134,7 +145,10 @@ public sealed partial class AccountGrain(
         }
         finally
         {
-            await address.EndAttempt(failed);
+            if (address is not null)
+            {
+                await address.EndAttempt(failed);
+            }
         }
 
         switch (check)
@@ -142,7 +156,7 @@ public sealed partial class AccountGrain(
             case PasswordCheck.Busy:
                 return new GameFailure(GameError.Busy, BusyRetryAfter);
             case PasswordCheck.Mismatch:
-                RecordFailure(addressKey);
+                RecordFailure(failureKey);
                 return GameError.InvalidCredentials;
             case PasswordCheck.MatchNeedsRehash:
                 // The stored parameters are older than the configured ones: upgrade while the password is at hand.
@@ -150,7 +164,7 @@ public sealed partial class AccountGrain(
                 break;
         }
 
-        _failures.Remove(addressKey);
+        _failures.Remove(failureKey);
         // Checked after the password, so a ban tells nothing to someone who does not know it.
         if (ActiveBan() is { } ban)
         {
@@ -160,10 +174,12 @@ public sealed partial class AccountGrain(
         state.State.LastLoginAt = time.GetUtcNow();
         var started = await StartSessionAsync(endpoint, lastCharacter: null, resumed: false);
         LogLoggedIn(logger, state.State.AccountId, started.SessionId, endpoint.GatewayId, endpoint.ConnectionId);
-        return Result.Ok(started);
+        // Renewed at every login: the same device, a fresh lifetime.
+        var token = new DeviceToken(state.State.AccountId, device ?? Guid.NewGuid(), time.GetUtcNow()).Issue(signer);
+        return Result.Ok(started with { DeviceToken = token });
     }
 
-    /// <summary>Counts a wrong password from one address; the last allowed one locks that address out of this account.</summary>
+    /// <summary>Counts a wrong password from one address (or device); the last allowed one locks it out of this account.</summary>
     private void RecordFailure(string addressKey)
     {
         var now = time.GetUtcNow();

@@ -25,6 +25,14 @@ public sealed class AccountOptions
     [Range(1, 100000)] public int MaxFailedLoginsPerAddress { get; set; } = 20;
     public TimeSpan AddressFailureWindow { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan AddressLockout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a device token (answered by a successful login, sent with the next) exempts that device's logins
+    /// of the account from its address's failure budget; each successful login renews it. Its failures then
+    /// count per (account, device) instead, against <see cref="MaxFailedLoginsPerAccount"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan DeviceTokenLifetime { get; set; } = TimeSpan.FromDays(90);
 }
 
 /// <summary>Session tickets. Section <c>Tickets</c>.</summary>

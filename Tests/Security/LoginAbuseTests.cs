@@ -95,6 +95,65 @@ public class LoginAbuseTests(FrontDoorCluster cluster)
         await owner.LoginAsync(name, Password);
     }
 
+    [Fact]
+    public async Task APlayerBehindTheSameAddressAsAGuesserLogsInWithTheDeviceTokenOfAnEarlierLogin()
+    {
+        // One NAT: the owner and a guesser share 127.0.0.36. Every login below is a connection of its own.
+        var nat = FromAddress("127.0.0.36");
+        async Task<LoginResult> LoginAsync(string user, string password, string? deviceToken)
+        {
+            await using var client = await cluster.ConnectAsync(nat);
+            return await client.LoginAsync(user, password, deviceToken);
+        }
+
+        Task<ErrorCode> AttemptAsync(string user, string password, string? deviceToken) => OutcomeAsync(() => LoginAsync(user, password, deviceToken));
+
+        var (name, other) = (GameCluster.UniqueName("natowner"), GameCluster.UniqueName("natother"));
+        await using (var registrar = await cluster.ConnectAsync(nat))
+        {
+            await registrar.RegisterAsync(name, Password);
+            await registrar.RegisterAsync(other, Password);
+        }
+
+        var otherDevice = (await LoginAsync(other, Password, null)).DeviceToken;
+        var device = (await LoginAsync(name, Password, null)).DeviceToken;
+        Assert.False(string.IsNullOrEmpty(device), "a password login answers a device token");
+        Assert.NotEqual(device, otherDevice);
+
+        // The guesser spends the address's failure budget (20), each guess on a name of its own.
+        var outcomes = new List<ErrorCode>();
+        await using (var guesser = await cluster.ConnectAsync(nat))
+        {
+            for (var i = 0; i < 22; i++)
+            {
+                outcomes.Add(await OutcomeAsync(() => guesser.LoginAsync(GameCluster.UniqueName("ghost"), "wrong password")));
+            }
+        }
+
+        Assert.Equal(ErrorCode.LoginThrottled, outcomes[^1]);
+
+        // Without a token, or with one that is not this account's, the correct password is throttled like any guess
+        // from there (otherwise the budget would protect nothing) ...
+        Assert.Equal(ErrorCode.LoginThrottled, await AttemptAsync(name, Password, null));
+        Assert.Equal(ErrorCode.LoginThrottled, await AttemptAsync(name, Password, otherDevice));
+        var forged = device![..^4] + (device[^4] == 'A' ? "B" : "A") + device[^3..];
+        Assert.Equal(ErrorCode.LoginThrottled, await AttemptAsync(name, Password, forged));
+
+        // ... but the device that logged in before gets in: the guesser cannot keep the owner out. Before, the
+        // address's budget was everyone's behind it, for 5 minutes.
+        var again = await LoginAsync(name, Password, device);
+        Assert.False(string.IsNullOrEmpty(again.DeviceToken));
+
+        // The device has a failure budget of its own instead: 5 wrong passwords with it lock that device out of the
+        // account, and the token alone (without the password) never logs in.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(ErrorCode.InvalidCredentials, await AttemptAsync(name, "wrong " + i, again.DeviceToken));
+        }
+
+        Assert.Equal(ErrorCode.LoginThrottled, await AttemptAsync(name, Password, again.DeviceToken));
+    }
+
     private static MmoClientOptions FromAddress(string address) => new() { LocalAddress = IPAddress.Parse(address), ClientName = "tests" };
 
     private static async Task<ErrorCode> OutcomeAsync(Func<Task> call)

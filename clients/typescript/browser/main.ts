@@ -32,7 +32,13 @@ async function play(username: string, password: string, characterName: string, r
     }
   }
 
-  await client.login(username, password);
+  // The device token is kept per account name in this browser: guesses by others behind the same address
+  // (an office, a carrier NAT) then cannot get this player's logins throttled.
+  const deviceKey = `orleansmmo.device.${username.toLowerCase()}`;
+  const login = await client.login(username, password, localStorage.getItem(deviceKey) ?? undefined);
+  if (login.deviceToken) {
+    localStorage.setItem(deviceKey, login.deviceToken);
+  }
   const characters = await client.listCharacters();
   const character = characters.find((c) => c.name.toLowerCase() === characterName.toLowerCase())
     ?? (characterName ? await client.createCharacter(characterName) : characters[0]);

@@ -41,6 +41,15 @@ export interface LoginResult {
   gateways: GatewayAddress[];
 }
 
+export interface PasswordLoginResult extends LoginResult {
+  /**
+   * Keep it on this device with the account's name (localStorage, say) and pass it to the next login of that
+   * account: guesses by others behind the same address then cannot get that login throttled. Undefined from a
+   * server that issues none.
+   */
+  deviceToken?: string;
+}
+
 export interface ResumeSessionResult extends LoginResult {
   /** The character that was in the world when the session was lost, if any. */
   lastCharacterId?: string;
@@ -124,12 +133,15 @@ export class MmoClient {
     return response.accountId;
   }
 
-  /** Logs in; a login elsewhere to the same account is kicked. */
-  async login(username: string, password: string): Promise<LoginResult> {
-    const response = await this.connection.request(Opcode.Login, LoginRequestSchema, create(LoginRequestSchema, { username, password }), LoginResponseSchema);
+  /**
+   * Logs in; a login elsewhere to the same account is kicked. `deviceToken`: the one an earlier login of this
+   * account on this device answered, if any; keep the result's in its place.
+   */
+  async login(username: string, password: string, deviceToken?: string): Promise<PasswordLoginResult> {
+    const response = await this.connection.request(Opcode.Login, LoginRequestSchema, create(LoginRequestSchema, { username, password, deviceToken: deviceToken ?? "" }), LoginResponseSchema);
     this.account = response.accountId;
     this.ticket = response.ticket;
-    return { accountId: response.accountId, ticket: response.ticket!, gateways: response.gateways };
+    return { accountId: response.accountId, ticket: response.ticket!, gateways: response.gateways, deviceToken: response.deviceToken || undefined };
   }
 
   /** Authenticates with a ticket from an earlier connection; the ticket is spent and replaced. */

@@ -1,4 +1,4 @@
-export { MmoClient, type MmoClientOptions, type LoginResult, type ResumeSessionResult } from "./client.js";
+export { MmoClient, type MmoClientOptions, type LoginResult, type PasswordLoginResult, type ResumeSessionResult } from "./client.js";
 export { FrameConnection, type FrameConnectionOptions, type ServerPush } from "./connection.js";
 export { WebSocketTransport, type FrameTransport, type WebSocketConstructor, type WebSocketLike } from "./transport.js";
 export { encodeFrame, FrameDecoder, FrameError, HeaderSize, type Frame } from "./frame.js";
