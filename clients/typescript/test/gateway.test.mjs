@@ -97,6 +97,30 @@ test("errors come back as codes", { skip: !url }, async () => {
   }
 });
 
+test("a login answers a device token that the next login of the account can send", { skip: !url }, async () => {
+  const first = await connect();
+  const username = unique("tsdev");
+  let token;
+  try {
+    await first.register(username, password);
+    token = (await first.login(username, password)).deviceToken;
+    assert.equal(typeof token, "string");
+    assert.ok(token.length > 40);
+  } finally {
+    first.close();
+  }
+
+  const second = await connect();
+  try {
+    const again = await second.login(username, password, token);
+    assert.equal(typeof again.deviceToken, "string");
+    await assert.rejects(second.logout().then(() => second.login(username, "wrong password!", again.deviceToken)),
+      (error) => error instanceof MmoError && error.code === ErrorCode.INVALID_CREDENTIALS);
+  } finally {
+    second.close();
+  }
+});
+
 test("a session resumes on a new connection with its ticket", { skip: !url }, async () => {
   const player = await enterWorld("tsresume");
   const ticket = player.client.currentTicket.token;
