@@ -34,6 +34,13 @@ public sealed class PostgresWriteThroughCluster : GameCluster, IAsyncLifetime
         ("WriteBehind:MaxConcurrentWriteThroughs", "4"),
     ];
 
+    // Every test here registers from 127.0.0.1.
+    protected override IEnumerable<(string Key, string Value)> GatewaySettings =>
+    [
+        ("Gateway:RegistrationsPerAddressPerMinute", "600"),
+        ("Gateway:RegistrationBurstPerAddress", "100"),
+    ];
+
     public WriteBehindTotals WriteBehind => Silo.Services.GetRequiredService<WriteBehindMetrics>().Totals;
 
     public new async Task InitializeAsync()
@@ -187,6 +194,44 @@ public sealed class WriteThroughBoundTests(PostgresWriteThroughCluster cluster) 
         Assert.Empty(await client.ListCharactersAsync());
     }
 
+    [Fact]
+    public async Task ARegisterWhoseInsertIsHeldAnswersBusyAndItsRepeatFindsTheNameFreeAfterTheLateCommit()
+    {
+        var username = GameCluster.UniqueName("wtr");
+        var accountGrainId = $"account/{AccountKeys.ForUsername(username)}";
+        var abandonedBefore = cluster.WriteBehind.AbandonedWritesStored;
+        await using var client = await cluster.ConnectAsync();
+        await using var db = await OpenAsync();
+        await using (var hold = await db.BeginTransactionAsync())
+        {
+            // A row of the same key inserted and not committed: the Register's insert waits on it.
+            await using (var insert = new NpgsqlCommand(
+                "INSERT INTO GrainState (ServiceId, StateName, GrainId, GrainIdN0, GrainIdN1, PayloadBinary, Version) " +
+                "SELECT ServiceId, 'account', @g, 0, 0, NULL, 1 FROM GrainState LIMIT 1", db, hold))
+            {
+                insert.Parameters.AddWithValue("g", accountGrainId);
+                Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+            }
+
+            var refused = await Await.Within(
+                Assert.ThrowsAsync<MmoErrorException>(() => client.RegisterAsync(username, WorldPlayer.Password)),
+                "Register to give up on the held insert", Prompt);
+            Assert.Equal(ErrorCode.Busy, refused.Code);
+            Assert.Equal(1, await WritesWaitingOnLocksAsync());
+            await hold.RollbackAsync();
+        }
+
+        // The abandoned insert of the account commits once the key is free; the undo (no account) is written over it.
+        await Await.Until(() => Task.FromResult(cluster.WriteBehind.AbandonedWritesStored > abandonedBefore),
+            "the abandoned Register to commit late", TimeSpan.FromSeconds(30));
+        await Await.Until(async () => await StoredAccountAsync(username) is { RecordExists: true, State.AccountId: var id } && id == Guid.Empty,
+            "the account the client never heard of to be undone in storage", TimeSpan.FromSeconds(30));
+
+        // The repeat the client was told to make registers the name, and the account logs in.
+        await Await.Within(client.RegisterAsync(username, WorldPlayer.Password), "the repeated Register", Prompt);
+        await client.LoginAsync(username, WorldPlayer.Password);
+    }
+
     private async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(cluster.ConnectionString);
@@ -208,6 +253,14 @@ public sealed class WriteThroughBoundTests(PostgresWriteThroughCluster cluster) 
         var state = new GrainState<PlayerState>(new PlayerState());
         await storage.ReadStateAsync("player", GrainId.Create(GrainType.Create("player"), GrainIdKeyExtensions.CreateGuidKey(CharacterId(p))), state);
         return state.State ?? throw new InvalidOperationException($"no stored state for {p.Name}");
+    }
+
+    private async Task<GrainState<AccountState>> StoredAccountAsync(string username)
+    {
+        var storage = cluster.Silo.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Game);
+        var state = new GrainState<AccountState>(new AccountState());
+        await storage.ReadStateAsync("account", GrainId.Create("account", AccountKeys.ForUsername(username)), state);
+        return state;
     }
 
     private static async Task LockRowsAsync(NpgsqlConnection db, NpgsqlTransaction hold, string stateName, params string[] grainIds)
