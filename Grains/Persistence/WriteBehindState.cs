@@ -266,7 +266,7 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
             }
             catch (OperationCanceledException) when (bound.IsCancellationRequested)
             {
-                GaveUp(write, attempt.Stage, reason);
+                GaveUp(write, attempt.Stage, reason, pool);
                 throw NotWritten(reason, Stopwatch.GetElapsedTime(started), failures, lastError, attempt.Stage);
             }
             catch (Exception ex)
@@ -297,10 +297,14 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
     /// grain is still in flight may yet commit a copy the caller now hears was not written: it must not count as
     /// storing anything, and the state in memory after this point is a change of its own, written over it.
     /// </summary>
-    private void GaveUp(Task write, WriteStage stage, string reason)
+    private void GaveUp(Task write, WriteStage stage, string reason, WritePool pool)
     {
-        _runtime.Metrics.WriteThroughTimedOut(_stateName, StageName(stage));
-        LogWriteThroughTimedOut(_logger, GrainId, _stateName, reason, StageName(stage));
+        if (pool == WritePool.WriteThrough)
+        {
+            // A deactivation that gives up is counted and logged as a loss by OnStop.
+            _runtime.Metrics.WriteThroughTimedOut(_stateName, StageName(stage));
+            LogWriteThroughTimedOut(_logger, GrainId, _stateName, reason, StageName(stage));
+        }
         if (!write.IsCompleted)
         {
             // Not awaited by anyone now: the write's outcome is handled where it ends (OnWritten, OnWriteFailed,
