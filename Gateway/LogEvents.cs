@@ -32,6 +32,7 @@ internal static class LogEvents
     public const int RequestHandlerFailed = 2021;
     public const int RequestClusterRetry = 2022;
     public const int RequestWorldRetry = 2023;
+    public const int RequestStateNotWritten = 2024;
 
     // Gateway lifetime: 2030-2039.
     public const int GatewayShuttingDown = 2030;

@@ -88,6 +88,8 @@ internal static class LogEvents
     public const int WriteBehindConflict = 4004;
     public const int WriteBehindLost = 4005;
     public const int WriteBehindUnconfirmedWriteFound = 4006;
+    public const int WriteBehindWriteThroughTimedOut = 4007;
+    public const int WriteBehindAbandonedWriteStored = 4008;
 
     // Gateway registry: 6000-6099.
     public const int GatewayJoined = 6001;

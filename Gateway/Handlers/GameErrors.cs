@@ -1,5 +1,6 @@
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Grains;
+using OrleansMmo.Grains.Persistence;
 using OrleansMmo.Protocol.Messages;
 
 namespace OrleansMmo.Gateway.Handlers;
@@ -62,6 +63,34 @@ public static class GameErrors
         GameError.SessionReplaced => DisconnectReason.LoggedInElsewhere,
         _ => DisconnectReason.Unspecified,
     };
+
+    /// <summary>
+    /// BUSY's retry hint when a grain could not store a change in time (<see cref="StateNotWrittenException"/>):
+    /// the write-through already waited its whole bound, so an immediate repeat would most likely meet the same
+    /// database; a second lets it recover without making players wait long when it already has.
+    /// </summary>
+    public static readonly TimeSpan StorageRetryAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// True when a grain call failed because the grain could not store its change in time (the database is slow or
+    /// away, or another activation wrote first): nothing was acknowledged, the request may be repeated, and the
+    /// client hears BUSY with <see cref="StorageRetryAfter"/> rather than INTERNAL_ERROR.
+    /// </summary>
+    public static bool IsStateNotWritten(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case StateNotWrittenException:
+                    return true;
+                case AggregateException { InnerExceptions.Count: 1 } aggregate:
+                    return IsStateNotWritten(aggregate.InnerExceptions[0]);
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The client's answer to a failed call: its code, its retry time or end time (bans, mutes), and whether the connection ends.</summary>
     public static Reply ToReply(GameFailure failure) => failure.Error is GameError.AccountBanned or GameError.ChatMuted or GameError.ChatChannelLocked

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
+using OrleansMmo.Gateway.Handlers;
 using OrleansMmo.Gateway.Metrics;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Protocol;
@@ -116,7 +117,7 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
     /// <summary>
     /// The connection's worker: runs its queued requests one after the other, each judged in the state
     /// the ones before it left, until the queue is empty. One per busy period, not one per request.
-    /// Never throws: a failing request is answered INTERNAL_ERROR and the next one runs.
+    /// Never throws: a failing request is answered INTERNAL_ERROR (BUSY when the grain could not store its change in time) and the next one runs.
     /// </summary>
     private async Task RunQueuedAsync(ClientSession session)
     {
@@ -132,6 +133,14 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
                     : await HandleWithClusterRetryAsync(session, route, request).ConfigureAwait(false);
                 metrics.AuthenticationAttempted(route.Opcode, reply.Message is not null);
                 SendReply(session, route, requestId, reply);
+            }
+            catch (Exception ex) when (GameErrors.IsStateNotWritten(ex))
+            {
+                // The grain could not store the change within its bound and acknowledged nothing: a retryable
+                // answer, not an internal error (docs/persistence.md, "When a write-through gives up").
+                LogStateNotWritten(logger, session.ConnectionId, route.Opcode, ex.Message);
+                metrics.AuthenticationAttempted(route.Opcode, succeeded: false);
+                session.SendError(requestId, ErrorCode.Busy, GameErrors.StorageRetryAfter);
             }
             catch (Exception ex)
             {
@@ -250,6 +259,9 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
 
     [LoggerMessage(EventId = LogEvents.RequestProtocolViolation, Level = LogLevel.Information, Message = "Connection {ConnectionId}: protocol violation ({What}), opcode 0x{Opcode:X4}")]
     private static partial void LogProtocolViolation(ILogger logger, long connectionId, string what, ushort opcode);
+
+    [LoggerMessage(EventId = LogEvents.RequestStateNotWritten, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: {Opcode} could not store its change in time; answered BUSY: {Reason}")]
+    private static partial void LogStateNotWritten(ILogger logger, long connectionId, Opcode opcode, string reason);
 
     [LoggerMessage(EventId = LogEvents.RequestHandlerFailed, Level = LogLevel.Error, Message = "Connection {ConnectionId}: handler for {Opcode} failed")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, long connectionId, Opcode opcode);

@@ -96,6 +96,7 @@ public sealed partial class AccountGrain(
             return GameError.UsernameTaken;
         }
 
+        var before = state.State;
         state.State = new AccountState
         {
             AccountId = Guid.NewGuid(),
@@ -104,7 +105,18 @@ public sealed partial class AccountGrain(
             CreatedAt = time.GetUtcNow(),
             CreatedByRequest = requestKey,
         };
-        await state.WriteThroughAsync();
+        try
+        {
+            await state.WriteThroughAsync();
+        }
+        catch (StateNotWrittenException)
+        {
+            // The client hears BUSY ("repeat"): its repeat must find the name free, not USERNAME_TAKEN by an account
+            // it never heard was made. The undo is what gets stored, even over a late commit of the account.
+            state.State = before;
+            throw;
+        }
+
         LogRegistered(logger, state.State.AccountId, state.State.Username);
         return Result.Ok(state.State.AccountId);
     }

@@ -33,12 +33,15 @@ public interface IWriteBehindState<TState>
 
     /// <summary>
     /// Records a change of value and writes the state before returning. Throws
-    /// <see cref="StateNotWrittenException"/> when the write still fails after retrying for
-    /// <see cref="WriteBehindOptions.WriteThroughTimeout"/>, or when another activation wrote first;
-    /// the state then stays as it is in memory (undo the change if it must not stand).
+    /// <see cref="StateNotWrittenException"/> when it is not written within
+    /// <see cref="WriteBehindOptions.WriteThroughTimeout"/> (every wait included: the grain's own write in
+    /// flight, a write-through slot, the storage call, retries) or by <paramref name="cancellationToken"/>
+    /// (a caller's own deadline), or when another activation wrote first; the state then stays as it is in
+    /// memory (undo the change if it must not stand: the undo is the next thing of this grain written, even
+    /// if a storage call of the change was still running and commits later).
     /// </summary>
-    Task WriteThroughAsync();
+    Task WriteThroughAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Writes the state now if it is dirty (logout, zone change). Throws like <see cref="WriteThroughAsync"/>.</summary>
-    Task FlushAsync();
+    /// <summary>Writes the state now if it is dirty (logout, zone change). Bounded and throws like <see cref="WriteThroughAsync"/>.</summary>
+    Task FlushAsync(CancellationToken cancellationToken = default);
 }

@@ -9,7 +9,10 @@ namespace OrleansMmo.Grains.Persistence;
 /// <param name="Conflicts">Writes refused because another activation wrote first.</param>
 /// <param name="Lost">Dirty states given up at deactivation after <see cref="WriteBehindOptions.FlushTimeout"/>.</param>
 /// <param name="DirtyStates">States with unsaved changes right now.</param>
-public sealed record WriteBehindTotals(long Mutations, long Writes, long FailedWrites, long Conflicts, long Lost, long DirtyStates)
+/// <param name="WriteThroughTimeouts">Write-throughs and flushes that gave up at their time bound (any stage).</param>
+/// <param name="AbandonedWritesStored">Storage calls left running by a write-through that gave up, which then committed (and were written over).</param>
+public sealed record WriteBehindTotals(long Mutations, long Writes, long FailedWrites, long Conflicts, long Lost, long DirtyStates,
+    long WriteThroughTimeouts = 0, long AbandonedWritesStored = 0)
 {
     /// <summary>Mutations per storage write: how many changes write-behind folds into one write. 0 before the first write.</summary>
     public double CoalescingRatio => Writes == 0 ? 0 : (double)Mutations / Writes;
@@ -29,6 +32,8 @@ public sealed class WriteBehindMetrics : IDisposable
     private readonly Counter<long> _failedWrites;
     private readonly Counter<long> _conflicts;
     private readonly Counter<long> _lost;
+    private readonly Counter<long> _writeThroughTimeouts;
+    private readonly Counter<long> _abandonedStored;
     private readonly Histogram<double> _writeDuration;
     private long _mutationCount;
     private long _writeCount;
@@ -36,6 +41,8 @@ public sealed class WriteBehindMetrics : IDisposable
     private long _conflictCount;
     private long _lostCount;
     private long _dirtyCount;
+    private long _timeoutCount;
+    private long _abandonedStoredCount;
 
     public WriteBehindMetrics(IMeterFactory? meterFactory = null)
     {
@@ -45,6 +52,10 @@ public sealed class WriteBehindMetrics : IDisposable
         _failedWrites = _meter.CreateCounter<long>("orleansmmo.persistence.write_failures", "{write}", "Storage writes that failed; each retry counts.");
         _conflicts = _meter.CreateCounter<long>("orleansmmo.persistence.conflicts", "{conflict}", "Writes refused because another activation of the grain wrote first.");
         _lost = _meter.CreateCounter<long>("orleansmmo.persistence.lost", "{state}", "Dirty states given up at deactivation after the flush timeout.");
+        _writeThroughTimeouts = _meter.CreateCounter<long>("orleansmmo.persistence.write_through_timeouts", "{write}",
+            "Write-throughs and flushes that gave up at their time bound; tag stage: previous_write, slot or storage (where the time ran out).");
+        _abandonedStored = _meter.CreateCounter<long>("orleansmmo.persistence.abandoned_writes_stored", "{write}",
+            "Storage calls a write-through gave up on that committed later; the state in memory was written over them.");
         _writeDuration = _meter.CreateHistogram<double>("orleansmmo.persistence.write.duration", "s", "Duration of one storage write, successful or not.");
         _meter.CreateObservableUpDownCounter("orleansmmo.persistence.dirty_states", () => Volatile.Read(ref _dirtyCount), "{state}", "Grain states with changes not yet written.");
         _meter.CreateObservableGauge("orleansmmo.persistence.coalescing_ratio", () => Totals.CoalescingRatio, "{mutation}/{write}", "Mutations per storage write since the silo started.");
@@ -56,7 +67,9 @@ public sealed class WriteBehindMetrics : IDisposable
         Volatile.Read(ref _failedCount),
         Volatile.Read(ref _conflictCount),
         Volatile.Read(ref _lostCount),
-        Volatile.Read(ref _dirtyCount));
+        Volatile.Read(ref _dirtyCount),
+        Volatile.Read(ref _timeoutCount),
+        Volatile.Read(ref _abandonedStoredCount));
 
     internal void Mutated(string stateName)
     {
@@ -90,6 +103,18 @@ public sealed class WriteBehindMetrics : IDisposable
     {
         Interlocked.Increment(ref _lostCount);
         _lost.Add(1, new KeyValuePair<string, object?>("state", stateName));
+    }
+
+    internal void WriteThroughTimedOut(string stateName, string stage)
+    {
+        Interlocked.Increment(ref _timeoutCount);
+        _writeThroughTimeouts.Add(1, new KeyValuePair<string, object?>("state", stateName), new KeyValuePair<string, object?>("stage", stage));
+    }
+
+    internal void AbandonedWriteStored(string stateName)
+    {
+        Interlocked.Increment(ref _abandonedStoredCount);
+        _abandonedStored.Add(1, new KeyValuePair<string, object?>("state", stateName));
     }
 
     internal void DirtyChanged(int delta) => Interlocked.Add(ref _dirtyCount, delta);

@@ -16,7 +16,12 @@ public sealed class WriteBehindOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long <see cref="IWriteBehindState{TState}.WriteThroughAsync"/> and <c>FlushAsync</c> retry before they throw.</summary>
+    /// <summary>
+    /// How long <see cref="IWriteBehindState{TState}.WriteThroughAsync"/> and <c>FlushAsync</c> may take, all waits
+    /// included (the grain's own write in flight, a write slot, the storage call, retries), before they throw
+    /// <see cref="StateNotWrittenException"/>. A storage call still running then is left to finish (never cancelled);
+    /// see docs/persistence.md, "When a write-through gives up".
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan WriteThroughTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -36,9 +41,20 @@ public sealed class WriteBehindOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:30:00")]
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Storage writes in flight at once on one silo; more wait their turn (a shutdown writes every dirty grain at once).</summary>
+    /// <summary>
+    /// Background storage writes (the write-behind timer, deactivation, shutdown) in flight at once on one silo;
+    /// more wait their turn (a shutdown writes every dirty grain at once).
+    /// </summary>
     [Range(1, 10_000)]
     public int MaxConcurrentWrites { get; set; } = 32;
+
+    /// <summary>
+    /// Write-through and flush storage writes (logins, gold, items, zone changes) in flight at once on one silo: a pool
+    /// of their own, so background writes stuck behind a slow database never make a player's write-through wait for a
+    /// slot. A write-through that finds none free within its <see cref="WriteThroughTimeout"/> throws.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentWriteThroughs { get; set; } = 32;
 }
 
 /// <summary>Checks the [Range] rules above at start; generated, no reflection.</summary>

@@ -19,8 +19,14 @@ internal sealed class WriteBehindRuntime(
 
     public ILogger Logger { get; } = loggerFactory.CreateLogger("OrleansMmo.Grains.Persistence.WriteBehindState");
 
-    /// <summary>Bounds writes in flight on this silo: at shutdown every dirty grain writes at once.</summary>
+    /// <summary>Bounds background writes in flight on this silo (timer, deactivation): at shutdown every dirty grain writes at once.</summary>
     public SemaphoreSlim WriteSlots { get; } = new(options.Value.MaxConcurrentWrites, options.Value.MaxConcurrentWrites);
+
+    /// <summary>
+    /// Bounds write-throughs and flushes in flight on this silo, apart from <see cref="WriteSlots"/>: background writes
+    /// waiting on a slow database never hold a player's write-through back.
+    /// </summary>
+    public SemaphoreSlim WriteThroughSlots { get; } = new(options.Value.MaxConcurrentWriteThroughs, options.Value.MaxConcurrentWriteThroughs);
 
     /// <summary>Exponential backoff after <paramref name="failures"/> failed attempts, with ±20% jitter so grains that failed together retry apart.</summary>
     public TimeSpan RetryDelay(int failures)
@@ -30,5 +36,9 @@ internal sealed class WriteBehindRuntime(
         return TimeSpan.FromMilliseconds(delay * (0.8 + (0.4 * Random.Shared.NextDouble())));
     }
 
-    public void Dispose() => WriteSlots.Dispose();
+    public void Dispose()
+    {
+        WriteSlots.Dispose();
+        WriteThroughSlots.Dispose();
+    }
 }

@@ -20,9 +20,12 @@ namespace OrleansMmo.Grains.Persistence;
 /// grain's requests: a slow or absent database never stops the grain from serving.
 /// </para>
 /// <para>
-/// One write at a time: a write waits for the previous one to finish, never abandons it. A storage
-/// call is not cancelled either: cancelling after the database committed would leave this activation
-/// with an old ETag, and every later write would look like a conflict.
+/// One write at a time: a write waits for the previous one to finish. A storage call is never cancelled:
+/// cancelling after the database committed would leave this activation with an old ETag, and every later
+/// write would look like a conflict. A write-through or flush that runs out of time while its storage call
+/// is still running stops waiting for it (it is abandoned, not cancelled): the call goes on as the write in
+/// flight, its ETag is taken when it ends, and it is never counted as storing a change; the state in memory
+/// (with whatever the caller undid) is written over it as soon as it ends (<c>_uncreditedUpTo</c>).
 /// </para>
 /// <para>
 /// Versions: <c>_version</c> counts changes, <c>_writtenVersion</c> is the change the last stored copy
@@ -59,6 +62,11 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
     private bool _stopping;
     private bool _handedOver;
     private bool _rehydrated;
+
+    // Writes of copies up to this version are never counted as storing a change: a write-through gave up on them
+    // (the caller heard "not written" and may have undone its change in memory), so whatever they stored is
+    // written over. Versions after it are the state as it is in memory after the give-up.
+    private long _uncreditedUpTo;
 
     // The last write that failed without a clear answer (the database may have committed it before the
     // connection broke). If the next write then meets a "conflict", the stored row is compared with it.
@@ -103,13 +111,14 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
         Change();
     }
 
-    public Task WriteThroughAsync()
+    public Task WriteThroughAsync(CancellationToken cancellationToken = default)
     {
         _runtime.Metrics.Mutated(_stateName);
-        return WriteUntilAsync(Change(), _runtime.Options.WriteThroughTimeout, "write-through", CancellationToken.None);
+        return WriteUntilAsync(Change(), _runtime.Options.WriteThroughTimeout, "write-through", WritePool.WriteThrough, cancellationToken);
     }
 
-    public Task FlushAsync() => WriteUntilAsync(_version, _runtime.Options.WriteThroughTimeout, "flush", CancellationToken.None);
+    public Task FlushAsync(CancellationToken cancellationToken = default) =>
+        WriteUntilAsync(_version, _runtime.Options.WriteThroughTimeout, "flush", WritePool.WriteThrough, cancellationToken);
 
     public async Task OnStart(CancellationToken cancellationToken)
     {
@@ -147,7 +156,7 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
                 return;
             }
 
-            await WriteUntilAsync(_version, _runtime.Options.FlushTimeout, "deactivation", cancellationToken);
+            await WriteUntilAsync(_version, _runtime.Options.FlushTimeout, "deactivation", WritePool.Background, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -217,32 +226,48 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
 
     /// <summary>
     /// Writes until the stored copy includes change <paramref name="target"/>, retrying with backoff
-    /// while another attempt fits in <paramref name="timeout"/>. An attempt is never abandoned half
-    /// way (see remarks), so when this throws no write of the change is still running: a grain that
-    /// then undoes the change has its undo written, not the change. One attempt is bounded by the
-    /// database driver's own timeouts.
+    /// while another attempt fits in <paramref name="timeout"/> (or until <paramref name="cancellationToken"/>,
+    /// whichever comes first).
     /// </summary>
-    private async Task WriteUntilAsync(long target, TimeSpan timeout, string reason, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A write-through or flush (<see cref="WritePool.WriteThrough"/>) bounds every wait by what is left of its
+    /// time: the grain's own write in flight, a slot of its pool, and the storage call. When the time runs out
+    /// during the storage call, the call is left running (see the class remarks) and this throws at once; the
+    /// write is then never counted as storing the change, and the state in memory, with any undo the caller
+    /// makes after the throw, is written over it as soon as it ends: the undo is the next thing of this grain
+    /// stored. A deactivation (<see cref="WritePool.Background"/>) bounds its waits the same way but waits for a
+    /// storage call it started (the activation ends after it), and makes its first attempt even when its token
+    /// is already cancelled (a fast shutdown).
+    /// </remarks>
+    private async Task WriteUntilAsync(long target, TimeSpan timeout, string reason, WritePool pool, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var failures = 0;
         Exception? lastError = null;
+        var slots = pool == WritePool.WriteThrough ? _runtime.WriteThroughSlots : _runtime.WriteSlots;
         while (_writtenVersion < target)
         {
             ThrowIfConflicted();
+            var left = timeout - Stopwatch.GetElapsedTime(started);
+            using var bound = failures == 0 && pool == WritePool.Background
+                ? new CancellationTokenSource()
+                : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            var attempt = new WriteAttempt();
+            var write = WriteOnceAsync(slots, attempt, bound.Token);
             try
             {
-                // The first attempt is made even when the caller's token is already cancelled (a fast shutdown).
-                await WriteOnceAsync().WaitAsync(failures == 0 ? CancellationToken.None : cancellationToken);
+                await (pool == WritePool.WriteThrough ? write.WaitAsync(bound.Token) : write);
                 continue;
             }
             catch (StateNotWrittenException)
             {
                 throw;
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (bound.IsCancellationRequested)
             {
-                throw NotWritten(reason, Stopwatch.GetElapsedTime(started), failures, lastError);
+                GaveUp(write, attempt.Stage, reason, pool);
+                throw NotWritten(reason, Stopwatch.GetElapsedTime(started), failures, lastError, attempt.Stage);
             }
             catch (Exception ex)
             {
@@ -253,7 +278,7 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
             var delay = _runtime.RetryDelay(failures);
             if (Stopwatch.GetElapsedTime(started) + delay >= timeout)
             {
-                throw NotWritten(reason, Stopwatch.GetElapsedTime(started), failures, lastError);
+                throw NotWritten(reason, Stopwatch.GetElapsedTime(started), failures, lastError, stage: null);
             }
 
             try
@@ -262,17 +287,58 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
             }
             catch (OperationCanceledException)
             {
-                throw NotWritten(reason, Stopwatch.GetElapsedTime(started), failures, lastError);
+                throw NotWritten(reason, Stopwatch.GetElapsedTime(started), failures, lastError, stage: null);
             }
         }
     }
 
-    /// <summary>One storage write of the current state, after any write in flight; nothing when clean.</summary>
-    private async Task WriteOnceAsync()
+    /// <summary>
+    /// A write-through, flush or deactivation ran out of time at <paramref name="stage"/>. Whatever write of this
+    /// grain is still in flight may yet commit a copy the caller now hears was not written: it must not count as
+    /// storing anything, and the state in memory after this point is a change of its own, written over it.
+    /// </summary>
+    private void GaveUp(Task write, WriteStage stage, string reason, WritePool pool)
     {
+        if (pool == WritePool.WriteThrough)
+        {
+            // A deactivation that gives up is counted and logged as a loss by OnStop.
+            _runtime.Metrics.WriteThroughTimedOut(_stateName, StageName(stage));
+            LogWriteThroughTimedOut(_logger, GrainId, _stateName, reason, StageName(stage));
+        }
+        if (!write.IsCompleted)
+        {
+            // Not awaited by anyone now: the write's outcome is handled where it ends (OnWritten, OnWriteFailed,
+            // OnConflict), and a write before the storage call ends at once, having stored nothing.
+            _ = ObserveAsync(write);
+        }
+
+        if (_inflight is not null || !write.IsCompleted)
+        {
+            _uncreditedUpTo = _version;
+            _version++;
+        }
+    }
+
+    private static async Task ObserveAsync(Task write) =>
+        await write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+
+    /// <summary>
+    /// One storage write of the current state, after any write in flight; nothing when clean. The waits before the
+    /// storage call (the write in flight, a slot of <paramref name="slots"/>) end with <paramref name="cancellationToken"/>,
+    /// and then no copy is taken and nothing is written; the storage call itself is never cancelled.
+    /// </summary>
+    private async Task WriteOnceAsync(SemaphoreSlim slots, WriteAttempt attempt, CancellationToken cancellationToken)
+    {
+        attempt.Stage = WriteStage.PreviousWrite;
         while (_inflight is { } running)
         {
-            await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            await running.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (running.IsCompleted && ReferenceEquals(_inflight, running))
+            {
+                // Its owner's continuation has not run yet: the write is over all the same.
+                _inflight = null;
+            }
         }
 
         ThrowIfConflicted();
@@ -281,7 +347,7 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
             return;
         }
 
-        var write = WriteSnapshotAsync(_copier.Copy(_state)!, _version);
+        var write = WriteSnapshotAsync(_copier.Copy(_state)!, _version, slots, attempt, cancellationToken);
         _inflight = write;
         try
         {
@@ -296,13 +362,25 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
         }
     }
 
-    private async Task WriteSnapshotAsync(TState snapshot, long version)
+    private async Task WriteSnapshotAsync(TState snapshot, long version, SemaphoreSlim slots, WriteAttempt attempt, CancellationToken cancellationToken)
     {
         while (true)
         {
             var grainState = new GrainState<TState>(snapshot, _etag) { RecordExists = _recordExists };
             Exception? failure = null;
-            await _runtime.WriteSlots.WaitAsync();
+            attempt.Stage = WriteStage.Slot;
+            try
+            {
+                await slots.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Nothing was sent. The state stays dirty: the timer takes it (it skipped its tick while this waited).
+                ArmTimer(_runtime.RetryDelay(Math.Max(_failures, 1)));
+                throw;
+            }
+
+            attempt.Stage = WriteStage.Storage;
             var started = Stopwatch.GetTimestamp();
             try
             {
@@ -314,7 +392,7 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
             }
             finally
             {
-                _runtime.WriteSlots.Release();
+                slots.Release();
             }
 
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -363,7 +441,19 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
         _unconfirmed = null;
         _etag = etag;
         _recordExists = true;
-        _writtenVersion = Math.Max(_writtenVersion, version);
+        var abandoned = version <= _uncreditedUpTo;
+        if (abandoned)
+        {
+            // A write-through gave up on this write and its caller heard "not written": the ETag is taken (it is
+            // what the row holds now), the change is not counted, and memory is written over it at once.
+            _runtime.Metrics.AbandonedWriteStored(_stateName);
+            LogAbandonedWriteStored(_logger, GrainId, _stateName);
+        }
+        else
+        {
+            _writtenVersion = Math.Max(_writtenVersion, version);
+        }
+
         if (_failures > 0)
         {
             LogWriteRecovered(_logger, GrainId, _stateName, _failures);
@@ -372,8 +462,8 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
 
         if (IsDirty)
         {
-            // Changed while the write ran: the next slot takes the rest.
-            ArmTimer(NextSlot());
+            // Changed while the write ran: the next slot takes the rest (at once after an abandoned write).
+            ArmTimer(abandoned ? TimeSpan.Zero : NextSlot());
         }
         else
         {
@@ -421,7 +511,10 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
         LogUnconfirmedWriteFound(_logger, GrainId, _stateName);
         _etag = stored.ETag;
         _recordExists = true;
-        _writtenVersion = Math.Max(_writtenVersion, unconfirmed.Version);
+        if (unconfirmed.Version > _uncreditedUpTo)
+        {
+            _writtenVersion = Math.Max(_writtenVersion, unconfirmed.Version);
+        }
         return true;
     }
 
@@ -444,11 +537,19 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
 
     private Task OnTimerTick()
     {
-        if (_inflight is null && IsDirty && !_conflicted && !_stopping)
+        if (IsDirty && !_conflicted && !_stopping)
         {
-            // Not awaited: the tick only takes the copy, inside its own turn; the write runs beside
-            // the grain's requests, and BackgroundWriteAsync handles every outcome.
-            _ = BackgroundWriteAsync();
+            if (_inflight is null)
+            {
+                // Not awaited: the tick only takes the copy, inside its own turn; the write runs beside
+                // the grain's requests, and BackgroundWriteAsync handles every outcome.
+                _ = BackgroundWriteAsync();
+            }
+            else
+            {
+                // The write in flight re-arms the timer when it ends, unless it ended just before this tick.
+                ArmTimer(_runtime.Options.RetryInitialDelay);
+            }
         }
 
         return Task.CompletedTask;
@@ -458,7 +559,7 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
     {
         try
         {
-            await WriteOnceAsync();
+            await WriteOnceAsync(_runtime.WriteSlots, new WriteAttempt(), CancellationToken.None);
         }
         catch (Exception)
         {
@@ -503,11 +604,39 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
         }
     }
 
-    private StateNotWrittenException NotWritten(string reason, TimeSpan within, int attempts, Exception? lastError) => new(
+    private StateNotWrittenException NotWritten(string reason, TimeSpan within, int attempts, Exception? lastError, WriteStage? stage) => new(
         $"State '{_stateName}' of {GrainId} was not written ({reason}): {attempts} attempt(s) within {within.TotalSeconds:0.###} s failed" +
+        (stage is { } at ? $", and the time ran out waiting for {StageName(at).Replace('_', ' ')}" : "") +
         (lastError is null ? "." : $"; last error: {lastError.GetType().Name}: {lastError.Message}") +
-        " The change stays in memory and is retried in the background.",
+        " The state in memory is retried in the background.",
         lastError);
+
+    private static string StageName(WriteStage stage) => stage switch
+    {
+        WriteStage.PreviousWrite => "previous_write",
+        WriteStage.Slot => "slot",
+        _ => "storage",
+    };
+
+    /// <summary>Which writes a write takes its slot from (<see cref="WriteBehindOptions.MaxConcurrentWrites"/> or <see cref="WriteBehindOptions.MaxConcurrentWriteThroughs"/>) and whether its storage call may be abandoned.</summary>
+    private enum WritePool
+    {
+        Background,
+        WriteThrough,
+    }
+
+    private enum WriteStage
+    {
+        PreviousWrite,
+        Slot,
+        Storage,
+    }
+
+    /// <summary>Where one attempt is, for the error and the metric when its time runs out.</summary>
+    private sealed class WriteAttempt
+    {
+        public WriteStage Stage;
+    }
 
     [LoggerMessage(EventId = LogEvents.WriteBehindFailing, Level = LogLevel.Warning, Message = "Write-behind: state {StateName} of {GrainId} could not be written; retrying in {Delay}")]
     private static partial void LogWriteFailing(ILogger logger, Exception exception, GrainId grainId, string stateName, TimeSpan delay);
@@ -523,6 +652,12 @@ internal sealed partial class WriteBehindState<TState> : IWriteBehindState<TStat
 
     [LoggerMessage(EventId = LogEvents.WriteBehindLost, Level = LogLevel.Error, Message = "Write-behind: state {StateName} of {GrainId} LOST at deactivation: {Unsaved} unsaved change(s) could not be written")]
     private static partial void LogLost(ILogger logger, Exception exception, GrainId grainId, string stateName, long unsaved);
+
+    [LoggerMessage(EventId = LogEvents.WriteBehindWriteThroughTimedOut, Level = LogLevel.Warning, Message = "Write-behind: {Reason} of state {StateName} of {GrainId} gave up at its time bound waiting for {Stage}; the caller hears it was not written")]
+    private static partial void LogWriteThroughTimedOut(ILogger logger, GrainId grainId, string stateName, string reason, string stage);
+
+    [LoggerMessage(EventId = LogEvents.WriteBehindAbandonedWriteStored, Level = LogLevel.Information, Message = "Write-behind: a write of state {StateName} of {GrainId} that a write-through had given up on was stored late; writing the state in memory over it")]
+    private static partial void LogAbandonedWriteStored(ILogger logger, GrainId grainId, string stateName);
 
     [LoggerMessage(EventId = LogEvents.WriteBehindUnconfirmedWriteFound, Level = LogLevel.Information, Message = "Write-behind: state {StateName} of {GrainId}: a write reported as failed had been stored; continuing from it")]
     private static partial void LogUnconfirmedWriteFound(ILogger logger, GrainId grainId, string stateName);
