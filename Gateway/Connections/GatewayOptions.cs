@@ -33,7 +33,11 @@ public sealed class GatewayOptions
     [Range(1, 1_000_000)] public double RequestsPerSecond { get; set; } = 100;
     /// <summary>Requests a connection may send in a burst (token bucket size).</summary>
     [Range(1, 1_000_000)] public int RequestBurst { get; set; } = 200;
-    /// <summary>Consecutive rate-limited requests after which the connection is closed.</summary>
+    /// <summary>
+    /// Strikes after which the connection is closed (RATE_LIMIT_ABUSE): each rate-limited request adds one, each
+    /// request let through takes one off. A client that ignores <c>retry_after_ms</c> and keeps sending faster than
+    /// twice its rate is cut, however its refusals are spread; a burst now and then is forgiven.
+    /// </summary>
     [Range(1, 1_000_000)] public int RateLimitStrikes { get; set; } = 50;
 
     /// <summary>

@@ -65,7 +65,13 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
             return;
         }
 
-        session.RateLimitStrikes = 0;
+        // One strike off per request let through, not all of them: a client that keeps sending well over its
+        // rate (a few let through between many refused) still runs out, where "in a row" never did.
+        if (session.RateLimitStrikes > 0)
+        {
+            session.RateLimitStrikes--;
+        }
+
         switch (session.CheckRequestId(requestId))
         {
             case RequestAdmission.IdInvalid:

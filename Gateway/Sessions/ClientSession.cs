@@ -48,7 +48,7 @@ public sealed partial class ClientSession
     /// <summary>Move budget; used only by the connection's request worker (one request at a time).</summary>
     internal TokenBucket MoveRate;
 
-    /// <summary>Consecutive rate-limited requests; used only by the read loop.</summary>
+    /// <summary>Rate-limit strikes (<see cref="GatewayOptions.RateLimitStrikes"/>); used only by the read loop.</summary>
     internal int RateLimitStrikes;
 
     public ClientSession(long connectionId, ISessionTransport transport, GatewayOptions options, ILogger logger, GatewayMetrics? metrics = null)

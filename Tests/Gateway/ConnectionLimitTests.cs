@@ -153,6 +153,61 @@ public class ConnectionLimitTests(GameCluster cluster)
     }
 
     [Fact]
+    public async Task AClientThatKeepsSendingOverItsRateIsCutEvenWhenSomeRequestsGetThrough()
+    {
+        // 1,000/s with a burst of 10, and the attacker paces its batches of 30 by 5 ms: about 5 tokens come back
+        // in between, so each batch starts with requests let through and there are never 50 refusals in a row.
+        // A flood ignoring retry_after_ms, paced so (the abuse benchmark's register flood: ~260 refusals and 100
+        // answers a second), was never cut before.
+        var gateway = await cluster.StartGatewayAsync([("Gateway:RequestsPerSecond", "1000"), ("Gateway:RequestBurst", "10"), ("Gateway:RateLimitStrikes", "50")]);
+        try
+        {
+            await using var bad = await RawGameSocket.ConnectAsync(GameCluster.GamePortOf(gateway));
+            await bad.HelloAsync();
+            var (let, refused, inARow, maxInARow, requestId) = (0, 0, 0, 0, 1u);
+            DisconnectReason? cut = null;
+            for (var batch = 0; batch < 40 && cut is null; batch++)
+            {
+                var bytes = new MemoryStream();
+                for (var i = 0; i < 30; i++)
+                {
+                    bytes.Write(RawGameSocket.Frame(Opcode.Ping, ++requestId, new PingRequest()));
+                }
+
+                // The attack's own pace (the time that refills the bucket), not a wait for a condition.
+                await Task.Delay(5);
+                await bad.SendAsync(bytes.ToArray());
+                for (var i = 0; i < 30 && cut is null; i++)
+                {
+                    var frame = await bad.ReadFrameAsync() ?? throw new InvalidOperationException("closed without a Disconnect notice");
+                    if (frame.Opcode == (ushort)Opcode.Disconnect)
+                    {
+                        cut = frame.DisconnectReason;
+                    }
+                    else if (frame.ErrorCode == ErrorCode.RateLimited)
+                    {
+                        refused++;
+                        maxInARow = Math.Max(maxInARow, ++inARow);
+                    }
+                    else
+                    {
+                        let++;
+                        inARow = 0;
+                    }
+                }
+            }
+
+            Assert.Equal(DisconnectReason.RateLimitAbuse, cut);
+            Assert.True(maxInARow < 50, $"the refusals came {maxInARow} in a row: the old rule would have cut too");
+            Assert.True(let > 10, "requests were let through between the refusals");
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
     public async Task TooManyRequestsInFlightAreRefused()
     {
         // Registrations wait for password hashing, so they pile up in flight; the limit is 32. The 32 are
