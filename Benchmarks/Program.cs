@@ -190,7 +190,7 @@ public static class Program
     private static Command Abuse()
     {
         var defaults = new AbuseBenchmark.AttackSizes();
-        var smoke = new Option<bool>("--smoke") { Description = "A few seconds per phase with tiny counts (CI): 4 online players, 2 s baseline, 3 s per attack, 1 s settle; other options are ignored" };
+        var smoke = new Option<bool>("--smoke") { Description = "A few seconds per phase with tiny counts (CI): 4 online players, 2 s baseline, 2 s per attack, 0.5 s settle; other options are ignored" };
         var online = new Option<int>("--online") { Description = "Players in the world, playing, throughout", DefaultValueFactory = _ => 200 };
         var onlineProcesses = new Option<int>("--online-processes") { Description = "Worker processes the online players run in", DefaultValueFactory = _ => 2 };
         var moveRate = new Option<double>("--move-rate") { Description = "Moves per second per online player", DefaultValueFactory = _ => 2 };
@@ -223,7 +223,7 @@ public static class Program
             }
 
             var options = parse.GetValue(smoke)
-                ? new AbuseBenchmark.Options(4, 1, 2, 2, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1), names,
+                ? new AbuseBenchmark.Options(4, 1, 2, 2, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), names,
                     new AbuseBenchmark.AttackSizes(GuessAddresses: 1, GuessConnectionsPerAddress: 2, RegisterConnections: 2, RegisterAddresses: 2, ChatSpeakers: 2,
                         SlowReaders: 1, FloodConnectionsPerSecond: 20, FloodAddresses: 2, FloodMaxOpen: 100, PingConnections: 1, PortalCharacters: 1, TinyMovers: 2),
                     parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out))

@@ -481,6 +481,9 @@ public static class AbuseAttacks
                     var seconds = Stopwatch.GetElapsedTime(opened).TotalSeconds;
                     tally.Measured.AddOrUpdate("longestSecondsBeforeCut", seconds, (_, max) => Math.Max(max, seconds));
                 }
+
+                // Come back for more, but not as a connection flood (that is another attack).
+                await Task.Delay(TimeSpan.FromMilliseconds(250), stop);
             }
         }, stop);
     }
