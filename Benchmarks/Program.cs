@@ -195,6 +195,7 @@ public static class Program
         var onlineProcesses = new Option<int>("--online-processes") { Description = "Worker processes the online players run in", DefaultValueFactory = _ => 2 };
         var moveRate = new Option<double>("--move-rate") { Description = "Moves per second per online player", DefaultValueFactory = _ => 2 };
         var probeRate = new Option<double>("--probe-rate") { Description = "GetPlayer requests per second per online player", DefaultValueFactory = _ => 2 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of play, unmeasured, once every online player is in the world", DefaultValueFactory = _ => 15 };
         var baseline = new Option<double>("--baseline") { Description = "Seconds measured before any attack", DefaultValueFactory = _ => 30 };
         var duration = new Option<double>("--attack-duration") { Description = "Seconds each attack runs", DefaultValueFactory = _ => 30 };
         var settle = new Option<double>("--settle") { Description = "Seconds of quiet before each attack", DefaultValueFactory = _ => 10 };
@@ -211,7 +212,7 @@ public static class Program
         var tinyRate = new Option<double>("--tiny-move-rate") { Description = "Tiny moves a second per character", DefaultValueFactory = _ => defaults.TinyMovesPerSecond };
         var command = new Command("abuse", "Online players' latency, errors and the servers' memory while attackers try each known abuse in turn (issue 11)")
         {
-            smoke, online, onlineProcesses, moveRate, probeRate, baseline, duration, settle, attacks, guessAddresses, guessConnections, registerConnections,
+            smoke, online, onlineProcesses, moveRate, probeRate, warmup, baseline, duration, settle, attacks, guessAddresses, guessConnections, registerConnections,
             speakers, slowReaders, floodRate, pings, portal, tiny, tinyRate, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) =>
@@ -223,13 +224,13 @@ public static class Program
             }
 
             var options = parse.GetValue(smoke)
-                ? new AbuseBenchmark.Options(4, 1, 2, 2, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), names,
+                ? new AbuseBenchmark.Options(4, 1, 2, 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), names,
                     new AbuseBenchmark.AttackSizes(GuessAddresses: 1, GuessConnectionsPerAddress: 2, RegisterConnections: 2, RegisterAddresses: 2, ChatSpeakers: 2,
                         SlowReaders: 1, FloodConnectionsPerSecond: 20, FloodAddresses: 2, FloodMaxOpen: 100, PingConnections: 1, PortalCharacters: 1, TinyMovers: 2),
                     parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out))
                 : new AbuseBenchmark.Options(
                     parse.GetValue(online), parse.GetValue(onlineProcesses), parse.GetValue(moveRate), parse.GetValue(probeRate),
-                    TimeSpan.FromSeconds(parse.GetValue(baseline)), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(settle)), names,
+                    TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(baseline)), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(settle)), names,
                     defaults with
                     {
                         GuessAddresses = parse.GetValue(guessAddresses),
