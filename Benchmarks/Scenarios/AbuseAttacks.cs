@@ -23,6 +23,9 @@ public static class AbuseAttacks
 {
     public const string ResultLine = "ABUSE-RESULT ";
 
+    /// <summary>Printed once the attack is in place (its characters in the world) and its time starts: the phase is measured from here.</summary>
+    public const string ReadyLine = "ABUSE-READY";
+
     /// <summary>The attacks in the order the benchmark runs them.</summary>
     public static readonly string[] Names = ["login-guessing", "register-flood", "world-chat-flood", "connection-flood", "unread-pings", "portal-ping-pong", "tiny-moves"];
 
@@ -70,21 +73,33 @@ public static class AbuseAttacks
     {
         var tally = new Tally();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop.CancelAfter(settings.Duration);
+        // Attacks that play characters first put them all in the world (entering is not the attack), then start.
+        var ready = new Readiness(settings.Attack switch
+        {
+            "world-chat-flood" => settings.Size + settings.SecondSize,
+            "portal-ping-pong" or "tiny-moves" => settings.Size,
+            _ => 0,
+        });
         var clock = Stopwatch.StartNew();
+        var attack = Task.Run(() => settings.Attack switch
+        {
+            "login-guessing" => LoginGuessingAsync(settings, tally, stop.Token),
+            "register-flood" => RegisterFloodAsync(settings, tally, stop.Token),
+            "world-chat-flood" => WorldChatFloodAsync(settings, ready, tally, stop.Token),
+            "connection-flood" => ConnectionFloodAsync(settings, tally, stop.Token),
+            "unread-pings" => UnreadPingsAsync(settings, tally, stop.Token),
+            "portal-ping-pong" => PortalPingPongAsync(settings, ready, tally, stop.Token),
+            "tiny-moves" => TinyMovesAsync(settings, ready, tally, stop.Token),
+            _ => throw new ArgumentException($"unknown attack '{settings.Attack}' (one of {string.Join(", ", Names)})"),
+        }, CancellationToken.None);
+        await Task.WhenAny(ready.All, attack, Task.Delay(TimeSpan.FromMinutes(2), cancellationToken));
+        tally.Measured["secondsToReady"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
+        Console.WriteLine(ReadyLine);
+        clock.Restart();
+        stop.CancelAfter(settings.Duration);
         try
         {
-            await (settings.Attack switch
-            {
-                "login-guessing" => LoginGuessingAsync(settings, tally, stop.Token),
-                "register-flood" => RegisterFloodAsync(settings, tally, stop.Token),
-                "world-chat-flood" => WorldChatFloodAsync(settings, tally, stop.Token),
-                "connection-flood" => ConnectionFloodAsync(settings, tally, stop.Token),
-                "unread-pings" => UnreadPingsAsync(settings, tally, stop.Token),
-                "portal-ping-pong" => PortalPingPongAsync(settings, tally, stop.Token),
-                "tiny-moves" => TinyMovesAsync(settings, tally, stop.Token),
-                _ => throw new ArgumentException($"unknown attack '{settings.Attack}' (one of {string.Join(", ", Names)})"),
-            });
+            await attack;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -95,6 +110,38 @@ public static class AbuseAttacks
         var line = JsonSerializer.Serialize(new { counts = tally.Counts, measured = tally.Measured });
         Console.WriteLine(ResultLine + line);
         return 0;
+    }
+
+    /// <summary>Counts the attack's characters into the world; <see cref="All"/> completes when every one is in (or failed to get in).</summary>
+    public sealed class Readiness(int expected)
+    {
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly bool _none = expected == 0;
+        private int _left = expected;
+
+        public Task All => _none ? Task.CompletedTask : _all.Task;
+
+        public void Signal()
+        {
+            if (Interlocked.Decrement(ref _left) == 0)
+            {
+                _all.TrySetResult();
+            }
+        }
+
+        /// <summary>Enters with <paramref name="enter"/>, counts it in (failed or not), and waits until all are in.</summary>
+        public async Task<T> EnterAsync<T>(Func<Task<T>> enter, CancellationToken stop)
+        {
+            try
+            {
+                return await enter();
+            }
+            finally
+            {
+                Signal();
+                await All.WaitAsync(stop).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
     }
 
     private static IPAddress Source(Settings settings, int i) =>
@@ -297,11 +344,11 @@ public static class AbuseAttacks
     }
 
     /// <summary>World-chat flood: many accounts say one WORLD line a second each, while some receivers read their pushes slowly.</summary>
-    private static async Task WorldChatFloodAsync(Settings settings, TicketCache tickets, Tally tally, CancellationToken stop)
+    private static async Task WorldChatFloodAsync(Settings settings, TicketCache tickets, Readiness ready, Tally tally, CancellationToken stop)
     {
         var speakers = Loops(settings.Size, async i =>
         {
-            var (client, _, _) = await EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop);
+            var (client, _, _) = await ready.EnterAsync(() => EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop), stop);
             await using (client)
             {
                 var reading = DrainAsync(client, tally, "speaker heard");
@@ -328,7 +375,8 @@ public static class AbuseAttacks
             // A small push channel that waits when full: the client stops reading its socket while its channel is full.
             var options = ClientOptions(Source(settings, settings.Size + i));
             options.PushChannelCapacity = 4;
-            var (client, _, _) = await EnterAsync(settings, tickets, settings.FirstIndex + settings.Size + i, Source(settings, settings.Size + i), tally, stop, options);
+            var (client, _, _) = await ready.EnterAsync(
+                () => EnterAsync(settings, tickets, settings.FirstIndex + settings.Size + i, Source(settings, settings.Size + i), tally, stop, options), stop);
             await using (client)
             {
                 await DrainAsync(client, tally, "slow reader heard", TimeSpan.FromMilliseconds(500)).WaitAsync(stop);
@@ -337,8 +385,8 @@ public static class AbuseAttacks
         await Task.WhenAll(speakers, readers);
     }
 
-    private static Task WorldChatFloodAsync(Settings settings, Tally tally, CancellationToken stop) =>
-        WorldChatFloodAsync(settings, TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets")), tally, stop);
+    private static Task WorldChatFloodAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop) =>
+        WorldChatFloodAsync(settings, TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets")), ready, tally, stop);
 
     /// <summary>Connection flood: connections from several addresses that never say Hello, opened at a rate, each held until the gateway closes it.</summary>
     private static async Task ConnectionFloodAsync(Settings settings, Tally tally, CancellationToken stop)
@@ -446,12 +494,15 @@ public static class AbuseAttacks
         return "no notice";
     }
 
-    /// <summary>Unread pings: connections that say Hello, then send Pings with large echoes as fast as they can and never read a byte.</summary>
+    /// <summary>Unread pings: connections that say Hello, then send Pings with echoes at the gateway's cap (and now and then
+    /// one far over it) at a rate under the request limit, and never read a byte: only the outbound queue's bounds can stop them.</summary>
     private static Task UnreadPingsAsync(Settings settings, Tally tally, CancellationToken stop)
     {
-        var atCap = Frame(Opcode.Ping, new PingRequest { Echo = ByteString.CopyFrom(new byte[(int)settings.Rate]) });
-        var oversized = Frame(Opcode.Ping, new PingRequest { Echo = ByteString.CopyFrom(new byte[64 * 1024]) });
+        var atCap = Frame(Opcode.Ping, new PingRequest { Echo = ByteString.CopyFrom(new byte[settings.SecondSize]) });
+        // Far over the echo cap, within the frame limit (64 KiB): refused with PING_ECHO_TOO_LARGE, nothing echoed.
+        var oversized = Frame(Opcode.Ping, new PingRequest { Echo = ByteString.CopyFrom(new byte[60_000]) });
         var hello = Frame(Opcode.Hello, new HelloRequest { ProtocolVersion = ProtocolVersion.Current, ClientName = "abuse" });
+        var interval = TimeSpan.FromSeconds(1 / settings.Rate);
         return Loops(settings.Size, async i =>
         {
             while (!stop.IsCancellationRequested)
@@ -465,22 +516,24 @@ public static class AbuseAttacks
                     await socket.ConnectAsync(settings.Gateway.Host, settings.Gateway.Port, stop);
                     tally.Add("connected");
                     await socket.SendAsync(hello, SocketFlags.None, stop);
-                    for (var n = 0; !stop.IsCancellationRequested; n++)
+                    using var timer = new PeriodicTimer(interval);
+                    for (var n = 0; await timer.WaitForNextTickAsync(stop); n++)
                     {
-                        var frame = n % 2 == 0 ? atCap : oversized;
+                        var frame = n % 10 == 9 ? oversized : atCap;
                         await socket.SendAsync(frame, SocketFlags.None, stop);
                         sent += frame.Length;
-                        tally.Add(n % 2 == 0 ? "ping sent (echo at the cap)" : "ping sent (64 KiB echo)");
+                        tally.Add(frame == atCap ? "ping sent (echo at the cap)" : "ping sent (60 KB echo)");
                     }
                 }
                 catch (SocketException ex)
                 {
                     tally.Add($"cut:socket {ex.SocketErrorCode}");
-                    var mib = sent / (1024.0 * 1024);
-                    tally.Measured.AddOrUpdate("mostMiBSentBeforeCut", mib, (_, max) => Math.Max(max, mib));
                     var seconds = Stopwatch.GetElapsedTime(opened).TotalSeconds;
                     tally.Measured.AddOrUpdate("longestSecondsBeforeCut", seconds, (_, max) => Math.Max(max, seconds));
                 }
+
+                var mib = sent / (1024.0 * 1024);
+                tally.Measured.AddOrUpdate("mostMiBSentOnOneConnection", mib, (_, max) => Math.Max(max, mib));
 
                 // Come back for more, but not as a connection flood (that is another attack).
                 await Task.Delay(TimeSpan.FromMilliseconds(250), stop);
@@ -496,14 +549,14 @@ public static class AbuseAttacks
     }
 
     /// <summary>Portal ping-pong: characters put next to the meadow/forest portals walk back and forth through them at full speed.</summary>
-    private static async Task PortalPingPongAsync(Settings settings, Tally tally, CancellationToken stop)
+    private static async Task PortalPingPongAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop)
     {
         var tickets = TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets"));
         using var api = new HttpClient { BaseAddress = new Uri(settings.AdminUrl ?? throw new InvalidOperationException("portal ping-pong needs the silo's admin URL")) };
         api.DefaultRequestHeaders.Add("X-Admin-Key", settings.AdminKey);
         await Loops(settings.Size, async i =>
         {
-            var (client, character, _) = await EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop);
+            var (client, character, _) = await ready.EnterAsync(() => EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop), stop);
             await using (client)
             {
                 var reading = DrainAsync(client, tally, "chat heard");
@@ -556,13 +609,13 @@ public static class AbuseAttacks
     }
 
     /// <summary>Tiny moves: characters sending many small moves a second each (0.06 m apart, along a line), as fast as answered.</summary>
-    private static async Task TinyMovesAsync(Settings settings, Tally tally, CancellationToken stop)
+    private static async Task TinyMovesAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop)
     {
         var tickets = TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets"));
         var covered = new ConcurrentBag<double>();
         await Loops(settings.Size, async i =>
         {
-            var (client, _, entered) = await EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop);
+            var (client, _, entered) = await ready.EnterAsync(() => EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop), stop);
             await using (client)
             {
                 var reading = DrainAsync(client, tally, "chat heard");

@@ -42,6 +42,7 @@ public static class AbuseBenchmark
         int FloodMaxOpen = 8000,
         int PingConnections = 8,
         int PingEchoBytes = 1024,
+        double PingsPerSecond = 90,
         int PortalCharacters = 10,
         int TinyMovers = 20,
         double TinyMovesPerSecond = 100);
@@ -185,8 +186,8 @@ public static class AbuseBenchmark
                 }
 
                 var phase = await MeasureAsync(name, servers, () => Volatile.Read(ref latest)!, baseline, name is "baseline" or QuietEnd
-                    ? _ => Task.Delay(options.Baseline, cancellationToken)
-                    : phase => RunAttackerAsync(name, options, servers, balancer, runDirectory, honestIndex, chatFirst, portalFirst, tinyFirst, phase, cancellationToken), cancellationToken);
+                    ? (_, _) => Task.Delay(options.Baseline, cancellationToken)
+                    : (phase, begin) => RunAttackerAsync(name, options, servers, balancer, runDirectory, honestIndex, chatFirst, portalFirst, tinyFirst, phase, begin, cancellationToken), cancellationToken);
                 baseline ??= phase;
                 phases.Add(phase);
                 Console.WriteLine($"{name,-18} online p50 {phase.OnlineP50Ms,7:0.00} ms p99 {phase.OnlineP99Ms,8:0.00} ms ({phase.OnlineP99Rise:+0%;-0%}) "
@@ -236,30 +237,41 @@ public static class AbuseBenchmark
         return exitCode;
     }
 
-    /// <summary>Runs <paramref name="body"/> and measures the online players and the servers while it runs.</summary>
+    /// <summary>Runs <paramref name="body"/> and measures the online players and the servers while it runs: from its
+    /// start, or from when it calls the action it is given (an attack whose characters are all in the world).</summary>
     private static async Task<Phase> MeasureAsync(
-        string name, ServerSet servers, Func<MetricsSnapshot> snapshot, Phase? baseline, Func<Phase, Task> body, CancellationToken cancellationToken)
+        string name, ServerSet servers, Func<MetricsSnapshot> snapshot, Phase? baseline, Func<Phase, Action, Task> body, CancellationToken cancellationToken)
     {
         var phase = new Phase { Name = name, LoadAverageAtStart = MachineInfo.LoadAverage() };
         var gateway = servers.Gateways[0];
-        var start = snapshot();
-        var gatewayCpu = gateway.CpuTime();
-        var siloCpu = servers.Silo.CpuTime();
-        var clock = Stopwatch.StartNew();
-        long gatewayPeak = gateway.ResidentBytes(), siloPeak = servers.Silo.ResidentBytes();
+        MetricsSnapshot start = null!;
+        TimeSpan gatewayCpu = default, siloCpu = default;
+        var clock = new Stopwatch();
+        long gatewayPeak = 0, siloPeak = 0;
+        void Begin()
+        {
+            start = snapshot();
+            gatewayCpu = gateway.CpuTime();
+            siloCpu = servers.Silo.CpuTime();
+            Interlocked.Exchange(ref gatewayPeak, gateway.ResidentBytes());
+            Interlocked.Exchange(ref siloPeak, servers.Silo.ResidentBytes());
+            clock.Restart();
+        }
+
+        Begin();
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
             while (await timer.WaitForNextTickAsync(sampling.Token).ConfigureAwait(false))
             {
-                gatewayPeak = Math.Max(gatewayPeak, gateway.ResidentBytes());
-                siloPeak = Math.Max(siloPeak, servers.Silo.ResidentBytes());
+                Interlocked.Exchange(ref gatewayPeak, Math.Max(Interlocked.Read(ref gatewayPeak), gateway.ResidentBytes()));
+                Interlocked.Exchange(ref siloPeak, Math.Max(Interlocked.Read(ref siloPeak), servers.Silo.ResidentBytes()));
             }
         }, CancellationToken.None);
         try
         {
-            await body(phase);
+            await body(phase, Begin);
         }
         finally
         {
@@ -291,8 +303,8 @@ public static class AbuseBenchmark
             .ToDictionary(e => e.Key, e => e.Count, StringComparer.Ordinal);
         phase.OnlineDisconnects = end.Counter(Counter.Disconnects) - start.Counter(Counter.Disconnects);
         phase.OnlineMoveCorrections = end.Counter(Counter.MoveCorrections) - start.Counter(Counter.MoveCorrections);
-        phase.GatewayPeakRssMiB = Math.Round(gatewayPeak / (1024.0 * 1024), 1);
-        phase.SiloPeakRssMiB = Math.Round(siloPeak / (1024.0 * 1024), 1);
+        phase.GatewayPeakRssMiB = Math.Round(Interlocked.Read(ref gatewayPeak) / (1024.0 * 1024), 1);
+        phase.SiloPeakRssMiB = Math.Round(Interlocked.Read(ref siloPeak) / (1024.0 * 1024), 1);
         phase.GatewayCpuCores = Math.Round((gateway.CpuTime() - gatewayCpu).TotalSeconds / seconds, 2);
         phase.SiloCpuCores = Math.Round((servers.Silo.CpuTime() - siloCpu).TotalSeconds / seconds, 2);
         return phase;
@@ -301,7 +313,7 @@ public static class AbuseBenchmark
     /// <summary>Runs one attack in a worker process (this tool's <c>abuse-attack</c>) and reads what it reports.</summary>
     private static async Task RunAttackerAsync(
         string attack, Options options, ServerSet servers, HaproxyProcess? balancer, string runDirectory,
-        int honestIndex, int chatFirst, int portalFirst, int tinyFirst, Phase phase, CancellationToken cancellationToken)
+        int honestIndex, int chatFirst, int portalFirst, int tinyFirst, Phase phase, Action begin, CancellationToken cancellationToken)
     {
         var s = options.Sizes;
         var (size, addresses, rate, first, second, octet) = attack switch
@@ -310,7 +322,7 @@ public static class AbuseBenchmark
             "register-flood" => (s.RegisterConnections, s.RegisterAddresses, 0.0, 0, 0, 30),
             "world-chat-flood" => (s.ChatSpeakers, 10, s.ChatLinesPerSecond, chatFirst, s.SlowReaders, 160),
             "connection-flood" => (s.FloodMaxOpen, s.FloodAddresses, s.FloodConnectionsPerSecond, 0, 0, 50),
-            "unread-pings" => (s.PingConnections, s.PingConnections, s.PingEchoBytes, 0, 0, 60),
+            "unread-pings" => (s.PingConnections, s.PingConnections, s.PingsPerSecond, 0, s.PingEchoBytes, 60),
             "portal-ping-pong" => (s.PortalCharacters, 2, 0.0, portalFirst, 0, 70),
             "tiny-moves" => (s.TinyMovers, 4, s.TinyMovesPerSecond, tinyFirst, 0, 80),
             _ => throw new ArgumentException($"unknown attack '{attack}' (one of {string.Join(", ", AbuseAttacks.Names)})"),
@@ -349,7 +361,11 @@ public static class AbuseBenchmark
         string? report = null;
         while (await process.StandardOutput.ReadLineAsync(cancellationToken) is { } line)
         {
-            if (line.StartsWith(AbuseAttacks.ResultLine, StringComparison.Ordinal))
+            if (line == AbuseAttacks.ReadyLine)
+            {
+                begin();
+            }
+            else if (line.StartsWith(AbuseAttacks.ResultLine, StringComparison.Ordinal))
             {
                 report = line[AbuseAttacks.ResultLine.Length..];
             }
