@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Google.Protobuf;
 using OrleansMmo.Benchmarks.Hosting;
 using OrleansMmo.Bots;
 using OrleansMmo.Client;
@@ -77,7 +76,7 @@ public static class AbuseAttacks
         var ready = new Readiness(settings.Attack switch
         {
             "world-chat-flood" => settings.Size + settings.SecondSize,
-            "portal-ping-pong" or "tiny-moves" => settings.Size,
+            "portal-ping-pong" or "tiny-moves" or "unread-pings" => settings.Size,
             _ => 0,
         });
         var clock = Stopwatch.StartNew();
@@ -87,7 +86,7 @@ public static class AbuseAttacks
             "register-flood" => RegisterFloodAsync(settings, tally, stop.Token),
             "world-chat-flood" => WorldChatFloodAsync(settings, ready, tally, stop.Token),
             "connection-flood" => ConnectionFloodAsync(settings, tally, stop.Token),
-            "unread-pings" => UnreadPingsAsync(settings, tally, stop.Token),
+            "unread-pings" => UnreadPingsAsync(settings, ready, tally, stop.Token),
             "portal-ping-pong" => PortalPingPongAsync(settings, ready, tally, stop.Token),
             "tiny-moves" => TinyMovesAsync(settings, ready, tally, stop.Token),
             _ => throw new ArgumentException($"unknown attack '{settings.Attack}' (one of {string.Join(", ", Names)})"),
@@ -494,58 +493,72 @@ public static class AbuseAttacks
         return "no notice";
     }
 
-    /// <summary>Unread pings: connections that say Hello, then send Pings with echoes at the gateway's cap (and now and then
-    /// one far over it) at a rate under the request limit, and never read a byte: only the outbound queue's bounds can stop them.</summary>
-    private static Task UnreadPingsAsync(Settings settings, Tally tally, CancellationToken stop)
+    /// <summary>Unread pings: logged-in players (in the world, so no login timeout cuts them) whose client stops reading its
+    /// socket (a push channel of one, full), then send Pings with echoes at the gateway's cap (and every tenth one far over
+    /// it) at a rate under the request limit and never read the answers: only the outbound queue's bounds can stop them.</summary>
+    private static async Task UnreadPingsAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop)
     {
-        var atCap = Frame(Opcode.Ping, new PingRequest { Echo = ByteString.CopyFrom(new byte[settings.SecondSize]) });
+        var tickets = TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets"));
+        var atCap = new byte[settings.SecondSize];
         // Far over the echo cap, within the frame limit (64 KiB): refused with PING_ECHO_TOO_LARGE, nothing echoed.
-        var oversized = Frame(Opcode.Ping, new PingRequest { Echo = ByteString.CopyFrom(new byte[60_000]) });
-        var hello = Frame(Opcode.Hello, new HelloRequest { ProtocolVersion = ProtocolVersion.Current, ClientName = "abuse" });
+        var oversized = new byte[60_000];
         var interval = TimeSpan.FromSeconds(1 / settings.Rate);
-        return Loops(settings.Size, async i =>
+        await Loops(settings.Size, async i =>
         {
-            while (!stop.IsCancellationRequested)
+            var options = ClientOptions(Source(settings, i));
+            options.PushChannelCapacity = 1;
+            options.RequestTimeout = TimeSpan.FromMinutes(10);
+            var (client, _, _) = await ready.EnterAsync(() => EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop, options), stop);
+            await using (client)
             {
-                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-                var sent = 0L;
+                // Pushes nobody takes (world updates, and the speaker hears its own SAY lines) fill the channel of one, and
+                // the client stops reading its socket: answers that come after them are never read.
+                var pending = new List<Task> { Quietly(client.SayAsync("first", stop)), Quietly(client.SayAsync("second", stop)) };
                 var opened = Stopwatch.GetTimestamp();
+                var echoed = 0L;
+                using var timer = new PeriodicTimer(interval);
                 try
                 {
-                    socket.Bind(new IPEndPoint(Source(settings, i), 0));
-                    await socket.ConnectAsync(settings.Gateway.Host, settings.Gateway.Port, stop);
-                    tally.Add("connected");
-                    await socket.SendAsync(hello, SocketFlags.None, stop);
-                    using var timer = new PeriodicTimer(interval);
-                    for (var n = 0; await timer.WaitForNextTickAsync(stop); n++)
+                    for (var n = 0; client.IsConnected && await timer.WaitForNextTickAsync(stop); n++)
                     {
-                        var frame = n % 10 == 9 ? oversized : atCap;
-                        await socket.SendAsync(frame, SocketFlags.None, stop);
-                        sent += frame.Length;
-                        tally.Add(frame == atCap ? "ping sent (echo at the cap)" : "ping sent (60 KB echo)");
+                        var echo = n % 10 == 9 ? oversized : atCap;
+                        pending.Add(Quietly(client.PingAsync(echo, stop)));
+                        tally.Add(echo == atCap ? "ping sent (echo at the cap)" : "ping sent (60 KB echo)");
+                        echoed += echo == atCap ? echo.Length : 0;
                     }
                 }
-                catch (SocketException ex)
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    tally.Add($"cut:socket {ex.SocketErrorCode}");
+                    // Time is up; what was achieved is counted below.
+                }
+
+                var mib = echoed / (1024.0 * 1024);
+                tally.Measured.AddOrUpdate("mostEchoMiBAskedOnOneConnection", mib, (_, max) => Math.Max(max, mib));
+                if (!client.IsConnected)
+                {
+                    var info = await client.Disconnected;
+                    tally.Add($"cut:{(info.Reason is { } reason ? ErrorNames.Of(reason) : info.Kind.ToString())}");
                     var seconds = Stopwatch.GetElapsedTime(opened).TotalSeconds;
                     tally.Measured.AddOrUpdate("longestSecondsBeforeCut", seconds, (_, max) => Math.Max(max, seconds));
                 }
 
-                var mib = sent / (1024.0 * 1024);
-                tally.Measured.AddOrUpdate("mostMiBSentOnOneConnection", mib, (_, max) => Math.Max(max, mib));
-
-                // Come back for more, but not as a connection flood (that is another attack).
-                await Task.Delay(TimeSpan.FromMilliseconds(250), stop);
+                pending.RemoveAll(t => t.IsCompleted);
+                tally.Measured.AddOrUpdate("unansweredAtTheEnd", pending.Count, (_, n) => n + pending.Count);
             }
         }, stop);
-    }
 
-    private static byte[] Frame(Opcode opcode, IMessage message)
-    {
-        var bytes = new byte[FrameCodec.FrameSize(message)];
-        FrameCodec.WriteFrame(bytes, (ushort)opcode, 7, message);
-        return bytes;
+        async Task Quietly(Task request)
+        {
+            try
+            {
+                await request;
+                tally.Add("answered (the client was still reading)");
+            }
+            catch (Exception ex) when (ex is MmoErrorException or MmoDisconnectedException or TimeoutException or OperationCanceledException)
+            {
+                // Unread on purpose: what the gateway did is seen from the connection's end.
+            }
+        }
     }
 
     /// <summary>Portal ping-pong: characters put next to the meadow/forest portals walk back and forth through them at full speed.</summary>

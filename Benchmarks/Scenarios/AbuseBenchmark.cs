@@ -100,7 +100,8 @@ public static class AbuseBenchmark
         var chatFirst = honestIndex + 1;
         var portalFirst = chatFirst + sizes.ChatSpeakers + sizes.SlowReaders;
         var tinyFirst = portalFirst + sizes.PortalCharacters;
-        var seed = BenchmarkSeed.Require(options.SeedDirectory, tinyFirst + sizes.TinyMovers);
+        var pingFirst = tinyFirst + sizes.TinyMovers;
+        var seed = BenchmarkSeed.Require(options.SeedDirectory, pingFirst + sizes.PingConnections);
         var runDirectory = Path.Combine(options.RunDirectory, $"abuse-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
         Console.WriteLine($"abuse: {options.Online:N0} online players (move {options.MoveRate:0.#}/s, GetPlayer {options.ProbeRate:0.#}/s each); "
             + $"baseline {options.Baseline.TotalSeconds:0} s, then {string.Join(", ", options.Attacks)} for {options.AttackDuration.TotalSeconds:0} s each, {options.Settle.TotalSeconds:0} s settle");
@@ -187,7 +188,7 @@ public static class AbuseBenchmark
 
                 var phase = await MeasureAsync(name, servers, () => Volatile.Read(ref latest)!, baseline, name is "baseline" or QuietEnd
                     ? (_, _) => Task.Delay(options.Baseline, cancellationToken)
-                    : (phase, begin) => RunAttackerAsync(name, options, servers, balancer, runDirectory, honestIndex, chatFirst, portalFirst, tinyFirst, phase, begin, cancellationToken), cancellationToken);
+                    : (phase, begin) => RunAttackerAsync(name, options, servers, balancer, runDirectory, honestIndex, chatFirst, portalFirst, tinyFirst, pingFirst, phase, begin, cancellationToken), cancellationToken);
                 baseline ??= phase;
                 phases.Add(phase);
                 Console.WriteLine($"{name,-18} online p50 {phase.OnlineP50Ms,7:0.00} ms p99 {phase.OnlineP99Ms,8:0.00} ms ({phase.OnlineP99Rise:+0%;-0%}) "
@@ -313,7 +314,7 @@ public static class AbuseBenchmark
     /// <summary>Runs one attack in a worker process (this tool's <c>abuse-attack</c>) and reads what it reports.</summary>
     private static async Task RunAttackerAsync(
         string attack, Options options, ServerSet servers, HaproxyProcess? balancer, string runDirectory,
-        int honestIndex, int chatFirst, int portalFirst, int tinyFirst, Phase phase, Action begin, CancellationToken cancellationToken)
+        int honestIndex, int chatFirst, int portalFirst, int tinyFirst, int pingFirst, Phase phase, Action begin, CancellationToken cancellationToken)
     {
         var s = options.Sizes;
         var (size, addresses, rate, first, second, octet) = attack switch
@@ -322,7 +323,7 @@ public static class AbuseBenchmark
             "register-flood" => (s.RegisterConnections, s.RegisterAddresses, 0.0, 0, 0, 30),
             "world-chat-flood" => (s.ChatSpeakers, 10, s.ChatLinesPerSecond, chatFirst, s.SlowReaders, 160),
             "connection-flood" => (s.FloodMaxOpen, s.FloodAddresses, s.FloodConnectionsPerSecond, 0, 0, 50),
-            "unread-pings" => (s.PingConnections, s.PingConnections, s.PingsPerSecond, 0, s.PingEchoBytes, 60),
+            "unread-pings" => (s.PingConnections, s.PingConnections, s.PingsPerSecond, pingFirst, s.PingEchoBytes, 60),
             "portal-ping-pong" => (s.PortalCharacters, 2, 0.0, portalFirst, 0, 70),
             "tiny-moves" => (s.TinyMovers, 4, s.TinyMovesPerSecond, tinyFirst, 0, 80),
             _ => throw new ArgumentException($"unknown attack '{attack}' (one of {string.Join(", ", AbuseAttacks.Names)})"),
