@@ -154,7 +154,7 @@ public static class AbuseAttacks
     };
 
     /// <summary>Runs <paramref name="body"/> on <paramref name="count"/> loops until the token ends them.</summary>
-    private static Task Loops(int count, Func<int, Task> body, CancellationToken stop) =>
+    private static Task Loops(Tally tally, int count, Func<int, Task> body, CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(async () =>
         {
             try
@@ -164,6 +164,11 @@ public static class AbuseAttacks
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 // Time is up.
+            }
+            catch (Exception ex) when (ex is MmoErrorException or MmoDisconnectedException or TimeoutException or IOException or SocketException or HttpRequestException)
+            {
+                // One attacker's end (a character that could not enter, a connection the gateway cut): counted, the others go on.
+                tally.Failed("attacker ended", ex);
             }
         }, CancellationToken.None)));
 
@@ -204,7 +209,7 @@ public static class AbuseAttacks
     private static async Task LoginGuessingAsync(Settings settings, Tally tally, CancellationToken stop)
     {
         var balancer = settings.Balancer ?? throw new InvalidOperationException("login guessing needs the balancer's endpoint");
-        var guessers = Loops(settings.Size * settings.Addresses, i => ReconnectingAsync(balancer, Source(settings, i), tally, async client =>
+        var guessers = Loops(tally, settings.Size * settings.Addresses, i => ReconnectingAsync(balancer, Source(settings, i), tally, async client =>
         {
             var n = 0;
             while (!stop.IsCancellationRequested)
@@ -253,7 +258,7 @@ public static class AbuseAttacks
     private static Task RegisterFloodAsync(Settings settings, Tally tally, CancellationToken stop)
     {
         var run = Guid.NewGuid().ToString("N")[..6];
-        return Loops(settings.Size, i => ReconnectingAsync(settings.Gateway, Source(settings, i), tally, async client =>
+        return Loops(tally, settings.Size, i => ReconnectingAsync(settings.Gateway, Source(settings, i), tally, async client =>
         {
             var n = 0;
             while (!stop.IsCancellationRequested)
@@ -345,12 +350,13 @@ public static class AbuseAttacks
     /// <summary>World-chat flood: many accounts say one WORLD line a second each, while some receivers read their pushes slowly.</summary>
     private static async Task WorldChatFloodAsync(Settings settings, TicketCache tickets, Readiness ready, Tally tally, CancellationToken stop)
     {
-        var speakers = Loops(settings.Size, async i =>
+        var speakers = Loops(tally, settings.Size, async i =>
         {
             var (client, _, _) = await ready.EnterAsync(() => EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop), stop);
+            Task reading;
             await using (client)
             {
-                var reading = DrainAsync(client, tally, "speaker heard");
+                reading = DrainAsync(client, tally, "speaker heard");
                 using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / settings.Rate));
                 var n = 0;
                 while (await timer.WaitForNextTickAsync(stop))
@@ -365,11 +371,12 @@ public static class AbuseAttacks
                         tally.Failed("world line", ex);
                     }
                 }
-
-                _ = reading;
             }
+
+            // The connection is closed: its reader ends.
+            await reading;
         }, stop);
-        var readers = Loops(settings.SecondSize, async i =>
+        var readers = Loops(tally, settings.SecondSize, async i =>
         {
             // A small push channel that waits when full: the client stops reading its socket while its channel is full.
             var options = ClientOptions(Source(settings, settings.Size + i));
@@ -394,7 +401,7 @@ public static class AbuseAttacks
         var perAddress = settings.Rate / settings.Addresses;
         var open = 0L;
         var maxOpen = 0L;
-        await Loops(settings.Addresses, async a =>
+        await Loops(tally, settings.Addresses, async a =>
         {
             var source = Source(settings, a);
             var interval = TimeSpan.FromSeconds(1 / perAddress);
@@ -503,7 +510,7 @@ public static class AbuseAttacks
         // Far over the echo cap, within the frame limit (64 KiB): refused with PING_ECHO_TOO_LARGE, nothing echoed.
         var oversized = new byte[60_000];
         var interval = TimeSpan.FromSeconds(1 / settings.Rate);
-        await Loops(settings.Size, async i =>
+        await Loops(tally, settings.Size, async i =>
         {
             var options = ClientOptions(Source(settings, i));
             options.PushChannelCapacity = 1;
@@ -567,12 +574,13 @@ public static class AbuseAttacks
         var tickets = TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets"));
         using var api = new HttpClient { BaseAddress = new Uri(settings.AdminUrl ?? throw new InvalidOperationException("portal ping-pong needs the silo's admin URL")) };
         api.DefaultRequestHeaders.Add("X-Admin-Key", settings.AdminKey);
-        await Loops(settings.Size, async i =>
+        await Loops(tally, settings.Size, async i =>
         {
             var (client, character, _) = await ready.EnterAsync(() => EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop), stop);
+            Task reading;
             await using (client)
             {
-                var reading = DrainAsync(client, tally, "chat heard");
+                reading = DrainAsync(client, tally, "chat heard");
                 // An operator puts the character 10 m from the forest's portal to the meadow (GameData/zones.json).
                 using (var response = await api.PostAsJsonAsync(
                     $"/api/characters/{Uri.EscapeDataString(character.WorldId)}/{Uri.EscapeDataString(character.Name)}/teleport", new { zone = "forest", x = 30f, y = 500f }, stop))
@@ -613,9 +621,10 @@ public static class AbuseAttacks
                         tally.Failed("move", ex);
                     }
                 }
-
-                _ = reading;
             }
+
+            // The connection is closed: its reader ends.
+            await reading;
         }, stop);
         var seconds = settings.Duration.TotalSeconds;
         tally.Measured["zoneChangesPerSecondPerCharacter"] = Math.Round(tally.Counts.GetValueOrDefault("zone changed") / seconds / settings.Size, 3);
@@ -626,12 +635,13 @@ public static class AbuseAttacks
     {
         var tickets = TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets"));
         var covered = new ConcurrentBag<double>();
-        await Loops(settings.Size, async i =>
+        await Loops(tally, settings.Size, async i =>
         {
             var (client, _, entered) = await ready.EnterAsync(() => EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop), stop);
+            Task reading;
             await using (client)
             {
-                var reading = DrainAsync(client, tally, "chat heard");
+                reading = DrainAsync(client, tally, "chat heard");
                 var zone = entered.Arrival.Zone;
                 var x = entered.Arrival.Position.X;
                 var y = entered.Arrival.Position.Y;
@@ -673,9 +683,10 @@ public static class AbuseAttacks
                         }
                     }
                 }
-
-                _ = reading;
             }
+
+            // The connection is closed: its reader ends.
+            await reading;
         }, stop);
         if (!covered.IsEmpty)
         {
