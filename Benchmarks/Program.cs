@@ -38,6 +38,8 @@ public static class Program
         root.Subcommands.Add(LoginStorm());
         root.Subcommands.Add(Queue());
         root.Subcommands.Add(WriteBehind());
+        root.Subcommands.Add(Abuse());
+        root.Subcommands.Add(AbuseAttack());
         root.Subcommands.Add(Chart());
         return root.Parse(args).InvokeAsync();
     }
@@ -183,6 +185,98 @@ public static class Program
             parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("MMO_TEST_POSTGRES"),
             parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
         return command;
+    }
+
+    private static Command Abuse()
+    {
+        var defaults = new AbuseBenchmark.AttackSizes();
+        var smoke = new Option<bool>("--smoke") { Description = "A few seconds per phase with tiny counts (CI): 4 online players, 2 s baseline, 2 s per attack, 0.5 s settle; other options are ignored" };
+        var online = new Option<int>("--online") { Description = "Players in the world, playing, throughout", DefaultValueFactory = _ => 200 };
+        var onlineProcesses = new Option<int>("--online-processes") { Description = "Worker processes the online players run in", DefaultValueFactory = _ => 2 };
+        var moveRate = new Option<double>("--move-rate") { Description = "Moves per second per online player", DefaultValueFactory = _ => 2 };
+        var probeRate = new Option<double>("--probe-rate") { Description = "GetPlayer requests per second per online player", DefaultValueFactory = _ => 2 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of play, unmeasured, once every online player is in the world", DefaultValueFactory = _ => 15 };
+        var baseline = new Option<double>("--baseline") { Description = "Seconds measured before any attack", DefaultValueFactory = _ => 30 };
+        var duration = new Option<double>("--attack-duration") { Description = "Seconds each attack runs", DefaultValueFactory = _ => 30 };
+        var settle = new Option<double>("--settle") { Description = "Seconds of quiet before each attack", DefaultValueFactory = _ => 10 };
+        var attacks = new Option<string>("--attacks") { Description = $"Comma-separated attacks to run, in order ({string.Join(",", AbuseAttacks.Names)})", DefaultValueFactory = _ => string.Join(",", AbuseAttacks.Names) };
+        var guessAddresses = new Option<int>("--guess-addresses") { Description = "Client addresses guessing passwords through haproxy", DefaultValueFactory = _ => defaults.GuessAddresses };
+        var guessConnections = new Option<int>("--guess-connections") { Description = "Guessing connections per address", DefaultValueFactory = _ => defaults.GuessConnectionsPerAddress };
+        var registerConnections = new Option<int>("--register-connections") { Description = "Connections registering back to back (over 8 addresses)", DefaultValueFactory = _ => defaults.RegisterConnections };
+        var speakers = new Option<int>("--chat-speakers") { Description = "Accounts saying WORLD lines", DefaultValueFactory = _ => defaults.ChatSpeakers };
+        var slowReaders = new Option<int>("--slow-readers") { Description = "In-world receivers that read one push per 500 ms", DefaultValueFactory = _ => defaults.SlowReaders };
+        var floodRate = new Option<double>("--flood-rate") { Description = "Connections a second that never say Hello (over 8 addresses)", DefaultValueFactory = _ => defaults.FloodConnectionsPerSecond };
+        var pings = new Option<int>("--ping-connections") { Description = "Connections sending Pings they never read", DefaultValueFactory = _ => defaults.PingConnections };
+        var portal = new Option<int>("--portal-characters") { Description = "Characters walking back and forth through two portals", DefaultValueFactory = _ => defaults.PortalCharacters };
+        var tiny = new Option<int>("--tiny-movers") { Description = "Characters sending tiny moves", DefaultValueFactory = _ => defaults.TinyMovers };
+        var tinyRate = new Option<double>("--tiny-move-rate") { Description = "Tiny moves a second per character", DefaultValueFactory = _ => defaults.TinyMovesPerSecond };
+        var command = new Command("abuse", "Online players' latency, errors and the servers' memory while attackers try each known abuse in turn (issue 11)")
+        {
+            smoke, online, onlineProcesses, moveRate, probeRate, warmup, baseline, duration, settle, attacks, guessAddresses, guessConnections, registerConnections,
+            speakers, slowReaders, floodRate, pings, portal, tiny, tinyRate, SeedDirectory, Out, RunDirectory,
+        };
+        command.SetAction((parse, token) =>
+        {
+            var names = parse.GetValue(attacks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (names.FirstOrDefault(n => !AbuseAttacks.Names.Contains(n)) is { } unknown)
+            {
+                throw new ArgumentException($"--attacks: unknown attack '{unknown}' (one of {string.Join(", ", AbuseAttacks.Names)})");
+            }
+
+            var options = parse.GetValue(smoke)
+                ? new AbuseBenchmark.Options(4, 1, 2, 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), names,
+                    new AbuseBenchmark.AttackSizes(GuessAddresses: 1, GuessConnectionsPerAddress: 2, RegisterConnections: 2, RegisterAddresses: 2, ChatSpeakers: 2,
+                        SlowReaders: 1, FloodConnectionsPerSecond: 20, FloodAddresses: 2, FloodMaxOpen: 100, PingConnections: 1, PortalCharacters: 1, TinyMovers: 2),
+                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out))
+                : new AbuseBenchmark.Options(
+                    parse.GetValue(online), parse.GetValue(onlineProcesses), parse.GetValue(moveRate), parse.GetValue(probeRate),
+                    TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(baseline)), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(settle)), names,
+                    defaults with
+                    {
+                        GuessAddresses = parse.GetValue(guessAddresses),
+                        GuessConnectionsPerAddress = parse.GetValue(guessConnections),
+                        RegisterConnections = parse.GetValue(registerConnections),
+                        ChatSpeakers = parse.GetValue(speakers),
+                        SlowReaders = parse.GetValue(slowReaders),
+                        FloodConnectionsPerSecond = parse.GetValue(floodRate),
+                        PingConnections = parse.GetValue(pings),
+                        PortalCharacters = parse.GetValue(portal),
+                        TinyMovers = parse.GetValue(tiny),
+                        TinyMovesPerSecond = parse.GetValue(tinyRate),
+                    },
+                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out));
+            return AbuseBenchmark.RunAsync(options, token);
+        });
+        return command;
+    }
+
+    private static Command AbuseAttack()
+    {
+        var attack = new Option<string>("--attack") { Required = true };
+        var gateway = new Option<string>("--gateway") { Required = true };
+        var balancer = new Option<string>("--balancer") { DefaultValueFactory = _ => "" };
+        var duration = new Option<double>("--duration") { DefaultValueFactory = _ => 30 };
+        var size = new Option<int>("--size") { DefaultValueFactory = _ => 1 };
+        var addresses = new Option<int>("--addresses") { DefaultValueFactory = _ => 1 };
+        var rate = new Option<double>("--rate") { DefaultValueFactory = _ => 1 };
+        var firstIndex = new Option<int>("--first-index") { DefaultValueFactory = _ => 0 };
+        var secondSize = new Option<int>("--second-size") { DefaultValueFactory = _ => 0 };
+        var octet = new Option<int>("--source-octet") { DefaultValueFactory = _ => 20 };
+        var adminUrl = new Option<string?>("--admin-url");
+        var adminKey = new Option<string?>("--admin-key");
+        var command = new Command("abuse-attack", "One attack of the abuse benchmark, as its worker process")
+        {
+            attack, gateway, balancer, duration, size, addresses, rate, firstIndex, secondSize, octet, SeedDirectory, adminUrl, adminKey,
+        };
+        command.Hidden = true;
+        command.SetAction((parse, token) => AbuseAttacks.RunAsync(new AbuseAttacks.Settings(
+            parse.GetValue(attack)!, Endpoint(parse.GetValue(gateway)!)!, Endpoint(parse.GetValue(balancer)!), TimeSpan.FromSeconds(parse.GetValue(duration)),
+            parse.GetValue(size), parse.GetValue(addresses), parse.GetValue(rate), parse.GetValue(firstIndex), parse.GetValue(secondSize), parse.GetValue(octet),
+            parse.GetValue(SeedDirectory)!, parse.GetValue(adminUrl), parse.GetValue(adminKey)), token));
+        return command;
+
+        static System.Net.DnsEndPoint? Endpoint(string value) =>
+            value.Length == 0 ? null : new System.Net.DnsEndPoint(value[..value.LastIndexOf(':')], int.Parse(value[(value.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static Command Chart()

@@ -52,6 +52,7 @@ public sealed class ServerSet : IAsyncDisposable
 
     private readonly List<ServerProcess> _gateways = [];
     private readonly List<int> _webSocketPorts = [];
+    private readonly List<int> _adminPorts = [];
 
     private ServerSet(string runDirectory, ServerProcess silo)
     {
@@ -69,6 +70,9 @@ public sealed class ServerSet : IAsyncDisposable
 
     /// <summary>The gateways' WebSocket endpoints (the same game, over WebSocket), in gateway order.</summary>
     public IReadOnlyList<DnsEndPoint> WebSocketEndpoints => _webSocketPorts.Select(port => new DnsEndPoint("127.0.0.1", port)).ToList();
+
+    /// <summary>The gateways' admin ports (health, readiness), in gateway order.</summary>
+    public IReadOnlyList<int> GatewayAdminPorts => _adminPorts;
 
     public int SiloGatewayPort { get; private init; }
 
@@ -130,6 +134,7 @@ public sealed class ServerSet : IAsyncDisposable
             {
                 var gamePort = FreePort();
                 var webSocketPort = FreePort();
+                var adminPort = FreePort();
                 List<(string, string)> gatewaySettings =
                 [
                     ("Cluster:ServiceId", options.ServiceId),
@@ -139,13 +144,14 @@ public sealed class ServerSet : IAsyncDisposable
                     ("Gateway:GatewayId", $"bench-gw-{i + 1}"),
                     ("Gateway:ListenAddress", "127.0.0.1"),
                     ("Gateway:Port", Invariant(gamePort)),
-                    ("Gateway:AdminPort", Invariant(FreePort())),
+                    ("Gateway:AdminPort", Invariant(adminPort)),
                     ("Gateway:WebSocket:Port", Invariant(webSocketPort)),
                     .. QuietLogging,
                     .. options.GatewaySettings,
                 ];
                 set._gateways.Add(await ServerProcess.StartAsync($"gateway-{i + 1}", gatewaySettings, runDirectory, port: gamePort, role: "gateway"));
                 set._webSocketPorts.Add(webSocketPort);
+                set._adminPorts.Add(adminPort);
             }
         }
         catch

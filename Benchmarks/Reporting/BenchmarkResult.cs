@@ -25,6 +25,9 @@ public sealed class BenchmarkResult(string name)
 
     public List<string> Notes { get; set; } = [];
 
+    /// <summary>Structured findings a benchmark reports beside its flat metrics (the abuse benchmark's phases); null for most.</summary>
+    public Dictionary<string, object>? Details { get; set; }
+
     /// <summary>Bot runs inside this benchmark, by case name.</summary>
     public Dictionary<string, RunSummary> Runs { get; set; } = [];
 

@@ -43,7 +43,7 @@ public sealed class BenchmarkSmokeFixture : IAsyncLifetime
     {
         var output = Path.Combine(Directory, benchmark + ".json");
         string[] common = ["--run-dir", RunDirectory, "--out", output];
-        string[] seeded = benchmark is "connections" or "fanout" or "login-storm" ? ["--seed-dir", SeedDirectory] : [];
+        string[] seeded = benchmark is "connections" or "fanout" or "login-storm" or "abuse" ? ["--seed-dir", SeedDirectory] : [];
         var run = await ToolAsync([benchmark, .. arguments, .. common, .. seeded], TimeSpan.FromMinutes(3));
         Assert.True(run.ExitCode == 0, $"{benchmark} failed: {run}");
         Assert.True(File.Exists(output), $"{benchmark} wrote no results: {run}");
@@ -123,6 +123,29 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
         Assert.Equal(BenchmarkSmokeFixture.StormAccounts, Metric(result, "logins"));
         Assert.True(Metric(result, "onlineRequestsBefore") > 0);
         Assert.True(Metric(result, "onlineRequestsDuring") > 0);
+    }
+
+    [Fact]
+    public async Task AbuseBenchmarkRunsEveryAttackWhileOnlinePlayersPlay()
+    {
+        // --smoke: 4 online players, 2 s baseline, each attack 2 s; needs 11 seed accounts and haproxy (test.sh installs it).
+        var result = await bench.RunAsync("abuse", "--smoke");
+
+        var phases = result.GetProperty("details").GetProperty("phases").EnumerateArray().ToList();
+        Assert.Equal(["baseline", "login-guessing", "register-flood", "world-chat-flood", "connection-flood", "unread-pings", "portal-ping-pong", "tiny-moves", "quiet-end"],
+            phases.Select(p => p.GetProperty("name").GetString()));
+        Assert.True(phases[0].GetProperty("onlineRequests").GetInt64() > 0, "the online players made no requests in the baseline");
+        foreach (var phase in phases.Skip(1).SkipLast(1))
+        {
+            // Every attacker did something and reported it, by outcome.
+            Assert.True(phase.GetProperty("attacker").EnumerateObject().Any(), $"{phase.GetProperty("name")}: the attacker reported nothing");
+            Assert.True(phase.GetProperty("gatewayPeakRssMiB").GetDouble() > 0);
+        }
+
+        // The guesses went through haproxy to the gateway and were answered.
+        var guessing = phases[1].GetProperty("attacker");
+        Assert.Contains(guessing.EnumerateObject(), o => o.Name.StartsWith("guess:", StringComparison.Ordinal));
+        Assert.Equal(14, result.GetProperty("targets").GetArrayLength());
     }
 
     [Fact]
