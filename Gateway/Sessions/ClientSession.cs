@@ -34,9 +34,10 @@ public sealed partial class ClientSession
     // the channel itself is unbounded so that the Disconnect notice always fits past the bound.
     private long _queuedFrames;
     private long _queuedBytes;
-    // Past these, pushes that can be let go are (GatewayOptions.DroppablePushQueuePercent).
+    // Past these marks a push that can be let go is dropped (GatewayOptions.DroppablePushQueuePercent).
     private readonly long _droppableFrames;
     private readonly long _droppableBytes;
+    // Pushes dropped so far: the first one is logged.
     private int _droppedPushes;
     private int _closing;
     private long _lastReceived;
@@ -184,9 +185,6 @@ public sealed partial class ClientSession
             LogDroppingPushes(_logger, ConnectionId, _options.DroppablePushQueuePercent, frames, bytes);
         }
     }
-
-    /// <summary>Pushes dropped because this client read too slowly (<see cref="SendDroppablePush"/>).</summary>
-    public int DroppedPushes => Volatile.Read(ref _droppedPushes);
 
     /// <summary>
     /// Counts the frame in, then queues it; over either bound (frames or bytes) the client is cut off
