@@ -36,8 +36,6 @@ public sealed class GatewayHandlers(
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
     private const int MaxAccountKeyChars = 80;
-    // A device token is 99 characters (Grains' DeviceToken.MaxLength is 128); a longer one is not one.
-    private const int MaxDeviceTokenChars = 128;
     private const int MaxClientNameChars = 128;
     private const int MaxClientPlatformChars = 32;
 
@@ -141,7 +139,7 @@ public sealed class GatewayHandlers(
 
         var key = AccountKeys.ForUsername(request.Username);
         // A token too long to be one is not passed on: the login goes ahead as one without it.
-        var deviceToken = request.DeviceToken.Length is > 0 and <= MaxDeviceTokenChars ? request.DeviceToken : null;
+        var deviceToken = request.DeviceToken.Length is > 0 and <= AccountKeys.MaxDeviceTokenLength ? request.DeviceToken : null;
         var result = await Account(key).LoginFromDevice(request.Password, Endpoint(session), deviceToken);
         if (!result.TryGetValue(out var started, out var failure))
         {

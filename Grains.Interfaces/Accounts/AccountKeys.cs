@@ -9,6 +9,9 @@ public static class AccountKeys
     /// <summary>Longest username any configuration accepts; the gateway refuses longer ones without asking a grain.</summary>
     public const int MaxUsernameLength = 64;
 
+    /// <summary>Longest device token a Login may carry (one is 99 characters); the gateway passes a longer one on as none.</summary>
+    public const int MaxDeviceTokenLength = 128;
+
     /// <summary>
     /// The shape every username has (ASCII letters, digits, '_', '.', '-'), checked at the gateway so
     /// that garbage never activates a grain or costs a password hash. Lengths are the account's to judge.

@@ -16,16 +16,13 @@ namespace OrleansMmo.Grains.Accounts;
 ///          17   16 device id (random, made at the first login from the device)
 ///          33    8 issued at, Unix milliseconds, big-endian
 /// </code>
-/// Token: <c>base64url(body) "." base64url(HMAC-SHA256(body))</c> under the cluster's ticket key.
+/// Token: <c>base64url(body) "." base64url(HMAC-SHA256(body))</c> under the cluster's ticket key, laid out as a session ticket's.
 /// </summary>
 public readonly record struct DeviceToken(Guid AccountId, Guid DeviceId, DateTimeOffset IssuedAt)
 {
     private const byte Kind = 0xD1;
     private const int BodySize = 41;
     private const int SignatureSize = 32;
-
-    /// <summary>Longest token a client may send; a longer one is not read (as if absent).</summary>
-    public const int MaxLength = 128;
 
     public string Issue(TicketSigner signer)
     {
@@ -34,7 +31,7 @@ public readonly record struct DeviceToken(Guid AccountId, Guid DeviceId, DateTim
         AccountId.TryWriteBytes(body.Slice(1, 16));
         DeviceId.TryWriteBytes(body.Slice(17, 16));
         BinaryPrimitives.WriteInt64BigEndian(body.Slice(33, 8), IssuedAt.ToUnixTimeMilliseconds());
-        return Base64Url.EncodeToString(body) + "." + Base64Url.EncodeToString(signer.Sign(body));
+        return SessionTicketToken.Format(body, signer.Sign(body));
     }
 
     /// <summary>
@@ -43,7 +40,7 @@ public readonly record struct DeviceToken(Guid AccountId, Guid DeviceId, DateTim
     /// </summary>
     public static Guid? TryVerify(string? token, TicketSigner signer, Guid accountId, DateTimeOffset now, TimeSpan lifetime)
     {
-        if (string.IsNullOrEmpty(token) || token.Length > MaxLength || accountId == Guid.Empty)
+        if (string.IsNullOrEmpty(token) || token.Length > AccountKeys.MaxDeviceTokenLength || accountId == Guid.Empty)
         {
             return null;
         }
