@@ -264,15 +264,16 @@ public static class Program
         var octet = new Option<int>("--source-octet") { DefaultValueFactory = _ => 20 };
         var adminUrl = new Option<string?>("--admin-url");
         var adminKey = new Option<string?>("--admin-key");
+        var settle = new Option<double>("--settle") { Description = "Seconds from the start until the attack starts (its characters enter meanwhile)", DefaultValueFactory = _ => 0 };
         var command = new Command("abuse-attack", "One attack of the abuse benchmark, as its worker process")
         {
-            attack, gateway, balancer, duration, size, addresses, rate, firstIndex, secondSize, octet, SeedDirectory, adminUrl, adminKey,
+            attack, gateway, balancer, duration, size, addresses, rate, firstIndex, secondSize, octet, SeedDirectory, adminUrl, adminKey, settle,
         };
         command.Hidden = true;
         command.SetAction((parse, token) => AbuseAttacks.RunAsync(new AbuseAttacks.Settings(
             parse.GetValue(attack)!, Endpoint(parse.GetValue(gateway)!)!, Endpoint(parse.GetValue(balancer)!), TimeSpan.FromSeconds(parse.GetValue(duration)),
             parse.GetValue(size), parse.GetValue(addresses), parse.GetValue(rate), parse.GetValue(firstIndex), parse.GetValue(secondSize), parse.GetValue(octet),
-            parse.GetValue(SeedDirectory)!, parse.GetValue(adminUrl), parse.GetValue(adminKey)), token));
+            parse.GetValue(SeedDirectory)!, parse.GetValue(adminUrl), parse.GetValue(adminKey), TimeSpan.FromSeconds(parse.GetValue(settle))), token));
         return command;
 
         static System.Net.DnsEndPoint? Endpoint(string value) =>

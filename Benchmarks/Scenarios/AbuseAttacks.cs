@@ -22,8 +22,11 @@ public static class AbuseAttacks
 {
     public const string ResultLine = "ABUSE-RESULT ";
 
-    /// <summary>Printed once the attack is in place (its characters in the world) and its time starts: the phase is measured from here.</summary>
+    /// <summary>Printed once the attack is in place (its characters in the world, and the settle over) and its time starts: the phase is measured from here.</summary>
     public const string ReadyLine = "ABUSE-READY";
+
+    /// <summary>Printed when the attack's time is up, before its connections close: the phase is measured until here.</summary>
+    public const string EndLine = "ABUSE-END";
 
     /// <summary>The attacks in the order the benchmark runs them.</summary>
     public static readonly string[] Names = ["login-guessing", "register-flood", "world-chat-flood", "connection-flood", "unread-pings", "portal-ping-pong", "tiny-moves"];
@@ -42,7 +45,8 @@ public static class AbuseAttacks
         int SourceOctet,
         string SeedDirectory,
         string? AdminUrl,
-        string? AdminKey);
+        string? AdminKey,
+        TimeSpan Settle);
 
     /// <summary>Outcomes counted by name, and a few measured numbers.</summary>
     public sealed class Tally
@@ -73,28 +77,41 @@ public static class AbuseAttacks
         var tally = new Tally();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Attacks that play characters first put them all in the world (entering is not the attack), then start.
-        var ready = new Readiness(settings.Attack switch
+        var characters = settings.Attack switch
         {
             "world-chat-flood" => settings.Size + settings.SecondSize,
             "portal-ping-pong" or "tiny-moves" or "unread-pings" => settings.Size,
             _ => 0,
-        });
+        };
+        var ready = new Readiness(characters);
         var clock = Stopwatch.StartNew();
-        var attack = Task.Run(() => settings.Attack switch
+        var attack = Task.Run(async () =>
         {
-            "login-guessing" => LoginGuessingAsync(settings, tally, stop.Token),
-            "register-flood" => RegisterFloodAsync(settings, tally, stop.Token),
-            "world-chat-flood" => WorldChatFloodAsync(settings, ready, tally, stop.Token),
-            "connection-flood" => ConnectionFloodAsync(settings, tally, stop.Token),
-            "unread-pings" => UnreadPingsAsync(settings, ready, tally, stop.Token),
-            "portal-ping-pong" => PortalPingPongAsync(settings, ready, tally, stop.Token),
-            "tiny-moves" => TinyMovesAsync(settings, ready, tally, stop.Token),
-            _ => throw new ArgumentException($"unknown attack '{settings.Attack}' (one of {string.Join(", ", Names)})"),
+            if (characters == 0)
+            {
+                // Nothing to put in place: the attack itself waits for the settle.
+                await ready.Started.WaitAsync(stop.Token);
+            }
+
+            await StartAttackAsync(settings, ready, tally, stop.Token);
         }, CancellationToken.None);
         await Task.WhenAny(ready.All, attack, Task.Delay(TimeSpan.FromMinutes(2), cancellationToken));
         tally.Measured["secondsToReady"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
+        // The settle before the attack, with its characters already in: a burst of characters entering the world
+        // stalls the online players for a second or two by itself (a login storm, measured by its own benchmark),
+        // and half a settle at least lets that pass before the attack is measured.
+        var settledAt = clock.Elapsed + (settings.Settle / 2);
+        var startAt = settledAt > settings.Settle ? settledAt : settings.Settle;
+        if (startAt - clock.Elapsed is { Ticks: > 0 } left)
+        {
+            await Task.Delay(left, cancellationToken);
+        }
+
         Console.WriteLine(ReadyLine);
+        ready.Start();
         clock.Restart();
+        // The end is marked before the connections close: a hundred characters leaving at once is not the attack either.
+        using var ended = stop.Token.Register(() => Console.WriteLine(EndLine));
         stop.CancelAfter(settings.Duration);
         try
         {
@@ -111,14 +128,32 @@ public static class AbuseAttacks
         return 0;
     }
 
+    private static Task StartAttackAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop) => settings.Attack switch
+    {
+        "login-guessing" => LoginGuessingAsync(settings, tally, stop),
+        "register-flood" => RegisterFloodAsync(settings, tally, stop),
+        "world-chat-flood" => WorldChatFloodAsync(settings, ready, tally, stop),
+        "connection-flood" => ConnectionFloodAsync(settings, tally, stop),
+        "unread-pings" => UnreadPingsAsync(settings, ready, tally, stop),
+        "portal-ping-pong" => PortalPingPongAsync(settings, ready, tally, stop),
+        "tiny-moves" => TinyMovesAsync(settings, ready, tally, stop),
+        _ => throw new ArgumentException($"unknown attack '{settings.Attack}' (one of {string.Join(", ", Names)})"),
+    };
+
     /// <summary>Counts the attack's characters into the world; <see cref="All"/> completes when every one is in (or failed to get in).</summary>
     public sealed class Readiness(int expected)
     {
         private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly bool _none = expected == 0;
         private int _left = expected;
 
         public Task All => _none ? Task.CompletedTask : _all.Task;
+
+        /// <summary>Completes when the attack's time starts (<see cref="Start"/>): every character waits for it once in.</summary>
+        public Task Started => _started.Task;
+
+        public void Start() => _started.TrySetResult();
 
         public void Signal()
         {
@@ -128,7 +163,7 @@ public static class AbuseAttacks
             }
         }
 
-        /// <summary>Enters with <paramref name="enter"/>, counts it in (failed or not), and waits until all are in.</summary>
+        /// <summary>Enters with <paramref name="enter"/>, counts it in (failed or not), and waits until the attack starts.</summary>
         public async Task<T> EnterAsync<T>(Func<Task<T>> enter, CancellationToken stop)
         {
             try
@@ -138,7 +173,7 @@ public static class AbuseAttacks
             finally
             {
                 Signal();
-                await All.WaitAsync(stop).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Started.WaitAsync(stop).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
@@ -352,11 +387,26 @@ public static class AbuseAttacks
     {
         var speakers = Loops(tally, settings.Size, async i =>
         {
-            var (client, _, _) = await ready.EnterAsync(() => EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop), stop);
+            var (client, _, _) = await ready.EnterAsync(async () =>
+            {
+                var entered = await EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop);
+                if (i == 0)
+                {
+                    // One line before the attack: the first WORLD line of a silo's life activates the channel's grains
+                    // and compiles its code in every process on its way (a live world has them warm); the flood is
+                    // measured, not that.
+                    await entered.Client.ChatAsync(ChatChannel.World, "warming up", cancellationToken: stop);
+                }
+
+                return entered;
+            }, stop);
             Task reading;
             await using (client)
             {
                 reading = DrainAsync(client, tally, "speaker heard");
+                // Each speaker at its own moment of the period, as when they entered one after the other: the channel's
+                // budget then lets lines through evenly rather than in one burst a period.
+                await Task.Delay(TimeSpan.FromSeconds(Random.Shared.NextDouble() / settings.Rate), stop);
                 using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / settings.Rate));
                 var n = 0;
                 while (await timer.WaitForNextTickAsync(stop))
@@ -576,19 +626,31 @@ public static class AbuseAttacks
         api.DefaultRequestHeaders.Add("X-Admin-Key", settings.AdminKey);
         await Loops(tally, settings.Size, async i =>
         {
-            var (client, character, _) = await ready.EnterAsync(() => EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop), stop);
+            // In place before the attack starts (entering and the operator's teleport are not the attack): the
+            // character 10 m from the forest's portal to the meadow (GameData/zones.json).
+            var (client, player) = await ready.EnterAsync(async () =>
+            {
+                var (client, character, _) = await EnterAsync(settings, tickets, settings.FirstIndex + i, Source(settings, i), tally, stop);
+                try
+                {
+                    using (var response = await api.PostAsJsonAsync(
+                        $"/api/characters/{Uri.EscapeDataString(character.WorldId)}/{Uri.EscapeDataString(character.Name)}/teleport", new { zone = "forest", x = 30f, y = 500f }, stop))
+                    {
+                        response.EnsureSuccessStatusCode();
+                    }
+
+                    return (client, await client.GetPlayerAsync(stop));
+                }
+                catch
+                {
+                    await client.DisposeAsync();
+                    throw;
+                }
+            }, stop);
             Task reading;
             await using (client)
             {
                 reading = DrainAsync(client, tally, "chat heard");
-                // An operator puts the character 10 m from the forest's portal to the meadow (GameData/zones.json).
-                using (var response = await api.PostAsJsonAsync(
-                    $"/api/characters/{Uri.EscapeDataString(character.WorldId)}/{Uri.EscapeDataString(character.Name)}/teleport", new { zone = "forest", x = 30f, y = 500f }, stop))
-                {
-                    response.EnsureSuccessStatusCode();
-                }
-
-                var player = await client.GetPlayerAsync(stop);
                 var zone = player.ZoneId;
                 var x = player.Position.X;
                 var y = player.Position.Y;

@@ -181,14 +181,15 @@ public static class AbuseBenchmark
             // A quiet phase again at the end: how much the machine itself drifted while the attacks ran.
             foreach (var name in (string[])["baseline", .. options.Attacks, QuietEnd])
             {
-                if (name != "baseline")
+                if (name == QuietEnd)
                 {
+                    // An attack's settle runs in its attacker (its characters enter meanwhile); the quiet end's here.
                     await Task.Delay(options.Settle, cancellationToken);
                 }
 
                 var phase = await MeasureAsync(name, servers, () => Volatile.Read(ref latest)!, baseline, name is "baseline" or QuietEnd
-                    ? (_, _) => Task.Delay(options.Baseline, cancellationToken)
-                    : (phase, begin) => RunAttackerAsync(name, options, servers, balancer, runDirectory, honestIndex, chatFirst, portalFirst, tinyFirst, pingFirst, phase, begin, cancellationToken), cancellationToken);
+                    ? (_, _, _) => Task.Delay(options.Baseline, cancellationToken)
+                    : (phase, begin, end) => RunAttackerAsync(name, options, servers, balancer, runDirectory, honestIndex, chatFirst, portalFirst, tinyFirst, pingFirst, phase, begin, end, cancellationToken), cancellationToken);
                 baseline ??= phase;
                 phases.Add(phase);
                 Console.WriteLine($"{name,-18} online p50 {phase.OnlineP50Ms,7:0.00} ms p99 {phase.OnlineP99Ms,8:0.00} ms ({phase.OnlineP99Rise:+0%;-0%}) "
@@ -239,16 +240,19 @@ public static class AbuseBenchmark
     }
 
     /// <summary>Runs <paramref name="body"/> and measures the online players and the servers while it runs: from its
-    /// start, or from when it calls the action it is given (an attack whose characters are all in the world).</summary>
+    /// start, or from when it calls the first action it is given (an attack whose characters are all in the world and
+    /// settled), until it returns or calls the second (an attack's time is up, before its connections close).</summary>
     private static async Task<Phase> MeasureAsync(
-        string name, ServerSet servers, Func<MetricsSnapshot> snapshot, Phase? baseline, Func<Phase, Action, Task> body, CancellationToken cancellationToken)
+        string name, ServerSet servers, Func<MetricsSnapshot> snapshot, Phase? baseline, Func<Phase, Action, Action, Task> body, CancellationToken cancellationToken)
     {
         var phase = new Phase { Name = name, LoadAverageAtStart = MachineInfo.LoadAverage() };
         var gateway = servers.Gateways[0];
         MetricsSnapshot start = null!;
-        TimeSpan gatewayCpu = default, siloCpu = default;
+        MetricsSnapshot? end = null;
+        TimeSpan gatewayCpu = default, siloCpu = default, gatewayCpuEnd = default, siloCpuEnd = default, endedAt = default;
         var clock = new Stopwatch();
         long gatewayPeak = 0, siloPeak = 0;
+        using var sampling = new CancellationTokenSource();
         void Begin()
         {
             start = snapshot();
@@ -259,8 +263,18 @@ public static class AbuseBenchmark
             clock.Restart();
         }
 
+        void End()
+        {
+            // The bots' latest report (at most a second old): the phase's last second is left out rather than the
+            // attack's connections closing let in.
+            end = snapshot();
+            endedAt = clock.Elapsed;
+            gatewayCpuEnd = gateway.CpuTime();
+            siloCpuEnd = servers.Silo.CpuTime();
+            sampling.Cancel();
+        }
+
         Begin();
-        using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
@@ -272,7 +286,7 @@ public static class AbuseBenchmark
         }, CancellationToken.None);
         try
         {
-            await body(phase, Begin);
+            await body(phase, Begin, End);
         }
         finally
         {
@@ -280,17 +294,22 @@ public static class AbuseBenchmark
             await sampler.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
-        // The bots report once a second: wait for a snapshot taken after the phase ended.
-        var endedAt = clock.Elapsed;
-        var end = snapshot();
-        var waited = Stopwatch.StartNew();
-        while (end.ElapsedSeconds - start.ElapsedSeconds < endedAt.TotalSeconds && waited.Elapsed < TimeSpan.FromSeconds(5))
+        if (end is null)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            // The bots report once a second: wait for a snapshot taken after the phase ended.
+            endedAt = clock.Elapsed;
+            gatewayCpuEnd = gateway.CpuTime();
+            siloCpuEnd = servers.Silo.CpuTime();
             end = snapshot();
+            var waited = Stopwatch.StartNew();
+            while (end.ElapsedSeconds - start.ElapsedSeconds < endedAt.TotalSeconds && waited.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+                end = snapshot();
+            }
         }
 
-        var seconds = clock.Elapsed.TotalSeconds;
+        var seconds = endedAt.TotalSeconds;
         string[] play = ["GetPlayer", "Move"];
         var latency = LatencyHistogram.Summarize(LatencyHistogram.Subtract(end.LatencyOf(play), start.LatencyOf(play)));
         phase.Seconds = Math.Round(seconds, 1);
@@ -306,15 +325,15 @@ public static class AbuseBenchmark
         phase.OnlineMoveCorrections = end.Counter(Counter.MoveCorrections) - start.Counter(Counter.MoveCorrections);
         phase.GatewayPeakRssMiB = Math.Round(Interlocked.Read(ref gatewayPeak) / (1024.0 * 1024), 1);
         phase.SiloPeakRssMiB = Math.Round(Interlocked.Read(ref siloPeak) / (1024.0 * 1024), 1);
-        phase.GatewayCpuCores = Math.Round((gateway.CpuTime() - gatewayCpu).TotalSeconds / seconds, 2);
-        phase.SiloCpuCores = Math.Round((servers.Silo.CpuTime() - siloCpu).TotalSeconds / seconds, 2);
+        phase.GatewayCpuCores = Math.Round((gatewayCpuEnd - gatewayCpu).TotalSeconds / seconds, 2);
+        phase.SiloCpuCores = Math.Round((siloCpuEnd - siloCpu).TotalSeconds / seconds, 2);
         return phase;
     }
 
     /// <summary>Runs one attack in a worker process (this tool's <c>abuse-attack</c>) and reads what it reports.</summary>
     private static async Task RunAttackerAsync(
         string attack, Options options, ServerSet servers, HaproxyProcess? balancer, string runDirectory,
-        int honestIndex, int chatFirst, int portalFirst, int tinyFirst, int pingFirst, Phase phase, Action begin, CancellationToken cancellationToken)
+        int honestIndex, int chatFirst, int portalFirst, int tinyFirst, int pingFirst, Phase phase, Action begin, Action end, CancellationToken cancellationToken)
     {
         var s = options.Sizes;
         var (size, addresses, rate, first, second, octet) = attack switch
@@ -351,6 +370,7 @@ public static class AbuseBenchmark
             "--seed-dir", options.SeedDirectory,
             "--admin-url", $"http://127.0.0.1:{servers.SiloAdminPort}",
             "--admin-key", AdminKey,
+            "--settle", Invariant(options.Settle.TotalSeconds),
         ];
         foreach (var argument in arguments)
         {
@@ -365,6 +385,10 @@ public static class AbuseBenchmark
             if (line == AbuseAttacks.ReadyLine)
             {
                 begin();
+            }
+            else if (line == AbuseAttacks.EndLine)
+            {
+                end();
             }
             else if (line.StartsWith(AbuseAttacks.ResultLine, StringComparison.Ordinal))
             {

@@ -18,6 +18,8 @@ public sealed class DeliveryStats
     private readonly Counter<long> _frames;
     private long _mostCallsInOneTick;
     private long _callCount;
+    private long _broadcastCalls;
+    private long _broadcastFrames;
 
     public DeliveryStats(IMeterFactory meters)
     {
@@ -31,11 +33,32 @@ public sealed class DeliveryStats
 
     public long Calls => Interlocked.Read(ref _callCount);
 
+    /// <summary>Delivery calls that carried frames for every connection (world chat, announcements)...</summary>
+    public long BroadcastCalls => Interlocked.Read(ref _broadcastCalls);
+
+    /// <summary>...and those frames: more frames than calls when lines said together travel together.</summary>
+    public long BroadcastFrames => Interlocked.Read(ref _broadcastFrames);
+
     public void Record(PushBatch batch)
     {
         _calls.Add(1);
         _frames.Add(batch.Count);
         Interlocked.Increment(ref _callCount);
+        var broadcasts = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch.ConnectionIds[i] == PushBatch.Everyone)
+            {
+                broadcasts++;
+            }
+        }
+
+        if (broadcasts > 0)
+        {
+            Interlocked.Increment(ref _broadcastCalls);
+            Interlocked.Add(ref _broadcastFrames, broadcasts);
+        }
+
         if (batch.Tick == 0)
         {
             return;

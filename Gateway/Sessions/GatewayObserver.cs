@@ -20,11 +20,12 @@ public sealed class GatewayObserver(
     {
         stats.Record(batch);
         List<Guid>? undelivered = null;
+        var broadcasts = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             if (batch.ConnectionIds[i] == PushBatch.Everyone)
             {
-                Broadcast(batch.Opcodes[i], batch.PayloadOf(i));
+                broadcasts++;
             }
             else if (sessions.TryGet(batch.ConnectionIds[i], out var session)
                 && !session.SendWorldPush(batch.CharacterIds[i], batch.Opcodes[i], batch.PayloadOf(i))
@@ -34,12 +35,20 @@ public sealed class GatewayObserver(
             }
         }
 
+        if (broadcasts > 0)
+        {
+            Broadcast(batch);
+        }
+
         return Task.FromResult(undelivered is null ? null : new DeliveryReceipt([.. undelivered]));
     }
 
-    private void Broadcast(ushort opcode, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// The batch's broadcast frames to every in-world connection, connection by connection: a group of world chat
+    /// lines is queued together, so each connection's writer wakes once for it and sends it in one write.
+    /// </summary>
+    private void Broadcast(PushBatch batch)
     {
-        var droppable = DroppablePushes.Includes(opcode, payload);
         foreach (var session in sessions.All)
         {
             if (session.State != SessionState.InWorld)
@@ -47,13 +56,23 @@ public sealed class GatewayObserver(
                 continue;
             }
 
-            if (droppable)
+            for (var i = 0; i < batch.Count; i++)
             {
-                session.SendDroppablePush(opcode, payload);
-            }
-            else
-            {
-                session.SendPush(opcode, payload);
+                if (batch.ConnectionIds[i] != PushBatch.Everyone)
+                {
+                    continue;
+                }
+
+                var opcode = batch.Opcodes[i];
+                var payload = batch.PayloadOf(i);
+                if (DroppablePushes.Includes(opcode, payload))
+                {
+                    session.SendDroppablePush(opcode, payload);
+                }
+                else
+                {
+                    session.SendPush(opcode, payload);
+                }
             }
         }
     }

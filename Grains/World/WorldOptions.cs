@@ -95,6 +95,13 @@ public sealed class WorldOptions
     [Range(0.01, 100_000)] public double WorldChatPerSecond { get; set; } = 10;
 
     /// <summary>
+    /// How long a WORLD line or announcement waits for others to go out with it: the lines of a burst reach each
+    /// gateway in one call and each client in one write, instead of one of each per line (the lines of one
+    /// silo's world chat; 0 still groups the lines said while the last group was being delivered).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")] public TimeSpan WorldChatBatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// Lowest level a character speaks on WORLD at (anti-spam: a fresh account cannot shout to every player); 1 lets
     /// everyone. Below it a WORLD line is CHAT_CHANNEL_LOCKED; SAY, ZONE and whispers are not affected.
     /// </summary>

@@ -83,6 +83,9 @@ public class GameCluster : IAsyncLifetime
             // for the hasher, not turn into BUSY answers after the default 5 s.
             ("Accounts:PasswordHashing:QueueTimeout", "00:01:00"),
             ("Tickets:Lifetime", "00:00:03"),
+            // Wide enough that WORLD lines said together by several test clients meet in one group even on a loaded
+            // machine (ChatTests); every other WORLD line of the suite waits it too.
+            ("World:WorldChatBatchWindow", "00:00:00.300"),
             // Tests/GameData: fast movement and a portal next to the spawn point.
             ("World:GameDataPath", Path.Combine(AppContext.BaseDirectory, "TestGameData")),
             .. SiloSettings,

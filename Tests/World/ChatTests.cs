@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansMmo.Client;
+using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Tests.Infrastructure;
 using WireChannel = OrleansMmo.Protocol.Messages.ChatChannel;
@@ -69,6 +70,37 @@ public class ChatTests(GameCluster cluster)
         finally
         {
             await cluster.StopGatewayAsync(second);
+        }
+    }
+
+    [Fact]
+    public async Task WorldLinesSaidTogetherReachAGatewayTogetherInOneDelivery()
+    {
+        var speakers = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => WorldPlayer.EnterAsync(cluster, $"grp{i}")));
+        try
+        {
+            var stats = cluster.Gateway.Services.GetRequiredService<DeliveryStats>();
+            var (calls, frames) = (stats.BroadcastCalls, stats.BroadcastFrames);
+            var lines = speakers.Select(s => $"together {s.Name} {Guid.NewGuid():N}").ToArray();
+
+            // Said at once: each sender hears its line went out only once the group holding it was delivered.
+            await Task.WhenAll(speakers.Select((s, i) => s.Client.ChatAsync(WireChannel.World, lines[i])));
+
+            foreach (var speaker in speakers)
+            {
+                await speaker.WaitForAsync(p => lines.All(line => p.Chat().Count(c => c.Text == line) == 1), $"every line, once, at {speaker.Name}");
+            }
+
+            Assert.Equal(lines.Length, stats.BroadcastFrames - frames);
+            // One delivery per line before the lines of a burst were grouped (World:WorldChatBatchWindow).
+            Assert.True(stats.BroadcastCalls - calls < lines.Length, $"{stats.BroadcastCalls - calls} deliveries for {lines.Length} lines said together");
+        }
+        finally
+        {
+            foreach (var speaker in speakers)
+            {
+                await speaker.DisposeAsync();
+            }
         }
     }
 
