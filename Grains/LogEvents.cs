@@ -30,6 +30,8 @@ internal static class LogEvents
     // Security: 1100-1199.
     public const int PasswordHashingSaturated = 1101;
     public const int TicketSigningKeyEphemeral = 1102;
+    public const int PasswordHashingSaturationOver = 1103;
+    public const int HashingThreadPriorityRefused = 1104;
 
     // Players: 3000-3099.
     public const int PlayerCreated = 3000;

@@ -87,7 +87,7 @@ public sealed partial class AccountGrain(
         var hash = await hasher.HashForRegistrationAsync(password);
         if (hash is null)
         {
-            return new GameFailure(GameError.Busy, BusyRetryAfter);
+            return new GameFailure(GameError.Busy, hasher.BusyRetryAfter());
         }
 
         // Checked again: another Register may have completed while this one waited for hashing.
@@ -135,6 +135,13 @@ public sealed partial class AccountGrain(
             return new GameFailure(GameError.LoginThrottled, failures.LockedUntil - now);
         }
 
+        // Hashing full: BUSY before anything is spent on the request (the address throttle's two grain calls), so a crowd
+        // retrying costs little. Alike for known and unknown names, and for right and wrong passwords: it tells nothing.
+        if (hasher.IsSaturated)
+        {
+            return new GameFailure(GameError.Busy, hasher.BusyRetryAfter());
+        }
+
         // The address's slot is taken before the hash, so parallel guesses from one address share one budget.
         var address = device is null ? GrainFactory.GetGrain<ILoginThrottleGrain>(failureKey) : null;
         if (address is not null)
@@ -166,7 +173,7 @@ public sealed partial class AccountGrain(
         switch (check)
         {
             case PasswordCheck.Busy:
-                return new GameFailure(GameError.Busy, BusyRetryAfter);
+                return new GameFailure(GameError.Busy, hasher.BusyRetryAfter());
             case PasswordCheck.Mismatch:
                 RecordFailure(failureKey);
                 return GameError.InvalidCredentials;
