@@ -314,21 +314,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>User + system CPU time used so far, from /proc.</summary>
-    public TimeSpan CpuTime()
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{Pid}/stat");
-            // Fields after the command name, which is in parentheses and may hold spaces.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return TimeSpan.FromSeconds(ticks / 100.0);
-        }
-        catch (IOException)
-        {
-            return TimeSpan.Zero;
-        }
-    }
+    public TimeSpan CpuTime() => Reporting.CpuWindow.CpuTime(Pid);
 
     public async ValueTask DisposeAsync()
     {
