@@ -18,7 +18,7 @@ namespace OrleansMmo.Gateway.Routing;
 /// <see cref="Disarm"/> when it completed at once. A watch that gives up on its call (the timeout) keeps the call to
 /// observe its late end and is never used again: the connection gets a new one.
 /// </remarks>
-internal sealed class FailoverWatch : IValueTaskSource<bool>
+public sealed class FailoverWatch : IValueTaskSource<bool>
 {
     private readonly Lock _lock = new();
     private readonly Action _callCompleted;
