@@ -31,15 +31,16 @@ public class BrowserClientTests(GameCluster cluster)
         await Assertions.Expect(seen).ToHaveCountAsync(1, new() { Timeout = (float)Wait.TotalMilliseconds });
         var before = double.Parse(await seen.GetAttributeAsync("data-x") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
 
-        // Hold the right arrow until the watcher sees the walker at least two metres further east. The canvas takes
-        // the focus first, as a player's click would; the page ignores arrows typed into a text field.
+        // One tap of the left arrow is one step (8 m with the test world's speed), at once. Not a held key: at
+        // 80 m/s a key let go a second late on a loaded machine is 80 m further, out of SAY range (60 m), and
+        // eastward through the portal 100 m from the spawn. The canvas takes the focus first, as a player's click
+        // would; the page ignores arrows typed into a text field.
         await walker.Page.ClickAsync("#world");
-        await walker.Page.Keyboard.DownAsync("ArrowRight");
+        await walker.Page.Keyboard.PressAsync("ArrowLeft");
         await watcher.Page.WaitForFunctionAsync(
-            "([name, x]) => { const e = document.querySelector(`#entities li[data-name='${name}']`); return e && parseFloat(e.dataset.x) > x + 2; }",
+            "([name, x]) => { const e = document.querySelector(`#entities li[data-name='${name}']`); return e && parseFloat(e.dataset.x) < x - 2; }",
             new object[] { walker.Character, before },
             new() { Timeout = (float)Wait.TotalMilliseconds });
-        await walker.Page.Keyboard.UpAsync("ArrowRight");
 
         await walker.Page.FillAsync("#line", "hello from a browser");
         await walker.Page.PressAsync("#line", "Enter");

@@ -40,6 +40,7 @@ public sealed class GatewayMetrics
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableUpDownCounter("mmo.gateway.connections", () => sessions.Count, "{connection}", "Open client connections");
         meter.CreateObservableUpDownCounter("mmo.gateway.connections.in_world", sessions.CountInWorld, "{connection}", "Connections playing a character");
+        meter.CreateObservableUpDownCounter("mmo.gateway.outbound.queued_bytes", sessions.QueuedBytes, "By", "Bytes queued toward clients and not yet written: what slow readers hold");
         _connectionsOpened = meter.CreateCounter<long>("mmo.gateway.connections.opened", "{connection}", "Client connections accepted");
         _framesReceived = meter.CreateCounter<long>("mmo.gateway.frames.received", "{frame}", "Frames read from clients");
         _framesSent = meter.CreateCounter<long>("mmo.gateway.frames.sent", "{frame}", "Frames written to clients (responses, errors, pushes)");

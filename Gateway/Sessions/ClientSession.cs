@@ -41,6 +41,7 @@ public sealed partial class ClientSession
     private int _droppedPushes;
     private int _closing;
     private long _lastReceived;
+    private long _framesReceived;
     private long _unauthenticatedSince;
 
     /// <summary>Request budget; used only by the read loop.</summary>
@@ -115,6 +116,9 @@ public sealed partial class ClientSession
 
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
 
+    /// <summary>Bytes queued toward the client and not yet taken by the writer: what a slow reader costs the gateway now.</summary>
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
+
     public DisconnectReason CloseReason { get; private set; }
 
     /// <summary>Time since the last frame arrived.</summary>
@@ -123,7 +127,14 @@ public sealed partial class ClientSession
     /// <summary>Time since the connection opened or last logged out; Hello does not restart it.</summary>
     public TimeSpan UnauthenticatedFor => Stopwatch.GetElapsedTime(Volatile.Read(ref _unauthenticatedSince));
 
-    public void MarkReceived() => Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
+    public void MarkReceived()
+    {
+        Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _framesReceived, _framesReceived + 1);
+    }
+
+    /// <summary>Frames read from the client so far (counted by the read loop, its only writer).</summary>
+    public long FramesReceived => Volatile.Read(ref _framesReceived);
 
     /// <summary>Moves to <paramref name="state"/> holding <paramref name="binding"/>. Called only from the read loop.</summary>
     public void MoveTo(SessionState state, AccountBinding? binding)

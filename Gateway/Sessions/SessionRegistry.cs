@@ -40,6 +40,18 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
         return count;
     }
 
+    /// <summary>Bytes queued toward every client of this gateway: the memory slow readers hold (one sweep, for metrics).</summary>
+    public long QueuedBytes()
+    {
+        long bytes = 0;
+        foreach (var session in _sessions.Values)
+        {
+            bytes += session.QueuedBytes;
+        }
+
+        return bytes;
+    }
+
     public long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);
 
     public void Add(ClientSession session) => _sessions[session.ConnectionId] = session;

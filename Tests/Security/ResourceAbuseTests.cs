@@ -1,4 +1,7 @@
 using Google.Protobuf;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 using OrleansMmo.Tests.Infrastructure;
@@ -27,11 +30,14 @@ public class ResourceAbuseTests(FrontDoorCluster cluster)
         Assert.True(overTheCap.Payload.Length < 200, "the refusal carries the echo back");
     }
 
+    /// <summary>50% of the slow-reader gateway's 256 KiB of queue.</summary>
+    private const long DroppableMarkBytes = 131072;
+
     /// <summary>
     /// A gateway where a client that stops reading reaches the outbound queue quickly: kernel send buffers fixed
     /// small, 256 KiB of queue (pushes droppable past 128 KiB), pings big enough to fill it in a few requests.
     /// </summary>
-    private Task<Microsoft.AspNetCore.Builder.WebApplication> StartSlowReaderGatewayAsync() => cluster.StartGatewayAsync(
+    private Task<WebApplication> StartSlowReaderGatewayAsync() => cluster.StartGatewayAsync(
     [
         ("Gateway:SocketSendBufferBytes", "16384"),
         ("Gateway:OutboundQueueCapacity", "100000"),
@@ -43,17 +49,24 @@ public class ResourceAbuseTests(FrontDoorCluster cluster)
     ]);
 
     /// <summary>
-    /// Stops reading and queues ~230 KB of ping answers toward the client: past the droppable mark (128 KiB) and
-    /// short of the bound (256 KiB) whatever the kernel holds of it (its buffers are fixed at well under 100 KB).
+    /// Stops reading and sends 16 KiB pings until their answers fill the gateway's queue toward the client past the
+    /// droppable mark (128 KiB), and short of the bound (256 KiB). One ping at a time: the kernel's buffers and the
+    /// transport's pipe take an unknown share of the answers first (tens of KiB), so a fixed count would land
+    /// below the mark on one run and over the bound on another.
     /// </summary>
-    private static async Task StallAsync(RawSession client)
+    private static async Task StallAsync(WebApplication gateway, RawSession client)
     {
+        var session = gateway.Services.GetRequiredService<SessionRegistry>().All.Single(s => s.Binding?.CharacterId == client.CharacterId);
         client.PauseReading();
         var echo = new PingRequest { Echo = ByteString.CopyFrom(new byte[16384]) };
-        for (var i = 0; i < 14; i++)
+        for (var i = 0; i < 40 && session.QueuedBytes <= DroppableMarkBytes; i++)
         {
+            var read = session.FramesReceived;
             await client.SendRequestAsync(Opcode.Ping, echo);
+            await Await.Until(() => session.FramesReceived > read, $"the gateway to read ping {i}");
         }
+
+        Assert.InRange(session.QueuedBytes, DroppableMarkBytes + 1, 262144 - 1);
     }
 
     private int SlowReaderLogLines() => cluster.Logs.Entries.Count(e => e.Contains("reads too slowly", StringComparison.Ordinal));
@@ -70,7 +83,7 @@ public class ResourceAbuseTests(FrontDoorCluster cluster)
             await using var slow = await RawSession.EnterWorldAsync(port, "slow", receiveBufferSize: 4096);
             await using var speaker = await RawSession.EnterWorldAsync(port, "talk");
             var (before, cutsBefore) = (SlowReaderLogLines(), SlowConsumerCuts());
-            await StallAsync(slow);
+            await StallAsync(gateway, slow);
 
             // ZONE lines until the gateway says it lets the slow reader's go; each line is awaited at the speaker,
             // so the slow reader's copy was handled by then too. Before, every line was queued, and a longer flood cut it.
@@ -115,7 +128,7 @@ public class ResourceAbuseTests(FrontDoorCluster cluster)
             await using var slow = await RawSession.EnterWorldAsync(port, "slow", receiveBufferSize: 4096);
             await using var mover = await RawSession.EnterWorldAsync(port, "move");
             var (before, cutsBefore) = (SlowReaderLogLines(), SlowConsumerCuts());
-            await StallAsync(slow);
+            await StallAsync(gateway, slow);
             var framesBefore = slow.Frames().Count;
 
             // The mover, in the slow reader's view, moves until an update toward the slow reader is let go.

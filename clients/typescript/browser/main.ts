@@ -180,14 +180,21 @@ $<HTMLFormElement>("say").addEventListener("submit", (event) => {
   }
 });
 
+const walk = (): void => {
+  step().catch((error: unknown) => status(`move: ${error instanceof Error ? error.message : String(error)}`));
+};
 addEventListener("keydown", (event) => {
   if (event.key.startsWith("Arrow") && document.activeElement?.tagName !== "INPUT") {
+    const pressed = !keys.has(event.key);
     keys.add(event.key);
     event.preventDefault();
+    if (pressed) {
+      // A tap is one step, at once: the interval alone would miss a key let go within 100 ms. Only the first
+      // keydown: the key's auto-repeat must not walk faster than the interval's ten steps a second.
+      walk();
+    }
   }
 });
 addEventListener("keyup", (event) => keys.delete(event.key));
-setInterval(() => {
-  step().catch((error: unknown) => status(`move: ${error instanceof Error ? error.message : String(error)}`));
-}, 100);
+setInterval(walk, 100);
 requestAnimationFrame(draw);
