@@ -1,5 +1,4 @@
 using OrleansMmo.Gateway.Routing;
-using OrleansMmo.Protocol.Messages;
 
 namespace OrleansMmo.Tests.Gateway;
 
