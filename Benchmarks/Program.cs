@@ -80,13 +80,15 @@ public static class Program
         var inFlight = new Option<int>("--in-flight") { Description = "Requests in flight per connection", DefaultValueFactory = _ => 16 };
         var duration = new Option<double>("--duration") { Description = "Seconds per measurement", DefaultValueFactory = _ => 20 };
         var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured load before each measurement", DefaultValueFactory = _ => 5 };
-        var command = new Command("requests", "a. Request throughput and latency: full path (GetPlayer) vs raw Pipelines echo vs bare Orleans ping")
+        var seeded = new Option<bool>("--seeded") { Description = "Resume the seed's players (--seed-dir) instead of registering and logging in fresh ones: many connections start in seconds" };
+        var command = new Command("requests", "a. Request throughput and latency: full path (GetPlayer) vs raw Pipelines echo vs bare Orleans ping, with CPU per request per process")
         {
-            connections, inFlight, duration, warmup, Out, RunDirectory,
+            connections, inFlight, duration, warmup, seeded, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => RequestsBenchmark.RunAsync(new RequestsBenchmark.Options(
             parse.GetValue(connections), parse.GetValue(inFlight), TimeSpan.FromSeconds(parse.GetValue(duration)),
-            TimeSpan.FromSeconds(parse.GetValue(warmup)), parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+            TimeSpan.FromSeconds(parse.GetValue(warmup)), parse.GetValue(RunDirectory)!, parse.GetValue(Out),
+            parse.GetValue(seeded) ? parse.GetValue(SeedDirectory) : null), token));
         return command;
     }
 

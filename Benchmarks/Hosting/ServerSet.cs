@@ -263,8 +263,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// The silo and gateway ship with server GC (their runtimeconfig.json, as Sdk.Web sets it), which changes
-    /// memory use a lot; this tool does not. The host process gets the product's GC settings through the
-    /// runtime's environment variables, read from the product's own runtimeconfig.json beside this tool.
+    /// memory use a lot, and the gateway with no thread-pool spinning; this tool does not. The host process gets the
+    /// product's GC and thread-pool settings through the runtime's environment variables, read from the product's own runtimeconfig.json beside this tool.
     /// </summary>
     private static void MirrorRuntimeSettings(ProcessStartInfo start, string role)
     {
@@ -288,6 +288,11 @@ public sealed class ServerProcess : IAsyncDisposable
         if (properties.TryGetProperty("System.GC.Concurrent", out var concurrent))
         {
             start.Environment["DOTNET_gcConcurrent"] = concurrent.GetBoolean() ? "1" : "0";
+        }
+
+        if (properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var spinLimit))
+        {
+            start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = spinLimit.ValueKind == JsonValueKind.String ? spinLimit.GetString() : spinLimit.GetRawText();
         }
     }
 
@@ -314,21 +319,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>User + system CPU time used so far, from /proc.</summary>
-    public TimeSpan CpuTime()
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{Pid}/stat");
-            // Fields after the command name, which is in parentheses and may hold spaces.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return TimeSpan.FromSeconds(ticks / 100.0);
-        }
-        catch (IOException)
-        {
-            return TimeSpan.Zero;
-        }
-    }
+    public TimeSpan CpuTime() => Reporting.CpuWindow.CpuTime(Pid);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansMmo.Benchmarks.Reporting;
 using OrleansMmo.Bots.Metrics;
 
 namespace OrleansMmo.Benchmarks.Scenarios;
@@ -7,6 +8,12 @@ namespace OrleansMmo.Benchmarks.Scenarios;
 public sealed record LoadResult(string Name, int Callers, double Seconds, long Calls, long Failures, double CallsPerSecond, LatencySummary Latency)
 {
     public double? TargetRate { get; init; }
+
+    /// <summary>Cores each process used on average in the measured window (<see cref="CpuWindow"/>), by process name; null when not measured.</summary>
+    public IReadOnlyDictionary<string, double>? CpuCores { get; init; }
+
+    /// <summary>CPU microseconds each process spent per call answered in the measured window; null when not measured.</summary>
+    public IReadOnlyDictionary<string, double>? CpuMicrosecondsPerCall { get; init; }
 }
 
 /// <summary>
@@ -18,9 +25,11 @@ public static class LoadDriver
 {
     /// <summary>
     /// Runs <paramref name="callers"/> loops for <paramref name="warmup"/> (unmeasured), then
-    /// <paramref name="duration"/> (measured).
+    /// <paramref name="duration"/> (measured). <paramref name="cpu"/>, when given, is started and stopped with the
+    /// measured window.
     /// </summary>
-    public static async Task<LoadResult> ClosedLoopAsync(string name, int callers, Func<int, Task> call, TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken)
+    public static async Task<LoadResult> ClosedLoopAsync(
+        string name, int callers, Func<int, Task> call, TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken, CpuWindow? cpu = null)
     {
         var histogram = new LatencyHistogram();
         long calls = 0, failures = 0;
@@ -69,10 +78,14 @@ public static class LoadDriver
         }, CancellationToken.None)).ToList();
 
         await Task.Delay(warmup, cancellationToken);
+        // A mark for tools that attach to the servers for the measured window only (a profiler).
+        Console.WriteLine($"  measuring {name} for {duration.TotalSeconds:0.#} s");
+        cpu?.Start();
         var clock = Stopwatch.StartNew();
         Volatile.Write(ref measuring, 1);
         await Task.Delay(duration, cancellationToken);
         Volatile.Write(ref measuring, 0);
+        cpu?.Stop();
         var seconds = clock.Elapsed.TotalSeconds;
         var measured = Interlocked.Read(ref calls);
         await stop.CancelAsync();
@@ -84,10 +97,11 @@ public static class LoadDriver
     /// Issues <paramref name="rate"/> calls per second in total, spread evenly over <paramref name="callers"/>
     /// (each with at most <paramref name="maxOutstanding"/> unanswered), for warmup then duration. Latency is
     /// counted from when a call was due, not when it was sent, so a stall shows as latency rather than
-    /// as a quietly lower rate.
+    /// as a quietly lower rate. <paramref name="cpu"/>, when given, is started and stopped with the measured window.
     /// </summary>
     public static async Task<LoadResult> OpenLoopAsync(
-        string name, int callers, double rate, int maxOutstanding, Func<int, Task> call, TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken)
+        string name, int callers, double rate, int maxOutstanding, Func<int, Task> call, TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken,
+        CpuWindow? cpu = null)
     {
         var histogram = new LatencyHistogram();
         long calls = 0, failures = 0;
@@ -122,6 +136,14 @@ public static class LoadDriver
 
             await Task.WhenAll(inFlight);
         }, CancellationToken.None)).ToList();
+
+        if (cpu is not null)
+        {
+            await Task.Delay(warmup, cancellationToken);
+            cpu.Start();
+            await Task.Delay(duration, cancellationToken);
+            cpu.Stop();
+        }
 
         await Task.WhenAll(pacers);
         var measured = Interlocked.Read(ref calls);

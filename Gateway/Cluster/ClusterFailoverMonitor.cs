@@ -10,11 +10,11 @@ namespace OrleansMmo.Gateway.Cluster;
 /// </summary>
 public sealed partial class ClusterFailoverMonitor(ILogger<ClusterFailoverMonitor> logger, IHostApplicationLifetime lifetime) : IClusterConnectionStatusObserver
 {
-    private TaskCompletionSource _nextLoss = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastLossTimestamp;
 
-    /// <summary>Completes at the next silo loss.</summary>
-    public Task NextLoss => Volatile.Read(ref _nextLoss).Task;
+    /// <summary>Raised at each silo loss (on the Orleans client's thread that noticed it): the request router ends the
+    /// wait of every call running now.</summary>
+    public event Action? SiloLost;
 
     /// <summary>True if a silo was lost within <paramref name="window"/> before now.</summary>
     public bool LostWithin(TimeSpan window)
@@ -50,8 +50,7 @@ public sealed partial class ClusterFailoverMonitor(ILogger<ClusterFailoverMonito
     private void SignalLoss()
     {
         Interlocked.Exchange(ref _lastLossTimestamp, Stopwatch.GetTimestamp());
-        var signalled = Interlocked.Exchange(ref _nextLoss, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        signalled.TrySetResult();
+        SiloLost?.Invoke();
     }
 
     [LoggerMessage(EventId = LogEvents.ClusterSiloLost, Level = LogLevel.Warning, Message = "Lost a silo: connected to {Current} silos, was {Previous}; requests caught in the failover are retried")]

@@ -90,6 +90,7 @@ public sealed partial class SessionHost(
                 sessions.Remove(session);
                 releaseAdmission();
                 await RequestsFinishedAsync(session);
+                router.Release(session);
                 await ReleaseAccountSessionAsync(session);
             }
             finally

@@ -86,7 +86,7 @@ public sealed partial class WorldHandlers(IGrainFactory grains)
     /// </summary>
     private async Task<T> WithAttachmentAsync<T>(PlayingCharacter playing, Func<IPlayerGrain, Guid, Task<T>> call, Func<T, GameError> errorOf)
     {
-        var player = grains.GetGrain<IPlayerGrain>(playing.CharacterId);
+        var player = playing.Player(grains);
         var result = await call(player, playing.SessionId);
         if (errorOf(result) != GameError.NotAttached)
         {

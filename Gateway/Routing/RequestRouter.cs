@@ -16,14 +16,42 @@ namespace OrleansMmo.Gateway.Routing;
 /// requests, and runs them in order, each judged against the state the ones before it left; sends
 /// each reply with its request's id: handlers never see or set request ids.
 /// </summary>
-public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, GatewayMetrics metrics, ClusterFailoverMonitor failover, ILogger<RequestRouter> logger)
+public sealed partial class RequestRouter
 {
     // Failover takes a second or two: start fast so a brief hiccup costs little, then back off so a
     // longer one costs the cluster a few calls per request, not a storm.
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(500);
 
-    private readonly GatewayOptions _options = options.Value;
+    private readonly OpcodeTable table;
+    private readonly GatewayMetrics metrics;
+    private readonly ClusterFailoverMonitor failover;
+    private readonly ILogger<RequestRouter> logger;
+    private readonly GatewayOptions _options;
+    // Connections that have run a queued request and are not yet released (SessionHost): the ones a silo loss may
+    // concern. Added once per connection, not per request.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, ClientSession> _watched = new();
+
+    public RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, GatewayMetrics metrics, ClusterFailoverMonitor failover, ILogger<RequestRouter> logger)
+    {
+        this.table = table;
+        this.metrics = metrics;
+        this.failover = failover;
+        this.logger = logger;
+        _options = options.Value;
+        failover.SiloLost += OnSiloLost;
+    }
+
+    /// <summary>The connection's requests are all finished: a silo loss no longer concerns it.</summary>
+    public void Release(ClientSession session) => _watched.TryRemove(session.ConnectionId, out _);
+
+    private void OnSiloLost()
+    {
+        foreach (var session in _watched.Values)
+        {
+            session.FailoverWatch?.SiloLost();
+        }
+    }
 
     /// <summary>
     /// Judges one frame as it is read (the payload lives in the read buffer, so it is parsed here).
@@ -115,6 +143,12 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
                 session.SendError(requestId, ErrorCode.TooManyInFlight);
                 return;
             case RequestAdmission.Admitted when startWorker:
+                if (session.FailoverWatch is null)
+                {
+                    session.FailoverWatch = new FailoverWatch();
+                    _watched[session.ConnectionId] = session;
+                }
+
                 session.RequestWorker = RunQueuedAsync(session);
                 return;
         }
@@ -229,31 +263,45 @@ public sealed partial class RequestRouter(OpcodeTable table, IOptions<GatewayOpt
     /// never answered (Orleans would wait out its 30 s response timeout): when a silo is lost while the call
     /// is outstanding, or was lost shortly before it started, the call gets
     /// <see cref="GatewayOptions.FailoverCallTimeout"/> to answer, then counts as lost and is retried.
-    /// No timer is armed unless a silo was lost: the common path costs one extra check.
+    /// No timer is armed unless a silo was lost, and the wait is the connection's own (<see cref="FailoverWatch"/>):
+    /// the common path allocates nothing and shares nothing with other connections.
     /// </summary>
     private async ValueTask<Reply> AttemptAsync(ClientSession session, Route route, IMessage request)
     {
         var lossAlreadyKnown = failover.LostWithin(_options.ClusterRetryTimeout);
-        var nextLoss = failover.NextLoss;
-        var handling = route.HandleAsync(session, request);
+        var watch = session.FailoverWatch!;
+        // Armed before the call starts, so a loss while it is being sent counts.
+        watch.Arm();
+        ValueTask<Reply> handling;
+        try
+        {
+            handling = route.HandleAsync(session, request);
+        }
+        catch
+        {
+            watch.Disarm();
+            throw;
+        }
+
         if (handling.IsCompleted || _options.FailoverCallTimeout <= TimeSpan.Zero)
         {
+            watch.Disarm();
             return await handling.ConfigureAwait(false);
         }
 
-        var call = handling.AsTask();
-        if (!lossAlreadyKnown && await Task.WhenAny(call, nextLoss).ConfigureAwait(false) == call)
+        watch.Watch(handling);
+        if (!lossAlreadyKnown && await watch.UntilCompletedOrLostAsync().ConfigureAwait(false))
         {
-            return await call.ConfigureAwait(false);
+            return watch.Result();
         }
 
-        if (await Task.WhenAny(call, Task.Delay(_options.FailoverCallTimeout)).ConfigureAwait(false) == call)
+        if (await watch.UntilCompletedWithinAsync(_options.FailoverCallTimeout).ConfigureAwait(false))
         {
-            return await call.ConfigureAwait(false);
+            return watch.Result();
         }
 
-        // Abandoned: if it ever completes or fails, nobody waits for it, but its failure is still observed.
-        _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        // Abandoned to the old watch, which observes the call's end if it ever comes; the connection's next call gets a new one.
+        session.FailoverWatch = new FailoverWatch();
         throw new CallLostInFailoverException(_options.FailoverCallTimeout);
     }
 

@@ -16,6 +16,12 @@ public sealed partial class ClientSession
     private int _outstandingCount;
     private bool _working;
 
+    /// <summary>
+    /// The wait of the running request's grain call, which a silo loss cuts short (made with the first queued request,
+    /// replaced after a call given up on; see <see cref="Routing.FailoverWatch"/>).
+    /// </summary>
+    internal Routing.FailoverWatch? FailoverWatch { get; set; }
+
     /// <summary>The worker of the last busy period; awaited when the connection ends. Set only by the read loop.</summary>
     public Task RequestWorker { get; set; } = Task.CompletedTask;
 

@@ -1,3 +1,5 @@
+using OrleansMmo.Grains.World;
+
 namespace OrleansMmo.Gateway.Sessions;
 
 /// <summary>
@@ -20,6 +22,13 @@ public enum SessionState
 /// <summary>The account session a connection holds after Login or ResumeSession, and the character it plays (and that character's world) after EnterWorld.</summary>
 public sealed record AccountBinding(string AccountKey, Guid AccountId, Guid SessionId, Guid? CharacterId, string? WorldId = null)
 {
+    // The played character's grain reference, made on first use: IGrainFactory.GetGrain resolves the interface by
+    // reflection and builds a new proxy every time, a cost every in-world request paid (docs/benchmarks, issue 15).
+    private readonly PlayerGrainCache _player = new();
+
+    /// <summary>The Player grain of <paramref name="characterId"/>, made once and then reused.</summary>
+    public IPlayerGrain PlayerGrain(IGrainFactory grains, Guid characterId) => _player.Get(grains, characterId);
+
     /// <summary>The character played, when there is one.</summary>
     public bool TryGetCharacter(out PlayingCharacter character)
     {
@@ -31,6 +40,10 @@ public sealed record AccountBinding(string AccountKey, Guid AccountId, Guid Sess
 /// <summary>A connection's account session together with the character it plays: what in-world handlers act for.</summary>
 public readonly record struct PlayingCharacter(AccountBinding Account, Guid CharacterId)
 {
+    /// <summary>The character's Player grain (one reference per binding, see <see cref="AccountBinding.PlayerGrain"/>).</summary>
+    public IPlayerGrain Player(IGrainFactory grains) => Account.PlayerGrain(grains, CharacterId);
+
+
     public string AccountKey => Account.AccountKey;
 
     public Guid SessionId => Account.SessionId;
@@ -49,4 +62,33 @@ public sealed record SessionPhase(SessionState State, AccountBinding? Binding)
         (SessionState.Connected, null) => Connected,
         _ => new SessionPhase(state, binding),
     };
+}
+
+/// <summary>
+/// A Player grain reference kept with the character it was made for. A cache, not part of a binding's value: every
+/// instance equals every other, so record equality ignores it; a <c>with</c> copy shares it, and a copy for another
+/// character simply replaces what it holds.
+/// </summary>
+internal sealed class PlayerGrainCache
+{
+    private CachedPlayer? _player;
+
+    public IPlayerGrain Get(IGrainFactory grains, Guid characterId)
+    {
+        var cached = Volatile.Read(ref _player);
+        if (cached is null || cached.CharacterId != characterId)
+        {
+            // Two threads may both make one: either reference is as good.
+            cached = new CachedPlayer(characterId, grains.GetGrain<IPlayerGrain>(characterId));
+            Volatile.Write(ref _player, cached);
+        }
+
+        return cached.Grain;
+    }
+
+    public override bool Equals(object? obj) => obj is PlayerGrainCache;
+
+    public override int GetHashCode() => 0;
+
+    private sealed record CachedPlayer(Guid CharacterId, IPlayerGrain Grain);
 }

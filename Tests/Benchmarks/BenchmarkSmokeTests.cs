@@ -88,7 +88,15 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
         Assert.All(loads, l => Assert.True(l.GetProperty("calls").GetInt64() > 0, $"{l.GetProperty("name")} made no calls"));
         Assert.True(Metric(result, "fullPathVsOrleans") > 0);
         Assert.True(Metric(result, "webSocketVsTcpFullPath") > 0);
-        Assert.Equal(3, result.GetProperty("targets").GetArrayLength());
+        // CPU per answered request, per process, from /proc over each measured window.
+        foreach (var process in new[] { "gateway", "silo", "driver" })
+        {
+            Assert.True(Metric(result, $"cpuUsPerCall.fullPath.{process}") > 0, $"no CPU per request measured for the full path's {process}");
+        }
+
+        Assert.True(Metric(result, "cpuUsPerCall.orleansPing.client") > 0, "no CPU per call measured for the bare Orleans client");
+        Assert.True(Metric(result, "gatewayCpuPerRequestVsOrleansClientPerCall") > 0);
+        Assert.Equal(4, result.GetProperty("targets").GetArrayLength());
     }
 
     [Fact]
