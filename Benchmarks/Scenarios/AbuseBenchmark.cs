@@ -263,14 +263,19 @@ public static class AbuseBenchmark
             clock.Restart();
         }
 
+        void Stop()
+        {
+            endedAt = clock.Elapsed;
+            gatewayCpuEnd = gateway.CpuTime();
+            siloCpuEnd = servers.Silo.CpuTime();
+        }
+
         void End()
         {
             // The bots' latest report (at most a second old): the phase's last second is left out rather than the
             // attack's connections closing let in.
             end = snapshot();
-            endedAt = clock.Elapsed;
-            gatewayCpuEnd = gateway.CpuTime();
-            siloCpuEnd = servers.Silo.CpuTime();
+            Stop();
             sampling.Cancel();
         }
 
@@ -297,9 +302,7 @@ public static class AbuseBenchmark
         if (end is null)
         {
             // The bots report once a second: wait for a snapshot taken after the phase ended.
-            endedAt = clock.Elapsed;
-            gatewayCpuEnd = gateway.CpuTime();
-            siloCpuEnd = servers.Silo.CpuTime();
+            Stop();
             end = snapshot();
             var waited = Stopwatch.StartNew();
             while (end.ElapsedSeconds - start.ElapsedSeconds < endedAt.TotalSeconds && waited.Elapsed < TimeSpan.FromSeconds(5))

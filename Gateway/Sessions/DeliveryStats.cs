@@ -39,7 +39,8 @@ public sealed class DeliveryStats
     /// <summary>...and those frames: more frames than calls when lines said together travel together.</summary>
     public long BroadcastFrames => Interlocked.Read(ref _broadcastFrames);
 
-    public void Record(PushBatch batch)
+    /// <summary>Counts a delivery call before its frames go out; returns how many of them are for every connection.</summary>
+    public int Record(PushBatch batch)
     {
         _calls.Add(1);
         _frames.Add(batch.Count);
@@ -61,7 +62,7 @@ public sealed class DeliveryStats
 
         if (batch.Tick == 0)
         {
-            return;
+            return broadcasts;
         }
 
         var count = _latest.AddOrUpdate(batch.Source, _ => new TickCount(batch.Tick, 1),
@@ -71,6 +72,8 @@ public sealed class DeliveryStats
         {
             Interlocked.CompareExchange(ref _mostCallsInOneTick, count.Calls, seen);
         }
+
+        return broadcasts;
     }
 
     private readonly record struct TickCount(long Tick, long Calls);

@@ -18,16 +18,12 @@ public sealed class GatewayObserver(
     /// </summary>
     public Task<DeliveryReceipt?> Deliver(PushBatch batch)
     {
-        stats.Record(batch);
+        var broadcasts = stats.Record(batch);
         List<Guid>? undelivered = null;
-        var broadcasts = 0;
         for (var i = 0; i < batch.Count; i++)
         {
-            if (batch.ConnectionIds[i] == PushBatch.Everyone)
-            {
-                broadcasts++;
-            }
-            else if (sessions.TryGet(batch.ConnectionIds[i], out var session)
+            if (batch.ConnectionIds[i] != PushBatch.Everyone
+                && sessions.TryGet(batch.ConnectionIds[i], out var session)
                 && !session.SendWorldPush(batch.CharacterIds[i], batch.Opcodes[i], batch.PayloadOf(i))
                 && batch.Opcodes[i] == (ushort)Protocol.Opcode.WorldUpdate)
             {
