@@ -27,6 +27,13 @@ public sealed class AccountOptions
     public TimeSpan AddressLockout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The longest wait a login refused for a budget full of checks in flight is told: such callers get turns
+    /// one after another at the pace the address's checks finish; past this they are spread over its second half.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan MaxThrottledRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// How long a device token (answered by a successful login, sent with the next) exempts that device's logins
     /// of the account from its address's failure budget; each successful login renews it. Its failures then
     /// count per (account, device) instead, against <see cref="MaxFailedLoginsPerAccount"/>.

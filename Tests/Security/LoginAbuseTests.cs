@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Client;
 using OrleansMmo.Tests.Infrastructure;
 
@@ -38,6 +40,45 @@ public class LoginAbuseTests(FrontDoorCluster cluster)
             {
                 await client.DisposeAsync();
             }
+        }
+    }
+
+    [Fact]
+    public async Task LoginsRefusedForAFullBudgetAreGivenTurnsOneAfterAnother()
+    {
+        // The address's budget (20) full of checks in flight. Every refused caller used to be told "1 s": a storm
+        // behind one address came back as one wave a second later and was refused again, wave after wave.
+        var throttle = cluster.Silo.Services.GetRequiredService<IGrainFactory>()
+            .GetGrain<ILoginThrottleGrain>(AccountKeys.ForRemoteAddress("192.0.2." + Random.Shared.Next(1, 255)));
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(TimeSpan.Zero, await throttle.TryBeginAttempt());
+        }
+
+        var waits = new List<TimeSpan>();
+        for (var i = 0; i < 800; i++)
+        {
+            waits.Add(await throttle.TryBeginAttempt());
+        }
+
+        // Turns a slot's estimated duration (1 s until one finishes) over the 20 slots apart: the first ones
+        // one after another, each later than the last.
+        var firstTurns = waits.Take(10).ToList();
+        for (var i = 1; i < firstTurns.Count; i++)
+        {
+            Assert.True(firstTurns[i] > firstTurns[i - 1], $"turn {i} ({firstTurns[i]}) is not after turn {i - 1} ({firstTurns[i - 1]})");
+        }
+
+        Assert.True(firstTurns[^1] - firstTurns[0] >= TimeSpan.FromMilliseconds(300), $"ten turns span only {firstTurns[^1] - firstTurns[0]}");
+
+        // Nobody is told to wait past Accounts:MaxThrottledRetryAfter (30 s); those past it share its second half.
+        Assert.All(waits, w => Assert.InRange(w, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)));
+        Assert.All(waits.Skip(750), w => Assert.InRange(w, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)));
+        Assert.True(waits.Skip(750).Distinct().Count() > 40, "callers past the cap are not spread over its second half");
+
+        for (var i = 0; i < 20; i++)
+        {
+            await throttle.EndAttempt(failed: false);
         }
     }
 
