@@ -124,6 +124,13 @@ public sealed class GatewayOptions
 
     /// <summary>Time from connect (or logout) to a successful login before the connection is closed.</summary>
     public TimeSpan UnauthenticatedTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// The most a connection not yet logged in is given past <see cref="UnauthenticatedTimeout"/> when it is told to
+    /// come back later (BUSY, LOGIN_THROTTLED, RATE_LIMITED with a retry time): a client that obeys the wait is
+    /// not cut off and made to reconnect, which would cost the gateway and the storm more than the wait.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan MaxLoginWaitGranted { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>Time without any frame from the client before the connection is closed.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>How often clients are told to ping; must be well under <see cref="IdleTimeout"/>.</summary>

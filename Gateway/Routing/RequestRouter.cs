@@ -208,6 +208,12 @@ public sealed partial class RequestRouter
         else
         {
             session.SendError(requestId, reply.Error, reply.RetryAfter, reply.UntilMs, reply.UpdateUrl);
+            if (reply.Error is ErrorCode.Busy or ErrorCode.LoginThrottled or ErrorCode.RateLimited)
+            {
+                // A login storm's clients are told to wait; cutting them off for not logging in meanwhile only
+                // makes them reconnect into the storm (measured: 650 such disconnects per 30 s).
+                session.AllowLoginAfter(reply.RetryAfter);
+            }
         }
 
         if (reply.CloseWith != DisconnectReason.Unspecified)

@@ -43,6 +43,8 @@ public sealed partial class ClientSession
     private long _lastReceived;
     private long _framesReceived;
     private long _unauthenticatedSince;
+    // Where the login clock started (connect or logout), before any wait granted by AllowLoginAfter moved it on.
+    private long _loginClockStarted;
 
     /// <summary>Request budget; used only by the read loop.</summary>
     internal TokenBucket RateLimit;
@@ -70,7 +72,7 @@ public sealed partial class ClientSession
             SingleReader = true,
             SingleWriter = false,
         });
-        _lastReceived = _unauthenticatedSince = Stopwatch.GetTimestamp();
+        _lastReceived = _unauthenticatedSince = _loginClockStarted = Stopwatch.GetTimestamp();
     }
 
     public long ConnectionId { get; }
@@ -127,6 +129,27 @@ public sealed partial class ClientSession
     /// <summary>Time since the connection opened or last logged out; Hello does not restart it.</summary>
     public TimeSpan UnauthenticatedFor => Stopwatch.GetElapsedTime(Volatile.Read(ref _unauthenticatedSince));
 
+    /// <summary>
+    /// The client, not logged in, was told to come back after <paramref name="retryAfter"/>: its time to log in
+    /// counts from then, up to <see cref="GatewayOptions.MaxLoginWaitGranted"/> past the clock's start. Called
+    /// only from the connection's request worker, the clock's only writer while not logged in.
+    /// </summary>
+    public void AllowLoginAfter(TimeSpan retryAfter)
+    {
+        if ((State & (SessionState.Handshaking | SessionState.Connected)) == 0 || retryAfter <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var wanted = Stopwatch.GetTimestamp() + (long)(retryAfter.TotalSeconds * Stopwatch.Frequency);
+        var latest = Volatile.Read(ref _loginClockStarted) + (long)(_options.MaxLoginWaitGranted.TotalSeconds * Stopwatch.Frequency);
+        var since = Math.Min(wanted, latest);
+        if (since > Volatile.Read(ref _unauthenticatedSince))
+        {
+            Volatile.Write(ref _unauthenticatedSince, since);
+        }
+    }
+
     public void MarkReceived()
     {
         Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
@@ -142,7 +165,9 @@ public sealed partial class ClientSession
         if (state == SessionState.Connected && (State & SessionState.LoggedIn) != 0)
         {
             // Logged out: the clock to log in again starts now.
-            Volatile.Write(ref _unauthenticatedSince, Stopwatch.GetTimestamp());
+            var now = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _loginClockStarted, now);
+            Volatile.Write(ref _unauthenticatedSince, now);
         }
 
         Volatile.Write(ref _phase, SessionPhase.Of(state, binding));

@@ -46,6 +46,44 @@ public class RegistrationAbuseTests(FrontDoorCluster cluster)
     }
 
     [Fact]
+    public async Task AClientToldToComeBackLaterIsGivenThatLongToLogIn()
+    {
+        // Two seconds to log in, but registrations from this address refused for five once its one is spent.
+        var gateway = await cluster.StartGatewayAsync(
+        [
+            ("Gateway:UnauthenticatedTimeout", "00:00:02"),
+            ("Gateway:TimeoutSweepInterval", "00:00:00.200"),
+            ("Gateway:RegistrationBurstPerAddress", "1"),
+            ("Gateway:RegistrationsPerAddressPerMinute", "12"),
+            ("Gateway:ConnectionLimitExemptNetworks", "10.255.255.255/32"),
+        ]);
+        try
+        {
+            await using var client = await cluster.ConnectAsync(From("127.0.0.64"), GameCluster.GamePortOf(gateway));
+            // A password the account rules refuse spends the registration budget without a password hash.
+            var invalid = await Assert.ThrowsAsync<MmoErrorException>(() => client.RegisterAsync(GameCluster.UniqueName("reg"), "short"));
+            Assert.Equal(ErrorCode.PasswordInvalid, invalid.Code);
+            var refused = await Assert.ThrowsAsync<MmoErrorException>(() => client.RegisterAsync(GameCluster.UniqueName("reg"), Password));
+            Assert.Equal(ErrorCode.RateLimited, refused.Code);
+            Assert.True(refused.RetryAfter > TimeSpan.FromSeconds(3), $"retry after {refused.RetryAfter}");
+
+            // The client obeys the wait, well past the two seconds: the gateway used to cut it off for not
+            // logging in, so an obeying client had to reconnect into the storm that refused it.
+            var waited = await Task.WhenAny(client.Disconnected, Task.Delay(refused.RetryAfter!.Value));
+            if (waited == client.Disconnected)
+            {
+                Assert.Fail($"cut off while waiting as told: {await client.Disconnected}");
+            }
+
+            await client.PingAsync();
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
     public async Task LoginsAreServedAheadOfARegistrationFlood()
     {
         // A gateway of its own whose connections may stay unauthenticated for the whole flood.
