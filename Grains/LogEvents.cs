@@ -18,6 +18,7 @@ internal static class LogEvents
     public const int CharacterDeleted = 1006;
     public const int AccountKickFailed = 1007;
     public const int AccountResumeRepeated = 1008;
+    public const int AccountKickSkipped = 1009;
     public const int AccountDetachFailed = 1020;
     public const int AccountRecordFailed = 1021;
     public const int AccountRoleSet = 1030;

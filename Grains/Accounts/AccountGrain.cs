@@ -28,6 +28,7 @@ public sealed partial class AccountGrain(
     IOperationsStore records,
     GameData.GameDataCatalog gameData,
     CharacterNameMigrationStatus nameMigration,
+    Gateways.LiveGateways liveGateways,
     TimeProvider time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
@@ -597,12 +598,22 @@ public sealed partial class AccountGrain(
         return signer.Issue(new SessionTicketToken(state.State.AccountId, session.TicketId, expires, this.GetPrimaryKeyString()));
     }
 
-    private void KickQuietly(SessionEndpoint old, Guid oldSessionId, KickReason reason)
+    private void KickQuietly(SessionEndpoint old, Guid oldSessionId, KickReason reason) =>
+        _ = KickQuietlyAsync(old, oldSessionId, reason);
+
+    private async Task KickQuietlyAsync(SessionEndpoint old, Guid oldSessionId, KickReason reason)
     {
-        // One-way: a dead gateway must not hold up the new login. The session id check in every
-        // method keeps the old connection powerless even if this never arrives.
+        // One-way, not awaited by the login: a dead gateway must not hold it up. The session id check in every
+        // method keeps the old connection powerless even if this never arrives, so a gateway that has left the
+        // registry (crashed: its connections are gone with it) is not called at all.
         try
         {
+            if (!await liveGateways.IsLiveAsync(old.Gateway))
+            {
+                LogKickSkipped(logger, state.State.AccountId, old.GatewayId);
+                return;
+            }
+
             _ = old.Gateway.Kick(old.ConnectionId, oldSessionId, reason);
         }
         catch (Exception ex)
@@ -654,6 +665,9 @@ public sealed partial class AccountGrain(
 
     [LoggerMessage(EventId = LogEvents.CharacterDeleted, Level = LogLevel.Information, Message = "Account {AccountId} deleted character {CharacterId}")]
     private static partial void LogCharacterDeleted(ILogger logger, Guid accountId, Guid characterId);
+
+    [LoggerMessage(EventId = LogEvents.AccountKickSkipped, Level = LogLevel.Debug, Message = "Account {AccountId}: the previous session's gateway {GatewayId} has left the registry; no kick sent")]
+    private static partial void LogKickSkipped(ILogger logger, Guid accountId, string gatewayId);
 
     [LoggerMessage(EventId = LogEvents.AccountKickFailed, Level = LogLevel.Warning, Message = "Account {AccountId}: could not kick the previous session on gateway {GatewayId}")]
     private static partial void LogKickFailed(ILogger logger, Exception exception, Guid accountId, string gatewayId);

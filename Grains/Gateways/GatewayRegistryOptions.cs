@@ -41,6 +41,7 @@ public static class GatewayRegistryHostingExtensions
             .ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<GatewayRegistryOptions>, GatewayRegistryOptionsValidator>();
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton<LiveGateways>();
         return silo;
     }
 }

@@ -61,9 +61,15 @@ public class GatewayRegistryTests(RegistryCluster cluster)
         var id = Directory(gateway).GatewayId;
         await Await.Until(async () => (await Registry.GetLive()).Any(g => g.GatewayId == id), "the new gateway to register");
 
+        var observer = gateway.Services.GetRequiredService<OrleansMmo.Gateway.Sessions.GatewayIdentity>().Observer;
+        var liveGateways = cluster.Silo.Services.GetRequiredService<LiveGateways>();
+        Assert.True(await liveGateways.IsLiveAsync(observer), "a registered gateway taken for dead");
+
         await cluster.StopGatewayAsync(gateway);
 
         Assert.DoesNotContain(await Registry.GetLive(), g => g.GatewayId == id);
+        // The account grains stop sending kicks to it (they would fail in placement, each logged with a stack trace).
+        await Await.Until(async () => !await liveGateways.IsLiveAsync(observer), "the silo to see the gateway gone");
     }
 
     [Fact]
