@@ -126,7 +126,7 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     public async Task LoginStormBenchmarkLogsEveryStormAccountInWhileOnlinePlayersAreProbed()
     {
         var result = await bench.RunAsync(
-            "login-storm", "--online", "4", "--probe-rate", "5", "--storm", $"{BenchmarkSmokeFixture.StormAccounts}", "--concurrency", "4", "--before", "2", "--duration", "10");
+            "login-storm", "--online", "4", "--probe-rate", "5", "--storm", $"{BenchmarkSmokeFixture.StormAccounts}", "--concurrency", "4", "--before", "2", "--duration", "10", "--storm-sources", "3");
 
         Assert.Equal(BenchmarkSmokeFixture.StormAccounts, Metric(result, "logins"));
         Assert.True(Metric(result, "onlineRequestsBefore") > 0);
