@@ -131,8 +131,8 @@ public sealed partial class ClientSession
 
     /// <summary>
     /// The client, not logged in, was told to come back after <paramref name="retryAfter"/>: its time to log in
-    /// counts from then, up to <see cref="GatewayOptions.MaxLoginWaitGranted"/> past the clock's start. Called
-    /// only from the connection's request worker, the clock's only writer while not logged in.
+    /// counts from then, up to <see cref="GatewayOptions.MaxLoginWaitGranted"/> past the clock's start. Called with
+    /// the request's reply, by the request path that alone moves the clock while the client is not logged in.
     /// </summary>
     public void AllowLoginAfter(TimeSpan retryAfter)
     {
