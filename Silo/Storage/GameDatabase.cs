@@ -66,7 +66,7 @@ public sealed class GameDatabase : IAsyncDisposable
         {
             // Pooled handles keep the file (and its -wal/-shm) open after the silo stops.
             using var connection = new SqliteConnection(_dataSource.ConnectionString);
-            SqliteConnection.ClearPool(connection);
+            GuardedSqliteConnection.ClearPoolGuarded(connection);
         }
     }
 }
