@@ -15,7 +15,7 @@ namespace OrleansMmo.Benchmarks.Scenarios;
 /// write it behind every <c>--interval</c>, together asking far more writes than a database takes; what the
 /// database takes is the result. Writes are counted by the database itself (the sum of the rows' versions, +1 per
 /// write) and by the write-behind facet (<c>orleansmmo.persistence.writes</c>), with the facet's write duration
-/// and the CPU of the silo and, for PostgreSQL, of every <c>postgres</c> process on the machine.
+/// and the CPU of the silo and, for PostgreSQL, of the server's processes (backends and background workers).
 /// </summary>
 public static class StorageWritesBenchmark
 {
@@ -40,8 +40,9 @@ public static class StorageWritesBenchmark
         };
         if (options.Postgres is { } postgres)
         {
-            // What the run's connection string asks of Npgsql beyond where to connect (never the password).
-            var builder = new NpgsqlConnectionStringBuilder(postgres);
+            // What the silo asks of Npgsql beyond where to connect (never the password): the run's connection string
+            // with the silo's defaults for what it leaves unset.
+            var builder = OrleansMmo.Silo.Storage.GameDatabase.PostgresConnection(postgres);
             result.Parameters["postgresMaxAutoPrepare"] = builder.MaxAutoPrepare;
             result.Parameters["postgresMaxPoolSize"] = builder.MaxPoolSize;
         }
@@ -87,7 +88,7 @@ public static class StorageWritesBenchmark
             await Task.Delay(options.Warmup, cancellationToken);
 
             var counter = new VersionCounter(postgres, servers.DatabaseFile, serviceId);
-            var cpu = new CpuWindow(engine == "postgres" ? PostgresProcesses().Append(("silo", servers.Silo.Pid)).ToDictionary(p => p.Item1, p => p.Item2)
+            var cpu = new CpuWindow(engine == "postgres" ? PostgresProcesses(postgres!).Append(("silo", servers.Silo.Pid)).ToDictionary(p => p.Item1, p => p.Item2)
                 : new Dictionary<string, int> { ["silo"] = servers.Silo.Pid });
             var startRows = counter.Sum();
             var startSilo = servers.Silo.Metrics;
@@ -111,7 +112,6 @@ public static class StorageWritesBenchmark
             result.Metrics[$"{engine}.facet.writesPerSecond"] = Math.Round(Delta("orleansmmo.persistence.writes") / seconds, 1);
             result.Metrics[$"{engine}.facet.writeFailures"] = Delta("orleansmmo.persistence.write_failures");
             result.Metrics[$"{engine}.facet.conflicts"] = Delta("orleansmmo.persistence.conflicts");
-            result.Metrics[$"{engine}.facet.dirtyStatesAtEnd"] = endSilo.Counters.GetValueOrDefault("orleansmmo.persistence.dirty_states");
             result.Metrics[$"{engine}.writeP50Ms"] = duration.P50Ms;
             result.Metrics[$"{engine}.writeP99Ms"] = duration.P99Ms;
             result.Metrics[$"{engine}.siloCores"] = cores["silo"];
@@ -132,31 +132,24 @@ public static class StorageWritesBenchmark
         }
     }
 
-    /// <summary>Every process named <c>postgres</c> (postmaster, backends, WAL writer, ...), by pid.</summary>
-    private static IEnumerable<(string, int)> PostgresProcesses()
+    /// <summary>
+    /// The processes of the PostgreSQL server the run uses, by pid: its backends and background workers as
+    /// <c>pg_stat_activity</c> lists them (everything but the postmaster, which only forks), so another server on the
+    /// machine is not counted.
+    /// </summary>
+    private static List<(string, int)> PostgresProcesses(string connectionString)
     {
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT pid, COALESCE(backend_type, '') FROM pg_stat_activity", connection);
+        using var reader = command.ExecuteReader();
+        var processes = new List<(string, int)>();
+        while (reader.Read())
         {
-            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && File.Exists(Path.Combine(directory, "comm"))
-                && ReadOrEmpty(Path.Combine(directory, "comm")).Trim() == "postgres")
-            {
-                yield return ($"postgres-{pid}", pid);
-            }
+            processes.Add(($"postgres-{reader.GetInt32(0)} {reader.GetString(1)}", reader.GetInt32(0)));
         }
 
-        static string ReadOrEmpty(string path)
-        {
-            try
-            {
-                return File.ReadAllText(path);
-            }
-            catch (IOException)
-            {
-                // The process ended between the listing and the read.
-                return "";
-            }
-        }
+        return processes;
     }
 
     /// <summary>Sum of the stored player rows' versions: one per write since each row was created.</summary>
