@@ -38,6 +38,7 @@ public static class Program
         root.Subcommands.Add(LoginStorm());
         root.Subcommands.Add(Queue());
         root.Subcommands.Add(WriteBehind());
+        root.Subcommands.Add(StorageWrites());
         root.Subcommands.Add(Abuse());
         root.Subcommands.Add(AbuseAttack());
         root.Subcommands.Add(Chart());
@@ -188,6 +189,37 @@ public static class Program
             parse.GetValue(players), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(duration)),
             parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("MMO_TEST_POSTGRES"),
             parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+        return command;
+    }
+
+    private static Command StorageWrites()
+    {
+        var writers = new Option<int>("--writers") { Description = "Grains whose player state changes all the time", DefaultValueFactory = _ => 2000 };
+        var interval = new Option<double>("--interval") { Description = "Seconds: the silo's WriteBehind:Interval (each grain writes at most this often)", DefaultValueFactory = _ => 0.25 };
+        var change = new Option<double>("--change-every") { Description = "Seconds between two changes of one grain's state", DefaultValueFactory = _ => 0.25 };
+        var concurrency = new Option<int>("--write-concurrency") { Description = "The silo's WriteBehind:MaxConcurrentWrites", DefaultValueFactory = _ => 32 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of writing, unmeasured, once every grain runs", DefaultValueFactory = _ => 10 };
+        var duration = new Option<double>("--duration") { Description = "Seconds measured per storage engine", DefaultValueFactory = _ => 30 };
+        var postgres = new Option<string?>("--postgres") { Description = "Npgsql connection string; also read from MMO_TEST_POSTGRES. Without one only SQLite runs" };
+        var engines = new Option<string>("--engines") { Description = "Comma-separated engines to run, in order (sqlite, postgres)", DefaultValueFactory = _ => "sqlite,postgres" };
+        var command = new Command("storage-writes", "h. Player-state writes per second the write-behind path sustains at the database's limit, on SQLite and PostgreSQL")
+        {
+            writers, interval, change, concurrency, warmup, duration, postgres, engines, Out, RunDirectory,
+        };
+        command.SetAction((parse, token) =>
+        {
+            var names = parse.GetValue(engines)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (names.FirstOrDefault(n => n is not ("sqlite" or "postgres")) is { } unknown)
+            {
+                throw new ArgumentException($"--engines: unknown engine '{unknown}' (sqlite, postgres)");
+            }
+
+            return StorageWritesBenchmark.RunAsync(new StorageWritesBenchmark.Options(
+                parse.GetValue(writers), TimeSpan.FromSeconds(parse.GetValue(interval)), TimeSpan.FromSeconds(parse.GetValue(change)), parse.GetValue(concurrency),
+                TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(duration)),
+                parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("MMO_TEST_POSTGRES"), names,
+                parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token);
+        });
         return command;
     }
 

@@ -37,7 +37,10 @@ public static class ServerHost
             ? int.Parse(fixture.AsSpan(FixtureIterationsSetting.Length), System.Globalization.CultureInfo.InvariantCulture)
             : 0;
         var placement = settings.FirstOrDefault(s => s.StartsWith(PlayerPlacement.Setting, StringComparison.Ordinal))?[PlayerPlacement.Setting.Length..];
-        settings = settings.Where(s => !s.StartsWith(FixtureIterationsSetting, StringComparison.Ordinal) && !s.StartsWith(PlayerPlacement.Setting, StringComparison.Ordinal)).ToArray();
+        var writers = settings.FirstOrDefault(s => s.StartsWith(StorageWriters.Setting, StringComparison.Ordinal))?[StorageWriters.Setting.Length..];
+        settings = settings.Where(s => !s.StartsWith(FixtureIterationsSetting, StringComparison.Ordinal)
+            && !s.StartsWith(PlayerPlacement.Setting, StringComparison.Ordinal)
+            && !s.StartsWith(StorageWriters.Setting, StringComparison.Ordinal)).ToArray();
 
         void LogToStderr(WebApplicationBuilder builder)
         {
@@ -89,6 +92,12 @@ public static class ServerHost
         {
             var placed = await PlayerPlacement.PlaceAsync(app.Services, placement, cancellationToken);
             Console.Out.WriteLine(PlayerPlacement.DoneLine + placed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (writers is not null)
+        {
+            var running = await StorageWriters.StartAsync(app.Services, writers, cancellationToken);
+            Console.Out.WriteLine(StorageWriters.DoneLine + running.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         // Print only after start, so the parent knows the server is ready when it sees the first line.
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));

@@ -29,6 +29,9 @@ public sealed record ServerSetOptions
     /// <summary>Fixture-only: scatter the seed's characters over the world (<see cref="PlayerPlacement"/>), <c>prefix:count</c>.</summary>
     public string? PlacePlayers { get; init; }
 
+    /// <summary>Fixture-only: grains whose player state changes all the time (<see cref="StorageWriters"/>), <c>count:changeMilliseconds</c>.</summary>
+    public string? StorageWriters { get; init; }
+
     /// <summary>Orleans service id: grain state rows are keyed by it, so a run on a shared PostgreSQL database can keep to its own.</summary>
     public string ServiceId { get; init; } = "orleansmmo-bench";
 
@@ -124,6 +127,11 @@ public sealed class ServerSet : IAsyncDisposable
         if (options.PlacePlayers is { } placement)
         {
             fixtures.Add(PlayerPlacement.Setting + placement);
+        }
+
+        if (options.StorageWriters is { } writers)
+        {
+            fixtures.Add(Hosting.StorageWriters.Setting + writers);
         }
 
         var silo = await ServerProcess.StartAsync("silo", siloSettings, runDirectory, port: siloGatewayPort, extra: fixtures);

@@ -19,6 +19,12 @@ public sealed class GameDatabase : IAsyncDisposable
     /// <summary>ADO.NET invariant for PostgreSQL.</summary>
     public const string PostgresInvariant = "Npgsql";
 
+    /// <summary>
+    /// Npgsql's <c>Max Auto Prepare</c> unless the configured connection string sets it: the most statements each
+    /// connection keeps prepared on the server once used a few times (Npgsql's own default, 0, prepares none).
+    /// </summary>
+    public const int DefaultPostgresMaxAutoPrepare = 20;
+
     private readonly DbDataSource _dataSource;
 
     public GameDatabase(StorageOptions options)
@@ -26,7 +32,7 @@ public sealed class GameDatabase : IAsyncDisposable
         Engine = options.Engine;
         if (Engine == StorageEngine.Postgres)
         {
-            var builder = new NpgsqlConnectionStringBuilder(options.PostgresConnectionString);
+            var builder = PostgresConnection(options.PostgresConnectionString!);
             Location = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
             _dataSource = NpgsqlDataSource.Create(builder);
         }
@@ -47,6 +53,29 @@ public sealed class GameDatabase : IAsyncDisposable
 
     public StorageEngine Engine { get; }
 
+    /// <summary>The configured PostgreSQL connection string with the silo's defaults for what it leaves unset.</summary>
+    public static NpgsqlConnectionStringBuilder PostgresConnection(string configured)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(configured);
+        // Every grain read and write is one of three statements (docs/persistence.md). Unprepared, PostgreSQL parses
+        // and plans each one again, which was about half of its CPU per write: prepared after their first uses, the
+        // database's CPU per player-state write fell from ~260 to ~138 us and writes at its limit rose from ~5,100 to
+        // ~8,300 a second (storage-writes benchmark, docs/benchmarks/README.md). A connection string that says otherwise
+        // wins (behind PgBouncer in transaction mode before 1.21 prepared statements do not survive: Max Auto Prepare=0).
+        if (!Sets(configured, "maxautoprepare"))
+        {
+            builder.MaxAutoPrepare = DefaultPostgresMaxAutoPrepare;
+        }
+
+        return builder;
+
+        // Npgsql's builder reports every keyword it knows as present, set or not: ask the raw string.
+        static bool Sets(string connectionString, string keyword) =>
+            new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+                .Cast<string>()
+                .Any(key => string.Equals(key.Replace(" ", "", StringComparison.Ordinal), keyword, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>The ADO.NET invariant Orleans' storage provider expects for <see cref="Engine"/>.</summary>
     public string AdoInvariant => Engine == StorageEngine.Postgres ? PostgresInvariant : SqliteInvariant;
 
@@ -66,7 +95,7 @@ public sealed class GameDatabase : IAsyncDisposable
         {
             // Pooled handles keep the file (and its -wal/-shm) open after the silo stops.
             using var connection = new SqliteConnection(_dataSource.ConnectionString);
-            SqliteConnection.ClearPool(connection);
+            GuardedSqliteConnection.ClearPoolGuarded(connection);
         }
     }
 }

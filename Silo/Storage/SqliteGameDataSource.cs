@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 
 namespace OrleansMmo.Silo.Storage;
 
@@ -12,7 +11,9 @@ namespace OrleansMmo.Silo.Storage;
 /// <c>busy_timeout</c> belong to a connection, not to the file. Orleans' ADO.NET storage opens every
 /// connection through <see cref="DbDataSource.OpenConnectionAsync"/> when it is given a data source,
 /// so applying them here covers every grain read and write. A pooled connection gets them again on
-/// reuse, which costs microseconds and keeps this independent of how the pool is managed.
+/// reuse, which costs microseconds and keeps this independent of how the pool is managed. The
+/// connections are <see cref="GuardedSqliteConnection"/>s: Microsoft.Data.Sqlite's pool alone could hand
+/// one a handle inside another connection's transaction, where that <c>PRAGMA synchronous</c> fails.
 /// </remarks>
 internal sealed class SqliteGameDataSource : DbDataSource
 {
@@ -33,11 +34,11 @@ internal sealed class SqliteGameDataSource : DbDataSource
 
     public override string ConnectionString => _connectionString;
 
-    protected override DbConnection CreateDbConnection() => new SqliteConnection(_connectionString);
+    protected override DbConnection CreateDbConnection() => new GuardedSqliteConnection(_connectionString);
 
     protected override DbConnection OpenDbConnection()
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new GuardedSqliteConnection(_connectionString);
         try
         {
             connection.Open();
@@ -55,7 +56,7 @@ internal sealed class SqliteGameDataSource : DbDataSource
 
     protected override async ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken = default)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new GuardedSqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

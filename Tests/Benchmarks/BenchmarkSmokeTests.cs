@@ -171,6 +171,23 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     }
 
     [Fact]
+    public async Task StorageWritesBenchmarkCountsPlayerStateWritesOnEachEngine()
+    {
+        // PostgreSQL too when test.sh provides one.
+        var postgres = Environment.GetEnvironmentVariable(TestServers.PostgresVariable);
+        string[] engine = string.IsNullOrEmpty(postgres) ? ["--engines", "sqlite"] : ["--postgres", postgres];
+        var result = await bench.RunAsync("storage-writes", ["--writers", "20", "--warmup", "0.5", "--duration", "1", .. engine]);
+
+        foreach (var name in string.IsNullOrEmpty(postgres) ? ["sqlite"] : new[] { "sqlite", "postgres" })
+        {
+            // Counted by the database (row versions) and by the write-behind facet.
+            Assert.True(Metric(result, $"{name}.storageWrites") > 0, $"{name}: no storage writes counted");
+            Assert.True(Metric(result, $"{name}.facet.writesPerSecond") > 0, $"{name}: the write-behind facet counted no writes");
+            Assert.Equal(0, Metric(result, $"{name}.facet.writeFailures"));
+        }
+    }
+
+    [Fact]
     public async Task ChartIsDrawnFromResults()
     {
         var results = Path.Combine(bench.Directory, "chart-input");

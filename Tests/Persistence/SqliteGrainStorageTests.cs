@@ -1,9 +1,11 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
 using OrleansMmo.Silo.Storage;
+using SQLitePCL;
 
 namespace OrleansMmo.Tests.Persistence;
 
@@ -46,6 +48,37 @@ public sealed class SqliteGrainStorageTests(SqliteStorageSiloFixture fixture)
 
         // synchronous 1 = NORMAL.
         Assert.Equal(("wal", 1L, (long)Fixture.Options.SqliteBusyTimeout.TotalMilliseconds), Assert.Single(settings));
+    }
+
+    [Fact]
+    public async Task AConnectionClosedInsideATransactionIsRolledBackBeforeAnyoneElseGetsIt()
+    {
+        // A database of its own: its own pool, so the next open gets the handle just closed.
+        await using var database = new GameDatabase(await Fixture.NewDatabaseAsync("closed_in_transaction"));
+        await new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+        await using (var setup = await database.DataSource.OpenConnectionAsync())
+        {
+            await TestSql.ExecuteAsync(setup, "CREATE TABLE Probe (Value INTEGER NOT NULL)");
+        }
+
+        // BEGIN in SQL: a transaction the connection object does not know of, as a handle lent to two
+        // owners by Microsoft.Data.Sqlite's pool race (dotnet/efcore#39008) carries the other owner's.
+        await using (var first = await database.DataSource.OpenConnectionAsync())
+        {
+            await TestSql.ExecuteAsync(first, "BEGIN IMMEDIATE; INSERT INTO Probe (Value) VALUES (1);");
+            Assert.Equal(0, raw.sqlite3_get_autocommit(((SqliteConnection)first).Handle));
+        }
+
+        // Opening runs PRAGMA synchronous, which SQLite refuses inside a transaction ("Safety level may
+        // not be changed inside a transaction"): without the guard this open threw.
+        await using var next = await database.DataSource.OpenConnectionAsync();
+
+        Assert.NotEqual(0, raw.sqlite3_get_autocommit(((SqliteConnection)next).Handle));
+        Assert.Equal([0L], await QueryAsync(next, "SELECT count(*) FROM Probe", r => r.GetInt64(0)));
+        // The write lock went with the transaction: another connection can write at once.
+        await using var other = await database.DataSource.OpenConnectionAsync();
+        await TestSql.ExecuteAsync(other, "INSERT INTO Probe (Value) VALUES (2)");
+        Assert.Equal([2L], await QueryAsync(next, "SELECT Value FROM Probe", r => r.GetInt64(0)));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using OrleansMmo.Silo.Storage;
 
 namespace OrleansMmo.Tests.Persistence;
@@ -28,6 +29,29 @@ public sealed class StorageConfigurationTests
         await using var database = new GameDatabase(options);
         Assert.Equal("db:5432/mmo", database.Location);
         Assert.Equal(GameDatabase.PostgresInvariant, database.AdoInvariant);
+    }
+
+    [Fact]
+    public async Task PostgresConnectionsPrepareTheirStatementsAutomaticallyByDefault()
+    {
+        await using var database = new GameDatabase(new StorageOptions { PostgresConnectionString = "Host=db;Database=mmo;Username=mmo;Password=secret" });
+
+        var used = new NpgsqlConnectionStringBuilder(Assert.IsType<NpgsqlDataSource>(database.DataSource, exactMatch: false).ConnectionString);
+
+        Assert.Equal(GameDatabase.DefaultPostgresMaxAutoPrepare, used.MaxAutoPrepare);
+    }
+
+    [Theory]
+    [InlineData("Max Auto Prepare=0", 0)]
+    [InlineData("MaxAutoPrepare=5", 5)]
+    [InlineData("max auto prepare=50", 50)]
+    public async Task AConnectionStringThatSetsMaxAutoPrepareWins(string setting, int expected)
+    {
+        await using var database = new GameDatabase(new StorageOptions { PostgresConnectionString = $"Host=db;Database=mmo;Username=mmo;Password=secret;{setting}" });
+
+        var used = new NpgsqlConnectionStringBuilder(Assert.IsType<NpgsqlDataSource>(database.DataSource, exactMatch: false).ConnectionString);
+
+        Assert.Equal(expected, used.MaxAutoPrepare);
     }
 
     [Fact]
