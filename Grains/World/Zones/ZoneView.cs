@@ -225,17 +225,9 @@ public sealed class ZoneView
             return;
         }
 
-        _candidates.Clear();
-        _players.Query(observer.Position, ViewRadius, _candidates, exclude: observer.Id);
-        if (_candidates.Count + creatures.Count > MaxVisible)
-        {
-            // Creatures get their kept places (or every place the players leave), players the rest.
-            var creatureShare = Math.Min(creatures.Count, Math.Max(CreaturePlaces, MaxVisible - _candidates.Count));
-            Cap(creatures, creatureShare, observer.Position, state.Known);
-            Cap(_candidates, MaxVisible - creatureShare, observer.Position, state.Known);
-        }
-
-        _candidates.AddRange(creatures);
+        SelectPlayers(observer, state.Known, MaxVisible - Math.Min(creatures.Count, CreaturePlaces));
+        // Creatures get their kept places and every place the players leave.
+        SelectCreatures(observer.Position, state.Known, Math.Min(creatures.Count, MaxVisible - _candidates.Count));
 
         if (state.NeedsFullView)
         {
@@ -300,25 +292,65 @@ public sealed class ZoneView
     }
 
     /// <summary>
-    /// Too many of one kind in view: those already known keep their place (views stay stable, and a crowd that
-    /// stays put costs one pass, no sorting); free places go to the nearest of the others.
+    /// Puts in <see cref="_candidates"/> (emptied first) the players the observer sees, at most <paramref name="cap"/>:
+    /// those it knows that are still here and in range keep their places, the free ones go to the nearest strangers.
     /// </summary>
-    private void Cap(List<ViewEntity> candidates, int cap, Position center, HashSet<ViewEntity> known)
+    /// <remarks>
+    /// The strangers come from one pass over the grid (<see cref="InterestGrid{T}.Visit"/>, nearest cells first) into a
+    /// bounded max-heap of the free places: once the heap is full, cells and rings that cannot hold anyone nearer than
+    /// its farthest are not visited. A view with no free place looks at no stranger at all, so a crowd of N whose
+    /// views are full costs N x cap, not N^2, whatever moves inside it.
+    /// </remarks>
+    private void SelectPlayers(ViewEntity observer, HashSet<ViewEntity> known, int cap)
     {
-        if (candidates.Count <= cap)
+        _candidates.Clear();
+        var center = observer.Position;
+        var radiusSquared = ViewRadius * ViewRadius;
+        foreach (var entity in known)
         {
+            if (entity.Kind == EntityKind.Player && entity.InZone && entity.Position.DistanceSquaredTo(center) <= radiusSquared)
+            {
+                _candidates.Add(entity);
+            }
+        }
+
+        if (_candidates.Count >= cap)
+        {
+            // More known than places (the creatures took some): the nearest of them stay.
+            KeepNearest(_candidates, cap, center);
+            return;
+        }
+
+        var strangers = new NearestStrangers(_nearest, known, cap - _candidates.Count);
+        _players.Visit(center, ViewRadius, ref strangers, exclude: observer.Id);
+        foreach (var (entity, _) in _nearest.UnorderedItems)
+        {
+            _candidates.Add(entity);
+        }
+    }
+
+    /// <summary>
+    /// Adds to <see cref="_candidates"/> at most <paramref name="cap"/> of the creatures in range
+    /// (<see cref="_creatureCandidates"/>): those known first, then the nearest others.
+    /// </summary>
+    private void SelectCreatures(Position center, HashSet<ViewEntity> known, int cap)
+    {
+        var creatures = _creatureCandidates;
+        if (creatures.Count <= cap)
+        {
+            _candidates.AddRange(creatures);
             return;
         }
 
         _capOthers.Clear();
         var kept = 0;
         // Compacts in place: slot "kept" is never ahead of the one being read.
-        for (var i = 0; i < candidates.Count; i++)
+        for (var i = 0; i < creatures.Count; i++)
         {
-            var entity = candidates[i];
-            if (kept < cap && known.Contains(entity))
+            var entity = creatures[i];
+            if (known.Contains(entity))
             {
-                candidates[kept++] = entity;
+                creatures[kept++] = entity;
             }
             else
             {
@@ -326,38 +358,88 @@ public sealed class ZoneView
             }
         }
 
-        // The nearest strangers for the free places: a bounded max-heap by distance (the farthest kept on top,
-        // replaced by anyone nearer), so the cost is strangers x log(free places), not a sort of all of them.
-        var free = cap - kept;
-        if (free > 0 && _capOthers.Count > 0)
+        creatures.RemoveRange(kept, creatures.Count - kept);
+        if (kept >= cap)
         {
-            _nearest.Clear();
+            KeepNearest(creatures, cap, center);
+        }
+        else
+        {
+            var strangers = new NearestStrangers(_nearest, known, cap - kept);
             foreach (var entity in _capOthers)
             {
-                // Known ones beyond the cap were skipped above; only strangers fill the free places.
-                if (known.Contains(entity))
-                {
-                    continue;
-                }
-
-                var distance = entity.Position.DistanceSquaredTo(center);
-                if (_nearest.Count < free)
-                {
-                    _nearest.Enqueue(entity, -distance);
-                }
-                else if (_nearest.TryPeek(out _, out var farthest) && distance < -farthest)
-                {
-                    _nearest.DequeueEnqueue(entity, -distance);
-                }
+                strangers.Visit(entity, entity.Position.DistanceSquaredTo(center));
             }
 
             foreach (var (entity, _) in _nearest.UnorderedItems)
             {
-                candidates[kept++] = entity;
+                creatures.Add(entity);
             }
         }
 
-        candidates.RemoveRange(kept, candidates.Count - kept);
+        _candidates.AddRange(creatures);
+    }
+
+    /// <summary>Leaves in <paramref name="entities"/> only its <paramref name="count"/> nearest to <paramref name="center"/>.</summary>
+    private void KeepNearest(List<ViewEntity> entities, int count, Position center)
+    {
+        if (entities.Count <= count)
+        {
+            return;
+        }
+
+        var nearest = new NearestStrangers(_nearest, known: null, count);
+        foreach (var entity in entities)
+        {
+            nearest.Visit(entity, entity.Position.DistanceSquaredTo(center));
+        }
+
+        entities.Clear();
+        foreach (var (entity, _) in _nearest.UnorderedItems)
+        {
+            entities.Add(entity);
+        }
+    }
+
+    /// <summary>
+    /// The <c>places</c> nearest entities visited that <c>known</c> does not hold, in a max-heap by squared distance
+    /// (the farthest on top, replaced by anyone nearer): strangers x log(places), no sort. Its <see cref="Limit"/>
+    /// tells the grid what is too far to matter once the heap is full.
+    /// </summary>
+    private readonly struct NearestStrangers : IInterestVisitor<ViewEntity>
+    {
+        private readonly PriorityQueue<ViewEntity, float> _heap;
+        private readonly HashSet<ViewEntity>? _known;
+        private readonly int _places;
+
+        public NearestStrangers(PriorityQueue<ViewEntity, float> heap, HashSet<ViewEntity>? known, int places)
+        {
+            heap.Clear();
+            _heap = heap;
+            _known = known;
+            _places = places;
+        }
+
+        public float Limit => _places == 0 ? -1 : _heap.Count < _places ? float.PositiveInfinity : Farthest;
+
+        private float Farthest => _heap.TryPeek(out _, out var priority) ? -priority : float.PositiveInfinity;
+
+        public void Visit(ViewEntity value, float distanceSquared)
+        {
+            if (_places == 0 || _known?.Contains(value) == true)
+            {
+                return;
+            }
+
+            if (_heap.Count < _places)
+            {
+                _heap.Enqueue(value, -distanceSquared);
+            }
+            else if (distanceSquared < Farthest)
+            {
+                _heap.DequeueEnqueue(value, -distanceSquared);
+            }
+        }
     }
 
     private InterestGrid<ViewEntity> GridOf(ViewEntity entity) => entity.Kind == EntityKind.Player ? _players : _creatures;
