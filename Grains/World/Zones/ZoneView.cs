@@ -208,19 +208,8 @@ public sealed class ZoneView
         // A creature in range that is not known while the creatures hold fewer than their places would take a
         // place from a player: the view must be worked out again.
         var creatureWaits = knownCreatures < creatures.Count && knownCreatures < CreaturePlaces;
-        if (!state.NeedsFullView && !creatureWaits && state.Known.Count >= MaxVisible && AllStillInView(observer.Position, state.Known))
+        if (!state.NeedsFullView && !creatureWaits && state.Known.Count >= MaxVisible && TryKeepFullView(observer.Position, state.Known, changes))
         {
-            // A full view whose members are all still here and in range stays as it is (those known keep their
-            // places): no need to look at the crowd around it. This costs the cap, not the local density, so a
-            // crowd of N costs N x cap per tick, not N^2.
-            foreach (var entity in state.Known)
-            {
-                if (entity.Changes != EntityChanges.None)
-                {
-                    changes.Updated.Add(entity);
-                }
-            }
-
             changes.Self = observer.Changes & (EntityChanges.Status | EntityChanges.Events);
             return;
         }
@@ -265,14 +254,26 @@ public sealed class ZoneView
         changes.Self = observer.Changes & (EntityChanges.Status | EntityChanges.Events);
     }
 
-    private bool AllStillInView(Position center, HashSet<ViewEntity> known)
+    /// <summary>
+    /// A full view whose members are all still here and in range stays as it is (those known keep their places):
+    /// then only what changed among them is told, in one pass over the view, without looking at the crowd around
+    /// it. This costs the cap, not the local density, so a crowd of N costs N x cap per tick, not N^2. False (and
+    /// nothing added) when one of them left or walked out of range: the view is worked out again.
+    /// </summary>
+    private bool TryKeepFullView(Position center, HashSet<ViewEntity> known, ViewChanges changes)
     {
         var radiusSquared = ViewRadius * ViewRadius;
         foreach (var entity in known)
         {
             if (!entity.InZone || entity.Position.DistanceSquaredTo(center) > radiusSquared)
             {
+                changes.Updated.Clear();
                 return false;
+            }
+
+            if (entity.Changes != EntityChanges.None)
+            {
+                changes.Updated.Add(entity);
             }
         }
 
