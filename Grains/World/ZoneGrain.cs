@@ -214,6 +214,7 @@ public sealed partial class ZoneGrain(
     {
         FollowGameData();
         var started = Stopwatch.GetTimestamp();
+        var cpuStarted = ThreadCpuClock.Now();
         _tick++;
         // Creatures first (with who saw them last tick), so what they do now is in this tick's updates.
         _simulation.Step(Now);
@@ -243,6 +244,10 @@ public sealed partial class ZoneGrain(
         _ = _fanout.SendAsync(_zone.Id, _tick);
         metrics.EntityUpdates.Add(updates);
         metrics.TickDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (ThreadCpuClock.MillisecondsBetween(cpuStarted, ThreadCpuClock.Now()) is { } cpu)
+        {
+            metrics.TickCpuTime.Record(cpu);
+        }
         metrics.CreatureStepDuration.Record(Stopwatch.GetElapsedTime(started, simulated).TotalMilliseconds);
         metrics.CreaturesSimulated.Add(_simulation.LastStepWork);
         metrics.SetCreatures(_key, _simulation.Creatures);
