@@ -9,7 +9,7 @@ namespace OrleansMmo.Benchmarks.Scenarios;
 /// <summary>
 /// c. The interest query on its own, in this process (no silo, no sockets, no machine noise from other processes):
 /// N players in one crowd (everyone within <c>--clump-radius</c> of one point, so everyone is in everyone's view
-/// radius), the zone's default view (60 m radius, 60 m cells, 100 places), every player moving a little each tick,
+/// radius), the zone's default view (60 m radius, 60 m cells, 100 places, the crowd grid's 4 m cells), every player moving a little each tick,
 /// and a share of them leaving and others arriving each tick (<c>--churn</c>), which makes views be worked out again.
 /// Measured: the time of one tick's <see cref="ZoneView.Compute"/> over every observer, per tick and per observer:
 /// whether a tick's cost grows with players x cap or with players squared.
@@ -31,6 +31,7 @@ public static class CrowdViewBenchmark
                 ["churnPerTick"] = options.Churn,
                 ["viewRadius"] = defaults.ViewRadius,
                 ["cellSize"] = defaults.CellSize,
+                ["crowdCellSize"] = defaults.CrowdCellSize,
                 ["maxVisible"] = defaults.MaxVisibleEntities,
             },
         };
@@ -53,7 +54,7 @@ public static class CrowdViewBenchmark
 
     private static (double TickP50Ms, double PerObserverUs) Run(int players, int ticks, float clumpRadius, double churn, WorldOptions defaults)
     {
-        var view = new ZoneView(defaults.ViewRadius, defaults.CellSize, defaults.MaxVisibleEntities, defaults.CreatureViewPlaces);
+        var view = new ZoneView(defaults.ViewRadius, defaults.CellSize, defaults.MaxVisibleEntities, defaults.CreatureViewPlaces, defaults.CrowdCellSize);
         var random = new Random(players);
         var centre = new Position(500, 500);
         uint nextId = 0;

@@ -58,7 +58,7 @@ public sealed partial class ZoneGrain(
         _zone = gameData.Zones.TryGetValue(zoneId, out var zone)
             ? zone
             : throw new InvalidOperationException($"Zone '{zoneId}' is not in the game data.");
-        _view = new ZoneView(_options.ViewRadius, _options.CellSize, _options.MaxVisibleEntities, _options.CreatureViewPlaces);
+        _view = new ZoneView(_options.ViewRadius, _options.CellSize, _options.MaxVisibleEntities, _options.CreatureViewPlaces, _options.CrowdCellSize);
         _encoder = new WorldUpdateEncoder(zoneId);
         _fanout = new GatewayFanout(_options, metrics, logger, this);
         _started = time.GetTimestamp();

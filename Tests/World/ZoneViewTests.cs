@@ -252,12 +252,15 @@ public class ZoneViewTests
         Assert.Throws<InvalidOperationException>(() => _view.Add(b));
     }
 
-    [Fact]
-    public void EveryViewOfAMovingCrowdWithCreaturesIsTheNearestWithThoseKnownKept()
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1.5f)]
+    public void EveryViewOfAMovingCrowdWithCreaturesIsTheNearestWithThoseKnownKept(float crowdCellSize)
     {
-        // Small cells, so the nearest-first visit and its early stop cross many cell borders; a cap well under the crowd.
+        // Small cells, so the nearest-first visit and its early stop cross many cell borders; a cap well under the
+        // crowd; and with a crowd grid, smaller cells still for the views whose cells hold more than the cap.
         const int max = 12, creaturePlaces = 3;
-        var view = new ZoneView(Radius, cellSize: 4, maxVisible: max, creaturePlaces: creaturePlaces);
+        var view = new ZoneView(Radius, cellSize: 4, maxVisible: max, creaturePlaces: creaturePlaces, crowdCellSize: crowdCellSize);
         var random = new Random(2000);
         Position Near(float spread) => new((float)(random.NextDouble() * spread), (float)(random.NextDouble() * spread));
         var entities = new List<TestEntity>();

@@ -115,6 +115,27 @@ public sealed class InterestGrid<T>
     }
 
     /// <summary>
+    /// Entities in the cells a query of <paramref name="radius"/> around <paramref name="center"/> would look at: an
+    /// upper bound of the query's answer, at the cost of a lookup per cell and no entity read.
+    /// </summary>
+    public int CountAround(Position center, float radius)
+    {
+        var count = 0;
+        for (var cx = CellCoordinate(center.X - radius); cx <= CellCoordinate(center.X + radius); cx++)
+        {
+            for (var cy = CellCoordinate(center.Y - radius); cy <= CellCoordinate(center.Y + radius); cy++)
+            {
+                if (_cells.TryGetValue(Key(cx, cy), out var slots))
+                {
+                    count += slots.Count;
+                }
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
     /// Calls <paramref name="visitor"/> for every entity within <paramref name="radius"/> of <paramref name="center"/>
     /// (inclusive), except the one with id <paramref name="exclude"/>, nearest cells first: the cell holding the
     /// centre, then each ring of cells around it. Before each ring (and each cell) the visit stops, or skips, when

@@ -17,6 +17,8 @@ public sealed class ZoneView
 {
     private readonly InterestGrid<ViewEntity> _players;
     private readonly InterestGrid<ViewEntity> _creatures;
+    // The players again in small cells, for picking the nearest strangers inside a crowd (null: off).
+    private readonly InterestGrid<ViewEntity>? _crowd;
     private readonly Dictionary<uint, ViewEntity> _entities = [];
     private readonly List<ViewEntity> _observers = [];
     private readonly Dictionary<ViewEntity, int> _observerIndex = new(ReferenceEqualityComparer.Instance);
@@ -28,7 +30,16 @@ public sealed class ZoneView
     private readonly List<ViewEntity> _seen = [];
     private long _tick;
 
-    public ZoneView(float viewRadius, float cellSize, int maxVisible, int creaturePlaces = 0)
+    /// <param name="viewRadius">How far an observer sees (metres, inclusive).</param>
+    /// <param name="cellSize">Side of the interest grids' cells (metres).</param>
+    /// <param name="maxVisible">Most entities in one view.</param>
+    /// <param name="creaturePlaces">Places of a full view kept for creatures in range.</param>
+    /// <param name="crowdCellSize">
+    /// Cells of a second grid of the players, used to pick the nearest strangers where the view's cells hold more
+    /// players than a view has places (a crowd): there the nearest are found within a few small cells instead of by
+    /// reading the whole crowd. 0: no second grid.
+    /// </param>
+    public ZoneView(float viewRadius, float cellSize, int maxVisible, int creaturePlaces = 0, float crowdCellSize = 0)
     {
         if (!float.IsFinite(viewRadius) || viewRadius <= 0)
         {
@@ -43,6 +54,10 @@ public sealed class ZoneView
         CreaturePlaces = creaturePlaces;
         _players = new InterestGrid<ViewEntity>(cellSize);
         _creatures = new InterestGrid<ViewEntity>(cellSize);
+        if (crowdCellSize > 0)
+        {
+            _crowd = new InterestGrid<ViewEntity>(crowdCellSize);
+        }
     }
 
     public float ViewRadius { get; }
@@ -74,6 +89,11 @@ public sealed class ZoneView
         }
 
         GridOf(entity).Add(entity.Id, entity.Position, entity);
+        if (entity.Kind == EntityKind.Player)
+        {
+            _crowd?.Add(entity.Id, entity.Position, entity);
+        }
+
         entity.InZone = true;
         if (entity.Observes)
         {
@@ -95,6 +115,11 @@ public sealed class ZoneView
         }
 
         GridOf(entity).Remove(entity.Id);
+        if (entity.Kind == EntityKind.Player)
+        {
+            _crowd?.Remove(entity.Id);
+        }
+
         entity.InZone = false;
         if (_observerIndex.Remove(entity, out var index))
         {
@@ -119,6 +144,11 @@ public sealed class ZoneView
     {
         entity.Position = position;
         GridOf(entity).Move(entity.Id, position);
+        if (entity.Kind == EntityKind.Player)
+        {
+            _crowd?.Move(entity.Id, position);
+        }
+
         MarkChanged(entity, EntityChanges.Moved);
     }
 
@@ -323,7 +353,10 @@ public sealed class ZoneView
         }
 
         var strangers = new NearestStrangers(_nearest, known, cap - _candidates.Count);
-        _players.Visit(center, ViewRadius, ref strangers, exclude: observer.Id);
+        // In a crowd (more players in the view's cells than it has places) the small cells find the nearest within a
+        // few rings; elsewhere the view's own cells are fewer lookups for the same answer.
+        var grid = _crowd is not null && _players.CountAround(center, ViewRadius) > MaxVisible ? _crowd : _players;
+        grid.Visit(center, ViewRadius, ref strangers, exclude: observer.Id);
         foreach (var (entity, _) in _nearest.UnorderedItems)
         {
             _candidates.Add(entity);
