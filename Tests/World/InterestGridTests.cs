@@ -125,6 +125,7 @@ public class InterestGridTests
             var all = new Recorder(float.PositiveInfinity);
             grid.Visit(center, Radius, ref all, exclude: 1);
             Assert.Equal(inRange, all.Seen.Select(s => s.Id).Order());
+            Assert.InRange(grid.CountAround(center, Radius), inRange.Count, positions.Count);
             Assert.All(all.Seen, s => Assert.Equal(positions[s.Id].DistanceSquaredTo(center), s.DistanceSquared));
             var rings = all.Seen.Select(s => Ring(center, positions[s.Id])).ToList();
             Assert.Equal(rings.Order(), rings);
