@@ -35,6 +35,7 @@ public static class Program
         root.Subcommands.Add(Requests());
         root.Subcommands.Add(Connections());
         root.Subcommands.Add(Fanout());
+        root.Subcommands.Add(CrowdView());
         root.Subcommands.Add(LoginStorm());
         root.Subcommands.Add(Queue());
         root.Subcommands.Add(WriteBehind());
@@ -129,6 +130,22 @@ public static class Program
             parse.GetValue(players), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(duration)),
             parse.GetValue(clump), parse.GetValue(cases)!, parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out),
             parse.GetValue(creatures), parse.GetValue(creature)!), token));
+        return command;
+    }
+
+    private static Command CrowdView()
+    {
+        var players = new Option<string>("--players") { Description = "Crowd sizes, comma-separated", DefaultValueFactory = _ => "500,1000,2000,4000" };
+        var ticks = new Option<int>("--ticks") { Description = "Ticks measured per crowd", DefaultValueFactory = _ => 50 };
+        var clump = new Option<double>("--clump-radius") { Description = "Radius (m) the crowd stands in", DefaultValueFactory = _ => 15 };
+        var churn = new Option<double>("--churn") { Description = "Share of the crowd that leaves (and is replaced) each tick, measured beside a crowd without churn; 0: only that one", DefaultValueFactory = _ => 0.01 };
+        var command = new Command("crowd-view", "c. The interest query alone, in process: one tick's view work for crowds of growing size (players x cap, or players squared?)")
+        {
+            players, ticks, clump, churn, Out, RunDirectory,
+        };
+        command.SetAction((parse, token) => CrowdViewBenchmark.RunAsync(new CrowdViewBenchmark.Options(
+            [.. parse.GetValue(players)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))],
+            parse.GetValue(ticks), parse.GetValue(clump), parse.GetValue(churn), parse.GetValue(Out)), token));
         return command;
     }
 

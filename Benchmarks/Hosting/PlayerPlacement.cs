@@ -48,6 +48,13 @@ public static class PlayerPlacement
             var characterId = await grains.GetGrain<ICharacterNameGrain>(CharacterNames.Key("", name, gameData.DefaultWorld)).GetCharacter();
             if (characterId == Guid.Empty)
             {
+                // A seed made before names were keyed by skeleton holds its names under the old keys, and this silo's
+                // name migration copies them in the background while placement runs: the old key still holds the name.
+                characterId = await grains.GetGrain<ICharacterNameGrain>(CharacterNames.LegacyKey("", name, gameData.DefaultWorld)).GetCharacter();
+            }
+
+            if (characterId == Guid.Empty)
+            {
                 return;
             }
 

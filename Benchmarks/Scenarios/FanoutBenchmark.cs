@@ -14,7 +14,10 @@ namespace OrleansMmo.Benchmarks.Scenarios;
 /// </list>
 /// Measured: entity updates delivered per second (entered + moved, counted by the bots from the WorldUpdate
 /// pushes they parse), the zone tick duration (histogram <c>mmo.zone.tick.duration</c> read from the silo's
-/// meter), moves per second and their latency, frames the zone had to drop.
+/// meter), moves per second and their latency, frames the zone had to drop, and the cores each process used in
+/// the measured window (silo, gateway, and this process, which drives the bots; from <c>/proc</c>), so a result
+/// shows whether the servers or the load driver held the machine. Also recorded: how many characters the fixture
+/// placed where the case wants them (<c>{case}.placed</c>); a case whose players start elsewhere measures nothing.
 /// </summary>
 public static class FanoutBenchmark
 {
@@ -82,7 +85,20 @@ public static class FanoutBenchmark
             PlacePlayers = PlayerPlacement.Spec(BenchmarkSeed.Prefix, options.Players, Zone, ZoneCentre, ZoneCentre, (float)radius),
             // Ten moves a second is well inside the default 100 requests/s per connection; nothing lifted.
         }, seed, Console.Out);
-        await servers.Silo.WaitForLineAsync(PlayerPlacement.DoneLine, cancellationToken);
+        var placed = int.Parse(await servers.Silo.WaitForLineAsync(PlayerPlacement.DoneLine, cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        result.Metrics[$"{name}.placed"] = placed;
+        Console.WriteLine($"fanout/{name}: {placed:N0} of {options.Players:N0} characters placed in {Zone}" + (radius > 0 ? $" within {radius:0} m of the centre" : ""));
+        if (placed < options.Players)
+        {
+            result.Notes.Add($"{name}: only {placed:N0} of {options.Players:N0} characters were placed in {Zone}; the others play where the seed left them");
+        }
+
+        var cpu = new CpuWindow(new Dictionary<string, int>
+        {
+            ["silo"] = servers.Silo.Pid,
+            ["gateway"] = servers.Gateways[0].Pid,
+            ["driver"] = CpuWindow.Self,
+        });
 
         var allIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var settings = new BotSettings
@@ -124,11 +140,13 @@ public static class FanoutBenchmark
             if (allInAt is { } at && start is null && clock.Elapsed - at >= options.Warmup)
             {
                 start = new Window(snapshot, servers.Silo.Metrics, servers.Gateways[0].Metrics);
+                cpu.Start();
             }
 
             if (start is not null && snapshot.ElapsedSeconds - start.Bots.ElapsedSeconds >= options.Duration.TotalSeconds)
             {
                 end = new Window(snapshot, servers.Silo.Metrics, servers.Gateways[0].Metrics);
+                cpu.Stop();
                 stop.Cancel();
             }
         }, stop.Token);
@@ -157,6 +175,11 @@ public static class FanoutBenchmark
         result.Metrics[$"{name}.tickP50Ms"] = ticks.P50Ms;
         result.Metrics[$"{name}.tickP99Ms"] = ticks.P99Ms;
         result.Metrics[$"{name}.tickMaxMs"] = ticks.MaxMs;
+        // The tick's own CPU (its thread's, from the silo's meter): what the tick costs, apart from waiting for a core.
+        var tickCpu = LatencyHistogram.Summarize(LatencyHistogram.Subtract(
+            end.Silo.LatencyOf(["mmo.zone.tick.cpu_time"]), start.Silo.LatencyOf(["mmo.zone.tick.cpu_time"])));
+        result.Metrics[$"{name}.tickCpuP50Ms"] = tickCpu.P50Ms;
+        result.Metrics[$"{name}.tickCpuP99Ms"] = tickCpu.P99Ms;
         result.Metrics[$"{name}.ticksPerSecond"] = Math.Round(ticks.Count / seconds, 1);
         result.Metrics[$"{name}.serverEntityUpdatesPerSecond"] = SiloRate("mmo.zone.entity_updates");
         result.Metrics[$"{name}.serverMovesPerSecond"] = SiloRate("mmo.world.moves");
@@ -169,8 +192,15 @@ public static class FanoutBenchmark
         result.Metrics[$"{name}.creatureStepP50Ms"] = steps.P50Ms;
         result.Metrics[$"{name}.creatureStepP99Ms"] = steps.P99Ms;
         result.Metrics[$"{name}.creaturesSimulatedPerTick"] = ticks.Count == 0 ? 0 : Math.Round((double)simulated / ticks.Count, 1);
-        Console.WriteLine($"fanout/{name}: {BotRate(Counter.EntityUpdates):N0} entity updates/s delivered, tick p50 {ticks.P50Ms:0.0} ms p99 {ticks.P99Ms:0.0} ms, "
-            + $"{BotRate(Counter.Moves):N0} moves/s (p99 {moves.P99Ms:0.0} ms), dropped frames {SiloRate("mmo.zone.dropped_frames"):N0}/s");
+        foreach (var (process, cores) in cpu.Cores)
+        {
+            result.Metrics[$"{name}.cpuCores.{process}"] = cores;
+        }
+
+        Console.WriteLine($"fanout/{name}: {BotRate(Counter.EntityUpdates):N0} entity updates/s delivered, tick p50 {ticks.P50Ms:0.0} ms p99 {ticks.P99Ms:0.0} ms "
+            + $"(its CPU p50 {tickCpu.P50Ms:0.0} ms p99 {tickCpu.P99Ms:0.0} ms), "
+            + $"{BotRate(Counter.Moves):N0} moves/s (p99 {moves.P99Ms:0.0} ms), dropped frames {SiloRate("mmo.zone.dropped_frames"):N0}/s; "
+            + "cores " + string.Join(", ", cpu.Cores.Select(p => $"{p.Key} {p.Value:0.00}")));
     }
 
     /// <summary>

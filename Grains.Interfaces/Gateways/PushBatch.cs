@@ -7,7 +7,13 @@ namespace OrleansMmo.Grains.Gateways;
 /// a frame for connection <see cref="Everyone"/> goes to every in-world connection of the gateway.
 /// Flat arrays: one allocation each, whatever the number of recipients.
 /// </summary>
-[GenerateSerializer, Alias("mmo.PushBatch")]
+/// <remarks>
+/// Immutable once made (the grains' <c>PushWriter</c> builds the arrays fresh for each batch, and neither sender nor
+/// gateway writes to them afterwards), and marked so: otherwise Orleans deep-copies every argument of a call
+/// before it leaves the caller, and a crowded zone's batch (megabytes of payload per tick) was copied on the
+/// zone's own turn only to be serialized right after.
+/// </remarks>
+[GenerateSerializer, Immutable, Alias("mmo.PushBatch")]
 public sealed class PushBatch
 {
     /// <summary>The connection id of a broadcast frame (real connection ids start at 1).</summary>

@@ -19,6 +19,7 @@ public sealed class WorldMetrics
         ZoneTransfers = meter.CreateCounter<long>("mmo.world.zone_transfers", "{transfer}", "Characters moved through portals");
         ChatMessages = meter.CreateCounter<long>("mmo.world.chat_messages", "{message}", "Chat messages accepted, by channel");
         TickDuration = meter.CreateHistogram<double>("mmo.zone.tick.duration", "ms", "Time a zone tick takes to compute and send its updates");
+        TickCpuTime = meter.CreateHistogram<double>("mmo.zone.tick.cpu_time", "ms", "CPU time a zone tick's thread used (Linux); the rest of its duration it waited for a core");
         EntityUpdates = meter.CreateCounter<long>("mmo.zone.entity_updates", "{update}", "Entities entered, moved or left, summed over all recipients");
         Deliveries = meter.CreateCounter<long>("mmo.zone.deliveries", "{call}", "Delivery calls from zones to gateways");
         DeliveryFailures = meter.CreateCounter<long>("mmo.zone.delivery_failures", "{call}", "Delivery calls that failed or timed out");
@@ -40,6 +41,7 @@ public sealed class WorldMetrics
     public Counter<long> ZoneTransfers { get; }
     public Counter<long> ChatMessages { get; }
     public Histogram<double> TickDuration { get; }
+    public Histogram<double> TickCpuTime { get; }
     public Counter<long> EntityUpdates { get; }
     public Counter<long> Deliveries { get; }
     public Counter<long> DeliveryFailures { get; }

@@ -21,6 +21,14 @@ public sealed class WorldOptions
     [Range(1, 10_000)] public float CellSize { get; set; } = 60;
 
     /// <summary>
+    /// Side of the cells of a second grid of the players (metres), used only to pick the nearest strangers for a view
+    /// inside a crowd (more players in its cells than <see cref="MaxVisibleEntities"/>): about the distance within
+    /// which a dense crowd holds a view's worth of players, so a view that frees a place reads a few small cells, not
+    /// the crowd. 0 turns it off.
+    /// </summary>
+    [Range(0, 10_000)] public float CrowdCellSize { get; set; } = 4;
+
+    /// <summary>
     /// Most entities one player is told about at once. Bounds the update size and the zone's work when
     /// a crowd clumps in one place; entities already in view keep their place.
     /// </summary>

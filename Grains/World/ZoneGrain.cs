@@ -58,7 +58,7 @@ public sealed partial class ZoneGrain(
         _zone = gameData.Zones.TryGetValue(zoneId, out var zone)
             ? zone
             : throw new InvalidOperationException($"Zone '{zoneId}' is not in the game data.");
-        _view = new ZoneView(_options.ViewRadius, _options.CellSize, _options.MaxVisibleEntities, _options.CreatureViewPlaces);
+        _view = new ZoneView(_options.ViewRadius, _options.CellSize, _options.MaxVisibleEntities, _options.CreatureViewPlaces, _options.CrowdCellSize);
         _encoder = new WorldUpdateEncoder(zoneId);
         _fanout = new GatewayFanout(_options, metrics, logger, this);
         _started = time.GetTimestamp();
@@ -214,6 +214,7 @@ public sealed partial class ZoneGrain(
     {
         FollowGameData();
         var started = Stopwatch.GetTimestamp();
+        var cpuStarted = ThreadCpuClock.Now();
         _tick++;
         // Creatures first (with who saw them last tick), so what they do now is in this tick's updates.
         _simulation.Step(Now);
@@ -243,6 +244,10 @@ public sealed partial class ZoneGrain(
         _ = _fanout.SendAsync(_zone.Id, _tick);
         metrics.EntityUpdates.Add(updates);
         metrics.TickDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (ThreadCpuClock.MillisecondsBetween(cpuStarted, ThreadCpuClock.Now()) is { } cpu)
+        {
+            metrics.TickCpuTime.Record(cpu);
+        }
         metrics.CreatureStepDuration.Record(Stopwatch.GetElapsedTime(started, simulated).TotalMilliseconds);
         metrics.CreaturesSimulated.Add(_simulation.LastStepWork);
         metrics.SetCreatures(_key, _simulation.Creatures);

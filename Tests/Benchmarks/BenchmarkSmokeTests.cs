@@ -114,6 +114,17 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     {
         var result = await bench.RunAsync("fanout", "--players", "8", "--warmup", "1", "--duration", "2", "--clump-radius", "5");
 
+        // Every seeded character was placed where the case wants it (a fixture that places none leaves the
+        // players where the seed put them, and the case measures something else).
+        Assert.Equal(8, Metric(result, "spread.placed"));
+        Assert.Equal(8, Metric(result, "clumped.placed"));
+        // The cores each process used in the measured window, from /proc.
+        foreach (var process in new[] { "silo", "gateway", "driver" })
+        {
+            Assert.True(Metric(result, $"clumped.cpuCores.{process}") >= 0, $"no CPU measured for the {process}");
+        }
+
+        Assert.True(Metric(result, "clumped.cpuCores.driver") > 0);
         Assert.True(Metric(result, "spread.movesPerSecond") > 0);
         Assert.True(Metric(result, "clumped.movesPerSecond") > 0);
         // Eight players within 5 m see each other move: the bots parsed WorldUpdate pushes.

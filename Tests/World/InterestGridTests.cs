@@ -104,6 +104,53 @@ public class InterestGridTests
         Assert.Throws<KeyNotFoundException>(() => grid.Move(99, new Position(1, 1)));
     }
 
+    [Fact]
+    public void AVisitSeesEveryoneInRangeOnceNearestCellsFirstAndSkipsOnlyWhatIsBeyondTheVisitorsLimit()
+    {
+        var grid = new InterestGrid<uint>(Cell);
+        var random = new Random(15);
+        var positions = new Dictionary<uint, Position>();
+        for (uint id = 1; id <= 400; id++)
+        {
+            positions[id] = new Position((float)(random.NextDouble() * 60 - 30), (float)(random.NextDouble() * 60 - 30));
+            grid.Add(id, positions[id], id);
+        }
+
+        foreach (var center in new[] { new Position(0, 0), new Position(3.3f, -7.9f), new Position(-14.99f, 20.01f), new Position(29, 29) })
+        {
+            var radiusSquared = Radius * Radius;
+            var inRange = positions.Where(p => p.Key != 1 && p.Value.DistanceSquaredTo(center) <= radiusSquared).Select(p => p.Key).Order().ToList();
+
+            // No limit: exactly the query's answer, each once, with its distance, and no cell visited before a nearer ring.
+            var all = new Recorder(float.PositiveInfinity);
+            grid.Visit(center, Radius, ref all, exclude: 1);
+            Assert.Equal(inRange, all.Seen.Select(s => s.Id).Order());
+            Assert.InRange(grid.CountAround(center, Radius), inRange.Count, positions.Count);
+            Assert.All(all.Seen, s => Assert.Equal(positions[s.Id].DistanceSquaredTo(center), s.DistanceSquared));
+            var rings = all.Seen.Select(s => Ring(center, positions[s.Id])).ToList();
+            Assert.Equal(rings.Order(), rings);
+
+            // A limit of 6 m: whatever is visited, nothing within 6 m is missed.
+            var near = new Recorder(36);
+            grid.Visit(center, Radius, ref near, exclude: 1);
+            Assert.Superset(inRange.Where(id => positions[id].DistanceSquaredTo(center) <= 36).ToHashSet(), near.Seen.Select(s => s.Id).ToHashSet());
+            Assert.True(near.Seen.Count < all.Seen.Count, "a limit far inside the radius should leave cells unvisited");
+        }
+    }
+
+    private static int Ring(Position center, Position at) => Math.Max(
+        Math.Abs((int)MathF.Floor(at.X / Cell) - (int)MathF.Floor(center.X / Cell)),
+        Math.Abs((int)MathF.Floor(at.Y / Cell) - (int)MathF.Floor(center.Y / Cell)));
+
+    private struct Recorder(float limit) : IInterestVisitor<uint>
+    {
+        public List<(uint Id, float DistanceSquared)> Seen { get; } = [];
+
+        public readonly float Limit => limit;
+
+        public readonly void Visit(uint value, float distanceSquared) => Seen.Add((value, distanceSquared));
+    }
+
     private static List<uint> Query(InterestGrid<uint> grid, Position center, uint exclude = 0)
     {
         var result = new List<uint>();

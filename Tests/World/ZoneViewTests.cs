@@ -252,6 +252,114 @@ public class ZoneViewTests
         Assert.Throws<InvalidOperationException>(() => _view.Add(b));
     }
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1.5f)]
+    public void EveryViewOfAMovingCrowdWithCreaturesIsTheNearestWithThoseKnownKept(float crowdCellSize)
+    {
+        // Small cells, so the nearest-first visit and its early stop cross many cell borders; a cap well under the
+        // crowd; and with a crowd grid, smaller cells still for the views whose cells hold more than the cap.
+        const int max = 12, creaturePlaces = 3;
+        var view = new ZoneView(Radius, cellSize: 4, maxVisible: max, creaturePlaces: creaturePlaces, crowdCellSize: crowdCellSize);
+        var random = new Random(2000);
+        Position Near(float spread) => new((float)(random.NextDouble() * spread), (float)(random.NextDouble() * spread));
+        var entities = new List<TestEntity>();
+        for (var i = 0; i < 60; i++)
+        {
+            entities.Add(Player(view, Near(30).X, Near(30).Y));
+        }
+
+        for (var i = 0; i < 25; i++)
+        {
+            entities.Add(Add(view, new TestEntity(++_nextId, EntityKind.Creature, Near(40))));
+        }
+
+        // What each client was told, built only from the changes it received.
+        var pictures = new Dictionary<TestEntity, HashSet<ViewEntity>>();
+        var checkedViews = 0;
+        for (var tick = 0; tick < 40; tick++)
+        {
+            var moved = new HashSet<ViewEntity>();
+            foreach (var entity in entities.Where(e => e.InZone && random.NextDouble() < 0.5))
+            {
+                // Steps of up to 4 m: the crowd churns, some leave each other's range and come back.
+                var to = new Position(
+                    Math.Clamp(entity.Position.X + (float)(random.NextDouble() * 8 - 4), -10, 50),
+                    Math.Clamp(entity.Position.Y + (float)(random.NextDouble() * 8 - 4), -10, 50));
+                view.Move(entity, to);
+                moved.Add(entity);
+            }
+
+            if (tick % 10 == 5)
+            {
+                // Some leave and others arrive, of both kinds.
+                foreach (var gone in entities.Where(e => e.InZone).OrderBy(_ => random.Next()).Take(4).ToList())
+                {
+                    view.Remove(gone);
+                    moved.Remove(gone);
+                }
+
+                entities.Add(Player(view, Near(30).X, Near(30).Y));
+                entities.Add(Add(view, new TestEntity(++_nextId, EntityKind.Creature, Near(40))));
+            }
+
+            view.BeginTick();
+            foreach (var observer in view.Observers.Cast<TestEntity>().ToList())
+            {
+                var before = pictures.GetValueOrDefault(observer) ?? [];
+                view.Compute(observer, _changes);
+                var after = new HashSet<ViewEntity>(before);
+                after.ExceptWith(before.Where(e => _changes.Left.Contains(e.Id)));
+                Assert.All(_changes.Entered, e => Assert.DoesNotContain(e, before));
+                after.UnionWith(_changes.Entered);
+                pictures[observer] = after;
+                Assert.Equal(before.Intersect(after).Where(moved.Contains).Select(e => e.Id).Order(), _changes.Updated.Select(e => e.Id).Order());
+                Assert.All(after, e => Assert.True(ZoneView.Knows(observer, e)));
+                CheckView(observer, before, after);
+                checkedViews++;
+            }
+
+            view.EndTick();
+        }
+
+        Assert.True(checkedViews > 1500);
+
+        void CheckView(TestEntity observer, HashSet<ViewEntity> before, HashSet<ViewEntity> after)
+        {
+            var radiusSquared = Radius * Radius;
+            float Distance(ViewEntity e) => e.Position.DistanceSquaredTo(observer.Position);
+            var inRange = entities.Where(e => e != observer && e.InZone && Distance(e) <= radiusSquared).ToList();
+            Assert.Subset(inRange.ToHashSet<ViewEntity>(), after);
+            Assert.Equal(Math.Min(max, inRange.Count), after.Count);
+            var creaturesInRange = inRange.Count(e => e.Kind == EntityKind.Creature);
+            // A crowd of players cannot hide the creatures beside the observer.
+            Assert.True(after.Count(e => e.Kind == EntityKind.Creature) >= Math.Min(creaturesInRange, creaturePlaces));
+            foreach (var kind in new[] { EntityKind.Player, EntityKind.Creature })
+            {
+                var ofKind = inRange.Where(e => e.Kind == kind).ToList();
+                var strangersIn = ofKind.Where(e => after.Contains(e) && !before.Contains(e)).ToList();
+                var strangersOut = ofKind.Where(e => !after.Contains(e) && !before.Contains(e)).ToList();
+                var knownKept = ofKind.Where(e => after.Contains(e) && before.Contains(e)).ToList();
+                var knownDropped = ofKind.Where(e => !after.Contains(e) && before.Contains(e)).ToList();
+                // Free places go to the nearest strangers.
+                if (strangersIn.Count > 0 && strangersOut.Count > 0)
+                {
+                    Assert.True(strangersIn.Max(Distance) <= strangersOut.Min(Distance), $"{observer}: a nearer {kind} stranger was left out");
+                }
+
+                // Those known keep their places: one gives way only when its kind has fewer places, and then the farthest.
+                if (knownDropped.Count > 0)
+                {
+                    Assert.Empty(strangersIn);
+                    if (knownKept.Count > 0)
+                    {
+                        Assert.True(knownKept.Max(Distance) <= knownDropped.Min(Distance), $"{observer}: a known {kind} gave way to a farther known one");
+                    }
+                }
+            }
+        }
+    }
+
     private ViewChanges Tick(ViewEntity observer) => Tick(_view, observer);
 
     private ViewChanges Tick(ZoneView view, ViewEntity observer)

@@ -114,6 +114,99 @@ public sealed class InterestGrid<T>
         }
     }
 
+    /// <summary>
+    /// Entities in the cells a query of <paramref name="radius"/> around <paramref name="center"/> would look at: an
+    /// upper bound of the query's answer, at the cost of a lookup per cell and no entity read.
+    /// </summary>
+    public int CountAround(Position center, float radius)
+    {
+        var count = 0;
+        for (var cx = CellCoordinate(center.X - radius); cx <= CellCoordinate(center.X + radius); cx++)
+        {
+            for (var cy = CellCoordinate(center.Y - radius); cy <= CellCoordinate(center.Y + radius); cy++)
+            {
+                if (_cells.TryGetValue(Key(cx, cy), out var slots))
+                {
+                    count += slots.Count;
+                }
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visitor"/> for every entity within <paramref name="radius"/> of <paramref name="center"/>
+    /// (inclusive), except the one with id <paramref name="exclude"/>, nearest cells first: the cell holding the
+    /// centre, then each ring of cells around it. Before each ring (and each cell) the visit stops, or skips, when
+    /// nothing there can be nearer than <see cref="IInterestVisitor{T}.Limit"/>, so a caller that wants the k nearest
+    /// stops once it has them. Within a cell the order is the cell's own.
+    /// </summary>
+    /// <remarks>A struct visitor, passed by reference: the calls are direct (no delegate, no allocation).</remarks>
+    public void Visit<TVisitor>(Position center, float radius, ref TVisitor visitor, uint exclude = 0)
+        where TVisitor : struct, IInterestVisitor<T>
+    {
+        var radiusSquared = radius * radius;
+        var minX = CellCoordinate(center.X - radius);
+        var maxX = CellCoordinate(center.X + radius);
+        var minY = CellCoordinate(center.Y - radius);
+        var maxY = CellCoordinate(center.Y + radius);
+        var ox = CellCoordinate(center.X);
+        var oy = CellCoordinate(center.Y);
+        var rings = Math.Max(Math.Max(ox - minX, maxX - ox), Math.Max(oy - minY, maxY - oy));
+        for (var ring = 0; ring <= rings; ring++)
+        {
+            if (ring > 0)
+            {
+                // The nearest any cell of this ring can be: the distance from the centre to the edge of the
+                // square of rings already visited.
+                var inner = MathF.Min(
+                    MathF.Min(center.X - (ox - ring + 1) * _cellSize, (ox + ring) * _cellSize - center.X),
+                    MathF.Min(center.Y - (oy - ring + 1) * _cellSize, (oy + ring) * _cellSize - center.Y));
+                if (inner * inner > MathF.Min(radiusSquared, visitor.Limit))
+                {
+                    return;
+                }
+            }
+
+            for (var cx = Math.Max(minX, ox - ring); cx <= Math.Min(maxX, ox + ring); cx++)
+            {
+                // Only the ring's border: its first and last row, and the two edge cells of the rows between.
+                var edge = cx == ox - ring || cx == ox + ring;
+                var step = edge || ring == 0 ? 1 : 2 * ring;
+                for (var cy = oy - ring; cy <= oy + ring; cy += step)
+                {
+                    if (cy >= minY && cy <= maxY)
+                    {
+                        VisitCell(cx, cy, center, radiusSquared, ref visitor, exclude);
+                    }
+                }
+            }
+        }
+    }
+
+    private void VisitCell<TVisitor>(int cx, int cy, Position center, float radiusSquared, ref TVisitor visitor, uint exclude)
+        where TVisitor : struct, IInterestVisitor<T>
+    {
+        // The nearest point of the cell to the centre: a cell wholly beyond the radius or the visitor's limit is skipped.
+        var dx = MathF.Max(0, MathF.Max(cx * _cellSize - center.X, center.X - (cx + 1) * _cellSize));
+        var dy = MathF.Max(0, MathF.Max(cy * _cellSize - center.Y, center.Y - (cy + 1) * _cellSize));
+        var near = dx * dx + dy * dy;
+        if (near > radiusSquared || near > visitor.Limit || !_cells.TryGetValue(Key(cx, cy), out var slots))
+        {
+            return;
+        }
+
+        foreach (var slot in CollectionsMarshal.AsSpan(slots))
+        {
+            var distance = slot.Position.DistanceSquaredTo(center);
+            if (slot.Id != exclude && distance <= radiusSquared)
+            {
+                visitor.Visit(slot.Value, distance);
+            }
+        }
+    }
+
     private void Insert(uint id, long cell)
     {
         if (!_cells.TryGetValue(cell, out var ids))
@@ -156,4 +249,17 @@ public sealed class InterestGrid<T>
     private readonly record struct Entry(Position Position, long Cell, int Index, T Value);
 
     private readonly record struct Slot(uint Id, Position Position, T Value);
+}
+
+/// <summary>What <see cref="InterestGrid{T}.Visit"/> calls for each entity in range.</summary>
+public interface IInterestVisitor<in T>
+{
+    /// <summary>
+    /// The squared distance beyond which the visitor wants nothing more (infinity: everything in range). The grid
+    /// reads it before each cell and ring, and skips what lies wholly beyond it.
+    /// </summary>
+    float Limit { get; }
+
+    /// <summary>An entity within the radius, at <paramref name="distanceSquared"/> from the centre.</summary>
+    void Visit(T value, float distanceSquared);
 }

@@ -17,6 +17,8 @@ public sealed class ZoneView
 {
     private readonly InterestGrid<ViewEntity> _players;
     private readonly InterestGrid<ViewEntity> _creatures;
+    // The players again in small cells, for picking the nearest strangers inside a crowd (null: off).
+    private readonly InterestGrid<ViewEntity>? _crowd;
     private readonly Dictionary<uint, ViewEntity> _entities = [];
     private readonly List<ViewEntity> _observers = [];
     private readonly Dictionary<ViewEntity, int> _observerIndex = new(ReferenceEqualityComparer.Instance);
@@ -28,7 +30,16 @@ public sealed class ZoneView
     private readonly List<ViewEntity> _seen = [];
     private long _tick;
 
-    public ZoneView(float viewRadius, float cellSize, int maxVisible, int creaturePlaces = 0)
+    /// <param name="viewRadius">How far an observer sees (metres, inclusive).</param>
+    /// <param name="cellSize">Side of the interest grids' cells (metres).</param>
+    /// <param name="maxVisible">Most entities in one view.</param>
+    /// <param name="creaturePlaces">Places of a full view kept for creatures in range.</param>
+    /// <param name="crowdCellSize">
+    /// Cells of a second grid of the players, used to pick the nearest strangers where the view's cells hold more
+    /// players than a view has places (a crowd): there the nearest are found within a few small cells instead of by
+    /// reading the whole crowd. 0: no second grid.
+    /// </param>
+    public ZoneView(float viewRadius, float cellSize, int maxVisible, int creaturePlaces = 0, float crowdCellSize = 0)
     {
         if (!float.IsFinite(viewRadius) || viewRadius <= 0)
         {
@@ -43,6 +54,10 @@ public sealed class ZoneView
         CreaturePlaces = creaturePlaces;
         _players = new InterestGrid<ViewEntity>(cellSize);
         _creatures = new InterestGrid<ViewEntity>(cellSize);
+        if (crowdCellSize > 0)
+        {
+            _crowd = new InterestGrid<ViewEntity>(crowdCellSize);
+        }
     }
 
     public float ViewRadius { get; }
@@ -74,6 +89,11 @@ public sealed class ZoneView
         }
 
         GridOf(entity).Add(entity.Id, entity.Position, entity);
+        if (entity.Kind == EntityKind.Player)
+        {
+            _crowd?.Add(entity.Id, entity.Position, entity);
+        }
+
         entity.InZone = true;
         if (entity.Observes)
         {
@@ -95,6 +115,11 @@ public sealed class ZoneView
         }
 
         GridOf(entity).Remove(entity.Id);
+        if (entity.Kind == EntityKind.Player)
+        {
+            _crowd?.Remove(entity.Id);
+        }
+
         entity.InZone = false;
         if (_observerIndex.Remove(entity, out var index))
         {
@@ -119,6 +144,11 @@ public sealed class ZoneView
     {
         entity.Position = position;
         GridOf(entity).Move(entity.Id, position);
+        if (entity.Kind == EntityKind.Player)
+        {
+            _crowd?.Move(entity.Id, position);
+        }
+
         MarkChanged(entity, EntityChanges.Moved);
     }
 
@@ -208,34 +238,15 @@ public sealed class ZoneView
         // A creature in range that is not known while the creatures hold fewer than their places would take a
         // place from a player: the view must be worked out again.
         var creatureWaits = knownCreatures < creatures.Count && knownCreatures < CreaturePlaces;
-        if (!state.NeedsFullView && !creatureWaits && state.Known.Count >= MaxVisible && AllStillInView(observer.Position, state.Known))
+        if (!state.NeedsFullView && !creatureWaits && state.Known.Count >= MaxVisible && TryKeepFullView(observer.Position, state.Known, changes))
         {
-            // A full view whose members are all still here and in range stays as it is (those known keep their
-            // places): no need to look at the crowd around it. This costs the cap, not the local density, so a
-            // crowd of N costs N x cap per tick, not N^2.
-            foreach (var entity in state.Known)
-            {
-                if (entity.Changes != EntityChanges.None)
-                {
-                    changes.Updated.Add(entity);
-                }
-            }
-
             changes.Self = observer.Changes & (EntityChanges.Status | EntityChanges.Events);
             return;
         }
 
-        _candidates.Clear();
-        _players.Query(observer.Position, ViewRadius, _candidates, exclude: observer.Id);
-        if (_candidates.Count + creatures.Count > MaxVisible)
-        {
-            // Creatures get their kept places (or every place the players leave), players the rest.
-            var creatureShare = Math.Min(creatures.Count, Math.Max(CreaturePlaces, MaxVisible - _candidates.Count));
-            Cap(creatures, creatureShare, observer.Position, state.Known);
-            Cap(_candidates, MaxVisible - creatureShare, observer.Position, state.Known);
-        }
-
-        _candidates.AddRange(creatures);
+        SelectPlayers(observer, state.Known, MaxVisible - Math.Min(creatures.Count, CreaturePlaces));
+        // Creatures get their kept places and every place the players leave.
+        SelectCreatures(observer.Position, state.Known, Math.Min(creatures.Count, MaxVisible - _candidates.Count));
 
         if (state.NeedsFullView)
         {
@@ -273,14 +284,26 @@ public sealed class ZoneView
         changes.Self = observer.Changes & (EntityChanges.Status | EntityChanges.Events);
     }
 
-    private bool AllStillInView(Position center, HashSet<ViewEntity> known)
+    /// <summary>
+    /// A full view whose members are all still here and in range stays as it is (those known keep their places):
+    /// then only what changed among them is told, in one pass over the view, without looking at the crowd around
+    /// it. This costs the cap, not the local density, so a crowd of N costs N x cap per tick, not N^2. False (and
+    /// nothing added) when one of them left or walked out of range: the view is worked out again.
+    /// </summary>
+    private bool TryKeepFullView(Position center, HashSet<ViewEntity> known, ViewChanges changes)
     {
         var radiusSquared = ViewRadius * ViewRadius;
         foreach (var entity in known)
         {
             if (!entity.InZone || entity.Position.DistanceSquaredTo(center) > radiusSquared)
             {
+                changes.Updated.Clear();
                 return false;
+            }
+
+            if (entity.Changes != EntityChanges.None)
+            {
+                changes.Updated.Add(entity);
             }
         }
 
@@ -300,25 +323,68 @@ public sealed class ZoneView
     }
 
     /// <summary>
-    /// Too many of one kind in view: those already known keep their place (views stay stable, and a crowd that
-    /// stays put costs one pass, no sorting); free places go to the nearest of the others.
+    /// Puts in <see cref="_candidates"/> (emptied first) the players the observer sees, at most <paramref name="cap"/>:
+    /// those it knows that are still here and in range keep their places, the free ones go to the nearest strangers.
     /// </summary>
-    private void Cap(List<ViewEntity> candidates, int cap, Position center, HashSet<ViewEntity> known)
+    /// <remarks>
+    /// The strangers come from one pass over the grid (<see cref="InterestGrid{T}.Visit"/>, nearest cells first) into a
+    /// bounded max-heap of the free places: once the heap is full, cells and rings that cannot hold anyone nearer than
+    /// its farthest are not visited. A view with no free place looks at no stranger at all, so a crowd of N whose
+    /// views are full costs N x cap, not N^2, whatever moves inside it.
+    /// </remarks>
+    private void SelectPlayers(ViewEntity observer, HashSet<ViewEntity> known, int cap)
     {
-        if (candidates.Count <= cap)
+        _candidates.Clear();
+        var center = observer.Position;
+        var radiusSquared = ViewRadius * ViewRadius;
+        foreach (var entity in known)
         {
+            if (entity.Kind == EntityKind.Player && entity.InZone && entity.Position.DistanceSquaredTo(center) <= radiusSquared)
+            {
+                _candidates.Add(entity);
+            }
+        }
+
+        if (_candidates.Count >= cap)
+        {
+            // More known than places (the creatures took some): the nearest of them stay.
+            KeepNearest(_candidates, cap, center);
+            return;
+        }
+
+        var strangers = new NearestStrangers(_nearest, known, cap - _candidates.Count);
+        // In a crowd (more players in the view's cells than it has places) the small cells find the nearest within a
+        // few rings; elsewhere the view's own cells are fewer lookups for the same answer.
+        var grid = _crowd is not null && _players.CountAround(center, ViewRadius) > MaxVisible ? _crowd : _players;
+        grid.Visit(center, ViewRadius, ref strangers, exclude: observer.Id);
+        foreach (var (entity, _) in _nearest.UnorderedItems)
+        {
+            _candidates.Add(entity);
+        }
+    }
+
+    /// <summary>
+    /// Adds to <see cref="_candidates"/> at most <paramref name="cap"/> of the creatures in range
+    /// (<see cref="_creatureCandidates"/>): those known first, then the nearest others.
+    /// </summary>
+    private void SelectCreatures(Position center, HashSet<ViewEntity> known, int cap)
+    {
+        var creatures = _creatureCandidates;
+        if (creatures.Count <= cap)
+        {
+            _candidates.AddRange(creatures);
             return;
         }
 
         _capOthers.Clear();
         var kept = 0;
         // Compacts in place: slot "kept" is never ahead of the one being read.
-        for (var i = 0; i < candidates.Count; i++)
+        for (var i = 0; i < creatures.Count; i++)
         {
-            var entity = candidates[i];
-            if (kept < cap && known.Contains(entity))
+            var entity = creatures[i];
+            if (known.Contains(entity))
             {
-                candidates[kept++] = entity;
+                creatures[kept++] = entity;
             }
             else
             {
@@ -326,38 +392,88 @@ public sealed class ZoneView
             }
         }
 
-        // The nearest strangers for the free places: a bounded max-heap by distance (the farthest kept on top,
-        // replaced by anyone nearer), so the cost is strangers x log(free places), not a sort of all of them.
-        var free = cap - kept;
-        if (free > 0 && _capOthers.Count > 0)
+        creatures.RemoveRange(kept, creatures.Count - kept);
+        if (kept >= cap)
         {
-            _nearest.Clear();
+            KeepNearest(creatures, cap, center);
+        }
+        else
+        {
+            var strangers = new NearestStrangers(_nearest, known, cap - kept);
             foreach (var entity in _capOthers)
             {
-                // Known ones beyond the cap were skipped above; only strangers fill the free places.
-                if (known.Contains(entity))
-                {
-                    continue;
-                }
-
-                var distance = entity.Position.DistanceSquaredTo(center);
-                if (_nearest.Count < free)
-                {
-                    _nearest.Enqueue(entity, -distance);
-                }
-                else if (_nearest.TryPeek(out _, out var farthest) && distance < -farthest)
-                {
-                    _nearest.DequeueEnqueue(entity, -distance);
-                }
+                strangers.Visit(entity, entity.Position.DistanceSquaredTo(center));
             }
 
             foreach (var (entity, _) in _nearest.UnorderedItems)
             {
-                candidates[kept++] = entity;
+                creatures.Add(entity);
             }
         }
 
-        candidates.RemoveRange(kept, candidates.Count - kept);
+        _candidates.AddRange(creatures);
+    }
+
+    /// <summary>Leaves in <paramref name="entities"/> only its <paramref name="count"/> nearest to <paramref name="center"/>.</summary>
+    private void KeepNearest(List<ViewEntity> entities, int count, Position center)
+    {
+        if (entities.Count <= count)
+        {
+            return;
+        }
+
+        var nearest = new NearestStrangers(_nearest, known: null, count);
+        foreach (var entity in entities)
+        {
+            nearest.Visit(entity, entity.Position.DistanceSquaredTo(center));
+        }
+
+        entities.Clear();
+        foreach (var (entity, _) in _nearest.UnorderedItems)
+        {
+            entities.Add(entity);
+        }
+    }
+
+    /// <summary>
+    /// The <c>places</c> nearest entities visited that <c>known</c> does not hold, in a max-heap by squared distance
+    /// (the farthest on top, replaced by anyone nearer): strangers x log(places), no sort. Its <see cref="Limit"/>
+    /// tells the grid what is too far to matter once the heap is full.
+    /// </summary>
+    private readonly struct NearestStrangers : IInterestVisitor<ViewEntity>
+    {
+        private readonly PriorityQueue<ViewEntity, float> _heap;
+        private readonly HashSet<ViewEntity>? _known;
+        private readonly int _places;
+
+        public NearestStrangers(PriorityQueue<ViewEntity, float> heap, HashSet<ViewEntity>? known, int places)
+        {
+            heap.Clear();
+            _heap = heap;
+            _known = known;
+            _places = places;
+        }
+
+        public float Limit => _places == 0 ? -1 : _heap.Count < _places ? float.PositiveInfinity : Farthest;
+
+        private float Farthest => _heap.TryPeek(out _, out var priority) ? -priority : float.PositiveInfinity;
+
+        public void Visit(ViewEntity value, float distanceSquared)
+        {
+            if (_places == 0 || _known?.Contains(value) == true)
+            {
+                return;
+            }
+
+            if (_heap.Count < _places)
+            {
+                _heap.Enqueue(value, -distanceSquared);
+            }
+            else if (distanceSquared < Farthest)
+            {
+                _heap.DequeueEnqueue(value, -distanceSquared);
+            }
+        }
     }
 
     private InterestGrid<ViewEntity> GridOf(ViewEntity entity) => entity.Kind == EntityKind.Player ? _players : _creatures;
