@@ -13,8 +13,14 @@ public class MovementAbuseTests(FrontDoorCluster cluster)
     [Fact]
     public async Task TinyMovesGainNoDistanceBeyondTheSpeedAllowanceAndOneSlack()
     {
-        // A gateway of its own without the per-connection move cap, so the player grain's check alone is tried.
-        var gateway = await cluster.StartGatewayAsync([("Gateway:MovesPerSecond", "1000"), ("Gateway:MoveBurst", "1000")]);
+        // A gateway of its own without the per-connection move cap, so the player grain's check alone is tried. Its
+        // request budget is raised too: entering takes six requests and the test sends 200 moves, over the default
+        // burst of 200 whenever the whole test runs within the 60 ms the refill needs (a quiet machine, test hashing).
+        var gateway = await cluster.StartGatewayAsync(
+        [
+            ("Gateway:MovesPerSecond", "1000"), ("Gateway:MoveBurst", "1000"),
+            ("Gateway:RequestsPerSecond", "1000"), ("Gateway:RequestBurst", "1000"),
+        ]);
         try
         {
             await TryTinyMovesAsync(GameCluster.GamePortOf(gateway));
