@@ -134,6 +134,17 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     }
 
     [Fact]
+    public async Task CrowdViewBenchmarkTimesTheViewWorkOfEachCrowdWithAndWithoutChurn()
+    {
+        var result = await bench.RunAsync("crowd-view", "--players", "50,120", "--ticks", "3", "--churn", "0.05");
+
+        foreach (var key in new[] { "steady.50", "churn.50", "steady.120", "churn.120" })
+        {
+            Assert.True(Metric(result, $"{key}.tickP50Ms") > 0, $"no tick timed for {key}");
+        }
+    }
+
+    [Fact]
     public async Task LoginStormBenchmarkLogsEveryStormAccountInWhileOnlinePlayersAreProbed()
     {
         var result = await bench.RunAsync(
