@@ -221,9 +221,11 @@ public class PipeliningTests(PipelineCluster cluster)
                     var notice = frames.FindIndex(f => f.Opcode == (ushort)Opcode.Disconnect);
                     Assert.True(notice >= 0 && notice == frames.Count - 1, $"round {round}: the Disconnect notice is the last frame");
                     Assert.Equal(DisconnectReason.LoggedInElsewhere, frames[notice].DisconnectReason);
+                    // The bursts run until the other login lands, however long its hash takes on a loaded machine: past
+                    // the chat and move budgets, their refusals are answers too.
                     foreach (var answer in frames.Where(f => f.RequestId > 1))
                     {
-                        Assert.True(!answer.IsError || answer.ErrorCode == ErrorCode.SessionReplaced,
+                        Assert.True(!answer.IsError || answer.ErrorCode is ErrorCode.SessionReplaced or ErrorCode.ChatRateLimited or ErrorCode.MoveRateLimited or ErrorCode.RateLimited,
                             $"round {round}: request {answer.RequestId} got {answer.ErrorCode}");
                     }
 
