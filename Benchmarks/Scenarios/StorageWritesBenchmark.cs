@@ -1,6 +1,4 @@
-using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Npgsql;
 using OrleansMmo.Benchmarks.Hosting;
 using OrleansMmo.Benchmarks.Reporting;
@@ -87,7 +85,7 @@ public static class StorageWritesBenchmark
             Console.WriteLine($"storage-writes/{engine}: {running} writers running; warming up {options.Warmup.TotalSeconds:0} s");
             await Task.Delay(options.Warmup, cancellationToken);
 
-            var counter = new VersionCounter(postgres, servers.DatabaseFile, serviceId);
+            var counter = new StoredPlayerVersions(postgres, servers.DatabaseFile, serviceId);
             var cpu = new CpuWindow(engine == "postgres" ? PostgresProcesses(postgres!).Append(("silo", servers.Silo.Pid)).ToDictionary(p => p.Item1, p => p.Item2)
                 : new Dictionary<string, int> { ["silo"] = servers.Silo.Pid });
             var startRows = counter.Sum();
@@ -150,26 +148,5 @@ public static class StorageWritesBenchmark
         }
 
         return processes;
-    }
-
-    /// <summary>Sum of the stored player rows' versions: one per write since each row was created.</summary>
-    private sealed class VersionCounter(string? postgres, string sqliteFile, string serviceId)
-    {
-        private const string Query = "SELECT COALESCE(SUM(Version), 0) FROM GrainState WHERE ServiceId = @service AND StateName = 'player'";
-
-        public long Sum()
-        {
-            using DbConnection connection = postgres is not null
-                ? new NpgsqlConnection(postgres)
-                : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = sqliteFile, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = Query;
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@service";
-            parameter.Value = serviceId;
-            command.Parameters.Add(parameter);
-            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        }
     }
 }

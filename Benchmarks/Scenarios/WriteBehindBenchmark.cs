@@ -1,6 +1,3 @@
-using System.Data.Common;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 using OrleansMmo.Benchmarks.Hosting;
 using OrleansMmo.Benchmarks.Reporting;
 using OrleansMmo.Bots;
@@ -68,7 +65,7 @@ public static class WriteBehindBenchmark
             // Fresh accounts (this run's own service id): hash with both cores to make them quickly.
             SiloSettings = [("Accounts:PasswordHashing:MaxConcurrent", "2")],
         }, null, Console.Out);
-        var counter = new VersionCounter(engine, postgres, servers.DatabaseFile, serviceId);
+        var counter = new StoredPlayerVersions(engine == "postgres" ? postgres : null, servers.DatabaseFile, serviceId);
         Window? start = null, end = null;
         RunSummary summary;
         try
@@ -144,25 +141,4 @@ public static class WriteBehindBenchmark
     }
 
     private sealed record Window(double Seconds, MetricsSnapshot Silo, long StorageWrites);
-
-    /// <summary>Sum of the stored players' versions: one per write since each row was created (its first write).</summary>
-    private sealed class VersionCounter(string engine, string? postgres, string sqliteFile, string serviceId)
-    {
-        private const string Query = "SELECT COALESCE(SUM(Version), 0) FROM GrainState WHERE ServiceId = @service AND StateName = 'player'";
-
-        public long Sum()
-        {
-            using DbConnection connection = engine == "postgres"
-                ? new NpgsqlConnection(postgres)
-                : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = sqliteFile, Mode = SqliteOpenMode.ReadOnly }.ToString());
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = Query;
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@service";
-            parameter.Value = serviceId;
-            command.Parameters.Add(parameter);
-            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-    }
 }
