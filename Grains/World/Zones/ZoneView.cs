@@ -89,10 +89,7 @@ public sealed class ZoneView
         }
 
         GridOf(entity).Add(entity.Id, entity.Position, entity);
-        if (entity.Kind == EntityKind.Player)
-        {
-            _crowd?.Add(entity.Id, entity.Position, entity);
-        }
+        CrowdGridOf(entity)?.Add(entity.Id, entity.Position, entity);
 
         entity.InZone = true;
         if (entity.Observes)
@@ -115,10 +112,7 @@ public sealed class ZoneView
         }
 
         GridOf(entity).Remove(entity.Id);
-        if (entity.Kind == EntityKind.Player)
-        {
-            _crowd?.Remove(entity.Id);
-        }
+        CrowdGridOf(entity)?.Remove(entity.Id);
 
         entity.InZone = false;
         if (_observerIndex.Remove(entity, out var index))
@@ -144,10 +138,7 @@ public sealed class ZoneView
     {
         entity.Position = position;
         GridOf(entity).Move(entity.Id, position);
-        if (entity.Kind == EntityKind.Player)
-        {
-            _crowd?.Move(entity.Id, position);
-        }
+        CrowdGridOf(entity)?.Move(entity.Id, position);
 
         MarkChanged(entity, EntityChanges.Moved);
     }
@@ -477,6 +468,9 @@ public sealed class ZoneView
     }
 
     private InterestGrid<ViewEntity> GridOf(ViewEntity entity) => entity.Kind == EntityKind.Player ? _players : _creatures;
+
+    /// <summary>The crowd grid for a player (when it is on), none for a creature: it follows every player as the players' grid does.</summary>
+    private InterestGrid<ViewEntity>? CrowdGridOf(ViewEntity entity) => entity.Kind == EntityKind.Player ? _crowd : null;
 }
 
 /// <summary>What changed in one observer's view: the result of <see cref="ZoneView.Compute"/>, reused across observers.</summary>
