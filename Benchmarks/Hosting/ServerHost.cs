@@ -124,12 +124,17 @@ public static class ServerHost
         return 0;
     }
 
-    /// <summary>Sums counters (by instrument name, tags ignored) and buckets histograms (milliseconds as microseconds).</summary>
+    /// <summary>
+    /// Sums counters (by instrument name, tags ignored) and buckets histograms (milliseconds as microseconds). A
+    /// histogram tagged by opcode is also kept per opcode, as <c>name/Opcode</c>: a benchmark can then tell the
+    /// server's share of one kind of request's latency from the clients' (the gateway's request duration).
+    /// </summary>
     private sealed class MeterSnapshotter : IDisposable
     {
         private readonly MeterListener _listener = new();
         private readonly BotMetrics _sums = new();
         private readonly Dictionary<string, long> _counters = [];
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, object Opcode), string> _perOpcodeNames = new();
         private readonly Lock _gate = new();
 
         public MeterSnapshotter()
@@ -142,9 +147,9 @@ public static class ServerHost
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Record(instrument, value));
-            _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Record(instrument, value));
-            _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Record(instrument, value));
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
+            _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument, value, tags));
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
             _listener.Start();
         }
 
@@ -165,13 +170,24 @@ public static class ServerHost
 
         public void Dispose() => _listener.Dispose();
 
-        private void Record(Instrument instrument, double value)
+        private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             if (instrument is Histogram<double> or Histogram<long>)
             {
                 // Histograms in ms (the project's unit) are kept in µs buckets for percentiles.
                 var scale = instrument.Unit == "s" ? 1_000_000 : instrument.Unit == "ms" ? 1_000 : 1;
-                _sums.Latency(instrument.Name).RecordMicroseconds((long)(value * scale));
+                var microseconds = (long)(value * scale);
+                _sums.Latency(instrument.Name).RecordMicroseconds(microseconds);
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "opcode", Value: { } opcode })
+                    {
+                        // The tag values are cached objects in the product, so the key is found without building a string.
+                        var name = _perOpcodeNames.GetOrAdd((instrument.Name, opcode), key => $"{key.Name}/{key.Opcode}");
+                        _sums.Latency(name).RecordMicroseconds(microseconds);
+                    }
+                }
+
                 return;
             }
 

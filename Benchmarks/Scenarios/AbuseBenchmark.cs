@@ -69,6 +69,15 @@ public static class AbuseBenchmark
         /// <summary>p99 against the baseline's, as a fraction (0.25 = 25% higher).</summary>
         public double OnlineP99Rise { get; set; }
 
+        /// <summary>
+        /// The same requests (GetPlayer and Move, whoever sent them) timed inside the gateway, from a frame's arrival to
+        /// its answer being queued: the servers' share of the online players' latency. What the players measure beyond
+        /// it is their sockets and their own processes, which share this machine's two cores with the servers.
+        /// </summary>
+        public double GatewayP50Ms { get; set; }
+
+        public double GatewayP99Ms { get; set; }
+
         public Dictionary<string, long> OnlineErrors { get; set; } = [];
 
         public long OnlineDisconnects { get; set; }
@@ -192,7 +201,7 @@ public static class AbuseBenchmark
                     : (phase, begin, end) => RunAttackerAsync(name, options, servers, balancer, runDirectory, honestIndex, chatFirst, portalFirst, tinyFirst, pingFirst, phase, begin, end, cancellationToken), cancellationToken);
                 baseline ??= phase;
                 phases.Add(phase);
-                Console.WriteLine($"{name,-18} online p50 {phase.OnlineP50Ms,7:0.00} ms p99 {phase.OnlineP99Ms,8:0.00} ms ({phase.OnlineP99Rise:+0%;-0%}) "
+                Console.WriteLine($"{name,-18} online p50 {phase.OnlineP50Ms,7:0.00} ms p99 {phase.OnlineP99Ms,8:0.00} ms ({phase.OnlineP99Rise:+0%;-0%}; in the gateway p50 {phase.GatewayP50Ms:0.00} ms p99 {phase.GatewayP99Ms:0.00} ms) "
                     + $"errors {phase.OnlineErrors.Values.Sum()} disconnects {phase.OnlineDisconnects}; gateway {phase.GatewayPeakRssMiB:0} MiB {phase.GatewayCpuCores:0.00} cores, "
                     + $"silo {phase.SiloPeakRssMiB:0} MiB {phase.SiloCpuCores:0.00} cores");
                 if (phase.Attacker.Count > 0)
@@ -216,6 +225,7 @@ public static class AbuseBenchmark
         foreach (var phase in phases)
         {
             result.Metrics[$"{phase.Name}.onlineP99Ms"] = phase.OnlineP99Ms;
+            result.Metrics[$"{phase.Name}.gatewayP99Ms"] = phase.GatewayP99Ms;
             result.Metrics[$"{phase.Name}.onlineErrors"] = phase.OnlineErrors.Values.Sum();
             result.Metrics[$"{phase.Name}.onlineDisconnects"] = phase.OnlineDisconnects;
             result.Metrics[$"{phase.Name}.gatewayPeakRssMiB"] = phase.GatewayPeakRssMiB;
@@ -249,6 +259,7 @@ public static class AbuseBenchmark
         var gateway = servers.Gateways[0];
         MetricsSnapshot start = null!;
         MetricsSnapshot? end = null;
+        MetricsSnapshot gatewayStart = null!, gatewayEnd = null!;
         TimeSpan gatewayCpu = default, siloCpu = default, gatewayCpuEnd = default, siloCpuEnd = default, endedAt = default;
         var clock = new Stopwatch();
         long gatewayPeak = 0, siloPeak = 0;
@@ -256,6 +267,7 @@ public static class AbuseBenchmark
         void Begin()
         {
             start = snapshot();
+            gatewayStart = gateway.Metrics;
             gatewayCpu = gateway.CpuTime();
             siloCpu = servers.Silo.CpuTime();
             Interlocked.Exchange(ref gatewayPeak, gateway.ResidentBytes());
@@ -266,6 +278,7 @@ public static class AbuseBenchmark
         void Stop()
         {
             endedAt = clock.Elapsed;
+            gatewayEnd = gateway.Metrics;
             gatewayCpuEnd = gateway.CpuTime();
             siloCpuEnd = servers.Silo.CpuTime();
         }
@@ -320,6 +333,10 @@ public static class AbuseBenchmark
         phase.OnlineP50Ms = latency.P50Ms;
         phase.OnlineP99Ms = latency.P99Ms;
         phase.OnlineP99Rise = baseline is null || baseline.OnlineP99Ms <= 0 ? 0 : Math.Round(latency.P99Ms / baseline.OnlineP99Ms - 1, 3);
+        string[] gatewayPlay = [.. play.Select(opcode => $"mmo.gateway.request.duration/{opcode}")];
+        var gatewayLatency = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayEnd.LatencyOf(gatewayPlay), gatewayStart.LatencyOf(gatewayPlay)));
+        phase.GatewayP50Ms = gatewayLatency.P50Ms;
+        phase.GatewayP99Ms = gatewayLatency.P99Ms;
         phase.OnlineErrors = end.Errors
             .Select(kv => (kv.Key, Count: kv.Value - start.Errors.GetValueOrDefault(kv.Key)))
             .Where(e => e.Count > 0)
