@@ -38,6 +38,7 @@ public static class Program
         root.Subcommands.Add(CrowdView());
         root.Subcommands.Add(LoginStorm());
         root.Subcommands.Add(Queue());
+        root.Subcommands.Add(SessionStarts());
         root.Subcommands.Add(WriteBehind());
         root.Subcommands.Add(StorageWrites());
         root.Subcommands.Add(Abuse());
@@ -168,6 +169,24 @@ public static class Program
             parse.GetValue(online), parse.GetValue(arrivals), parse.GetValue(capacity), parse.GetValue(raise), parse.GetValue(probeRate),
             TimeSpan.FromSeconds(parse.GetValue(before)), TimeSpan.FromSeconds(parse.GetValue(maxDuration)),
             parse.GetValue(onlineProcesses), parse.GetValue(sessionStarts), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+        return command;
+    }
+
+    private static Command SessionStarts()
+    {
+        var arrivals = new Option<int>("--arrivals") { Description = "Seeded players arriving (resume, ListCharacters, EnterWorld), measured", DefaultValueFactory = _ => 1500 };
+        var warmup = new Option<int>("--warmup-arrivals") { Description = "Players arriving first, unmeasured (JIT and first-use caches), who stay in the world", DefaultValueFactory = _ => 100 };
+        var idle = new Option<double>("--idle") { Description = "Seconds of quiet measured before and after the arrivals (the allocation the servers make anyway)", DefaultValueFactory = _ => 5 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Arrivals connecting and resuming at once", DefaultValueFactory = _ => 256 };
+        var sessionStarts = new Option<double?>("--session-starts") { Description = "The gateway's Gateway:SessionStarts:PerSecond (admission control; 0 turns it off); the gateway's default when not given" };
+        var maxDuration = new Option<double>("--max-duration") { Description = "Seconds the arrivals may take to all get in", DefaultValueFactory = _ => 300 };
+        var command = new Command("session-starts", "e. What one session start (resume, ListCharacters, EnterWorld) allocates in the silo and the gateway, and its CPU")
+        {
+            arrivals, warmup, idle, concurrency, sessionStarts, maxDuration, SeedDirectory, Out, RunDirectory,
+        };
+        command.SetAction((parse, token) => SessionStartsBenchmark.RunAsync(new SessionStartsBenchmark.Options(
+            parse.GetValue(arrivals), parse.GetValue(warmup), TimeSpan.FromSeconds(parse.GetValue(idle)), parse.GetValue(concurrency),
+            parse.GetValue(sessionStarts), TimeSpan.FromSeconds(parse.GetValue(maxDuration)), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
         return command;
     }
 

@@ -201,6 +201,14 @@ public sealed class ServerSet : IAsyncDisposable
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
+/// <summary>One reading of a server's managed allocation, GC counts and pause time, and its CPU time, at one moment.</summary>
+public sealed record GcReading(long AllocatedBytes, int Gen0, int Gen1, int Gen2, double PauseMs, TimeSpan Cpu)
+{
+    /// <summary>What happened between <paramref name="earlier"/> and this reading.</summary>
+    public GcReading Since(GcReading earlier) =>
+        new(AllocatedBytes - earlier.AllocatedBytes, Gen0 - earlier.Gen0, Gen1 - earlier.Gen1, Gen2 - earlier.Gen2, PauseMs - earlier.PauseMs, Cpu - earlier.Cpu);
+}
+
 /// <summary>A silo or gateway child process: its port, memory, CPU time and newest metrics.</summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -379,6 +387,17 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.StandardInput.FlushAsync(cancellationToken);
         var answer = (await WaitForLineAsync(ServerHost.CollectedLine, cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken)).Split(' ');
         return (long.Parse(answer[0], CultureInfo.InvariantCulture), long.Parse(answer[1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The host's managed allocation so far and its GC counts (<see cref="ServerHost.AllocatedLine"/>).</summary>
+    public async Task<GcReading> ReadAllocationAsync(CancellationToken cancellationToken)
+    {
+        await _process.StandardInput.WriteLineAsync("alloc");
+        await _process.StandardInput.FlushAsync(cancellationToken);
+        var answer = (await WaitForLineAsync(ServerHost.AllocatedLine, cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken)).Split(' ');
+        return new GcReading(
+            long.Parse(answer[0], CultureInfo.InvariantCulture), int.Parse(answer[1], CultureInfo.InvariantCulture), int.Parse(answer[2], CultureInfo.InvariantCulture),
+            int.Parse(answer[3], CultureInfo.InvariantCulture), double.Parse(answer[4], CultureInfo.InvariantCulture), CpuTime());
     }
 
     /// <summary>Waits for a line the host prints besides metrics (e.g. <see cref="PlayerPlacement.DoneLine"/>).</summary>

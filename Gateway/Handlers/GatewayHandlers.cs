@@ -31,7 +31,8 @@ public sealed class GatewayHandlers(
     ClusterShutdown shutdown,
     TicketSignatureCheck tickets,
     RegistrationBudget registrations,
-    SessionStartAdmission sessionStarts)
+    SessionStartAdmission sessionStarts,
+    GrainRefs refs)
 {
     // Cheap sanity bounds before a grain is even addressed; the account grain applies the real rules.
     private const int MaxPasswordChars = 1024;
@@ -167,7 +168,7 @@ public sealed class GatewayHandlers(
 
         // A forged token is refused here, before any account grain is activated or its storage read; failures
         // are counted per address (resumes have a budget of their own: a NAT's password typos do not block them).
-        var resumes = grains.GetGrain<ILoginThrottleGrain>(AccountKeys.ForResumeAddress(session.RemoteAddress));
+        var resumes = refs.Get<ILoginThrottleGrain>(AccountKeys.ForResumeAddress(session.RemoteAddress));
         if (!tickets.MayBeGenuine(body, signature))
         {
             return await FailedResumeAsync(resumes);
@@ -416,7 +417,8 @@ public sealed class GatewayHandlers(
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
-    private IAccountGrain Account(string key) => grains.GetGrain<IAccountGrain>(key);
+    // Every request of an authenticated session starts here: references made without Orleans' per-call interface lookup.
+    private IAccountGrain Account(string key) => refs.Get<IAccountGrain>(key);
 
     private SessionEndpoint Endpoint(ClientSession session) =>
         new(identity.GatewayId, session.ConnectionId, identity.Observer, session.RemoteAddress, session.Client, identity.Instance);

@@ -14,6 +14,7 @@ using OrleansMmo.Gateway.Operations;
 using OrleansMmo.Gateway.Routing;
 using OrleansMmo.Gateway.Sessions;
 using OrleansMmo.Gateway.WebSockets;
+using OrleansMmo.Grains;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.World;
 using OrleansMmo.Hosting;
@@ -90,6 +91,7 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<GatewayObserver>();
         services.AddSingleton<DeliveryStats>();
         services.AddHostedService<GatewayObserverRegistration>();
+        services.AddSingleton<GrainRefs>();
         services.AddSingleton<GatewayHandlers>();
         services.AddSingleton<WorldHandlers>();
         services.AddSingleton<GmHandlers>();

@@ -122,7 +122,9 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
 
     private void SweepTimeouts()
     {
-        foreach (var session in _sessions.Values)
+        // The dictionary's own enumerator: Values would take every lock of the dictionary and copy all sessions into
+        // a new list on each sweep, garbage that grows with the players online while they are the ones arriving.
+        foreach (var (_, session) in _sessions)
         {
             if (session.IsClosing)
             {

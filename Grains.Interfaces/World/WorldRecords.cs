@@ -31,7 +31,9 @@ public sealed record PlayerSnapshot(
     [property: Id(6)] string ZoneId,
     [property: Id(7)] Position Position);
 
-[GenerateSerializer, Alias("mmo.PortalDescription")]
+// Immutable (Orleans does not deep-copy it between grains of a silo): built from game data and never changed after,
+// it travels with every world entry and zone change (PlayerAttachment, ZoneArrival).
+[GenerateSerializer, Immutable, Alias("mmo.PortalDescription")]
 public sealed record PortalDescription(
     [property: Id(0)] string PortalId,
     [property: Id(1)] Position Min,
@@ -39,7 +41,8 @@ public sealed record PortalDescription(
     [property: Id(3)] string TargetZoneId);
 
 /// <summary>What a client needs to know of a zone to move in it.</summary>
-[GenerateSerializer, Alias("mmo.ZoneDescription")]
+/// <remarks>Immutable for Orleans' copier, as <see cref="PortalDescription"/>: its portal list is built for it and never changed.</remarks>
+[GenerateSerializer, Immutable, Alias("mmo.ZoneDescription")]
 public sealed record ZoneDescription(
     [property: Id(0)] string ZoneId,
     [property: Id(1)] string Name,

@@ -30,6 +30,7 @@ public sealed partial class AccountGrain(
     CharacterNameMigrationStatus nameMigration,
     Gateways.LiveGateways liveGateways,
     TimeProvider time,
+    GrainRefs refs,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private static readonly TimeSpan BusyRetryAfter = TimeSpan.FromSeconds(1);
@@ -480,7 +481,7 @@ public sealed partial class AccountGrain(
         // The only place a connection is bound to a character: the gateway can ask for nothing
         // but its own account's characters, whatever ids a client sends.
         var summary = character.ToSummary(gameData.DefaultWorld);
-        var world = GrainFactory.GetGrain<IWorldGrain>(summary.WorldId);
+        var world = refs.Get<IWorldGrain>(summary.WorldId);
         var admission = await world.Admit(new AdmissionRequest(characterId, state.State.AccountId, this.GetPrimaryKeyString(),
             state.State.Role >= AccountRole.GameMaster, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway, queueTicket));
         switch (admission.Outcome)
@@ -493,7 +494,7 @@ public sealed partial class AccountGrain(
                 return new GameFailure(GameError.Busy, QueueFullRetryAfter);
         }
 
-        var attached = await GrainFactory.GetGrain<IPlayerGrain>(characterId).Attach(
+        var attached = await refs.Get<IPlayerGrain>(characterId).Attach(
             new PlayerSession(sessionId, endpoint.GatewayId, endpoint.ConnectionId, endpoint.Gateway, this.GetPrimaryKeyString()), summary);
         if (!attached.TryGetValue(out var attachment, out _))
         {

@@ -23,6 +23,7 @@ public static class AccountsHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<TicketSigner>();
+        services.TryAddSingleton<GrainRefs>();
         // Names claimed before confusable skeletons are copied to skeleton keys as the silo starts (needs the
         // grain storage's ILegacyCharacterNames; docs/persistence.md).
         services.AddSingleton<CharacterNameMigrationStatus>();

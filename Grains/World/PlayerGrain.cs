@@ -20,6 +20,7 @@ public sealed partial class PlayerGrain(
     IOptions<WorldOptions> options,
     WorldMetrics metrics,
     TimeProvider time,
+    GrainRefs refs,
     ILogger<PlayerGrain> logger) : Grain, IPlayerGrain
 {
     private readonly WorldOptions _options = options.Value;
@@ -598,7 +599,7 @@ public sealed partial class PlayerGrain(
         }
     }
 
-    private IZoneGrain ZoneGrain(string zoneId) => GrainFactory.GetGrain<IZoneGrain>(ZoneKeys.Of(WorldId, zoneId));
+    private IZoneGrain ZoneGrain(string zoneId) => refs.Get<IZoneGrain>(ZoneKeys.Of(WorldId, zoneId));
 
     private PlayerSnapshot Snapshot() => new(
         CharacterId, State.Name, State.Level, State.Experience, State.Gold, [.. State.Inventory], State.ZoneId, State.Position);

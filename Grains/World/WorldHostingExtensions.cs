@@ -39,6 +39,7 @@ public static class WorldHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<WorldMetrics>();
+        services.TryAddSingleton<GrainRefs>();
         return silo;
     }
 }

@@ -32,6 +32,10 @@ namespace OrleansMmo.Silo.Storage;
 /// closed rather than reused (closing a SQLite handle rolls its transaction back).</item>
 /// </list>
 /// <para>
+/// Its commands also bind parameters by their prefixed names (<see cref="PrefixedParameterCommand"/>), which
+/// Orleans' storage and the operations store name without a prefix.
+/// </para>
+/// <para>
 /// Only connections of this type take the lock: a plain <see cref="SqliteConnection"/> on the same
 /// connection string (a tool, a test) can still race with them. The silo opens none.
 /// </para>
@@ -41,6 +45,11 @@ internal sealed class GuardedSqliteConnection(string connectionString) : SqliteC
     // One lock for every pool: the race is inside one pool, but pools are per connection string and a
     // silo has one, so finer locking would buy nothing.
     private static readonly Lock PoolLock = new();
+
+    // What SqliteConnection.CreateCommand does, with the command type that binds cheaply; CreateDbCommand
+    // (DbConnection.CreateCommand, as Orleans' storage calls it) comes here too.
+    public override SqliteCommand CreateCommand() =>
+        new PrefixedParameterCommand { Connection = this, CommandTimeout = DefaultTimeout, Transaction = Transaction };
 
     public override void Open()
     {

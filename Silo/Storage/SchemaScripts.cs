@@ -57,7 +57,7 @@ public sealed partial class SchemaScripts
             }
             else if (QueryFileName().Match(file) is { Success: true } query)
             {
-                queries.Add(query.Groups[1].Value, Read(assembly, resource));
+                queries.Add(query.Groups[1].Value, WithoutCommentLines(Read(assembly, resource)));
             }
         }
 
@@ -94,6 +94,14 @@ public sealed partial class SchemaScripts
 
     [GeneratedRegex(@"^(\d{4})_(\w+)\.sql$", RegexOptions.CultureInvariant)]
     private static partial Regex MigrationFileName();
+
+    /// <summary>
+    /// The query without its whole-line comments. The comments document the query in its file; the text Orleans reads
+    /// from <c>OrleansQuery</c> is sent with every grain read and write, and the SQLite driver copies all of it to UTF-8
+    /// each time (the comments were half of it).
+    /// </summary>
+    private static string WithoutCommentLines(string sql) =>
+        string.Join('\n', sql.Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal))).Trim();
 
     [GeneratedRegex(@"^Queries\.(\w+)\.sql$", RegexOptions.CultureInvariant)]
     private static partial Regex QueryFileName();

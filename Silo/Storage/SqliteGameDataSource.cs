@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using SQLitePCL;
 
 namespace OrleansMmo.Silo.Storage;
 
@@ -10,15 +12,20 @@ namespace OrleansMmo.Silo.Storage;
 /// Microsoft.Data.Sqlite has no connection-string keyword for pragmas, and <c>synchronous</c> and
 /// <c>busy_timeout</c> belong to a connection, not to the file. Orleans' ADO.NET storage opens every
 /// connection through <see cref="DbDataSource.OpenConnectionAsync"/> when it is given a data source,
-/// so applying them here covers every grain read and write. A pooled connection gets them again on
-/// reuse, which costs microseconds and keeps this independent of how the pool is managed. The
-/// connections are <see cref="GuardedSqliteConnection"/>s: Microsoft.Data.Sqlite's pool alone could hand
+/// so applying them here covers every grain read and write. They are applied once per native handle:
+/// a pooled connection reuses its handle, and the pragmas stay set on it (a handle the pool closes is
+/// gone, and a new one is configured when first opened). Running them on every open cost a command, its
+/// parsing and its buffers per storage operation: 6.7% of the silo's allocation per session start
+/// (docs/benchmarks/README.md, "Session starts allocate less"). The connections are <see cref="GuardedSqliteConnection"/>s: Microsoft.Data.Sqlite's pool alone could hand
 /// one a handle inside another connection's transaction, where that <c>PRAGMA synchronous</c> fails.
 /// </remarks>
 internal sealed class SqliteGameDataSource : DbDataSource
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
+
+    // Native handles that have had the pragmas, held weakly: a handle closed by the pool drops out.
+    private readonly ConditionalWeakTable<sqlite3, object> _configured = new();
 
     public SqliteGameDataSource(string connectionString, TimeSpan busyTimeout)
     {
@@ -42,9 +49,14 @@ internal sealed class SqliteGameDataSource : DbDataSource
         try
         {
             connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = _pragmas;
-            command.ExecuteNonQuery();
+            if (NeedsPragmas(connection))
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = _pragmas;
+                command.ExecuteNonQuery();
+                Configured(connection);
+            }
+
             return connection;
         }
         catch
@@ -60,15 +72,30 @@ internal sealed class SqliteGameDataSource : DbDataSource
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
-            command.CommandText = _pragmas;
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (NeedsPragmas(connection))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = _pragmas;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                Configured(connection);
+            }
+
             return connection;
         }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private bool NeedsPragmas(GuardedSqliteConnection connection) => connection.Handle is not { } handle || !_configured.TryGetValue(handle, out _);
+
+    private void Configured(GuardedSqliteConnection connection)
+    {
+        if (connection.Handle is { } handle)
+        {
+            _configured.AddOrUpdate(handle, this);
         }
     }
 }

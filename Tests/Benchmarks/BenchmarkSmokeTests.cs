@@ -43,7 +43,7 @@ public sealed class BenchmarkSmokeFixture : IAsyncLifetime
     {
         var output = Path.Combine(Directory, benchmark + ".json");
         string[] common = ["--run-dir", RunDirectory, "--out", output];
-        string[] seeded = benchmark is "connections" or "fanout" or "login-storm" or "abuse" ? ["--seed-dir", SeedDirectory] : [];
+        string[] seeded = benchmark is "connections" or "fanout" or "login-storm" or "abuse" or "session-starts" ? ["--seed-dir", SeedDirectory] : [];
         var run = await ToolAsync([benchmark, .. arguments, .. common, .. seeded], TimeSpan.FromMinutes(3));
         Assert.True(run.ExitCode == 0, $"{benchmark} failed: {run}");
         Assert.True(File.Exists(output), $"{benchmark} wrote no results: {run}");
@@ -153,6 +153,22 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
         Assert.Equal(BenchmarkSmokeFixture.StormAccounts, Metric(result, "logins"));
         Assert.True(Metric(result, "onlineRequestsBefore") > 0);
         Assert.True(Metric(result, "onlineRequestsDuring") > 0);
+    }
+
+    [Fact]
+    public async Task SessionStartsBenchmarkReadsWhatEachServerAllocatedPerSessionStart()
+    {
+        var result = await bench.RunAsync("session-starts", "--arrivals", "8", "--warmup-arrivals", "2", "--idle", "0.5");
+
+        Assert.Equal(8, Metric(result, "enteredWorld"));
+        foreach (var process in new[] { "silo", "gateway" })
+        {
+            // Read from each process itself (the host's "alloc" answer), not estimated.
+            Assert.True(Metric(result, $"{process}.allocatedMiB") > 0, $"no allocation read from the {process}");
+            Assert.True(Metric(result, $"{process}.rawKbPerSessionStart") > 0, $"no allocation per session start for the {process}");
+            Assert.True(result.GetProperty("metrics").TryGetProperty($"{process}.kbPerSessionStart", out _));
+            Assert.True(Metric(result, $"{process}.cpuMsPerSessionStart") >= 0);
+        }
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace OrleansMmo.Tests.Gateway;
 public class OpcodeTableTests
 {
     // Handlers are never invoked here; the table only needs their method groups.
-    private static readonly OpcodeTable Table = new(new GatewayHandlers(null!, null!, Options.Create(new GatewayOptions()), null!, null!, null!, null!, null!, null!, null!, null!, null!), new WorldHandlers(null!), new GmHandlers(null!));
+    private static readonly OpcodeTable Table = new(new GatewayHandlers(null!, null!, Options.Create(new GatewayOptions()), null!, null!, null!, null!, null!, null!, null!, null!, null!, null!), new WorldHandlers(null!), new GmHandlers(null!));
 
     [Fact]
     public void EveryRequestOpcodeIsRoutedExactlyOnce()

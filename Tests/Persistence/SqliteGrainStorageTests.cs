@@ -122,6 +122,63 @@ public sealed class SqliteGrainStorageTests(SqliteStorageSiloFixture fixture)
     }
 
     [Fact]
+    public async Task EveryNativeHandleHasThePragmasWhetherNewOrReusedFromThePool()
+    {
+        // The pragmas run once per native handle, not on every open: a handle reused from the pool must still have
+        // them, and one the pool made anew (after a clear) must get them.
+        var options = await Fixture.NewDatabaseAsync("pragmas_per_handle");
+        options.SqliteBusyTimeout = TimeSpan.FromMilliseconds(4321);
+        await using var database = new GameDatabase(options);
+        await new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+
+        async Task<(long Synchronous, long BusyTimeout, IntPtr Handle)> OpenAndReadAsync()
+        {
+            await using var connection = (SqliteConnection)await database.DataSource.OpenConnectionAsync();
+            await using var synchronous = connection.CreateCommand();
+            synchronous.CommandText = "PRAGMA synchronous;";
+            await using var busy = connection.CreateCommand();
+            busy.CommandText = "PRAGMA busy_timeout;";
+            return ((long)(await synchronous.ExecuteScalarAsync())!, (long)(await busy.ExecuteScalarAsync())!, connection.Handle!.DangerousGetHandle());
+        }
+
+        var first = await OpenAndReadAsync();
+        var reused = await OpenAndReadAsync();
+        using (var pool = new SqliteConnection(database.DataSource.ConnectionString))
+        {
+            SqliteConnection.ClearPool(pool);
+        }
+
+        var fresh = await OpenAndReadAsync();
+
+        Assert.Equal(first.Handle, reused.Handle);
+        foreach (var (synchronous, busyTimeout, _) in new[] { first, reused, fresh })
+        {
+            Assert.Equal(1, synchronous); // NORMAL
+            Assert.Equal(4321, busyTimeout);
+        }
+    }
+
+    [Fact]
+    public async Task ParametersNamedWithoutAPrefixBindToTheirPrefixedNamesInEveryStatement()
+    {
+        // As Orleans' storage and the session records name them; the silo's commands add the '@' their SQL uses.
+        await using var database = new GameDatabase(await Fixture.NewDatabaseAsync("unprefixed_parameters"));
+        await new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "CREATE TEMP TABLE t (a TEXT, b INTEGER); INSERT INTO t VALUES (@A, @B); SELECT a || ':' || b || ':' || @Unused2 FROM t WHERE a = @A;";
+        foreach (var (name, value) in new (string, object)[] { ("A", "x"), ("B", 7), ("Unused", 1), ("Unused2", "z"), ("$Kept", 0) })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        Assert.Equal("x:7:z", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public void OrleansOpensItsConnectionsThroughTheTunedDataSource()
     {
         var services = Fixture.Silo.Services;
