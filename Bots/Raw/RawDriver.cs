@@ -171,7 +171,7 @@ public sealed class RawDriver : IAsyncDisposable
             {
                 var now = Stopwatch.GetTimestamp();
                 var moving = _moving;
-                long sent = 0, skipped = 0;
+                long sent = 0, moves = 0, skipped = 0;
                 foreach (var player in _players)
                 {
                     if (player is null || player.Lost)
@@ -208,7 +208,10 @@ public sealed class RawDriver : IAsyncDisposable
                     {
                         case SendOutcome.Sent:
                             sent++;
-                            Metrics.Increment(Counter.MovesSent);
+                            moves++;
+                            break;
+                        case SendOutcome.Respawned:
+                            sent++;
                             break;
                         case SendOutcome.Skipped:
                             skipped++;
@@ -220,6 +223,11 @@ public sealed class RawDriver : IAsyncDisposable
                 {
                     Metrics.Add(Counter.FramesOut, sent);
                     Metrics.Add(Counter.Requests, sent);
+                }
+
+                if (moves > 0)
+                {
+                    Metrics.Add(Counter.MovesSent, moves);
                 }
 
                 if (skipped > 0)

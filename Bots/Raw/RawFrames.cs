@@ -119,6 +119,31 @@ public static class RawFrames
         return new MoveAnswer(accepted, hasPosition, x, y, rejection, changed);
     }
 
+    /// <summary>Reads a RespawnResponse: respawned (1) and position (2, a Vec2).</summary>
+    public static (bool Respawned, float X, float Y) ReadRespawnAnswer(ReadOnlySpan<byte> payload)
+    {
+        var respawned = false;
+        float x = 0, y = 0;
+        var reader = new WireReader(payload);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == 1 && wireType == WireReader.Varint)
+            {
+                respawned = reader.ReadVarint() != 0;
+            }
+            else if (field == 2 && wireType == WireReader.LengthDelimited)
+            {
+                (x, y) = ReadVec2(reader.ReadLengthDelimited());
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+
+        return (respawned, x, y);
+    }
+
     /// <summary>The code (1) and retry_after_ms (3) of an ErrorResponse.</summary>
     public static (int Code, uint RetryAfterMs) ReadError(ReadOnlySpan<byte> payload)
     {

@@ -23,6 +23,7 @@ internal sealed class RawPlayer
     private const int RingSize = 64;
     private const byte KindMove = 1;
     private const byte KindPing = 2;
+    private const byte KindRespawn = 3;
     // No correction pending: x is a NaN, which no authoritative position is.
     private const long NoCorrection = 0x7FC00000_00000000;
 
@@ -32,6 +33,7 @@ internal sealed class RawPlayer
     private readonly Random _random;
     private readonly byte[] _moveFrame = new byte[RawFrames.MoveFrameSize];
     private readonly byte[] _pingFrame = new byte[FrameHeader.Size];
+    private readonly byte[] _respawnFrame = new byte[FrameHeader.Size];
     private readonly long[] _sentAt = new long[RingSize];
     private readonly byte[] _sentKind = new byte[RingSize];
     private readonly LatencyHistogram _moveLatency;
@@ -43,6 +45,8 @@ internal sealed class RawPlayer
     private long _sent;
     private long _answered;
     private long _correction = NoCorrection;
+    // Set by the read loop when a move was answered DEAD: the next turn rises again instead of moving.
+    private int _dead;
     private ZoneArrival? _arrivalChanged;
     private Task? _pendingSend;
     private TaskCompletionSource<(ushort Opcode, byte[] Payload)>? _handshake;
@@ -67,6 +71,7 @@ internal sealed class RawPlayer
         _receive = new byte[driver.Options.ReceiveBufferBytes];
         Phase = _random.NextDouble();
         FrameHeader.Write(_pingFrame, 0, (ushort)Opcode.Ping, 0);
+        FrameHeader.Write(_respawnFrame, 0, (ushort)Opcode.Respawn, 0);
     }
 
     /// <summary>Where in the move period this player's moves fall (0-1), so players do not move in lockstep.</summary>
@@ -136,7 +141,8 @@ internal sealed class RawPlayer
     /// <summary>
     /// Sends this player's next Move if it may: not lost, its previous write done, fewer than max_in_flight
     /// unanswered. Steps toward its waypoint at the speed factor of the zone's max_speed for the time since its last
-    /// move (at most two periods), adopting the server's correction first if one came.
+    /// move (at most two periods), adopting the server's correction first if one came. A player the zone's creatures
+    /// killed (a move answered DEAD) sends a Respawn instead, as a player would, and walks on from the graveyard.
     /// </summary>
     public SendOutcome TrySendMove(long now, double periodSeconds)
     {
@@ -153,6 +159,16 @@ internal sealed class RawPlayer
         if (Interlocked.Exchange(ref _arrivalChanged, null) is { } arrival)
         {
             Arrive(arrival);
+        }
+
+        if (Interlocked.Exchange(ref _dead, 0) == 1)
+        {
+            var respawn = NextRequestId();
+            _sentKind[respawn & (RingSize - 1)] = KindRespawn;
+            _sentAt[respawn & (RingSize - 1)] = now;
+            BinaryPrimitives.WriteUInt32BigEndian(_respawnFrame.AsSpan(8), respawn);
+            _lastMoveAt = 0;
+            return Send(_respawnFrame, _respawnFrame.Length, now) ? SendOutcome.Respawned : SendOutcome.Lost;
         }
 
         var correction = Interlocked.Exchange(ref _correction, NoCorrection);
@@ -496,7 +512,13 @@ internal sealed class RawPlayer
             _moveLatency.Record(Stopwatch.GetElapsedTime(_sentAt[slot]));
             var answer = RawFrames.ReadMoveAnswer(payload);
             tally.Moves++;
-            if (!answer.Accepted)
+            if (answer.Rejection == (int)MoveRejection.Dead)
+            {
+                // Killed by a creature since: a documented answer, not a correction (as the fighting bots count it).
+                _metrics.Refusal("MOVE_DEAD");
+                Volatile.Write(ref _dead, 1);
+            }
+            else if (!answer.Accepted)
             {
                 tally.Corrections++;
                 _metrics.Error($"MOVE_{ErrorNames.Of((MoveRejection)answer.Rejection)}");
@@ -519,6 +541,19 @@ internal sealed class RawPlayer
         if (opcode == Opcode.Ping.ResponseOf())
         {
             Interlocked.Increment(ref _answered);
+            return;
+        }
+
+        if (opcode == Opcode.Respawn.ResponseOf())
+        {
+            Interlocked.Increment(ref _answered);
+            var (respawned, x, y) = RawFrames.ReadRespawnAnswer(payload);
+            if (respawned)
+            {
+                _metrics.Increment(Counter.Deaths);
+                Interlocked.Exchange(ref _correction, ((long)BitConverter.SingleToInt32Bits(x) << 32) | (uint)BitConverter.SingleToInt32Bits(y));
+            }
+
             return;
         }
 
@@ -614,6 +649,8 @@ internal sealed class RawPlayer
 internal enum SendOutcome
 {
     Sent,
+    /// <summary>A Respawn was sent instead of the move.</summary>
+    Respawned,
     /// <summary>Not sent: its previous write is pending or max_in_flight requests are unanswered.</summary>
     Skipped,
     Lost,

@@ -108,6 +108,13 @@ public sealed class RawFramesTests
     }
 
     [Fact]
+    public void RespawnAnswersReadAsTheGeneratedParserReadsThem()
+    {
+        Assert.Equal((true, 480f, 470.5f), RawFrames.ReadRespawnAnswer(new RespawnResponse { Respawned = true, Position = new Vec2 { X = 480, Y = 470.5f }, Health = 100 }.ToByteArray()));
+        Assert.Equal((false, 0f, 0f), RawFrames.ReadRespawnAnswer(new RespawnResponse().ToByteArray()));
+    }
+
+    [Fact]
     public void ErrorsAndDisconnectsReadTheirCodes()
     {
         var error = new ErrorResponse { Code = ErrorCode.MoveRateLimited, Detail = "too many moves", RetryAfterMs = 250 };
