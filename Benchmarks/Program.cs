@@ -128,14 +128,19 @@ public static class Program
             DefaultValueFactory = _ => "raw",
         };
         driver.AcceptOnlyFromAmong("raw", "bots");
+        var inFlight = new Option<int>("--max-in-flight")
+        {
+            Description = "raw driver: moves a player may have unanswered before it skips its next (0: the gateway's max_in_flight, 32)",
+            DefaultValueFactory = _ => 0,
+        };
         var command = new Command("fanout", "c. One zone, players moving at 10 Hz, spread out and clumped: entity updates delivered per second, tick p50/p99")
         {
-            players, rate, warmup, duration, clump, cases, creatures, creature, driver, SeedDirectory, Out, RunDirectory,
+            players, rate, warmup, duration, clump, cases, creatures, creature, driver, inFlight, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => FanoutBenchmark.RunAsync(new FanoutBenchmark.Options(
             parse.GetValue(players), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(duration)),
             parse.GetValue(clump), parse.GetValue(cases)!, parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out),
-            parse.GetValue(creatures), parse.GetValue(creature)!, parse.GetValue(driver)!), token));
+            parse.GetValue(creatures), parse.GetValue(creature)!, parse.GetValue(driver)!, parse.GetValue(inFlight)), token));
         return command;
     }
 

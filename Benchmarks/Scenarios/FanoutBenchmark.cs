@@ -31,7 +31,7 @@ public static class FanoutBenchmark
 
     public sealed record Options(
         int Players, double MoveRate, TimeSpan Warmup, TimeSpan Duration, double ClumpRadius, string Cases, string SeedDirectory, string RunDirectory, string? Out,
-        int Creatures = 0, string Creature = "rabbit", string Driver = "raw");
+        int Creatures = 0, string Creature = "rabbit", string Driver = "raw", int MaxInFlight = 0);
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
     {
@@ -49,6 +49,7 @@ public static class FanoutBenchmark
                 ["creatures"] = options.Creatures,
                 ["creature"] = options.Creature,
                 ["driver"] = options.Driver,
+                ["maxInFlight"] = options.MaxInFlight,
             },
         };
         var cases = options.Cases == "both" ? ["spread", "clumped"] : new[] { options.Cases };
@@ -133,7 +134,7 @@ public static class FanoutBenchmark
         // raw: bare sockets, one send loop, counting parsers (Bots/Raw); bots: a full SDK client per player.
         var summary = options.Driver == "bots"
             ? await BotRunner.RunInProcessAsync(settings, Console.Out, OnSnapshot, stop.Token)
-            : await RawDriver.RunInProcessAsync(settings, Console.Out, OnSnapshot, stop.Token);
+            : await RawDriver.RunInProcessAsync(settings, Console.Out, OnSnapshot, stop.Token, options.MaxInFlight);
         void OnSnapshot(MetricsSnapshot snapshot)
         {
             if (stop.IsCancellationRequested)

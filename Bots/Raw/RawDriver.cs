@@ -17,6 +17,14 @@ public sealed record RawDriverOptions
     /// <summary>Players wander within this many metres of where they entered; 0 roams the whole zone, clear of portals.</summary>
     public double RoamRadius { get; init; }
 
+    /// <summary>
+    /// Requests a player may have unanswered before it skips its next move (counted as skipped); 0: the gateway's
+    /// max_in_flight (32 by default), i.e. a client that keeps sending at its rate whatever the server's delay, and the
+    /// gateway's queue bounds it. A small number is a client that waits for its moves to be answered before sending
+    /// more: under overload, moves are dropped at the client instead of queued in the gateway.
+    /// </summary>
+    public int MaxInFlight { get; init; }
+
     /// <summary>Players entering (connect, Hello, ResumeSession, EnterWorld) at once.</summary>
     public int EnterConcurrency { get; init; } = 64;
 
@@ -247,10 +255,11 @@ public sealed class RawDriver : IAsyncDisposable
     /// sessions of the ticket cache (<see cref="BotSettings.TicketCache"/>, required: the raw driver neither registers
     /// nor logs in) over <see cref="BotSettings.Gateways"/>, move once <see cref="BotSettings.MovesStart"/> completes
     /// (at once without it), for <see cref="BotSettings.Duration"/>. <paramref name="onSnapshot"/> sees the cumulative
-    /// numbers once a second. Chat, portals, GetPlayer, combat and reconnects are the bots' alone.
+    /// numbers once a second; <paramref name="maxInFlight"/> is <see cref="RawDriverOptions.MaxInFlight"/>. Chat,
+    /// portals, GetPlayer, combat and reconnects are the bots' alone.
     /// </summary>
     public static async Task<RunSummary> RunInProcessAsync(
-        BotSettings settings, TextWriter? progress, Action<MetricsSnapshot>? onSnapshot, CancellationToken cancellationToken)
+        BotSettings settings, TextWriter? progress, Action<MetricsSnapshot>? onSnapshot, CancellationToken cancellationToken, int maxInFlight = 0)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var tickets = TicketCache.Load(settings.TicketCache ?? throw new ArgumentException("the raw driver resumes seeded sessions: a ticket cache is required", nameof(settings)));
@@ -258,7 +267,7 @@ public sealed class RawDriver : IAsyncDisposable
         var metrics = new BotMetrics();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var clock = Stopwatch.StartNew();
-        var driver = new RawDriver(RawDriverOptions.From(settings), settings.Bots, metrics);
+        var driver = new RawDriver(RawDriverOptions.From(settings) with { MaxInFlight = maxInFlight }, settings.Bots, metrics);
         var entering = Task.WhenAll(Enumerable.Range(0, settings.Bots).Select(EnterOneAsync));
         var startMoving = (settings.MovesStart ?? Task.CompletedTask).ContinueWith(
             _ => driver.StartMoving(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -108,6 +108,11 @@ internal sealed class RawPlayer
         }, cancellationToken));
         _maxPayload = hello.MaxPayloadBytes > 0 ? (int)hello.MaxPayloadBytes : _maxPayload;
         _maxInFlight = Math.Clamp((int)hello.MaxInFlight, 1, RingSize / 2);
+        if (_driver.Options.MaxInFlight > 0)
+        {
+            _maxInFlight = Math.Min(_maxInFlight, _driver.Options.MaxInFlight);
+        }
+
         _heartbeatTicks = Stopwatch.Frequency * Math.Max(1000, hello.HeartbeatIntervalMs) / 1000;
 
         var resumed = ResumeSessionResponse.Parser.ParseFrom(await RetryLaterAsync(Opcode.ResumeSession, new ResumeSessionRequest { Token = ticket }, cancellationToken));
