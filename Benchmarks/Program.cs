@@ -128,10 +128,13 @@ public static class Program
             DefaultValueFactory = _ => "raw",
         };
         driver.AcceptOnlyFromAmong("raw", "bots");
+        // 4: a player keeps at most 400 ms of moves unanswered and skips (counts) the rest, as a client sending its
+        // newest position would. With the gateway's 32, one stall of the servers left seconds of stale moves queued
+        // that they never drained at 20,000 moves/s (docs/benchmarks: "c. Spread again").
         var inFlight = new Option<int>("--max-in-flight")
         {
             Description = "raw driver: moves a player may have unanswered before it skips its next (0: the gateway's max_in_flight, 32)",
-            DefaultValueFactory = _ => 0,
+            DefaultValueFactory = _ => 4,
         };
         var command = new Command("fanout", "c. One zone, players moving at 10 Hz, spread out and clumped: entity updates delivered per second, tick p50/p99")
         {
