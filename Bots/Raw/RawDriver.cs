@@ -54,10 +54,10 @@ public sealed record RawDriverOptions
 /// <summary>
 /// A load driver for moving crowds that costs far less than the bots: each player is a bare socket, all players'
 /// moves are written by one send loop (a timer every <see cref="RawDriverOptions.SendSlice"/> that writes each due
-/// player's next Move, encoded into a reused buffer, without awaiting any answer: pipelined, at most the gateway's
-/// max_in_flight unanswered per player), and each socket's read loop only parses frame headers and the few fields it
-/// counts (<see cref="RawFrames"/>): Move answers (accepted, corrected, refused; latency from a per-player ring of
-/// send times), WorldUpdate pushes and their entries. The way in (Hello, ResumeSession with a seeded ticket,
+/// player's next Move, encoded into a reused buffer, without awaiting any answer: pipelined, at most
+/// <see cref="RawDriverOptions.MaxInFlight"/> unanswered per player), and each socket's read loop only parses frame
+/// headers and the few fields it counts (<see cref="RawFrames"/>): Move answers (accepted, corrected, refused; latency
+/// from a per-player ring of send times), WorldUpdate pushes and their entries. The way in (Hello, ResumeSession with a seeded ticket,
 /// EnterWorld) uses the Protocol project's messages, as the SDK does; it is not what is measured.
 /// Counts go into a <see cref="BotMetrics"/> under the bots' counter names, so a benchmark reads either driver alike.
 /// </summary>
@@ -101,7 +101,11 @@ public sealed class RawDriver : IAsyncDisposable
     /// </summary>
     public async Task<string?> EnterAsync(int slot, DnsEndPoint gateway, string ticket, IPAddress? source = null, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNotEqual(_players[slot], null);
+        if (_players[slot] is not null)
+        {
+            throw new InvalidOperationException($"slot {slot} already holds a player");
+        }
+
         await _enterGate.WaitAsync(cancellationToken);
         var socket = source is null
             ? new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
