@@ -123,14 +123,28 @@ public static class Program
         var cases = new Option<string>("--cases") { Description = "spread, clumped or both", DefaultValueFactory = _ => "both" };
         var creatures = new Option<int>("--creatures") { Description = "Creatures in the zone, spread over it (0: the demo world's own)", DefaultValueFactory = _ => 0 };
         var creature = new Option<string>("--creature") { Description = "Creature template for --creatures (rabbit strolls, wolf hunts)", DefaultValueFactory = _ => "rabbit" };
+        var driver = new Option<string>("--driver")
+        {
+            Description = "Who moves the players: raw (bare sockets, one send loop, counting readers: cheap enough for 20,000 moves/s) or bots (the bot tool's full SDK clients)",
+            DefaultValueFactory = _ => "raw",
+        };
+        driver.AcceptOnlyFromAmong("raw", "bots");
+        // 4: a player keeps at most 400 ms of moves unanswered and skips (counts) the rest, as a client sending its
+        // newest position would. With the gateway's 32, one stall of the servers left seconds of stale moves queued
+        // that they never drained at 20,000 moves/s (docs/benchmarks: "c. Spread again").
+        var inFlight = new Option<int>("--max-in-flight")
+        {
+            Description = "raw driver: moves a player may have unanswered before it skips its next (0: the gateway's max_in_flight, 32)",
+            DefaultValueFactory = _ => 4,
+        };
         var command = new Command("fanout", "c. One zone, players moving at 10 Hz, spread out and clumped: entity updates delivered per second, tick p50/p99")
         {
-            players, rate, warmup, duration, clump, cases, creatures, creature, SeedDirectory, Out, RunDirectory,
+            players, rate, warmup, duration, clump, cases, creatures, creature, driver, inFlight, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => FanoutBenchmark.RunAsync(new FanoutBenchmark.Options(
             parse.GetValue(players), parse.GetValue(rate), TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(duration)),
             parse.GetValue(clump), parse.GetValue(cases)!, parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out),
-            parse.GetValue(creatures), parse.GetValue(creature)!), token));
+            parse.GetValue(creatures), parse.GetValue(creature)!, parse.GetValue(driver)!, parse.GetValue(inFlight)), token));
         return command;
     }
 

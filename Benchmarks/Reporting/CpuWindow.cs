@@ -17,6 +17,8 @@ public sealed class CpuWindow(IReadOnlyDictionary<string, int> processes)
     private Dictionary<string, long> _stop = [];
     private long _startTimestamp;
     private long _stopTimestamp;
+    private long _machineStart;
+    private long _machineStop;
 
     /// <summary>The processes, by name (e.g. "gateway", "silo", "driver").</summary>
     public IReadOnlyDictionary<string, int> Processes => processes;
@@ -28,12 +30,14 @@ public sealed class CpuWindow(IReadOnlyDictionary<string, int> processes)
     {
         _startTimestamp = Stopwatch.GetTimestamp();
         _start = Sample();
+        _machineStart = MachineBusyTicks();
     }
 
     public void Stop()
     {
         _stopTimestamp = Stopwatch.GetTimestamp();
         _stop = Sample();
+        _machineStop = MachineBusyTicks();
     }
 
     /// <summary>Seconds between <see cref="Start"/> and <see cref="Stop"/>.</summary>
@@ -46,6 +50,12 @@ public sealed class CpuWindow(IReadOnlyDictionary<string, int> processes)
     /// <summary>Cores each process used on average in the window.</summary>
     public IReadOnlyDictionary<string, double> Cores =>
         CpuSeconds.ToDictionary(p => p.Key, p => Seconds > 0 ? Math.Round(p.Value / Seconds, 3) : 0);
+
+    /// <summary>
+    /// Cores the whole machine was busy in the window (every process, from <c>/proc/stat</c>): on a shared machine,
+    /// this minus the measured processes' is what others took from them.
+    /// </summary>
+    public double MachineCores => Seconds > 0 ? Math.Round((_machineStop - _machineStart) / TicksPerSecond / Seconds, 3) : 0;
 
     /// <summary>CPU microseconds each process spent per call answered in the window.</summary>
     public IReadOnlyDictionary<string, double> MicrosecondsPer(long calls) =>
@@ -62,6 +72,22 @@ public sealed class CpuWindow(IReadOnlyDictionary<string, int> processes)
             // Fields after the command name, which is in parentheses and may hold spaces: state is [0], utime [11], stime [12].
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Busy clock ticks of all cores so far: the first line of <c>/proc/stat</c> minus idle and iowait; 0 off Linux.</summary>
+    public static long MachineBusyTicks()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/stat").First();
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            // user nice system idle iowait irq softirq steal [guest guest_nice, already counted in user and nice]
+            return fields.Take(8).Sum() - fields[3] - fields[4];
         }
         catch (IOException)
         {

@@ -17,7 +17,11 @@ public enum Counter
     CharactersCreated,
     EnteredWorld,
     Moves,
+    /// <summary>Moves written to the socket (the raw driver; the bots count moves when answered).</summary>
+    MovesSent,
     MovesSkipped,
+    /// <summary>Moves answered with an Error frame (MOVE_RATE_LIMITED, RATE_LIMITED, ...) rather than a MoveResponse.</summary>
+    MovesRefused,
     MoveCorrections,
     ZoneChanges,
     WorldUpdates,

@@ -125,12 +125,25 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
         }
 
         Assert.True(Metric(result, "clumped.cpuCores.driver") > 0);
+        // The raw driver (the default) wrote moves and had them answered.
+        Assert.Equal("raw", result.GetProperty("parameters").GetProperty("driver").GetString());
+        Assert.True(Metric(result, "spread.movesSentPerSecond") > 0);
         Assert.True(Metric(result, "spread.movesPerSecond") > 0);
         Assert.True(Metric(result, "clumped.movesPerSecond") > 0);
-        // Eight players within 5 m see each other move: the bots parsed WorldUpdate pushes.
+        // Eight players within 5 m see each other move: the driver counted WorldUpdate pushes.
         Assert.True(Metric(result, "clumped.entityUpdatesPerSecond") > 0);
         // The tick histogram came from the silo's meter.
         Assert.True(Metric(result, "clumped.ticksPerSecond") > 0);
+    }
+
+    [Fact]
+    public async Task FanoutBenchmarkStillDrivesThePlayersWithTheBots()
+    {
+        var result = await bench.RunAsync("fanout", "--driver", "bots", "--cases", "clumped", "--players", "8", "--warmup", "1", "--duration", "2", "--clump-radius", "5");
+
+        Assert.Equal(8, Metric(result, "clumped.placed"));
+        Assert.True(Metric(result, "clumped.movesPerSecond") > 0);
+        Assert.True(Metric(result, "clumped.entityUpdatesPerSecond") > 0);
     }
 
     [Fact]

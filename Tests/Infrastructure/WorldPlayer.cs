@@ -16,6 +16,7 @@ public sealed class WorldPlayer : IAsyncDisposable
     private readonly Task _pump;
     private TaskCompletionSource _changed = NewSignal();
     private long _updates;
+    private long _entityEntries;
 
     public const string Password = "correct horse battery";
 
@@ -41,6 +42,9 @@ public sealed class WorldPlayer : IAsyncDisposable
     public WorldView View { get; } = new();
 
     public long UpdatesReceived => Interlocked.Read(ref _updates);
+
+    /// <summary>Entries of every WorldUpdate received, fully decoded: entered + moved + left.</summary>
+    public long EntityEntriesReceived => Interlocked.Read(ref _entityEntries);
 
     private readonly List<Teleported> _teleports = [];
 
@@ -175,6 +179,7 @@ public sealed class WorldPlayer : IAsyncDisposable
                     {
                         case WorldUpdate update:
                             Interlocked.Increment(ref _updates);
+                            Interlocked.Add(ref _entityEntries, update.Entered.Count + update.Moved.Count + update.Left.Count);
                             View.Apply(update);
                             foreach (var entered in update.Entered)
                             {
