@@ -481,7 +481,10 @@ public sealed partial class Bot
         var position = arrival.Position ?? new Vec2();
         var home = position.Clone();
         var waypoint = position.Clone();
-        var lastAccepted = Stopwatch.GetTimestamp();
+        // When the last accepted move was sent: the walk goes on from there. Measured from its *answer* instead, a bot
+        // whose answers take longer than its period would send steps of almost nothing (the timer fires at once after a
+        // late answer), and a benchmark would measure a crowd standing still (docs/benchmarks, "c. Spread again").
+        var walkedFrom = Stopwatch.GetTimestamp();
         var chatChancePerTick = _settings.ChatInterval > TimeSpan.Zero ? period / _settings.ChatInterval : 0;
         long chatted = 0;
 
@@ -493,8 +496,10 @@ public sealed partial class Bot
                 waypoint = NextWaypoint(zone, home);
             }
 
-            // Never farther than max_speed allows for the time since the last accepted move, with a margin.
-            var seconds = Math.Min(Stopwatch.GetElapsedTime(lastAccepted).TotalSeconds, 2 * period.TotalSeconds);
+            // Never farther than max_speed allows for the time walked since the last accepted move, with a margin (the
+            // speed factor; the zone's allowance absorbs moves that reach it closer together than they were sent).
+            var sending = Stopwatch.GetTimestamp();
+            var seconds = Math.Min(Stopwatch.GetElapsedTime(walkedFrom, sending).TotalSeconds, 2 * period.TotalSeconds);
             var step = Math.Max(0, _settings.SpeedFactor * zone.MaxSpeed * seconds);
             var next = StepToward(position, waypoint, step, zone);
             MoveResponse response;
@@ -516,7 +521,7 @@ public sealed partial class Bot
             }
             else
             {
-                lastAccepted = Stopwatch.GetTimestamp();
+                walkedFrom = sending;
             }
 
             position = response.Position ?? next;
@@ -528,7 +533,7 @@ public sealed partial class Bot
                 position = changed.Position ?? new Vec2();
                 home = position.Clone();
                 waypoint = position.Clone();
-                lastAccepted = Stopwatch.GetTimestamp();
+                walkedFrom = Stopwatch.GetTimestamp();
             }
 
             if (chatChancePerTick > 0 && _random.NextDouble() < chatChancePerTick)
