@@ -55,10 +55,9 @@ public static class QueueBenchmark
                 ? [("Gateway:SessionStarts:PerSecond", perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture))]
                 : [],
         }, seed, Console.Out);
-        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{servers.SiloAdminPort}"), Timeout = TimeSpan.FromSeconds(30) };
-        api.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
-        var world = (await api.GetFromJsonAsync<ApiAnswer<List<WorldRow>>>("/api/worlds", cancellationToken))!.Value!.First(w => w.IsDefault).WorldId;
-        await SetCapacityAsync(api, world, options.Capacity, cancellationToken);
+        using var api = new OperatorApi(servers.SiloAdminPort, AdminKey);
+        var world = await api.DefaultWorldAsync(cancellationToken);
+        await api.SetCapacityAsync(world, options.Capacity, cancellationToken);
 
         var ledger = new QueueLedger();
         var online = new BotSettings
@@ -186,7 +185,7 @@ public static class QueueBenchmark
     }
 
     /// <summary>Raises the world's capacity every second by the given step until every arrival is in.</summary>
-    private static async Task RaiseAsync(HttpClient api, string world, Options options, Func<bool> done, CancellationToken cancellationToken)
+    private static async Task RaiseAsync(OperatorApi api, string world, Options options, Func<bool> done, CancellationToken cancellationToken)
     {
         // First the arrivals fill the free places and the rest queue; then the operators open more.
         await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
@@ -195,17 +194,7 @@ public static class QueueBenchmark
         while (!done() && await timer.WaitForNextTickAsync(cancellationToken))
         {
             capacity += options.RaisePerSecond;
-            await SetCapacityAsync(api, world, capacity, cancellationToken);
+            await api.SetCapacityAsync(world, capacity, cancellationToken);
         }
     }
-
-    private static async Task SetCapacityAsync(HttpClient api, string world, int capacity, CancellationToken cancellationToken)
-    {
-        using var response = await api.PutAsJsonAsync($"/api/worlds/{world}", new { capacity }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-    }
-
-    private sealed record ApiAnswer<T>(string Outcome, string Message, T? Value);
-
-    private sealed record WorldRow(string WorldId, bool IsDefault);
 }

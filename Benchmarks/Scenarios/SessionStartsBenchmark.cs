@@ -48,12 +48,9 @@ public static class SessionStartsBenchmark
         ServerProcess[] processes = [servers.Silo, servers.Gateways[0]];
 
         // Room for everyone: a queue would add its own traffic (position pushes) to what is measured.
-        using (var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{servers.SiloAdminPort}"), Timeout = TimeSpan.FromSeconds(30) })
+        using (var api = new OperatorApi(servers.SiloAdminPort, QueueBenchmark.AdminKey))
         {
-            api.DefaultRequestHeaders.Add("X-Admin-Key", QueueBenchmark.AdminKey);
-            var world = (await api.GetFromJsonAsync<ApiAnswer<List<WorldRow>>>("/api/worlds", cancellationToken))!.Value!.First(w => w.IsDefault).WorldId;
-            using var response = await api.PutAsJsonAsync($"/api/worlds/{world}", new { capacity = options.WarmupArrivals + options.Arrivals + 100 }, cancellationToken);
-            response.EnsureSuccessStatusCode();
+            await api.SetCapacityAsync(await api.DefaultWorldAsync(cancellationToken), options.WarmupArrivals + options.Arrivals + 100, cancellationToken);
         }
 
         BotSettings Arrivals(int first, int count) => new()
@@ -165,8 +162,4 @@ public static class SessionStartsBenchmark
 
     private static async Task<GcReading[]> ReadAsync(IReadOnlyList<ServerProcess> processes, CancellationToken cancellationToken) =>
         await Task.WhenAll(processes.Select(p => p.ReadAllocationAsync(cancellationToken)));
-
-    private sealed record ApiAnswer<T>(string Outcome, string Message, T? Value);
-
-    private sealed record WorldRow(string WorldId, bool IsDefault);
 }

@@ -70,8 +70,6 @@ internal sealed class RawPlayer
         _random = new Random(index);
         _receive = new byte[driver.Options.ReceiveBufferBytes];
         Phase = _random.NextDouble();
-        FrameHeader.Write(_pingFrame, 0, (ushort)Opcode.Ping, 0);
-        FrameHeader.Write(_respawnFrame, 0, (ushort)Opcode.Respawn, 0);
     }
 
     /// <summary>Where in the move period this player's moves fall (0-1), so players do not move in lockstep.</summary>
@@ -171,7 +169,7 @@ internal sealed class RawPlayer
             var respawn = NextRequestId();
             _sentKind[respawn & (RingSize - 1)] = KindRespawn;
             _sentAt[respawn & (RingSize - 1)] = now;
-            BinaryPrimitives.WriteUInt32BigEndian(_respawnFrame.AsSpan(8), respawn);
+            FrameHeader.Write(_respawnFrame, 0, (ushort)Opcode.Respawn, respawn);
             _lastMoveAt = 0;
             return Send(_respawnFrame, _respawnFrame.Length, now) ? SendOutcome.Respawned : SendOutcome.Lost;
         }
@@ -228,7 +226,7 @@ internal sealed class RawPlayer
         var slot = id & (RingSize - 1);
         _sentKind[slot] = KindPing;
         _sentAt[slot] = now;
-        BinaryPrimitives.WriteUInt32BigEndian(_pingFrame.AsSpan(8), id);
+        FrameHeader.Write(_pingFrame, 0, (ushort)Opcode.Ping, id);
         return Send(_pingFrame, _pingFrame.Length, now);
     }
 
