@@ -154,13 +154,14 @@ public static class Program
         var ticks = new Option<int>("--ticks") { Description = "Ticks measured per crowd", DefaultValueFactory = _ => 50 };
         var clump = new Option<double>("--clump-radius") { Description = "Radius (m) the crowd stands in", DefaultValueFactory = _ => 15 };
         var churn = new Option<double>("--churn") { Description = "Share of the crowd that leaves (and is replaced) each tick, measured beside a crowd without churn; 0: only that one", DefaultValueFactory = _ => 0.01 };
+        var spread = new Option<bool>("--spread") { Description = "Instead of a crowd: the players walk over a 1,000 m zone as in the fan-out benchmark's spread case" };
         var command = new Command("crowd-view", "c. The interest query alone, in process: one tick's view work for crowds of growing size (players x cap, or players squared?)")
         {
-            players, ticks, clump, churn, Out, RunDirectory,
+            players, ticks, clump, churn, spread, Out, RunDirectory,
         };
         command.SetAction((parse, token) => CrowdViewBenchmark.RunAsync(new CrowdViewBenchmark.Options(
             [.. parse.GetValue(players)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))],
-            parse.GetValue(ticks), parse.GetValue(clump), parse.GetValue(churn), parse.GetValue(Out)), token));
+            parse.GetValue(ticks), parse.GetValue(clump), parse.GetValue(churn), parse.GetValue(Out), parse.GetValue(spread)), token));
         return command;
     }
 

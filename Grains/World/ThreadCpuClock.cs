@@ -5,9 +5,10 @@ namespace OrleansMmo.Grains.World;
 /// <summary>
 /// CPU time of the calling thread (Linux: <c>clock_gettime(CLOCK_THREAD_CPUTIME_ID)</c>). A zone tick runs on one
 /// thread from start to end, so its CPU time beside its wall time tells a heavy tick from a tick that waited for a
-/// core: on a machine whose cores are shared, the wall time holds both.
+/// core: on a machine whose cores are shared, the wall time holds both. Public for the in-process benchmarks, which
+/// measure the view work the same way.
 /// </summary>
-internal static class ThreadCpuClock
+public static class ThreadCpuClock
 {
     private const int ThreadCpuTimeClock = 3; // CLOCK_THREAD_CPUTIME_ID
 

@@ -32,6 +32,8 @@ public sealed class InterestGrid<T>
 
     public int Count => _entries.Count;
 
+    public float CellSize => _cellSize;
+
     /// <summary>Cells holding at least one entity.</summary>
     public int OccupiedCells => _cells.Count;
 
@@ -118,8 +120,16 @@ public sealed class InterestGrid<T>
     /// Entities in the cells a query of <paramref name="radius"/> around <paramref name="center"/> would look at: an
     /// upper bound of the query's answer, at the cost of a lookup per cell and no entity read.
     /// </summary>
-    public int CountAround(Position center, float radius)
+    public int CountAround(Position center, float radius) => CountAround(center, radius, out _);
+
+    /// <summary>
+    /// As <see cref="CountAround(Position, float)"/>, and the area (square metres) of the cells counted, so a caller can tell the
+    /// density around a point.
+    /// </summary>
+    public int CountAround(Position center, float radius, out float area)
     {
+        area = (CellCoordinate(center.X + radius) - CellCoordinate(center.X - radius) + 1)
+            * (CellCoordinate(center.Y + radius) - CellCoordinate(center.Y - radius) + 1) * _cellSize * _cellSize;
         var count = 0;
         for (var cx = CellCoordinate(center.X - radius); cx <= CellCoordinate(center.X + radius); cx++)
         {

@@ -35,9 +35,9 @@ public sealed class ZoneView
     /// <param name="maxVisible">Most entities in one view.</param>
     /// <param name="creaturePlaces">Places of a full view kept for creatures in range.</param>
     /// <param name="crowdCellSize">
-    /// Cells of a second grid of the players, used to pick the nearest strangers where the view's cells hold more
-    /// players than a view has places (a crowd): there the nearest are found within a few small cells instead of by
-    /// reading the whole crowd. 0: no second grid.
+    /// Cells of a second grid of the players, used to pick the nearest strangers inside a crowd (where the free places
+    /// fill within a few small cells): there the nearest are found within a few small cells instead of by reading the
+    /// whole crowd. 0: no second grid.
     /// </param>
     public ZoneView(float viewRadius, float cellSize, int maxVisible, int creaturePlaces = 0, float crowdCellSize = 0)
     {
@@ -343,16 +343,56 @@ public sealed class ZoneView
             return;
         }
 
-        var strangers = new NearestStrangers(_nearest, known, cap - _candidates.Count);
-        // In a crowd (more players in the view's cells than it has places) the small cells find the nearest within a
-        // few rings; elsewhere the view's own cells are fewer lookups for the same answer.
-        var grid = _crowd is not null && _players.CountAround(center, ViewRadius) > MaxVisible ? _crowd : _players;
+        var places = cap - _candidates.Count;
+        // Either grid gives the same nearest strangers; the crowd's small cells are read only where they cost less.
+        var strangers = new NearestStrangers(_nearest, known, places);
+        var grid = CrowdCellsAreCheaper(center, places) ? _crowd! : _players;
         grid.Visit(center, ViewRadius, ref strangers, exclude: observer.Id);
         foreach (var (entity, _) in _nearest.UnorderedItems)
         {
             _candidates.Add(entity);
         }
     }
+
+    /// <summary>
+    /// Whether the nearest <paramref name="places"/> strangers around <paramref name="center"/> cost less to find in the crowd
+    /// grid's small cells than in the view's own cells. The answer is the same either way; only the cost differs.
+    /// </summary>
+    /// <remarks>
+    /// In the view's own cells the pass reads every player there (n), for a few cell lookups. In the small cells it reads
+    /// cells nearest first until the free places are full and no nearer cell is left: at the density of the view's cells
+    /// about places / (players per small cell) cells, each a dictionary lookup that costs as much as reading several players,
+    /// and all the small cells within the radius (~700 at the defaults) when the places never fill. A crowd (hundreds or
+    /// thousands in the view's cells, a few places free) fills them within a few small cells; a spread-out zone (a hundred
+    /// or two players around a view whose places are mostly free) does not, and choosing the small cells there by "more
+    /// players around than a view has places" cost 16 µs per view against 3 µs in the view's cells (crowd-view --spread,
+    /// 2,000 players walking over the meadow: five times the whole tick's view work).
+    /// </remarks>
+    private bool CrowdCellsAreCheaper(Position center, int places)
+    {
+        if (_crowd is null)
+        {
+            return false;
+        }
+
+        var players = _players.CountAround(center, ViewRadius, out var area);
+        if (players <= places)
+        {
+            // Everyone around fits: the places never fill, so the small cells would all be read.
+            return false;
+        }
+
+        var smallCellsToFill = places * area / (players * _crowd.CellSize * _crowd.CellSize);
+        return smallCellsToFill * CellLookupCost < players;
+    }
+
+    /// <summary>
+    /// What one cell lookup of <see cref="InterestGrid{T}.Visit"/> costs, in players read in order (a dictionary lookup
+    /// against a slot read from an array). Not a tunable: with the crowd-view benchmark (clumped with churn, and spread),
+    /// 1 to 16 gave the same clumped ticks, and 4 or more the spread tick of the view's own cells; 1 kept some spread
+    /// views in the small cells (+15%).
+    /// </summary>
+    private const float CellLookupCost = 4;
 
     /// <summary>
     /// Adds to <see cref="_candidates"/> at most <paramref name="cap"/> of the creatures in range
