@@ -258,7 +258,8 @@ public class ZoneViewTests
     public void EveryViewOfAMovingCrowdWithCreaturesIsTheNearestWithThoseKnownKept(float crowdCellSize)
     {
         // Small cells, so the nearest-first visit and its early stop cross many cell borders; a cap well under the
-        // crowd; and with a crowd grid, smaller cells still for the views whose cells hold more than the cap.
+        // crowd; and with a crowd grid, smaller cells still (this crowd is too thin for them to be cheaper, so its views
+        // read the view's own cells; the walk's dense corner below reads the small ones).
         const int max = 12, creaturePlaces = 3;
         var view = new ZoneView(Radius, cellSize: 4, maxVisible: max, creaturePlaces: creaturePlaces, crowdCellSize: crowdCellSize);
         var random = new Random(2000);
@@ -356,6 +357,148 @@ public class ZoneViewTests
                         Assert.True(knownKept.Max(Distance) <= knownDropped.Min(Distance), $"{observer}: a known {kind} gave way to a farther known one");
                     }
                 }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1f)]
+    public void EveryViewOfAWalkIsTheOneWorkedOutAfreshFromWhatItsClientKnew(float crowdCellSize)
+    {
+        // A zone with both kinds of places: players walking between waypoints over 150 m (views with free places,
+        // changing every tick, as in the spread benchmark) and a dense crowd in one corner (views full, places freed
+        // by churn and forgetting), with creatures in both. A view is worked out from marks and lists, not sets:
+        // after each tick it must be exactly the view the rule gives when worked out afresh, by brute force, from
+        // what its client knew and where everyone stands.
+        const int max = 12, creaturePlaces = 3;
+        var view = new ZoneView(Radius, Cell, maxVisible: max, creaturePlaces: creaturePlaces, crowdCellSize: crowdCellSize);
+        var random = new Random(15);
+        Position Anywhere() => new((float)(random.NextDouble() * 150), (float)(random.NextDouble() * 150));
+        Position InCrowd() => new(120 + (float)(random.NextDouble() * 10), 120 + (float)(random.NextDouble() * 10));
+        var entities = new List<TestEntity>();
+        var waypoints = new Dictionary<TestEntity, Position>();
+        var crowd = new HashSet<TestEntity>();
+        void Arrive(EntityKind kind, bool inCrowd)
+        {
+            var entity = Add(view, new TestEntity(++_nextId, kind, inCrowd ? InCrowd() : Anywhere()));
+            entities.Add(entity);
+            if (inCrowd)
+            {
+                crowd.Add(entity);
+            }
+            else
+            {
+                waypoints[entity] = Anywhere();
+            }
+        }
+
+        for (var i = 0; i < 120; i++)
+        {
+            Arrive(EntityKind.Player, inCrowd: false);
+        }
+
+        for (var i = 0; i < 80; i++)
+        {
+            Arrive(EntityKind.Player, inCrowd: true);
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            Arrive(EntityKind.Creature, inCrowd: i % 3 == 0);
+        }
+
+        var pictures = new Dictionary<TestEntity, HashSet<ViewEntity>>();
+        var checkedViews = 0;
+        for (var tick = 0; tick < 60; tick++)
+        {
+            foreach (var entity in entities.Where(e => e.InZone))
+            {
+                if (crowd.Contains(entity))
+                {
+                    // The crowd shuffles within its corner.
+                    view.Move(entity, new Position(
+                        Math.Clamp(entity.Position.X + (float)(random.NextDouble() - 0.5), 120, 130),
+                        Math.Clamp(entity.Position.Y + (float)(random.NextDouble() - 0.5), 120, 130)));
+                    continue;
+                }
+
+                // 4 m a tick towards its waypoint: some leave each other's range every tick.
+                var to = waypoints[entity];
+                var dx = to.X - entity.Position.X;
+                var dy = to.Y - entity.Position.Y;
+                var distance = MathF.Sqrt((dx * dx) + (dy * dy));
+                if (distance <= 4)
+                {
+                    view.Move(entity, to);
+                    waypoints[entity] = Anywhere();
+                }
+                else
+                {
+                    view.Move(entity, new Position(entity.Position.X + (dx / distance * 4), entity.Position.Y + (dy / distance * 4)));
+                }
+            }
+
+            // Some leave and others arrive, in the crowd and out of it; now and then a client's picture is lost.
+            foreach (var gone in entities.Where(e => e.InZone).OrderBy(_ => random.Next()).Take(3).ToList())
+            {
+                view.Remove(gone);
+            }
+
+            Arrive(EntityKind.Player, inCrowd: tick % 2 == 0);
+            Arrive(tick % 3 == 0 ? EntityKind.Creature : EntityKind.Player, inCrowd: tick % 4 == 1);
+            var forgotten = view.Observers.Cast<TestEntity>().Where(_ => random.NextDouble() < 0.02).ToHashSet();
+            foreach (var observer in forgotten)
+            {
+                view.Forget(observer);
+            }
+
+            view.BeginTick();
+            foreach (var observer in view.Observers.Cast<TestEntity>().ToList())
+            {
+                var knew = pictures.GetValueOrDefault(observer) ?? [];
+                var expected = Afresh(observer, knew, forgotten.Contains(observer));
+                view.Compute(observer, _changes);
+                var after = _changes.Full ? [] : new HashSet<ViewEntity>(knew);
+                after.RemoveWhere(e => _changes.Left.Contains(e.Id));
+                after.UnionWith(_changes.Entered);
+                pictures[observer] = after;
+                Assert.Equal(expected.Select(e => e.Id).Order(), after.Select(e => e.Id).Order());
+                Assert.Equal(forgotten.Contains(observer), _changes.Full);
+                checkedViews++;
+            }
+
+            view.EndTick();
+        }
+
+        Assert.True(checkedViews > 10_000);
+
+        // The rule, from scratch: a full view whose members are all here and in range stays as it is (unless a creature
+        // waits for one of its kept places, or the client's picture was lost); otherwise each kind gets its places,
+        // those the client knew keep theirs (the nearest of them when there are more than places), and the nearest
+        // strangers take the rest.
+        HashSet<ViewEntity> Afresh(TestEntity observer, HashSet<ViewEntity> knew, bool lost)
+        {
+            var radiusSquared = Radius * Radius;
+            float Distance(ViewEntity e) => e.Position.DistanceSquaredTo(observer.Position);
+            var inRange = entities.Where(e => e != observer && e.InZone && Distance(e) <= radiusSquared).ToList();
+            var creatures = inRange.Where(e => e.Kind == EntityKind.Creature).ToList<ViewEntity>();
+            var knownCreatures = creatures.Count(knew.Contains);
+            var creatureWaits = knownCreatures < creatures.Count && knownCreatures < creaturePlaces;
+            if (!lost && !creatureWaits && knew.Count >= max && knew.All(e => e.InZone && Distance(e) <= radiusSquared))
+            {
+                return knew;
+            }
+
+            var players = Choose(inRange.Where(e => e.Kind == EntityKind.Player).ToList<ViewEntity>(), max - Math.Min(creatures.Count, creaturePlaces));
+            return [.. players, .. Choose(creatures, Math.Min(creatures.Count, max - players.Count))];
+
+            List<ViewEntity> Choose(List<ViewEntity> candidates, int places)
+            {
+                var known = candidates.Where(knew.Contains).OrderBy(Distance).ToList();
+                return known.Count >= places
+                    ? known.Take(places).ToList()
+                    : [.. known, .. candidates.Where(e => !knew.Contains(e)).OrderBy(Distance).Take(places - known.Count)];
             }
         }
     }

@@ -84,17 +84,27 @@ public abstract class ViewEntity
     /// <summary>The tick of <see cref="ZoneView"/> in which an observer last had this entity among its candidates.</summary>
     internal long SeenTick { get; set; }
 
+    /// <summary>
+    /// Scratch of <see cref="ZoneView.Compute"/>, one observer at a time: equal to the mark the view being worked out gave
+    /// its known entities (and then those it keeps), so "is it known?" is a field read, not a set lookup. A field, not a
+    /// property: it is read and written for every entity of every view, every tick.
+    /// </summary>
+    internal long ViewMark;
+
     /// <summary>Where this tick's pieces of this entity sit in the encoder's buffer.</summary>
     internal EncodedPieces Pieces;
 
     /// <summary>What one observer's client has been told.</summary>
     internal sealed class ObserverState
     {
-        /// <summary>Entities this observer's client currently knows (was told entered and not yet left).</summary>
-        public HashSet<ViewEntity> Known { get; set; } = [];
+        /// <summary>
+        /// Entities this observer's client currently knows (was told entered and not yet left), each once. A list, not
+        /// a set: a view is compared with it through <see cref="ViewMark"/>, and only an attack asks about one member.
+        /// </summary>
+        public List<ViewEntity> Known { get; set; } = [];
 
-        /// <summary>The other half of a double buffer with <see cref="Known"/>, so a tick allocates no sets.</summary>
-        public HashSet<ViewEntity> NextKnown { get; set; } = [];
+        /// <summary>The other half of a double buffer with <see cref="Known"/>, so a tick allocates no lists.</summary>
+        public List<ViewEntity> NextKnown { get; set; } = [];
 
         /// <summary>The client's picture cannot be trusted (an update was lost): the next update replaces it whole.</summary>
         public bool NeedsFullView { get; set; }

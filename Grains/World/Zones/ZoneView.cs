@@ -29,6 +29,10 @@ public sealed class ZoneView
     private readonly PriorityQueue<ViewEntity, float> _nearest = new();
     private readonly List<ViewEntity> _seen = [];
     private long _tick;
+    // The last mark given out (see ViewEntity.ViewMark); only grows, so an earlier view's marks never match.
+    private long _mark;
+    // A mark no entity holds: "nothing is known".
+    private const long NoMark = -1;
 
     /// <param name="viewRadius">How far an observer sees (metres, inclusive).</param>
     /// <param name="cellSize">Side of the interest grids' cells (metres).</param>
@@ -180,6 +184,7 @@ public sealed class ZoneView
     }
 
     /// <summary>Whether the observer's client has been told of <paramref name="target"/> and not told it left.</summary>
+    /// <remarks>A scan of at most <see cref="MaxVisible"/> entries: asked once per attack, not per view.</remarks>
     public static bool Knows(ViewEntity observer, ViewEntity target) => observer.Observer?.Known.Contains(target) == true;
 
     /// <summary>Players within <paramref name="radius"/> of <paramref name="center"/>, inclusive.</summary>
@@ -207,6 +212,14 @@ public sealed class ZoneView
         var state = observer.Observer ?? throw new ArgumentException($"Entity {observer.Id} does not observe.", nameof(observer));
         changes.Clear();
 
+        // Marks what its client knows: from here to the end of this call "known?" is a read of the entity's mark. The
+        // mark is new for each view, so the marks of the views worked out before mean nothing now.
+        var knownMark = ++_mark;
+        foreach (var entity in state.Known)
+        {
+            entity.ViewMark = knownMark;
+        }
+
         // Creatures within the radius are seen whether or not they make the view: the simulation wakes them.
         var creatures = _creatureCandidates;
         creatures.Clear();
@@ -220,7 +233,7 @@ public sealed class ZoneView
                 _seen.Add(creature);
             }
 
-            if (state.Known.Contains(creature))
+            if (creature.ViewMark == knownMark)
             {
                 knownCreatures++;
             }
@@ -235,24 +248,28 @@ public sealed class ZoneView
             return;
         }
 
-        SelectPlayers(observer, state.Known, MaxVisible - Math.Min(creatures.Count, CreaturePlaces));
+        SelectPlayers(observer, state.Known, knownMark, MaxVisible - Math.Min(creatures.Count, CreaturePlaces));
         // Creatures get their kept places and every place the players leave.
-        SelectCreatures(observer.Position, state.Known, Math.Min(creatures.Count, MaxVisible - _candidates.Count));
+        SelectCreatures(observer.Position, knownMark, Math.Min(creatures.Count, MaxVisible - _candidates.Count));
 
         if (state.NeedsFullView)
         {
             state.NeedsFullView = false;
             state.Known.Clear();
             changes.Full = true;
+            // The client's picture is replaced: nobody counts as known, everyone in the view enters.
+            knownMark = NoMark;
         }
 
+        // Each candidate is told entered or updated and marked kept; a known one not marked kept has left.
+        var keptMark = ++_mark;
         var known = state.Known;
         var next = state.NextKnown;
         next.Clear();
         foreach (var entity in _candidates)
         {
             next.Add(entity);
-            if (!known.Contains(entity))
+            if (entity.ViewMark != knownMark)
             {
                 changes.Entered.Add(entity);
             }
@@ -260,11 +277,13 @@ public sealed class ZoneView
             {
                 changes.Updated.Add(entity);
             }
+
+            entity.ViewMark = keptMark;
         }
 
         foreach (var entity in known)
         {
-            if (!next.Contains(entity))
+            if (entity.ViewMark != keptMark)
             {
                 changes.Left.Add(entity.Id);
             }
@@ -281,7 +300,7 @@ public sealed class ZoneView
     /// it. This costs the cap, not the local density, so a crowd of N costs N x cap per tick, not N^2. False (and
     /// nothing added) when one of them left or walked out of range: the view is worked out again.
     /// </summary>
-    private bool TryKeepFullView(Position center, HashSet<ViewEntity> known, ViewChanges changes)
+    private bool TryKeepFullView(Position center, List<ViewEntity> known, ViewChanges changes)
     {
         var radiusSquared = ViewRadius * ViewRadius;
         foreach (var entity in known)
@@ -323,7 +342,7 @@ public sealed class ZoneView
     /// its farthest are not visited. A view with no free place looks at no stranger at all, so a crowd of N whose
     /// views are full costs N x cap, not N^2, whatever moves inside it.
     /// </remarks>
-    private void SelectPlayers(ViewEntity observer, HashSet<ViewEntity> known, int cap)
+    private void SelectPlayers(ViewEntity observer, List<ViewEntity> known, long knownMark, int cap)
     {
         _candidates.Clear();
         var center = observer.Position;
@@ -345,7 +364,7 @@ public sealed class ZoneView
 
         var places = cap - _candidates.Count;
         // Either grid gives the same nearest strangers; the crowd's small cells are read only where they cost less.
-        var strangers = new NearestStrangers(_nearest, known, places);
+        var strangers = new NearestStrangers(_nearest, knownMark, places);
         var grid = CrowdCellsAreCheaper(center, places) ? _crowd! : _players;
         grid.Visit(center, ViewRadius, ref strangers, exclude: observer.Id);
         foreach (var (entity, _) in _nearest.UnorderedItems)
@@ -398,7 +417,7 @@ public sealed class ZoneView
     /// Adds to <see cref="_candidates"/> at most <paramref name="cap"/> of the creatures in range
     /// (<see cref="_creatureCandidates"/>): those known first, then the nearest others.
     /// </summary>
-    private void SelectCreatures(Position center, HashSet<ViewEntity> known, int cap)
+    private void SelectCreatures(Position center, long knownMark, int cap)
     {
         var creatures = _creatureCandidates;
         if (creatures.Count <= cap)
@@ -413,7 +432,7 @@ public sealed class ZoneView
         for (var i = 0; i < creatures.Count; i++)
         {
             var entity = creatures[i];
-            if (known.Contains(entity))
+            if (entity.ViewMark == knownMark)
             {
                 creatures[kept++] = entity;
             }
@@ -430,7 +449,7 @@ public sealed class ZoneView
         }
         else
         {
-            var strangers = new NearestStrangers(_nearest, known, cap - kept);
+            var strangers = new NearestStrangers(_nearest, knownMark, cap - kept);
             foreach (var entity in _capOthers)
             {
                 strangers.Visit(entity, entity.Position.DistanceSquaredTo(center));
@@ -453,7 +472,7 @@ public sealed class ZoneView
             return;
         }
 
-        var nearest = new NearestStrangers(_nearest, known: null, count);
+        var nearest = new NearestStrangers(_nearest, NoMark, count);
         foreach (var entity in entities)
         {
             nearest.Visit(entity, entity.Position.DistanceSquaredTo(center));
@@ -467,21 +486,22 @@ public sealed class ZoneView
     }
 
     /// <summary>
-    /// The <c>places</c> nearest entities visited that <c>known</c> does not hold, in a max-heap by squared distance
+    /// The <c>places</c> nearest entities visited that are not marked known, in a max-heap by squared distance
     /// (the farthest on top, replaced by anyone nearer): strangers x log(places), no sort. Its <see cref="Limit"/>
     /// tells the grid what is too far to matter once the heap is full.
     /// </summary>
     private readonly struct NearestStrangers : IInterestVisitor<ViewEntity>
     {
         private readonly PriorityQueue<ViewEntity, float> _heap;
-        private readonly HashSet<ViewEntity>? _known;
+        private readonly long _knownMark;
         private readonly int _places;
 
-        public NearestStrangers(PriorityQueue<ViewEntity, float> heap, HashSet<ViewEntity>? known, int places)
+        // knownMark: the mark of the known entities, which are passed over (NoMark: none is).
+        public NearestStrangers(PriorityQueue<ViewEntity, float> heap, long knownMark, int places)
         {
             heap.Clear();
             _heap = heap;
-            _known = known;
+            _knownMark = knownMark;
             _places = places;
         }
 
@@ -491,7 +511,7 @@ public sealed class ZoneView
 
         public void Visit(ViewEntity value, float distanceSquared)
         {
-            if (_places == 0 || _known?.Contains(value) == true)
+            if (_places == 0 || value.ViewMark == _knownMark)
             {
                 return;
             }
