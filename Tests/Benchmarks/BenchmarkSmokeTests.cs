@@ -158,6 +158,17 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     }
 
     [Fact]
+    public async Task CrowdViewBenchmarkTimesTheViewWorkOfPlayersWalkingSpreadOverTheZone()
+    {
+        var result = await bench.RunAsync("crowd-view", "--spread", "--players", "200", "--ticks", "3");
+
+        Assert.True(Metric(result, "spread.200.tickP50Ms") > 0, "no tick timed");
+        // They walk: views change (someone leaves a view) and are not empty.
+        Assert.True(Metric(result, "spread.200.leavesPerPlayerPerSecond") > 0);
+        Assert.True(Metric(result, "spread.200.viewSize") > 0);
+    }
+
+    [Fact]
     public async Task LoginStormBenchmarkLogsEveryStormAccountInWhileOnlinePlayersAreProbed()
     {
         // --duration caps the storm, which ends once every storm account is in (a second or two when the machine is
