@@ -160,7 +160,7 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     [Fact]
     public async Task CrowdViewBenchmarkTimesTheViewWorkOfPlayersWalkingSpreadOverTheZone()
     {
-        var result = await bench.RunAsync("crowd-view", "--spread", "--players", "200", "--ticks", "3");
+        var result = await bench.RunAsync("crowd-view", "--spread", "--players", "200", "--ticks", "10");
 
         Assert.True(Metric(result, "spread.200.tickP50Ms") > 0, "no tick timed");
         // They walk: views change (someone leaves a view) and are not empty.
