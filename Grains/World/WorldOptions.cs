@@ -22,9 +22,9 @@ public sealed class WorldOptions
 
     /// <summary>
     /// Side of the cells of a second grid of the players (metres), used only to pick the nearest strangers for a view
-    /// inside a crowd (where its free places fill within a few small cells, estimated from the players in its own cells): about the distance within
-    /// which a dense crowd holds a view's worth of players, so a view that frees a place reads a few small cells, not
-    /// the crowd. 0 turns it off.
+    /// inside a crowd (where its free places fill within a few small cells, estimated from the players in its own
+    /// cells): about the distance within which a dense crowd holds a view's worth of players, so a view that frees a
+    /// place reads a few small cells, not the crowd. 0 turns it off.
     /// </summary>
     [Range(0, 10_000)] public float CrowdCellSize { get; set; } = 4;
 
