@@ -1,4 +1,3 @@
-using Orleans.Dashboard;
 using OrleansMmo.Grains.Accounts;
 using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Grains.Persistence;
@@ -31,7 +30,7 @@ public static class Program
             .AddMmoAccounts(configuration)          // password hashing, tickets, account rules
             .AddMmoWorld(configuration)             // game data, players, zones, chat
             .AddMmoGatewayRegistry(configuration)   // live gateways with their load, by heartbeat
-            .AddDashboard());
+            .AddMmoDashboard(configuration));      // the Orleans dashboard (served by UseMmoAdminEndpoint)
         builder.UseMmoAdminEndpoint();              // dashboard + health on a loopback port
         builder.AddMmoOperatorApi();                // /api: operator actions behind scoped keys (Admin:Key, Admin:Keys)
         builder.AddMmoConsole();                    // /console/: the operators' web page, live maps

@@ -18,12 +18,39 @@ public sealed class SiloAdminOptions
     /// loopback, as in containers, where anyone on the cluster network could otherwise read it.
     /// </summary>
     public bool? DashboardRequiresKey { get; set; }
+
+    /// <summary>
+    /// Whether the dashboard times every grain call for its per-method table (calls, time and errors per grain method).
+    /// Its filter wraps every call the silo takes, even while nobody looks at the dashboard (then it only passes the
+    /// call on, still as one more asynchronous step per call); the silo's own meters (<c>/metrics</c>) count calls without it.
+    /// </summary>
+    public bool DashboardProfilesGrainCalls { get; set; } = true;
+
     /// <summary>0 picks a free port (tests).</summary>
     public int Port { get; set; } = 8080;
 }
 
 public static class AdminEndpointExtensions
 {
+    /// <summary>The Orleans dashboard, with its grain call profiler only when <see cref="SiloAdminOptions.DashboardProfilesGrainCalls"/>.</summary>
+    public static ISiloBuilder AddMmoDashboard(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.AddDashboard();
+        var options = configuration.GetSection(SiloAdminOptions.Section).Get<SiloAdminOptions>() ?? new SiloAdminOptions();
+        if (!options.DashboardProfilesGrainCalls)
+        {
+            // The dashboard registers its profiler as an incoming call filter of an internal type: found by name, and
+            // a dashboard version that registers it otherwise stops the silo here rather than keep the cost unseen.
+            var profiler = silo.Services.SingleOrDefault(d => d.ServiceType == typeof(IIncomingGrainCallFilter)
+                && d.ImplementationType?.FullName == "Orleans.Dashboard.Implementation.GrainProfilerFilter")
+                ?? throw new InvalidOperationException(
+                    $"{SiloAdminOptions.Section}:{nameof(SiloAdminOptions.DashboardProfilesGrainCalls)} is false, but the dashboard's grain call profiler was not found to leave out");
+            silo.Services.Remove(profiler);
+        }
+
+        return silo;
+    }
+
     /// <summary>The key a dashboard request presents: the <c>X-Admin-Key</c> header, or the password of HTTP Basic.</summary>
     private static string? DashboardKey(HttpContext http)
     {
