@@ -20,6 +20,11 @@ public static class Program
 
     private static readonly Option<string?> Out = new("--out", "-o") { Description = "Write the results as JSON to this file" };
 
+    private static readonly Option<double?> SessionStartsPerSecond = new("--session-starts")
+    {
+        Description = "The gateway's Gateway:SessionStarts:PerSecond (admission control; 0 turns it off); the gateway's default when not given",
+    };
+
     private static readonly Option<string> RunDirectory = new("--run-dir")
     {
         Description = "Where each run's database and server logs go",
@@ -175,15 +180,14 @@ public static class Program
         var before = new Option<double>("--before") { Description = "Seconds measured before the arrivals", DefaultValueFactory = _ => 20 };
         var maxDuration = new Option<double>("--max-duration") { Description = "Seconds the arrivals may take to all get in", DefaultValueFactory = _ => 300 };
         var onlineProcesses = new Option<int>("--online-processes") { Description = "Worker processes the online players run in (1: in this process, beside the arrivals)", DefaultValueFactory = _ => 2 };
-        var sessionStarts = new Option<double?>("--session-starts") { Description = "The gateway's Gateway:SessionStarts:PerSecond (admission control; 0 turns it off); the gateway's default when not given" };
         var command = new Command("queue", "e. Login queue: thousands arrive at once for a full world; FIFO, monotonic positions, pushes on time, online players' latency")
         {
-            online, arrivals, capacity, raise, probeRate, before, maxDuration, onlineProcesses, sessionStarts, SeedDirectory, Out, RunDirectory,
+            online, arrivals, capacity, raise, probeRate, before, maxDuration, onlineProcesses, SessionStartsPerSecond, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => QueueBenchmark.RunAsync(new QueueBenchmark.Options(
             parse.GetValue(online), parse.GetValue(arrivals), parse.GetValue(capacity), parse.GetValue(raise), parse.GetValue(probeRate),
             TimeSpan.FromSeconds(parse.GetValue(before)), TimeSpan.FromSeconds(parse.GetValue(maxDuration)),
-            parse.GetValue(onlineProcesses), parse.GetValue(sessionStarts), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+            parse.GetValue(onlineProcesses), parse.GetValue(SessionStartsPerSecond), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
         return command;
     }
 
@@ -193,15 +197,14 @@ public static class Program
         var warmup = new Option<int>("--warmup-arrivals") { Description = "Players arriving first, unmeasured (JIT and first-use caches), who stay in the world", DefaultValueFactory = _ => 100 };
         var idle = new Option<double>("--idle") { Description = "Seconds of quiet measured before and after the arrivals (the allocation the servers make anyway)", DefaultValueFactory = _ => 5 };
         var concurrency = new Option<int>("--concurrency") { Description = "Arrivals connecting and resuming at once", DefaultValueFactory = _ => 256 };
-        var sessionStarts = new Option<double?>("--session-starts") { Description = "The gateway's Gateway:SessionStarts:PerSecond (admission control; 0 turns it off); the gateway's default when not given" };
         var maxDuration = new Option<double>("--max-duration") { Description = "Seconds the arrivals may take to all get in", DefaultValueFactory = _ => 300 };
         var command = new Command("session-starts", "e. What one session start (resume, ListCharacters, EnterWorld) allocates in the silo and the gateway, and its CPU")
         {
-            arrivals, warmup, idle, concurrency, sessionStarts, maxDuration, SeedDirectory, Out, RunDirectory,
+            arrivals, warmup, idle, concurrency, SessionStartsPerSecond, maxDuration, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => SessionStartsBenchmark.RunAsync(new SessionStartsBenchmark.Options(
             parse.GetValue(arrivals), parse.GetValue(warmup), TimeSpan.FromSeconds(parse.GetValue(idle)), parse.GetValue(concurrency),
-            parse.GetValue(sessionStarts), TimeSpan.FromSeconds(parse.GetValue(maxDuration)), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
+            parse.GetValue(SessionStartsPerSecond), TimeSpan.FromSeconds(parse.GetValue(maxDuration)), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out)), token));
         return command;
     }
 

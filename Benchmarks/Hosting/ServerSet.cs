@@ -40,6 +40,14 @@ public sealed record ServerSetOptions
 
     /// <summary>Extra settings for every gateway.</summary>
     public IReadOnlyList<(string Key, string Value)> GatewaySettings { get; init; } = [];
+
+    /// <summary>The gateway settings for a <c>--session-starts</c> rate: none when not given (the gateway's default).</summary>
+    public static IReadOnlyList<(string Key, string Value)> SessionStartsSettings(double? perSecond) => perSecond is { } rate
+        ? [("Gateway:SessionStarts:PerSecond", rate.ToString(System.Globalization.CultureInfo.InvariantCulture))]
+        : [];
+
+    /// <summary>The session starts per second the gateways admit with <see cref="SessionStartsSettings"/>, for the results.</summary>
+    public static double SessionStartsPerSecond(double? perSecond) => perSecond ?? new Gateway.Connections.SessionStartOptions().PerSecond;
 }
 
 /// <summary>

@@ -43,7 +43,7 @@ public static class QueueBenchmark
                 ["probeRate"] = options.ProbeRate,
                 ["beforeSeconds"] = options.Before.TotalSeconds,
                 ["onlineProcesses"] = options.OnlineProcesses,
-                ["sessionStartsPerSecond"] = options.SessionStartsPerSecond ?? new Gateway.Connections.SessionStartOptions().PerSecond,
+                ["sessionStartsPerSecond"] = ServerSetOptions.SessionStartsPerSecond(options.SessionStartsPerSecond),
             },
         };
 
@@ -51,9 +51,7 @@ public static class QueueBenchmark
         {
             SqliteTemplate = seed.Database,
             SiloSettings = [("Admin:Key", AdminKey)],
-            GatewaySettings = options.SessionStartsPerSecond is { } perSecond
-                ? [("Gateway:SessionStarts:PerSecond", perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture))]
-                : [],
+            GatewaySettings = ServerSetOptions.SessionStartsSettings(options.SessionStartsPerSecond),
         }, seed, Console.Out);
         using var api = new OperatorApi(servers.SiloAdminPort, AdminKey);
         var world = await api.DefaultWorldAsync(cancellationToken);

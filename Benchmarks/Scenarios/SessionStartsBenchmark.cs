@@ -33,7 +33,7 @@ public static class SessionStartsBenchmark
                 ["warmupArrivals"] = options.WarmupArrivals,
                 ["idleSeconds"] = options.Idle.TotalSeconds,
                 ["loginConcurrency"] = options.LoginConcurrency,
-                ["sessionStartsPerSecond"] = options.SessionStartsPerSecond ?? new Gateway.Connections.SessionStartOptions().PerSecond,
+                ["sessionStartsPerSecond"] = ServerSetOptions.SessionStartsPerSecond(options.SessionStartsPerSecond),
             },
         };
 
@@ -41,9 +41,7 @@ public static class SessionStartsBenchmark
         {
             SqliteTemplate = seed.Database,
             SiloSettings = [("Admin:Key", QueueBenchmark.AdminKey)],
-            GatewaySettings = options.SessionStartsPerSecond is { } perSecond
-                ? [("Gateway:SessionStarts:PerSecond", perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture))]
-                : [],
+            GatewaySettings = ServerSetOptions.SessionStartsSettings(options.SessionStartsPerSecond),
         }, seed, Console.Out);
         ServerProcess[] processes = [servers.Silo, servers.Gateways[0]];
 
