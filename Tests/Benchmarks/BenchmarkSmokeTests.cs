@@ -43,7 +43,7 @@ public sealed class BenchmarkSmokeFixture : IAsyncLifetime
     {
         var output = Path.Combine(Directory, benchmark + ".json");
         string[] common = ["--run-dir", RunDirectory, "--out", output];
-        string[] seeded = benchmark is "connections" or "fanout" or "login-storm" or "abuse" or "session-starts" ? ["--seed-dir", SeedDirectory] : [];
+        string[] seeded = benchmark is "connections" or "fanout" or "login-storm" or "abuse" or "session-starts" or "queue" ? ["--seed-dir", SeedDirectory] : [];
         var run = await ToolAsync([benchmark, .. arguments, .. common, .. seeded], TimeSpan.FromMinutes(3));
         Assert.True(run.ExitCode == 0, $"{benchmark} failed: {run}");
         Assert.True(File.Exists(output), $"{benchmark} wrote no results: {run}");
@@ -196,6 +196,19 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
             Assert.True(result.GetProperty("metrics").TryGetProperty($"{process}.kbPerSessionStart", out _));
             Assert.True(Metric(result, $"{process}.cpuMsPerSessionStart") >= 0);
         }
+    }
+
+    [Fact]
+    public async Task QueueBenchmarkQueuesTheArrivalsBeyondCapacityAndAdmitsThemInOrder()
+    {
+        // 4 online and 8 arrivals for 6 places: 2 get in, 6 queue until the operators raise the capacity.
+        var result = await bench.RunAsync(
+            "queue", "--online", "4", "--arrivals", "8", "--capacity", "6", "--raise-per-second", "2", "--before", "2", "--online-processes", "1", "--session-starts", "20");
+
+        Assert.True(Metric(result, "queued") > 0, "nobody queued");
+        Assert.Equal((0, 0), (Metric(result, "positionsThatRose"), Metric(result, "fifoViolations")));
+        Assert.True(Metric(result, "onlineRequestsDuring") > 0);
+        Assert.Equal(20, result.GetProperty("parameters").GetProperty("sessionStartsPerSecond").GetDouble());
     }
 
     [Fact]
