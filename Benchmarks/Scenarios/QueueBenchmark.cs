@@ -92,6 +92,10 @@ public static class QueueBenchmark
         var clock = Stopwatch.StartNew();
         TimeSpan? allInAt = null;
         MetricsSnapshot? beforeStart = null, queueStart = null, queueEnd = null;
+        // The same requests timed inside the gateway (frame in -> answer queued), at the same three moments: the
+        // servers' share of the online players' latency, told apart from their own sockets and processes.
+        MetricsSnapshot? gatewayBeforeStart = null, gatewayQueueStart = null, gatewayQueueEnd = null;
+        MetricsSnapshot GatewayMetrics() => servers.Gateways[0].Metrics;
         Task<RunSummary>? arrivalRun = null;
         Task? raising = null;
         var arrivalsIn = 0L;
@@ -107,11 +111,13 @@ public static class QueueBenchmark
             if (allInAt is { } at && beforeStart is null && clock.Elapsed - at >= TimeSpan.FromSeconds(5))
             {
                 beforeStart = snapshot;
+                gatewayBeforeStart = GatewayMetrics();
             }
 
             if (beforeStart is not null && queueStart is null && snapshot.ElapsedSeconds - beforeStart.ElapsedSeconds >= options.Before.TotalSeconds)
             {
                 queueStart = snapshot;
+                gatewayQueueStart = GatewayMetrics();
                 Console.WriteLine("arrivals start");
                 arrivalRun = BotRunner.RunInProcessAsync(arrivals, null, s => Interlocked.Exchange(ref arrivalsIn, s.Counter(Counter.EnteredWorld)), stop.Token);
                 raising = RaiseAsync(api, world, options, () => Interlocked.Read(ref arrivalsIn) >= options.Arrivals, stop.Token);
@@ -120,6 +126,7 @@ public static class QueueBenchmark
             if (queueStart is not null && queueEnd is null && Interlocked.Read(ref arrivalsIn) >= options.Arrivals)
             {
                 queueEnd = snapshot;
+                gatewayQueueEnd = GatewayMetrics();
                 Console.WriteLine($"every arrival is in the world after {snapshot.ElapsedSeconds - queueStart.ElapsedSeconds:0.0} s");
                 stop.Cancel();
             }
@@ -148,6 +155,9 @@ public static class QueueBenchmark
         string[] probe = ["GetPlayer"];
         var before = LatencyHistogram.Summarize(LatencyHistogram.Subtract(queueStart.LatencyOf(probe), beforeStart.LatencyOf(probe)));
         var during = LatencyHistogram.Summarize(LatencyHistogram.Subtract(queueEnd.LatencyOf(probe), queueStart.LatencyOf(probe)));
+        string[] gatewayProbe = ["mmo.gateway.request.duration/GetPlayer"];
+        var gatewayBefore = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayQueueStart!.LatencyOf(gatewayProbe), gatewayBeforeStart!.LatencyOf(gatewayProbe)));
+        var gatewayDuring = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayQueueEnd!.LatencyOf(gatewayProbe), gatewayQueueStart.LatencyOf(gatewayProbe)));
         var entries = ledger.Entries;
         var queued = entries.Count(e => e.Updates > 0);
         result.Metrics["queued"] = queued;
@@ -170,6 +180,10 @@ public static class QueueBenchmark
         result.Metrics["onlineP50MsDuring"] = during.P50Ms;
         result.Metrics["onlineP99MsDuring"] = during.P99Ms;
         result.Metrics["onlineP99Rise"] = before.P99Ms <= 0 ? 0 : Math.Round(during.P99Ms / before.P99Ms - 1, 3);
+        result.Metrics["gatewayP50MsBefore"] = gatewayBefore.P50Ms;
+        result.Metrics["gatewayP99MsBefore"] = gatewayBefore.P99Ms;
+        result.Metrics["gatewayP50MsDuring"] = gatewayDuring.P50Ms;
+        result.Metrics["gatewayP99MsDuring"] = gatewayDuring.P99Ms;
         result.Metrics["onlineRequestsBefore"] = before.Count;
         result.Metrics["onlineRequestsDuring"] = during.Count;
         result.Targets.Add(Target.AtMost("queue positions that went up", result.Metrics["positionsThatRose"], 0));
@@ -177,7 +191,8 @@ public static class QueueBenchmark
         result.Targets.Add(Target.AtMost("longest silence between two position pushes (ms; interval 2,000)", result.Metrics["longestPushSilenceMs"], 3000));
         result.Targets.Add(Target.AtMost("online players' p99 rise while the queue moves (fraction)", result.Metrics["onlineP99Rise"], 0.25));
         Console.WriteLine($"{queued:N0} queued; positions rose {result.Metrics["positionsThatRose"]}, FIFO violations {result.Metrics["fifoViolations"]} (largest {result.Metrics["largestTurnInversionMs"]} ms), "
-            + $"longest push silence {result.Metrics["longestPushSilenceMs"]} ms; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms");
+            + $"longest push silence {result.Metrics["longestPushSilenceMs"]} ms; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms"
+            + $" (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms)");
         await result.WriteAsync(options.Out);
         return 0;
     }
