@@ -23,7 +23,9 @@ public sealed class WorldSettingsState
 /// One world: its occupants, its capacity, and its FIFO login queue. Nobody jumps the queue: a newcomer
 /// is let in only while nobody waits. When a place frees up, the first waiting client is told it is its
 /// turn and the place is held for it (<see cref="WorldOptions.QueueTurnGrace"/>); held places count as
-/// occupied. Positions are pushed to every waiting client each <see cref="WorldOptions.QueueUpdateInterval"/>.
+/// occupied. Positions are pushed to every waiting client each <see cref="WorldOptions.QueueUpdateInterval"/>, a
+/// slice of the queue at a time (<see cref="WorldOptions.QueueUpdateSlices"/>): a long queue's pushes are spread over
+/// the interval instead of leaving, and reaching the gateways and the clients' sockets, all in the same instant.
 /// </summary>
 /// <remarks>
 /// Nothing but the settings is stored. Who is in the world is rebuilt from the gateways at activation and
@@ -51,6 +53,11 @@ public sealed partial class WorldGrain(
     private WorldDefinition _world = null!;
     private long _lastSequence;
     private int _ready;
+    // Each entry's slice is given in turn as it joins, so the slices stay even however the queue moves.
+    private int _nextSlice;
+    private long _ticks;
+    // Turns handed out since the last tick, against the tick's share of World:QueueTurnsPerSecond.
+    private int _turnsThisTick;
     private bool _zonesHealthy = true;
     private DateTimeOffset _checkedAt;
 
@@ -63,6 +70,11 @@ public sealed partial class WorldGrain(
 
     private int Waiting => _queue.Count - _ready;
 
+    private TimeSpan TickPeriod => _options.QueueUpdateInterval / _options.QueueUpdateSlices;
+
+    /// <summary>Turns one tick may hand out: its share of <see cref="WorldOptions.QueueTurnsPerSecond"/>, at least one.</summary>
+    private int TurnsPerTick => Math.Max(1, (int)Math.Ceiling(_options.QueueTurnsPerSecond * TickPeriod.TotalSeconds));
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var id = this.GetPrimaryKeyString();
@@ -70,7 +82,7 @@ public sealed partial class WorldGrain(
         _lastSequence = time.GetUtcNow().UtcTicks;
         _checkedAt = time.GetUtcNow();
         await ReconcileAsync(initial: true);
-        this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(_options.QueueUpdateInterval, _options.QueueUpdateInterval) { KeepAlive = true });
+        this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });
         this.RegisterGrainTimer(_ => ProbeZonesAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, _options.ZoneProbeInterval) { Interleave = true, KeepAlive = true });
         this.RegisterGrainTimer(_ => ReconcileAsync(initial: false), new GrainTimerCreationOptions(_options.ReconcileInterval, _options.ReconcileInterval) { Interleave = true, KeepAlive = true });
     }
@@ -197,7 +209,10 @@ public sealed partial class WorldGrain(
         return Status();
     }
 
-    /// <summary>Expires held turns and lost connections, lets the next in, and tells every waiting client where it stands.</summary>
+    /// <summary>
+    /// Expires held turns and lost connections, lets the next in, and tells one slice of the waiting clients where they
+    /// stand: each slice in turn, so every client hears once per <see cref="WorldOptions.QueueUpdateInterval"/>.
+    /// </summary>
     private Task TickAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -216,25 +231,35 @@ public sealed partial class WorldGrain(
             }
         }
 
+        _turnsThisTick = 0;
         Advance(now);
-        PushPlaces(_queue.Values.Where(e => e.DisconnectedAt is null), now);
+        var slice = (int)(_ticks++ % _options.QueueUpdateSlices);
+        PushPlaces(e => e.Slice == slice && e.DisconnectedAt is null, now);
         return Task.CompletedTask;
     }
 
-    /// <summary>Gives free places to the first waiting clients, in order, and tells them at once.</summary>
+    /// <summary>
+    /// Gives free places to the first waiting clients, in order, and tells them at once; at most the tick's share of
+    /// <see cref="WorldOptions.QueueTurnsPerSecond"/>, the rest at the next ticks. Every turn is followed by an
+    /// EnterWorld, so a hundred places freed at once (an operator raising the capacity) would otherwise be a hundred
+    /// world entries in the same instant.
+    /// </summary>
     private void Advance(DateTimeOffset now)
     {
         var turned = new List<QueueEntry>();
-        while (Occupancy < Capacity && _queue.Values.FirstOrDefault(e => e.ReadyUntil is null) is { } next)
+        var budget = TurnsPerTick - _turnsThisTick;
+        while (turned.Count < budget && Occupancy < Capacity && _queue.Values.FirstOrDefault(e => e.ReadyUntil is null) is { } next)
         {
             next.ReadyUntil = now + _options.QueueTurnGrace;
             _ready++;
             turned.Add(next);
         }
 
+        _turnsThisTick += turned.Count;
         if (turned.Count > 0)
         {
-            PushPlaces(turned.Where(e => e.DisconnectedAt is null), now);
+            var told = turned.ToHashSet();
+            PushPlaces(e => told.Contains(e) && e.DisconnectedAt is null, now);
         }
     }
 
@@ -271,6 +296,8 @@ public sealed partial class WorldGrain(
 
     private void AddEntry(QueueEntry entry)
     {
+        entry.Slice = _nextSlice;
+        _nextSlice = (_nextSlice + 1) % _options.QueueUpdateSlices;
         _queue.Add(entry.Sequence, entry);
         _byAccount[entry.AccountId] = entry;
     }
@@ -317,7 +344,7 @@ public sealed partial class WorldGrain(
     {
         var position = PositionOf(entry);
         var ready = entry.ReadyUntil is { } until;
-        return new QueuePlace(WorldId, position, Waiting, new QueueTicket(entry.AccountId, entry.Sequence, WorldId).Encode(signer), ready,
+        return new QueuePlace(WorldId, position, Waiting, TicketOf(entry), ready,
             ready ? entry.ReadyUntil!.Value - now : TimeSpan.Zero, EstimateWait(position, now));
     }
 
@@ -333,24 +360,28 @@ public sealed partial class WorldGrain(
         return span <= TimeSpan.Zero ? TimeSpan.Zero : span / _admissions.Count * position;
     }
 
-    /// <summary>One QueueUpdate per client, one delivery call per gateway; tracked, not awaited.</summary>
-    private void PushPlaces(IEnumerable<QueueEntry> entries, DateTimeOffset now)
+    /// <summary>The entry's signed queue ticket: the same for as long as it waits, so it is signed once.</summary>
+    private string TicketOf(QueueEntry entry) => entry.Ticket ??= new QueueTicket(entry.AccountId, entry.Sequence, WorldId).Encode(signer);
+
+    /// <summary>
+    /// One QueueUpdate per chosen client, one delivery call per gateway; tracked, not awaited. Positions are counted
+    /// in the same walk of the queue, in order.
+    /// </summary>
+    private void PushPlaces(Func<QueueEntry, bool> chosen, DateTimeOffset now)
     {
-        var writers = new Dictionary<string, (IGatewayObserver Gateway, PushWriter Writer)>(StringComparer.Ordinal);
-        // Positions are counted once for all: walking the queue in order.
+        Dictionary<string, (IGatewayObserver Gateway, PushWriter Writer)>? writers = null;
         var position = 0;
-        var positions = new Dictionary<QueueEntry, int>();
+        var length = (uint)Waiting;
         foreach (var entry in _queue.Values)
         {
-            positions[entry] = entry.ReadyUntil is null ? ++position : 0;
-        }
-
-        foreach (var entry in entries)
-        {
-            if (entry.Gateway is null)
+            var ready = entry.ReadyUntil is not null;
+            var place = ready ? 0 : ++position;
+            if (entry.Gateway is null || !chosen(entry))
             {
                 continue;
             }
+
+            writers ??= new(StringComparer.Ordinal);
 
             if (!writers.TryGetValue(entry.GatewayId, out var target))
             {
@@ -358,23 +389,22 @@ public sealed partial class WorldGrain(
                 writers[entry.GatewayId] = target;
             }
 
-            var ready = entry.ReadyUntil is not null;
             var status = new Wire.QueueStatus
             {
                 WorldId = WorldId,
-                Position = (uint)positions[entry],
-                Length = (uint)position,
-                Ticket = new QueueTicket(entry.AccountId, entry.Sequence, WorldId).Encode(signer),
+                Position = (uint)place,
+                Length = length,
+                Ticket = TicketOf(entry),
                 Ready = ready,
                 ReadyForMs = ready ? (uint)Math.Max(0, (entry.ReadyUntil!.Value - now).TotalMilliseconds) : 0,
-                EstimatedWaitS = (uint)EstimateWait(positions[entry], now).TotalSeconds,
+                EstimatedWaitS = (uint)EstimateWait(place, now).TotalSeconds,
             };
             target.Writer.BeginFrame(entry.ConnectionId, entry.CharacterId, (ushort)Opcode.QueueUpdate);
             target.Writer.WriteRaw(new Wire.QueueUpdate { Status = status }.ToByteArray());
             target.Writer.EndFrame();
         }
 
-        foreach (var (gatewayId, (gateway, writer)) in writers)
+        foreach (var (gatewayId, (gateway, writer)) in writers ?? [])
         {
             _ = DeliverAsync(gatewayId, gateway, writer.ToBatch("queue:" + WorldId, 0));
         }
@@ -577,6 +607,12 @@ public sealed partial class WorldGrain(
 
         /// <summary>Set when its turn came: the place is held until then.</summary>
         public DateTimeOffset? ReadyUntil { get; set; }
+
+        /// <summary>Which of the world's ticks pushes this entry's position (see <see cref="WorldOptions.QueueUpdateSlices"/>).</summary>
+        public int Slice { get; set; }
+
+        /// <summary>The signed queue ticket, once made (see <see cref="TicketOf"/>).</summary>
+        public string? Ticket { get; set; }
 
         public void Bind(AdmissionRequest request)
         {

@@ -50,6 +50,14 @@ public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output
                 waiter.Start(admitted);
             }
 
+            // The periodic pushes come a slice of the queue at a time (World:QueueUpdateSlices, 10 by default, one slice
+            // every 200 ms): the twelve hear their first push after the start spread over the interval, not all at once.
+            await Await.Until(() => queued.All(q => q.UpdateAt(1) is not null), "every waiting client's first periodic queue update");
+            var firstPushes = queued.Select(q => q.UpdateAt(1)!.Value).Order().ToList();
+            var apart = firstPushes.Zip(firstPushes.Skip(1)).Count(p => Stopwatch.GetElapsedTime(p.First, p.Second) > TimeSpan.FromMilliseconds(80));
+            output.WriteLine($"first periodic pushes, ms after the first: {string.Join(", ", firstPushes.Select(t => Stopwatch.GetElapsedTime(firstPushes[0], t).TotalMilliseconds.ToString("0")))}");
+            Assert.True(apart >= 3, $"the waiting clients' pushes came in {apart + 1} groups (at least 4 expected from 10 slices)");
+
             // A GM walks past the queue.
             var (gm, gmCharacter, gmName) = await NewCharacterWithNameAsync("qgm", ports[0]);
             Assert.Equal(200, (await admin.PutAsync($"/api/accounts/{gmName}/role", new { role = "game_master" })).Status);
@@ -100,6 +108,57 @@ public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output
         }
     }
 
+    [Fact]
+    public async Task PlacesFreedByTheDozenAreHandedToTheQueueAFewEachTickNotInOneBurst()
+    {
+        using var admin = cluster.Api();
+        var occupants = new List<MmoClient>();
+        var queued = new List<Queued>();
+        const int capacity = 2, waiting = 8;
+        try
+        {
+            Assert.Equal(200, (await admin.PutAsync($"/api/worlds/{World}", new { capacity })).Status);
+            for (var i = 0; i < capacity; i++)
+            {
+                var (client, character) = await NewCharacterAsync($"bo{i}", cluster.GamePort);
+                Assert.NotNull((await client.EnterWorldAsync(character)).Player);
+                occupants.Add(client);
+            }
+
+            var admitted = new ConcurrentQueue<int>();
+            for (var i = 0; i < waiting; i++)
+            {
+                var (client, character) = await NewCharacterAsync($"bq{i}", cluster.GamePort);
+                var answer = await client.EnterWorldAsync(character);
+                Assert.NotNull(answer.Queue);
+                var waiter = new Queued(i, client, character, answer.Queue);
+                waiter.Start(admitted);
+                queued.Add(waiter);
+            }
+
+            // Eight places at once: at World:QueueTurnsPerSecond 10 (2 a tick of 200 ms) the turns take four ticks.
+            Assert.Equal(200, (await admin.PutAsync($"/api/worlds/{World}", new { capacity = capacity + waiting })).Status);
+            foreach (var waiter in queued)
+            {
+                Assert.NotNull((await Await.Within(waiter.Entering, $"client {waiter.Index} to be admitted")).Player);
+            }
+
+            Assert.Equal([.. Enumerable.Range(0, waiting)], admitted.Order().ToArray());
+            var turns = queued.Select(q => q.ReadyAt!.Value).Order().ToList();
+            var spread = Stopwatch.GetElapsedTime(turns[0], turns[^1]);
+            output.WriteLine($"turns, ms after the first: {string.Join(", ", turns.Select(t => Stopwatch.GetElapsedTime(turns[0], t).TotalMilliseconds.ToString("0")))}");
+            Assert.True(spread >= TimeSpan.FromMilliseconds(300), $"eight turns came within {spread.TotalMilliseconds:0} ms (at {OperationsCluster.LoginQueueTurnsPerSecond}/s, 2 a tick, they span at least 2 ticks of 200 ms after the first)");
+        }
+        finally
+        {
+            await admin.PutAsync($"/api/worlds/{World}", new { capacity = 10_000 });
+            foreach (var client in occupants.Concat(queued.Select(q => q.Client)))
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     private async Task<(MmoClient Client, string CharacterId)> NewCharacterAsync(string prefix, int port)
     {
         var (client, character, _) = await NewCharacterWithNameAsync(prefix, port);
@@ -124,6 +183,10 @@ public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output
 
         public List<uint> Positions { get; } = [];
 
+        // When each position was reported (Stopwatch timestamps): the first is EnterWorld's answer, the rest pushes.
+        private readonly List<long> _updateTimes = [];
+        private long? _readyAt;
+
         public TimeSpan LongestGap { get; private set; }
 
         public Task<EnterWorldResponse> Entering { get; private set; } = Task.FromResult(new EnterWorldResponse());
@@ -139,6 +202,27 @@ public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output
             }
         }
 
+        /// <summary>When the client was told its turn had come (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long? ReadyAt
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _readyAt;
+                }
+            }
+        }
+
+        /// <summary>When the <paramref name="index"/>th position since the start was reported, if it was.</summary>
+        public long? UpdateAt(int index)
+        {
+            lock (_gate)
+            {
+                return index < _updateTimes.Count ? _updateTimes[index] : null;
+            }
+        }
+
         public void Start(ConcurrentQueue<int> admitted, string? ticket = null)
         {
             _lastUpdate = Stopwatch.GetTimestamp();
@@ -151,6 +235,12 @@ public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output
             {
                 Positions.Add(value.Position);
                 var now = Stopwatch.GetTimestamp();
+                _updateTimes.Add(now);
+                if (value.Ready)
+                {
+                    _readyAt ??= now;
+                }
+
                 var gap = Stopwatch.GetElapsedTime(_lastUpdate, now);
                 LongestGap = gap > LongestGap ? gap : LongestGap;
                 _lastUpdate = now;

@@ -26,7 +26,11 @@ public sealed class OperationsCluster : GameCluster
         ("Admin:Keys:1:Role", "GameMaster"),
         ("GatewayRegistry:Expiry", RegistryExpiry.ToString()),
         ("GatewayRegistry:SessionSweepInterval", "00:00:00.5"),
+        // Two turns per 200 ms tick, so a test can see a capacity raise handed out in steps (LoginQueueTests).
+        ("World:QueueTurnsPerSecond", LoginQueueTurnsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ];
+
+    public const int LoginQueueTurnsPerSecond = 10;
 
     protected override IEnumerable<(string Key, string Value)> GatewaySettings =>
     [
