@@ -216,17 +216,27 @@ public sealed partial class WorldGrain(
     private Task TickAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        foreach (var entry in _queue.Values.ToList())
+        bool TurnMissed(QueueEntry entry) => entry.ReadyUntil is { } until && until <= now;
+        // Ticks come every 200 ms: the queue is walked without a copy, and only what leaves it is listed.
+        List<QueueEntry>? leaving = null;
+        foreach (var entry in _queue.Values)
         {
-            if (entry.ReadyUntil is { } until && until <= now)
+            if (TurnMissed(entry) || (entry.DisconnectedAt is { } lost && now - lost > _options.QueueReconnectGrace))
+            {
+                (leaving ??= []).Add(entry);
+            }
+        }
+
+        foreach (var entry in leaving ?? [])
+        {
+            RemoveEntry(entry);
+            if (TurnMissed(entry))
             {
                 // Its turn came and went: the place goes to the next one.
-                RemoveEntry(entry);
                 LogTurnMissed(logger, WorldId, entry.AccountId);
             }
-            else if (entry.DisconnectedAt is { } lost && now - lost > _options.QueueReconnectGrace)
+            else
             {
-                RemoveEntry(entry);
                 LogPlaceLost(logger, WorldId, entry.AccountId);
             }
         }
