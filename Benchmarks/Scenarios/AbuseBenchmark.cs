@@ -183,7 +183,7 @@ public static class AbuseBenchmark
         var exitCode = 0;
         try
         {
-            await allIn.Task.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
+            await allIn.Task.WaitAsync(OnlineEntry.Bound, cancellationToken);
             Console.WriteLine($"all {options.Online} online players are in the world");
             await Task.Delay(options.Warmup, cancellationToken);
             Phase? baseline = null;
@@ -212,7 +212,9 @@ public static class AbuseBenchmark
         }
         catch (TimeoutException)
         {
-            result.Notes.Add($"not every online player got into the world within 5 minutes ({Volatile.Read(ref latest)?.Counter(Counter.InWorld) ?? 0} of {options.Online})");
+            var note = Volatile.Read(ref latest) is { } last ? OnlineEntry.NotAllIn(last, options.Online) : "no online player reported within the bound";
+            Console.WriteLine(note);
+            result.Notes.Add(note);
             exitCode = 1;
         }
         finally

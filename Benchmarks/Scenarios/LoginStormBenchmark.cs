@@ -73,6 +73,7 @@ public static class LoginStormBenchmark
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         TimeSpan? allInAt = null;
+        MetricsSnapshot? notAllIn = null;
         MetricsSnapshot? beforeStart = null, stormStart = null, stormEnd = null;
         TimeSpan siloCpuAtStorm = default, siloCpuAfterStorm = default;
         var stormClock = new System.Diagnostics.Stopwatch();
@@ -84,6 +85,12 @@ public static class LoginStormBenchmark
             if (allInAt is null && snapshot.Counter(Counter.InWorld) >= options.Online)
             {
                 allInAt = clock.Elapsed;
+            }
+            else if (allInAt is null && notAllIn is null && clock.Elapsed >= OnlineEntry.Bound)
+            {
+                notAllIn = snapshot;
+                Console.WriteLine(OnlineEntry.NotAllIn(snapshot, options.Online));
+                stop.Cancel();
             }
 
             // Five seconds to settle after the last arrival, then the "before" window.
@@ -114,7 +121,7 @@ public static class LoginStormBenchmark
         result.Runs["online"] = onlineSummary;
         if (stormSummary is null || beforeStart is null || stormStart is null || stormEnd is null)
         {
-            result.Notes.Add("the storm did not run to its end (were all online players in the world?)");
+            result.Notes.Add(notAllIn is not null ? OnlineEntry.NotAllIn(notAllIn, options.Online) : "the storm did not run to its end");
             await result.WriteAsync(options.Out);
             return 1;
         }

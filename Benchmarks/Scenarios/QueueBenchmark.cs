@@ -91,6 +91,7 @@ public static class QueueBenchmark
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var clock = Stopwatch.StartNew();
         TimeSpan? allInAt = null;
+        MetricsSnapshot? notAllIn = null;
         MetricsSnapshot? beforeStart = null, queueStart = null, queueEnd = null;
         // The same requests timed inside the gateway (frame in -> answer queued), at the same three moments: the
         // servers' share of the online players' latency, told apart from their own sockets and processes.
@@ -106,6 +107,12 @@ public static class QueueBenchmark
             if (allInAt is null && snapshot.Counter(Counter.InWorld) >= options.Online)
             {
                 allInAt = clock.Elapsed;
+            }
+            else if (allInAt is null && notAllIn is null && clock.Elapsed >= OnlineEntry.Bound)
+            {
+                notAllIn = snapshot;
+                Console.WriteLine(OnlineEntry.NotAllIn(snapshot, options.Online));
+                stop.Cancel();
             }
 
             if (allInAt is { } at && beforeStart is null && clock.Elapsed - at >= TimeSpan.FromSeconds(5))
@@ -141,7 +148,7 @@ public static class QueueBenchmark
         result.Runs["online"] = onlineSummary;
         if (arrivalSummary is null || beforeStart is null || queueStart is null || queueEnd is null)
         {
-            result.Notes.Add("the queue did not empty within the run (were all online players in the world? is --max-duration long enough?)");
+            result.Notes.Add(notAllIn is not null ? OnlineEntry.NotAllIn(notAllIn, options.Online) : "the queue did not empty within the run (is --max-duration long enough?)");
             if (arrivalSummary is not null)
             {
                 result.Runs["arrivals"] = arrivalSummary;
