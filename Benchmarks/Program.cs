@@ -218,14 +218,19 @@ public static class Program
         var duration = new Option<double>("--duration") { Description = "Seconds of storm", DefaultValueFactory = _ => 30 };
         var sources = new Option<int>("--storm-sources") { Description = "Source addresses the storm's logins come from (127.0.1.x onwards); 1 = one address", DefaultValueFactory = _ => 1 };
         var onlineProcesses = new Option<int>("--online-processes") { Description = "Worker processes for the online players (1 = in this process)", DefaultValueFactory = _ => 2 };
+        var cheapHashes = new Option<bool>("--cheap-hashes")
+        {
+            Description = "The storm logs in to player accounts hashed at the seed's fixture cost (1,000 iterations): its traffic without its hashing CPU",
+        };
         var command = new Command("login-storm", "d. Logins per second at saturation, and online players' latency before vs during the storm")
         {
-            online, probeRate, storm, concurrency, before, duration, sources, onlineProcesses, SeedDirectory, Out, RunDirectory,
+            online, probeRate, storm, concurrency, before, duration, sources, onlineProcesses, cheapHashes, SessionStartsPerSecond, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => LoginStormBenchmark.RunAsync(new LoginStormBenchmark.Options(
             parse.GetValue(online), parse.GetValue(probeRate), parse.GetValue(storm), parse.GetValue(concurrency),
             TimeSpan.FromSeconds(parse.GetValue(before)), TimeSpan.FromSeconds(parse.GetValue(duration)),
-            parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), parse.GetValue(sources), parse.GetValue(onlineProcesses)), token));
+            parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), parse.GetValue(sources), parse.GetValue(onlineProcesses),
+            parse.GetValue(cheapHashes), parse.GetValue(SessionStartsPerSecond)), token));
         return command;
     }
 

@@ -16,11 +16,16 @@ public static class LoginStormBenchmark
 {
     public sealed record Options(
         int Online, double ProbeRate, int Storm, int Concurrency, TimeSpan Before, TimeSpan Duration, string SeedDirectory, string RunDirectory, string? Out,
-        int StormSources = 1, int OnlineProcesses = 2);
+        int StormSources = 1, int OnlineProcesses = 2, bool CheapHashes = false, double? SessionStartsPerSecond = null);
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
     {
-        var seed = BenchmarkSeed.Require(options.SeedDirectory, options.Online, options.Storm);
+        // With cheap hashes the storm logs in to the seed's player accounts after the online ones (hashed at the
+        // fixture cost, and the servers set to that cost, so no login rehashes): the storm's traffic without its
+        // hashing CPU, to tell apart what each costs the online players.
+        var seed = options.CheapHashes
+            ? BenchmarkSeed.Require(options.SeedDirectory, options.Online + options.Storm)
+            : BenchmarkSeed.Require(options.SeedDirectory, options.Online, options.Storm);
         var runDirectory = Path.Combine(options.RunDirectory, $"login-storm-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
         Console.WriteLine($"login-storm: {options.Online:N0} online players probing at {options.ProbeRate:0.#}/s each; {options.Storm:N0} logins, {options.Concurrency} at once");
         var result = new BenchmarkResult("login-storm")
@@ -33,7 +38,8 @@ public static class LoginStormBenchmark
                 ["concurrency"] = options.Concurrency,
                 ["beforeSeconds"] = options.Before.TotalSeconds,
                 ["stormSeconds"] = options.Duration.TotalSeconds,
-                ["passwordIterations"] = ServerSet.PasswordIterations,
+                ["passwordIterations"] = options.CheapHashes ? SeedCommand.FixtureIterations : ServerSet.PasswordIterations,
+                ["sessionStartsPerSecond"] = ServerSetOptions.SessionStartsPerSecond(options.SessionStartsPerSecond),
                 ["hashingMaxConcurrent"] = Math.Max(1, Environment.ProcessorCount / 2),
                 ["stormSources"] = options.StormSources,
                 ["onlineProcesses"] = options.OnlineProcesses,
@@ -41,7 +47,12 @@ public static class LoginStormBenchmark
         };
 
         // Default hashing settings: at most half the cores hash at once; that is what is being tested.
-        await using var servers = await ServerSet.StartAsync(runDirectory, new ServerSetOptions { SqliteTemplate = seed.Database }, seed, Console.Out);
+        await using var servers = await ServerSet.StartAsync(runDirectory, new ServerSetOptions
+        {
+            SqliteTemplate = seed.Database,
+            FixtureIterations = options.CheapHashes ? SeedCommand.FixtureIterations : null,
+            GatewaySettings = ServerSetOptions.SessionStartsSettings(options.SessionStartsPerSecond),
+        }, seed, Console.Out);
 
         var online = new BotSettings
         {
@@ -60,7 +71,8 @@ public static class LoginStormBenchmark
         {
             Gateways = servers.GameEndpoints,
             Bots = options.Storm,
-            Prefix = BenchmarkSeed.StormPrefix,
+            Prefix = options.CheapHashes ? BenchmarkSeed.Prefix : BenchmarkSeed.StormPrefix,
+            FirstIndex = options.CheapHashes ? options.Online : 0,
             LoginOnly = true,
             LoginConcurrency = options.Concurrency,
             RampPerSecond = 0,
