@@ -87,6 +87,10 @@ public static class LoginStormBenchmark
         TimeSpan? allInAt = null;
         MetricsSnapshot? notAllIn = null;
         MetricsSnapshot? beforeStart = null, stormStart = null, stormEnd = null;
+        // The same requests timed inside the gateway (frame in -> answer queued) at the same moments: the servers'
+        // share of the online players' latency, told apart from their sockets and processes.
+        MetricsSnapshot? gatewayBeforeStart = null, gatewayStormStart = null, gatewayStormEnd = null;
+        MetricsSnapshot GatewayMetrics() => servers.Gateways[0].Metrics;
         TimeSpan siloCpuAtStorm = default, siloCpuAfterStorm = default;
         var stormClock = new System.Diagnostics.Stopwatch();
         Task<RunSummary>? stormRun = null;
@@ -109,11 +113,13 @@ public static class LoginStormBenchmark
             if (allInAt is { } at && beforeStart is null && clock.Elapsed - at >= TimeSpan.FromSeconds(5))
             {
                 beforeStart = snapshot;
+                gatewayBeforeStart = GatewayMetrics();
             }
 
             if (beforeStart is not null && stormStart is null && snapshot.ElapsedSeconds - beforeStart.ElapsedSeconds >= options.Before.TotalSeconds)
             {
                 stormStart = snapshot;
+                gatewayStormStart = GatewayMetrics();
                 siloCpuAtStorm = servers.Silo.CpuTime();
                 stormClock.Start();
                 Console.WriteLine("storm starts");
@@ -123,6 +129,7 @@ public static class LoginStormBenchmark
             if (stormRun is { IsCompleted: true } && stormEnd is null)
             {
                 stormEnd = snapshot;
+                gatewayStormEnd = GatewayMetrics();
                 siloCpuAfterStorm = servers.Silo.CpuTime();
                 stormClock.Stop();
                 stop.Cancel();
@@ -142,6 +149,9 @@ public static class LoginStormBenchmark
         string[] probe = ["GetPlayer"];
         var before = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormStart.LatencyOf(probe), beforeStart.LatencyOf(probe)));
         var during = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormEnd.LatencyOf(probe), stormStart.LatencyOf(probe)));
+        string[] gatewayProbe = ["mmo.gateway.request.duration/GetPlayer"];
+        var gatewayBefore = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayStormStart!.LatencyOf(gatewayProbe), gatewayBeforeStart!.LatencyOf(gatewayProbe)));
+        var gatewayDuring = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayStormEnd!.LatencyOf(gatewayProbe), gatewayStormStart.LatencyOf(gatewayProbe)));
         var stormSeconds = stormClock.Elapsed.TotalSeconds;
         var logins = stormSummary.Counters.GetValueOrDefault(nameof(Counter.LoggedIn));
         result.Metrics["loginsPerSecond"] = Math.Round(logins / stormSummary.ElapsedSeconds, 1);
@@ -160,10 +170,14 @@ public static class LoginStormBenchmark
         result.Metrics["onlineP99Rise"] = before.P99Ms <= 0 ? 0 : Math.Round(during.P99Ms / before.P99Ms - 1, 3);
         result.Metrics["onlineRequestsBefore"] = before.Count;
         result.Metrics["onlineRequestsDuring"] = during.Count;
+        result.Metrics["gatewayP50MsBefore"] = gatewayBefore.P50Ms;
+        result.Metrics["gatewayP99MsBefore"] = gatewayBefore.P99Ms;
+        result.Metrics["gatewayP50MsDuring"] = gatewayDuring.P50Ms;
+        result.Metrics["gatewayP99MsDuring"] = gatewayDuring.P99Ms;
         result.Targets.Add(Target.AtMost("online players' p99 rise during the storm (fraction)", result.Metrics["onlineP99Rise"], 0.25));
         result.Targets.Add(Target.AtMost("silo CPU during the storm (cores; hashing capped at one)", result.Metrics["siloCpuCoresDuringStorm"], 1.25));
         Console.WriteLine($"{logins:N0} logins in {stormSummary.ElapsedSeconds:0.0} s = {result.Metrics["loginsPerSecond"]:0.0}/s; silo {result.Metrics["siloCpuCoresDuringStorm"]:0.00} cores; "
-            + $"online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms");
+            + $"online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms)");
         await result.WriteAsync(options.Out);
         return 0;
     }
