@@ -87,6 +87,9 @@ public static class LoginStormBenchmark
         TimeSpan? allInAt = null;
         MetricsSnapshot? notAllIn = null;
         MetricsSnapshot? beforeStart = null, stormStart = null, stormEnd = null;
+        // A few seconds into the storm: its first seconds (every storm client connecting and saying Hello and Login
+        // at once) told apart from the rest of it.
+        MetricsSnapshot? stormSettled = null, gatewayStormSettled = null;
         // The same requests timed inside the gateway (frame in -> answer queued) at the same moments: the servers'
         // share of the online players' latency, told apart from their sockets and processes.
         MetricsSnapshot? gatewayBeforeStart = null, gatewayStormStart = null, gatewayStormEnd = null;
@@ -126,6 +129,12 @@ public static class LoginStormBenchmark
                 stormRun = BotRunner.RunInProcessAsync(storm, null, null, stop.Token);
             }
 
+            if (stormStart is not null && stormSettled is null && snapshot.ElapsedSeconds - stormStart.ElapsedSeconds >= StormOpeningSeconds)
+            {
+                stormSettled = snapshot;
+                gatewayStormSettled = GatewayMetrics();
+            }
+
             if (stormRun is { IsCompleted: true } && stormEnd is null)
             {
                 stormEnd = snapshot;
@@ -149,9 +158,11 @@ public static class LoginStormBenchmark
         string[] probe = ["GetPlayer"];
         var before = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormStart.LatencyOf(probe), beforeStart.LatencyOf(probe)));
         var during = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormEnd.LatencyOf(probe), stormStart.LatencyOf(probe)));
+        var afterOpening = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormEnd.LatencyOf(probe), (stormSettled ?? stormStart).LatencyOf(probe)));
         string[] gatewayProbe = ["mmo.gateway.request.duration/GetPlayer"];
         var gatewayBefore = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayStormStart!.LatencyOf(gatewayProbe), gatewayBeforeStart!.LatencyOf(gatewayProbe)));
         var gatewayDuring = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayStormEnd!.LatencyOf(gatewayProbe), gatewayStormStart.LatencyOf(gatewayProbe)));
+        var gatewayAfterOpening = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayStormEnd.LatencyOf(gatewayProbe), (gatewayStormSettled ?? gatewayStormStart).LatencyOf(gatewayProbe)));
         var stormSeconds = stormClock.Elapsed.TotalSeconds;
         var logins = stormSummary.Counters.GetValueOrDefault(nameof(Counter.LoggedIn));
         result.Metrics["loginsPerSecond"] = Math.Round(logins / stormSummary.ElapsedSeconds, 1);
@@ -167,6 +178,8 @@ public static class LoginStormBenchmark
         result.Metrics["onlineP99MsBefore"] = before.P99Ms;
         result.Metrics["onlineP50MsDuring"] = during.P50Ms;
         result.Metrics["onlineP99MsDuring"] = during.P99Ms;
+        // Not the goal's figure (that is the whole storm): where in the storm the rise is.
+        result.Metrics["onlineP99MsDuringAfterOpening"] = afterOpening.P99Ms;
         result.Metrics["onlineP99Rise"] = before.P99Ms <= 0 ? 0 : Math.Round(during.P99Ms / before.P99Ms - 1, 3);
         result.Metrics["onlineRequestsBefore"] = before.Count;
         result.Metrics["onlineRequestsDuring"] = during.Count;
@@ -174,13 +187,16 @@ public static class LoginStormBenchmark
         result.Metrics["gatewayP99MsBefore"] = gatewayBefore.P99Ms;
         result.Metrics["gatewayP50MsDuring"] = gatewayDuring.P50Ms;
         result.Metrics["gatewayP99MsDuring"] = gatewayDuring.P99Ms;
+        result.Metrics["gatewayP99MsDuringAfterOpening"] = gatewayAfterOpening.P99Ms;
         result.Targets.Add(Target.AtMost("online players' p99 rise during the storm (fraction)", result.Metrics["onlineP99Rise"], 0.25));
         result.Targets.Add(Target.AtMost("silo CPU during the storm (cores; hashing capped at one)", result.Metrics["siloCpuCoresDuringStorm"], 1.25));
         Console.WriteLine($"{logins:N0} logins in {stormSummary.ElapsedSeconds:0.0} s = {result.Metrics["loginsPerSecond"]:0.0}/s; silo {result.Metrics["siloCpuCoresDuringStorm"]:0.00} cores; "
-            + $"online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms)");
+            + $"online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms ({afterOpening.P99Ms:0.00} ms after the first {StormOpeningSeconds:0} s; in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms, {gatewayAfterOpening.P99Ms:0.00} ms after the first seconds)");
         await result.WriteAsync(options.Out);
         return 0;
     }
+
+    private const double StormOpeningSeconds = 3;
 
     /// <summary>127.0.1.1 onwards: loopback addresses the gateway's per-address limits see as distinct clients.</summary>
     private static IReadOnlyList<System.Net.IPAddress> StormSourceAddresses(int count) =>
