@@ -16,7 +16,7 @@ public static class LoginStormBenchmark
 {
     public sealed record Options(
         int Online, double ProbeRate, int Storm, int Concurrency, TimeSpan Before, TimeSpan Duration, string SeedDirectory, string RunDirectory, string? Out,
-        int StormSources = 1, int OnlineProcesses = 2, bool CheapHashes = false, double? SessionStartsPerSecond = null);
+        int StormSources = 1, int OnlineProcesses = 2, bool CheapHashes = false, double? SessionStartsPerSecond = null, int WarmupLogins = 50);
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
     {
@@ -24,8 +24,8 @@ public static class LoginStormBenchmark
         // fixture cost, and the servers set to that cost, so no login rehashes): the storm's traffic without its
         // hashing CPU, to tell apart what each costs the online players.
         var seed = options.CheapHashes
-            ? BenchmarkSeed.Require(options.SeedDirectory, options.Online + options.Storm)
-            : BenchmarkSeed.Require(options.SeedDirectory, options.Online, options.Storm);
+            ? BenchmarkSeed.Require(options.SeedDirectory, options.Online + options.Storm + options.WarmupLogins)
+            : BenchmarkSeed.Require(options.SeedDirectory, options.Online, options.Storm + options.WarmupLogins);
         var runDirectory = Path.Combine(options.RunDirectory, $"login-storm-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
         Console.WriteLine($"login-storm: {options.Online:N0} online players probing at {options.ProbeRate:0.#}/s each; {options.Storm:N0} logins, {options.Concurrency} at once");
         var result = new BenchmarkResult("login-storm")
@@ -42,6 +42,7 @@ public static class LoginStormBenchmark
                 ["sessionStartsPerSecond"] = ServerSetOptions.SessionStartsPerSecond(options.SessionStartsPerSecond),
                 ["hashingMaxConcurrent"] = Math.Max(1, Environment.ProcessorCount / 2),
                 ["stormSources"] = options.StormSources,
+                ["warmupLogins"] = options.WarmupLogins,
                 ["onlineProcesses"] = options.OnlineProcesses,
             },
         };
@@ -82,6 +83,18 @@ public static class LoginStormBenchmark
             Sources = options.StormSources <= 1 ? [] : StormSourceAddresses(options.StormSources),
         };
 
+        // The online players entered with seeded tickets (200 real hashes would take minutes), so without this the
+        // storm's first logins would be the first the servers ever ran: every method of the login path compiled by
+        // the JIT in the storm's first seconds (0.5-0.6 s of JIT a second in each server, measured). Players who
+        // logged in to play would have warmed it; a few logins of accounts the storm does not use do it here.
+        var warmupSettings = storm with
+        {
+            Bots = options.WarmupLogins,
+            FirstIndex = storm.FirstIndex + options.Storm,
+            LoginConcurrency = 4,
+            Sources = [],
+        };
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         TimeSpan? allInAt = null;
@@ -97,6 +110,8 @@ public static class LoginStormBenchmark
         TimeSpan siloCpuAtStorm = default, siloCpuAfterStorm = default;
         var stormClock = new System.Diagnostics.Stopwatch();
         Task<RunSummary>? stormRun = null;
+        Task<RunSummary>? warmupRun = null;
+        TimeSpan? warmedAt = null;
         // The online players' latency is measured in worker processes of their own (--online-processes 2 or more),
         // so the storm's thousands of clients in this process do not delay the measurement itself.
         var onlineRun = BotRunner.RunAsync(online, options.OnlineProcesses, Console.Out, stop.Token, snapshot =>
@@ -112,8 +127,19 @@ public static class LoginStormBenchmark
                 stop.Cancel();
             }
 
-            // Five seconds to settle after the last arrival, then the "before" window.
-            if (allInAt is { } at && beforeStart is null && clock.Elapsed - at >= TimeSpan.FromSeconds(5))
+            if (allInAt is not null && warmupRun is null)
+            {
+                Console.WriteLine($"warming the login path: {options.WarmupLogins} logins");
+                warmupRun = options.WarmupLogins > 0 ? BotRunner.RunInProcessAsync(warmupSettings, null, null, stop.Token) : Task.FromResult(new RunSummary());
+            }
+
+            if (warmupRun is { IsCompleted: true } && warmedAt is null)
+            {
+                warmedAt = clock.Elapsed;
+            }
+
+            // Five seconds to settle after the last arrival and the warm-up, then the "before" window.
+            if (warmedAt is { } at && beforeStart is null && clock.Elapsed - at >= TimeSpan.FromSeconds(5))
             {
                 beforeStart = snapshot;
                 gatewayBeforeStart = GatewayMetrics();
@@ -145,6 +171,7 @@ public static class LoginStormBenchmark
             }
         });
         var onlineSummary = await onlineRun;
+        var warmupSummary = warmupRun is null ? null : await warmupRun;
         var stormSummary = stormRun is null ? null : await stormRun;
         result.Runs["online"] = onlineSummary;
         if (stormSummary is null || beforeStart is null || stormStart is null || stormEnd is null)
@@ -155,6 +182,7 @@ public static class LoginStormBenchmark
         }
 
         result.Runs["storm"] = stormSummary;
+        result.Metrics["warmupLoggedIn"] = warmupSummary?.Counters.GetValueOrDefault(nameof(Counter.LoggedIn)) ?? 0;
         string[] probe = ["GetPlayer"];
         var before = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormStart.LatencyOf(probe), beforeStart.LatencyOf(probe)));
         var during = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormEnd.LatencyOf(probe), stormStart.LatencyOf(probe)));
