@@ -9,6 +9,8 @@ public sealed partial class MmoClient
     private readonly object _queueGate = new();
     private TaskCompletionSource<QueueStatus> _queueChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile QueueStatus? _queueStatus;
+    // One more for every status heard (guarded by _queueGate): a wait knows whether news came since it last looked.
+    private long _queueHeard;
 
     /// <summary>The latest queue status heard (EnterWorld's answer or a QueueUpdate push); null when not queued.</summary>
     public QueueStatus? QueueStatus => _queueStatus;
@@ -26,11 +28,13 @@ public sealed partial class MmoClient
         while (response.Queue is { } place)
         {
             // The push saying "ready" can be read before this response's continuation runs: keep the newer news.
-            var status = TakeNewerThan(place);
+            var (status, heard) = TakeNewerThan(place);
             progress?.Report(status);
             while (!status.Ready)
             {
-                status = await NextQueueStatusAsync(cancellationToken).ConfigureAwait(false);
+                // Not "the next push": one read while the progress handler ran, or before this wait began, would be
+                // missed, and the turn heard only at the next periodic push (seconds later, out of queue order).
+                (status, heard) = await QueueStatusAfterAsync(heard, cancellationToken).ConfigureAwait(false);
                 progress?.Report(status);
             }
 
@@ -50,6 +54,31 @@ public sealed partial class MmoClient
             next = _queueChanged.Task;
         }
 
+        return await WhenQueueChangedAsync(next, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The latest status, once one was heard after the <paramref name="heard"/>-th; with its own count.</summary>
+    private async Task<(QueueStatus Status, long Heard)> QueueStatusAfterAsync(long heard, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task<QueueStatus> next;
+            lock (_queueGate)
+            {
+                if (_queueHeard > heard && _queueStatus is { } latest)
+                {
+                    return (latest, _queueHeard);
+                }
+
+                next = _queueChanged.Task;
+            }
+
+            await WhenQueueChangedAsync(next, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<QueueStatus> WhenQueueChangedAsync(Task<QueueStatus> next, CancellationToken cancellationToken)
+    {
         var finished = await Task.WhenAny(next, Disconnected, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
         if (finished == next)
         {
@@ -62,30 +91,33 @@ public sealed partial class MmoClient
 
     private void OnQueueUpdate(QueueStatus status) => SetQueueStatus(status);
 
-    private QueueStatus TakeNewerThan(QueueStatus answered)
+    private (QueueStatus Status, long Heard) TakeNewerThan(QueueStatus answered)
     {
         lock (_queueGate)
         {
             if (_queueStatus is { Ready: true } ready && ready.WorldId == answered.WorldId && !answered.Ready)
             {
-                return ready;
+                return (ready, _queueHeard);
             }
         }
 
-        SetQueueStatus(answered);
-        return answered;
+        return (answered, SetQueueStatus(answered));
     }
 
-    private void SetQueueStatus(QueueStatus status)
+    /// <returns>The count of statuses heard, this one included.</returns>
+    private long SetQueueStatus(QueueStatus status)
     {
         TaskCompletionSource<QueueStatus> signalled;
+        long heard;
         lock (_queueGate)
         {
             _queueStatus = status;
+            heard = ++_queueHeard;
             signalled = _queueChanged;
             _queueChanged = new TaskCompletionSource<QueueStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         signalled.TrySetResult(status);
+        return heard;
     }
 }

@@ -1,0 +1,111 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Google.Protobuf;
+using OrleansMmo.Client;
+using OrleansMmo.Protocol;
+using OrleansMmo.Protocol.Messages;
+using OrleansMmo.Tests.Infrastructure;
+
+namespace OrleansMmo.Tests.Operations;
+
+/// <summary>
+/// The C# SDK's wait in a world's queue against a scripted server: a real socket, frames written by hand, so the
+/// pushes come in exactly the order under test (the real world's timing decides it only now and then: the queue
+/// benchmark once saw one client hear its turn ~2 s late, at the next periodic push).
+/// </summary>
+public class QueueWaitTests
+{
+    [Fact]
+    public async Task ATurnPushedWhileTheProgressHandlerRunsIsTakenWithoutWaitingForAnotherPush()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var client = await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { SkipHandshake = true, AutomaticHeartbeat = false });
+        using var socket = await listener.AcceptSocketAsync();
+        await using var stream = new NetworkStream(socket);
+        var reader = PipeReader.Create(stream);
+
+        var placesHandled = 0;
+        var progress = new HandlerProgress(status =>
+        {
+            if (status.Ready || Interlocked.Increment(ref placesHandled) > 1)
+            {
+                return;
+            }
+
+            // The turn is pushed while this handler runs for the place; it returns once the client has read the push.
+            Await.Until(() => client.QueueStatus is { Ready: true }, "the turn push to be read").GetAwaiter().GetResult();
+        });
+        var entering = client.EnterWorldThroughQueueAsync("character-1", progress);
+
+        var first = await Await.Within(ReadEnterWorldAsync(reader), "the first EnterWorld");
+        await WriteAsync(stream, Opcode.EnterWorld.ResponseOf(), first.RequestId, new EnterWorldResponse { Queue = Status(position: 1, ready: false, ticket: "place-1") });
+        await Await.Until(() => Volatile.Read(ref placesHandled) == 1 || entering.IsCompleted, "the progress handler to run for the place");
+        Assert.False(entering.IsCompleted, $"the queued entry ended at its place: {entering.Exception?.InnerException}");
+        await WriteAsync(stream, (ushort)Opcode.QueueUpdate, 0, new QueueUpdate { Status = Status(position: 0, ready: true, ticket: "turn-1") });
+
+        // Nothing else is pushed: a client waiting for a push after that one would never come back.
+        var second = await Await.Within(ReadEnterWorldAsync(reader), "EnterWorld again with the turn's ticket");
+        Assert.Equal("turn-1", second.Request.QueueTicket);
+        await WriteAsync(stream, Opcode.EnterWorld.ResponseOf(), second.RequestId, new EnterWorldResponse());
+        var entered = await Await.Within(entering, "the queued entry to end");
+        Assert.Null(entered.Queue);
+        Assert.Equal(1, placesHandled);
+    }
+
+    private static QueueStatus Status(uint position, bool ready, string ticket) => new()
+    {
+        WorldId = "alpha",
+        Position = position,
+        Length = position,
+        Ticket = ticket,
+        Ready = ready,
+        ReadyForMs = ready ? 30_000u : 0,
+    };
+
+    private static async Task WriteAsync(NetworkStream stream, ushort opcode, uint requestId, IMessage message)
+    {
+        var frame = new byte[FrameCodec.FrameSize(message)];
+        FrameCodec.WriteFrame(frame, opcode, requestId, message);
+        await stream.WriteAsync(frame);
+    }
+
+    /// <summary>The next EnterWorld the client sends (anything else it sends is skipped).</summary>
+    private static async Task<(uint RequestId, EnterWorldRequest Request)> ReadEnterWorldAsync(PipeReader reader)
+    {
+        while (true)
+        {
+            var read = await reader.ReadAsync();
+            var buffer = read.Buffer;
+            (uint, EnterWorldRequest)? found = null;
+            while (found is null && FrameCodec.TryReadFrame(ref buffer, 1 << 16, out var frame) == FrameReadStatus.Complete)
+            {
+                if (frame.Opcode == (ushort)Opcode.EnterWorld)
+                {
+                    found = (frame.RequestId, EnterWorldRequest.Parser.ParseFrom(frame.Payload));
+                }
+            }
+
+            if (found is { } enterWorld)
+            {
+                reader.AdvanceTo(buffer.Start);
+                return enterWorld;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+
+            if (read.IsCompleted)
+            {
+                throw new EndOfStreamException("the client closed the connection");
+            }
+        }
+    }
+
+    /// <summary>Reports on the caller's thread, as a game's handler would run (<see cref="Progress{T}"/> posts instead).</summary>
+    private sealed class HandlerProgress(Action<QueueStatus> report) : IProgress<QueueStatus>
+    {
+        public void Report(QueueStatus value) => report(value);
+    }
+}
