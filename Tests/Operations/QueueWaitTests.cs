@@ -14,6 +14,7 @@ namespace OrleansMmo.Tests.Operations;
 /// pushes come in exactly the order under test (the real world's timing decides it only now and then: the queue
 /// benchmark once saw one client hear its turn ~2 s late, at the next periodic push).
 /// </summary>
+[Trait("Category", "Unit")]
 public class QueueWaitTests
 {
     [Fact]
