@@ -18,12 +18,9 @@ public static class OnlineEntry
         var errors = snapshot.Errors.Count == 0
             ? "none"
             : string.Join(", ", snapshot.Errors.OrderByDescending(e => e.Value).Select(e => $"{e.Key} {e.Value:N0}"));
-        var later = snapshot.Refusals.Count == 0
-            ? ""
-            : "; answered later: " + string.Join(", ", snapshot.Refusals.OrderByDescending(e => e.Value).Select(e => $"{e.Key} {e.Value:N0}"));
         return $"not every online player got into the world within {Bound.TotalMinutes:0} minutes: {snapshot.Counter(Counter.InWorld):N0} of {expected:N0} "
             + $"(connected {snapshot.Counter(Counter.Connected):N0}, resumed {snapshot.Counter(Counter.Resumed):N0}, logged in {snapshot.Counter(Counter.LoggedIn):N0}, "
             + $"disconnects {snapshot.Counter(Counter.Disconnects):N0}, failed connects {snapshot.Counter(Counter.ConnectFailures):N0}, "
-            + $"tried again later {snapshot.Counter(Counter.RetriedLater):N0}); the bots' errors: {errors}{later}";
+            + $"tried again later {snapshot.Counter(Counter.RetriedLater):N0}); the bots' errors: {errors}";
     }
 }
