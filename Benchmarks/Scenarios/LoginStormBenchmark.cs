@@ -184,13 +184,13 @@ public static class LoginStormBenchmark
         result.Runs["storm"] = stormSummary;
         result.Metrics["warmupLoggedIn"] = warmupSummary?.Counters.GetValueOrDefault(nameof(Counter.LoggedIn)) ?? 0;
         string[] probe = ["GetPlayer"];
-        var before = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormStart.LatencyOf(probe), beforeStart.LatencyOf(probe)));
-        var during = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormEnd.LatencyOf(probe), stormStart.LatencyOf(probe)));
-        var afterOpening = LatencyHistogram.Summarize(LatencyHistogram.Subtract(stormEnd.LatencyOf(probe), (stormSettled ?? stormStart).LatencyOf(probe)));
         string[] gatewayProbe = ["mmo.gateway.request.duration/GetPlayer"];
-        var gatewayBefore = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayStormStart!.LatencyOf(gatewayProbe), gatewayBeforeStart!.LatencyOf(gatewayProbe)));
-        var gatewayDuring = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayStormEnd!.LatencyOf(gatewayProbe), gatewayStormStart.LatencyOf(gatewayProbe)));
-        var gatewayAfterOpening = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayStormEnd.LatencyOf(gatewayProbe), (gatewayStormSettled ?? gatewayStormStart).LatencyOf(gatewayProbe)));
+        var before = Between(beforeStart, stormStart, probe);
+        var during = Between(stormStart, stormEnd, probe);
+        var afterOpening = Between(stormSettled ?? stormStart, stormEnd, probe);
+        var gatewayBefore = Between(gatewayBeforeStart!, gatewayStormStart!, gatewayProbe);
+        var gatewayDuring = Between(gatewayStormStart!, gatewayStormEnd!, gatewayProbe);
+        var gatewayAfterOpening = Between(gatewayStormSettled ?? gatewayStormStart!, gatewayStormEnd!, gatewayProbe);
         var stormSeconds = stormClock.Elapsed.TotalSeconds;
         var logins = stormSummary.Counters.GetValueOrDefault(nameof(Counter.LoggedIn));
         result.Metrics["loginsPerSecond"] = Math.Round(logins / stormSummary.ElapsedSeconds, 1);
@@ -225,6 +225,10 @@ public static class LoginStormBenchmark
     }
 
     private const double StormOpeningSeconds = 3;
+
+    /// <summary>The latency of <paramref name="names"/> between two cumulative snapshots.</summary>
+    private static LatencySummary Between(MetricsSnapshot from, MetricsSnapshot to, string[] names) =>
+        LatencyHistogram.Summarize(LatencyHistogram.Subtract(to.LatencyOf(names), from.LatencyOf(names)));
 
     /// <summary>127.0.1.1 onwards: loopback addresses the gateway's per-address limits see as distinct clients.</summary>
     private static IReadOnlyList<System.Net.IPAddress> StormSourceAddresses(int count) =>

@@ -256,20 +256,28 @@ public sealed partial class WorldGrain(
     /// </summary>
     private void Advance(DateTimeOffset now)
     {
-        var turned = new List<QueueEntry>();
+        // One walk in queue order: the first waiting entries get the places (held turns are skipped, not rescanned).
+        HashSet<QueueEntry>? turned = null;
         var budget = TurnsPerTick - _turnsThisTick;
-        while (turned.Count < budget && Occupancy < Capacity && _queue.Values.FirstOrDefault(e => e.ReadyUntil is null) is { } next)
+        foreach (var entry in _queue.Values)
         {
-            next.ReadyUntil = now + _options.QueueTurnGrace;
-            _ready++;
-            turned.Add(next);
+            if ((turned?.Count ?? 0) >= budget || Occupancy >= Capacity)
+            {
+                break;
+            }
+
+            if (entry.ReadyUntil is null)
+            {
+                entry.ReadyUntil = now + _options.QueueTurnGrace;
+                _ready++;
+                (turned ??= []).Add(entry);
+            }
         }
 
-        _turnsThisTick += turned.Count;
-        if (turned.Count > 0)
+        if (turned is not null)
         {
-            var told = turned.ToHashSet();
-            PushPlaces(e => told.Contains(e) && e.DisconnectedAt is null, now);
+            _turnsThisTick += turned.Count;
+            PushPlaces(e => turned.Contains(e) && e.DisconnectedAt is null, now);
         }
     }
 
