@@ -227,15 +227,19 @@ public static class Program
             Description = "Logins of accounts the storm does not use, before the measurement: the login path warm, as players who logged in leave it (0 = the storm's logins are the servers' first)",
             DefaultValueFactory = _ => 50,
         };
+        var control = new Option<double?>("--control-cores")
+        {
+            Description = "The control: instead of the storm, this many cores of plain CPU work at normal priority for the storm's duration (0: nothing at all, the windows' own noise)",
+        };
         var command = new Command("login-storm", "d. Logins per second at saturation, and online players' latency before vs during the storm")
         {
-            online, probeRate, storm, concurrency, before, duration, sources, onlineProcesses, cheapHashes, SessionStartsPerSecond, warmup, SeedDirectory, Out, RunDirectory,
+            online, probeRate, storm, concurrency, before, duration, sources, onlineProcesses, cheapHashes, SessionStartsPerSecond, warmup, control, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => LoginStormBenchmark.RunAsync(new LoginStormBenchmark.Options(
             parse.GetValue(online), parse.GetValue(probeRate), parse.GetValue(storm), parse.GetValue(concurrency),
             TimeSpan.FromSeconds(parse.GetValue(before)), TimeSpan.FromSeconds(parse.GetValue(duration)),
             parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), parse.GetValue(sources), parse.GetValue(onlineProcesses),
-            parse.GetValue(cheapHashes), parse.GetValue(SessionStartsPerSecond), parse.GetValue(warmup)), token));
+            parse.GetValue(cheapHashes), parse.GetValue(SessionStartsPerSecond), parse.GetValue(warmup), parse.GetValue(control)), token));
         return command;
     }
 

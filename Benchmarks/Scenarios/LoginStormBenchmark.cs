@@ -16,7 +16,8 @@ public static class LoginStormBenchmark
 {
     public sealed record Options(
         int Online, double ProbeRate, int Storm, int Concurrency, TimeSpan Before, TimeSpan Duration, string SeedDirectory, string RunDirectory, string? Out,
-        int StormSources = 1, int OnlineProcesses = 2, bool CheapHashes = false, double? SessionStartsPerSecond = null, int WarmupLogins = 50);
+        int StormSources = 1, int OnlineProcesses = 2, bool CheapHashes = false, double? SessionStartsPerSecond = null, int WarmupLogins = 50,
+        double? ControlCores = null);
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
     {
@@ -44,6 +45,7 @@ public static class LoginStormBenchmark
                 ["stormSources"] = options.StormSources,
                 ["warmupLogins"] = options.WarmupLogins,
                 ["onlineProcesses"] = options.OnlineProcesses,
+                ["controlCores"] = options.ControlCores ?? -1,
             },
         };
 
@@ -108,6 +110,16 @@ public static class LoginStormBenchmark
         MetricsSnapshot? gatewayBeforeStart = null, gatewayStormStart = null, gatewayStormEnd = null;
         MetricsSnapshot GatewayMetrics() => servers.Gateways[0].Metrics;
         TimeSpan siloCpuAtStorm = default, siloCpuAfterStorm = default;
+        // Every process's CPU in both windows: what the storm adds to the machine, process by process (this one runs
+        // the storm's clients, or the burner of the control).
+        var cpuProcesses = new Dictionary<string, int>
+        {
+            ["silo"] = servers.Silo.Pid,
+            ["gateway"] = servers.Gateways[0].Pid,
+            ["storm"] = CpuWindow.Self,
+        };
+        var cpuBefore = new CpuWindow(cpuProcesses);
+        var cpuDuring = new CpuWindow(cpuProcesses);
         var stormClock = new System.Diagnostics.Stopwatch();
         Task<RunSummary>? stormRun = null;
         Task<RunSummary>? warmupRun = null;
@@ -143,16 +155,27 @@ public static class LoginStormBenchmark
             {
                 beforeStart = snapshot;
                 gatewayBeforeStart = GatewayMetrics();
+                cpuBefore.Start();
             }
 
             if (beforeStart is not null && stormStart is null && snapshot.ElapsedSeconds - beforeStart.ElapsedSeconds >= options.Before.TotalSeconds)
             {
                 stormStart = snapshot;
                 gatewayStormStart = GatewayMetrics();
+                cpuBefore.Stop();
+                cpuDuring.Start();
                 siloCpuAtStorm = servers.Silo.CpuTime();
                 stormClock.Start();
-                Console.WriteLine("storm starts");
-                stormRun = BotRunner.RunInProcessAsync(storm, null, null, stop.Token);
+                if (options.ControlCores is { } cores)
+                {
+                    Console.WriteLine($"control: {cores:0.##} cores of plain CPU work instead of the storm");
+                    stormRun = CpuBurner.RunAsync(cores, options.Duration, stop.Token);
+                }
+                else
+                {
+                    Console.WriteLine("storm starts");
+                    stormRun = BotRunner.RunInProcessAsync(storm, null, null, stop.Token);
+                }
             }
 
             if (stormStart is not null && stormSettled is null && snapshot.ElapsedSeconds - stormStart.ElapsedSeconds >= StormOpeningSeconds)
@@ -165,6 +188,7 @@ public static class LoginStormBenchmark
             {
                 stormEnd = snapshot;
                 gatewayStormEnd = GatewayMetrics();
+                cpuDuring.Stop();
                 siloCpuAfterStorm = servers.Silo.CpuTime();
                 stormClock.Stop();
                 stop.Cancel();
@@ -202,6 +226,16 @@ public static class LoginStormBenchmark
         // Storm clients cut off (e.g. for not logging in in time) and reconnecting: churn the storm adds.
         result.Metrics["stormDisconnects"] = stormSummary.Counters.GetValueOrDefault(nameof(Counter.Disconnects));
         result.Metrics["siloCpuCoresDuringStorm"] = Math.Round((siloCpuAfterStorm - siloCpuAtStorm).TotalSeconds / stormSeconds, 2);
+        foreach (var (name, window) in new[] { ("Before", cpuBefore), ("During", cpuDuring) })
+        {
+            foreach (var (process, cores) in window.Cores)
+            {
+                result.Metrics[$"cpuCores{name}.{process}"] = cores;
+            }
+
+            result.Metrics[$"cpuCores{name}.machine"] = window.MachineCores;
+        }
+
         result.Metrics["onlineP50MsBefore"] = before.P50Ms;
         result.Metrics["onlineP99MsBefore"] = before.P99Ms;
         result.Metrics["onlineP50MsDuring"] = during.P50Ms;
@@ -219,6 +253,7 @@ public static class LoginStormBenchmark
         result.Targets.Add(Target.AtMost("online players' p99 rise during the storm (fraction)", result.Metrics["onlineP99Rise"], 0.25));
         result.Targets.Add(Target.AtMost("silo CPU during the storm (cores; hashing capped at one)", result.Metrics["siloCpuCoresDuringStorm"], 1.25));
         Console.WriteLine($"{logins:N0} logins in {stormSummary.ElapsedSeconds:0.0} s = {result.Metrics["loginsPerSecond"]:0.0}/s; silo {result.Metrics["siloCpuCoresDuringStorm"]:0.00} cores; "
+            + $"machine {cpuBefore.MachineCores:0.00} -> {cpuDuring.MachineCores:0.00} cores ({string.Join(", ", cpuDuring.Cores.Select(p => $"{p.Key} {cpuBefore.Cores[p.Key]:0.00} -> {p.Value:0.00}"))}); "
             + $"online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms ({afterOpening.P99Ms:0.00} ms after the first {StormOpeningSeconds:0} s; in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms, {gatewayAfterOpening.P99Ms:0.00} ms after the first seconds)");
         await result.WriteAsync(options.Out);
         return 0;

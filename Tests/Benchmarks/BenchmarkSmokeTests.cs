@@ -185,6 +185,22 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
         Assert.Equal(BenchmarkSmokeFixture.StormAccounts, Metric(result, "logins"));
         Assert.True(Metric(result, "onlineRequestsBefore") > 0);
         Assert.True(Metric(result, "onlineRequestsDuring") > 0);
+        Assert.True(Metric(result, "cpuCoresDuring.machine") > 0, "no machine CPU read for the storm's window");
+    }
+
+    [Fact]
+    public async Task LoginStormControlBurnsCpuInsteadOfLoggingAnyoneIn()
+    {
+        // The control: the storm's window with plain CPU work and no login, to tell what CPU alone costs the online players.
+        var result = await bench.RunAsync(
+            "login-storm", "--online", "4", "--probe-rate", "5", "--storm", $"{BenchmarkSmokeFixture.StormAccounts}", "--before", "2", "--duration", "3",
+            "--warmup-logins", "0", "--control-cores", "0.5");
+
+        Assert.Equal(0, Metric(result, "logins"));
+        Assert.True(Metric(result, "onlineRequestsDuring") > 0);
+        // The burner runs in the benchmark's own process, where the storm's clients would: its CPU rose with the burn.
+        Assert.True(Metric(result, "cpuCoresDuring.storm") >= 0.05, $"the control burnt {Metric(result, "cpuCoresDuring.storm")} cores");
+        Assert.True(Metric(result, "cpuCoresBefore.storm") < Metric(result, "cpuCoresDuring.storm"));
     }
 
     [Fact]
