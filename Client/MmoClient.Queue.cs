@@ -93,15 +93,21 @@ public sealed partial class MmoClient
 
     private (QueueStatus Status, long Heard) TakeNewerThan(QueueStatus answered)
     {
+        TaskCompletionSource<QueueStatus> signalled;
+        long heard;
+        // The check and the write under one lock: a turn pushed between them would be overwritten by the older answer.
         lock (_queueGate)
         {
             if (_queueStatus is { Ready: true } ready && ready.WorldId == answered.WorldId && !answered.Ready)
             {
                 return (ready, _queueHeard);
             }
+
+            (heard, signalled) = SetQueueStatusLocked(answered);
         }
 
-        return (answered, SetQueueStatus(answered));
+        signalled.TrySetResult(answered);
+        return (answered, heard);
     }
 
     /// <returns>The count of statuses heard, this one included.</returns>
@@ -111,13 +117,19 @@ public sealed partial class MmoClient
         long heard;
         lock (_queueGate)
         {
-            _queueStatus = status;
-            heard = ++_queueHeard;
-            signalled = _queueChanged;
-            _queueChanged = new TaskCompletionSource<QueueStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+            (heard, signalled) = SetQueueStatusLocked(status);
         }
 
         signalled.TrySetResult(status);
         return heard;
+    }
+
+    /// <summary>Under <see cref="_queueGate"/>: the new latest status; the waiters to wake (after the lock) and the count heard.</summary>
+    private (long Heard, TaskCompletionSource<QueueStatus> Signalled) SetQueueStatusLocked(QueueStatus status)
+    {
+        _queueStatus = status;
+        var signalled = _queueChanged;
+        _queueChanged = new TaskCompletionSource<QueueStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return (++_queueHeard, signalled);
     }
 }

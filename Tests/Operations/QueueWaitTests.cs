@@ -56,6 +56,43 @@ public class QueueWaitTests
         Assert.Equal(1, placesHandled);
     }
 
+    [Fact]
+    public async Task ATurnPushedAsThePlaceIsAnsweredIsNeverLost()
+    {
+        // The place answered and the turn pushed right behind it, round after round: the client's continuation of the
+        // answer and its read loop's push meet at the status they both write. The answer must never hide the turn
+        // (then the client waits for a push that never comes: in a real world the next periodic one, 2 s late).
+        const int Rounds = 400;
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var client = await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { SkipHandshake = true, AutomaticHeartbeat = false });
+        using var socket = await listener.AcceptSocketAsync();
+        socket.NoDelay = true;
+        await using var stream = new NetworkStream(socket);
+        var reader = PipeReader.Create(stream);
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            var entering = client.EnterWorldThroughQueueAsync("character-1");
+            var first = await Await.Within(ReadEnterWorldAsync(reader), $"round {round}: the first EnterWorld");
+            await WriteAsync(stream, Opcode.EnterWorld.ResponseOf(), first.RequestId, new EnterWorldResponse { Queue = Status(position: 1, ready: false, ticket: $"place-{round}") });
+            // Half the rounds right behind the answer, half after a moment: the push lands at different points of the
+            // client's handling of the answer.
+            if (round % 2 == 1)
+            {
+                Thread.SpinWait(50 * (round % 40));
+            }
+
+            await WriteAsync(stream, (ushort)Opcode.QueueUpdate, 0, new QueueUpdate { Status = Status(position: 0, ready: true, ticket: $"turn-{round}") });
+
+            var second = await Await.Within(ReadEnterWorldAsync(reader), $"round {round}: EnterWorld again with the turn's ticket", TimeSpan.FromSeconds(5));
+            Assert.Equal($"turn-{round}", second.Request.QueueTicket);
+            await WriteAsync(stream, Opcode.EnterWorld.ResponseOf(), second.RequestId, new EnterWorldResponse());
+            Assert.Null((await Await.Within(entering, $"round {round}: the queued entry to end")).Queue);
+        }
+    }
+
     private static QueueStatus Status(uint position, bool ready, string ticket) => new()
     {
         WorldId = "alpha",
