@@ -244,13 +244,13 @@ public sealed partial class Bot
             _lowest = first.Position;
             // The answer that queued it is its first status: where it joined, and the ticket with its place.
             _ledger = bot._settings.QueueLedger?.For(bot.Index);
-            _ledger?.Told(first.Position, first.Ready, first.Ticket);
+            _ledger?.Told(first.Position, first.Ready, first.Ticket, first.ReadyForMs);
         }
 
         public void Report(QueueStatus value)
         {
             var bot = _bot;
-            _ledger?.Told(value.Position, value.Ready, value.Ticket);
+            _ledger?.Told(value.Position, value.Ready, value.Ticket, value.ReadyForMs);
             bot._queueTicket = value.Ticket;
             if (value.Position > _lowest && !value.Ready)
             {

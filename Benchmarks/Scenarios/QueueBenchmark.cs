@@ -25,7 +25,11 @@ public static class QueueBenchmark
 
     public sealed record Options(
         int Online, int Arrivals, int Capacity, int RaisePerSecond, double ProbeRate, TimeSpan Before, TimeSpan MaxDuration,
-        int OnlineProcesses, double? SessionStartsPerSecond, string SeedDirectory, string RunDirectory, string? Out);
+        int OnlineProcesses, double? SessionStartsPerSecond, string SeedDirectory, string RunDirectory, string? Out,
+        double? ControlCores = null, TimeSpan? ControlDuration = null);
+
+    /// <summary>How long the control lasts unless told: about as long as 5,000 arrivals take at the default admission (50-52 s).</summary>
+    public static readonly TimeSpan DefaultControlDuration = TimeSpan.FromSeconds(52);
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
     {
@@ -44,6 +48,7 @@ public static class QueueBenchmark
                 ["beforeSeconds"] = options.Before.TotalSeconds,
                 ["onlineProcesses"] = options.OnlineProcesses,
                 ["sessionStartsPerSecond"] = ServerSetOptions.SessionStartsPerSecond(options.SessionStartsPerSecond),
+                ["controlCores"] = options.ControlCores ?? -1,
             },
         };
 
@@ -98,7 +103,17 @@ public static class QueueBenchmark
         MetricsSnapshot? gatewayBeforeStart = null, gatewayQueueStart = null, gatewayQueueEnd = null;
         MetricsSnapshot GatewayMetrics() => servers.Gateways[0].Metrics;
         Task<RunSummary>? arrivalRun = null;
+        Task<RunSummary>? controlRun = null;
         Task? raising = null;
+        // Every process's CPU in both windows (this process runs the arrivals' clients, or the control's burner).
+        var cpuProcesses = new Dictionary<string, int>
+        {
+            ["silo"] = servers.Silo.Pid,
+            ["gateway"] = servers.Gateways[0].Pid,
+            ["arrivals"] = CpuWindow.Self,
+        };
+        var cpuBefore = new CpuWindow(cpuProcesses);
+        var cpuDuring = new CpuWindow(cpuProcesses);
         var arrivalsIn = 0L;
         // The online players' latency is measured in worker processes of their own (with --online-processes 2 or
         // more), so thousands of arrivals in this process do not delay the measurement itself.
@@ -119,34 +134,53 @@ public static class QueueBenchmark
             {
                 beforeStart = snapshot;
                 gatewayBeforeStart = GatewayMetrics();
+                cpuBefore.Start();
             }
 
             if (beforeStart is not null && queueStart is null && snapshot.ElapsedSeconds - beforeStart.ElapsedSeconds >= options.Before.TotalSeconds)
             {
                 queueStart = snapshot;
                 gatewayQueueStart = GatewayMetrics();
-                Console.WriteLine("arrivals start");
-                arrivalRun = BotRunner.RunInProcessAsync(arrivals, null, s => Interlocked.Exchange(ref arrivalsIn, s.Counter(Counter.EnteredWorld)), stop.Token);
-                raising = RaiseAsync(api, world, options, () => Interlocked.Read(ref arrivalsIn) >= options.Arrivals, stop.Token);
+                cpuBefore.Stop();
+                cpuDuring.Start();
+                if (options.ControlCores is { } cores)
+                {
+                    Console.WriteLine($"control: {cores:0.##} cores of plain CPU work instead of the arrivals");
+                    controlRun = CpuBurner.RunAsync(cores, options.ControlDuration ?? DefaultControlDuration, stop.Token);
+                }
+                else
+                {
+                    Console.WriteLine("arrivals start");
+                    arrivalRun = BotRunner.RunInProcessAsync(arrivals, null, s => Interlocked.Exchange(ref arrivalsIn, s.Counter(Counter.EnteredWorld)), stop.Token);
+                    raising = RaiseAsync(api, world, options, () => Interlocked.Read(ref arrivalsIn) >= options.Arrivals, stop.Token);
+                }
             }
 
-            if (queueStart is not null && queueEnd is null && Interlocked.Read(ref arrivalsIn) >= options.Arrivals)
+            if (queueStart is not null && queueEnd is null && (Interlocked.Read(ref arrivalsIn) >= options.Arrivals || controlRun is { IsCompleted: true }))
             {
                 queueEnd = snapshot;
                 gatewayQueueEnd = GatewayMetrics();
-                Console.WriteLine($"every arrival is in the world after {snapshot.ElapsedSeconds - queueStart.ElapsedSeconds:0.0} s");
+                cpuDuring.Stop();
+                Console.WriteLine(controlRun is null
+                    ? $"every arrival is in the world after {snapshot.ElapsedSeconds - queueStart.ElapsedSeconds:0.0} s"
+                    : $"the control ended after {snapshot.ElapsedSeconds - queueStart.ElapsedSeconds:0.0} s");
                 stop.Cancel();
             }
         });
         var onlineSummary = await onlineRun;
         var arrivalSummary = arrivalRun is null ? null : await arrivalRun;
+        if (controlRun is not null)
+        {
+            await controlRun;
+        }
+
         if (raising is not null)
         {
             await raising.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         result.Runs["online"] = onlineSummary;
-        if (arrivalSummary is null || beforeStart is null || queueStart is null || queueEnd is null)
+        if ((arrivalSummary is null && controlRun is null) || beforeStart is null || queueStart is null || queueEnd is null)
         {
             result.Notes.Add(notAllIn is not null ? OnlineEntry.NotAllIn(notAllIn, options.Online) : "the queue did not empty within the run (is --max-duration long enough?)");
             if (arrivalSummary is not null)
@@ -158,29 +192,12 @@ public static class QueueBenchmark
             return 1;
         }
 
-        result.Runs["arrivals"] = arrivalSummary;
         string[] probe = ["GetPlayer"];
         var before = LatencyHistogram.Summarize(LatencyHistogram.Subtract(queueStart.LatencyOf(probe), beforeStart.LatencyOf(probe)));
         var during = LatencyHistogram.Summarize(LatencyHistogram.Subtract(queueEnd.LatencyOf(probe), queueStart.LatencyOf(probe)));
         string[] gatewayProbe = ["mmo.gateway.request.duration/GetPlayer"];
         var gatewayBefore = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayQueueStart!.LatencyOf(gatewayProbe), gatewayBeforeStart!.LatencyOf(gatewayProbe)));
         var gatewayDuring = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayQueueEnd!.LatencyOf(gatewayProbe), gatewayQueueStart.LatencyOf(gatewayProbe)));
-        var entries = ledger.Entries;
-        var queued = entries.Count(e => e.Updates > 0);
-        result.Metrics["queued"] = queued;
-        result.Metrics["admittedWithoutQueue"] = options.Arrivals - queued;
-        result.Metrics["positionsThatRose"] = entries.Count(e => e.PositionRose);
-        // The queue's own order is the sequence its signed tickets carry (the same key as the servers').
-        var signer = new TicketSigner(Microsoft.Extensions.Options.Options.Create(new TicketOptions { SigningKey = seed.SigningKey }), NullLogger<TicketSigner>.Instance);
-        long? PlaceOf(QueueLedger.Entry entry) => QueueTicket.TryDecode(entry.FirstTicket, signer, out var ticket) ? ticket.Sequence : null;
-        result.Metrics["queuedWithoutAPlace"] = entries.Count(e => e.Updates > 0 && PlaceOf(e) is null);
-        result.Metrics["fifoViolations"] = ledger.FifoViolations(PlaceOf, TimeSpan.FromSeconds(1));
-        result.Metrics["largestTurnInversionMs"] = Math.Round(ledger.LargestInversion(PlaceOf).TotalMilliseconds, 0);
-        result.Metrics["longestPushSilenceMs"] = Math.Round(entries.Select(e => e.LongestSilence.TotalMilliseconds).DefaultIfEmpty(0).Max(), 0);
-        result.Metrics["queueWaitP50Ms"] = arrivalSummary.Latency.GetValueOrDefault("queue_wait")?.P50Ms ?? 0;
-        result.Metrics["queueWaitP99Ms"] = arrivalSummary.Latency.GetValueOrDefault("queue_wait")?.P99Ms ?? 0;
-        // Session starts the gateway's admission control (or the account's throttles) asked to come back later.
-        result.Metrics["arrivalsRetriedLater"] = arrivalSummary.Counters.GetValueOrDefault(nameof(Counter.RetriedLater));
         result.Metrics["queueSeconds"] = Math.Round(queueEnd.ElapsedSeconds - queueStart.ElapsedSeconds, 1);
         result.Metrics["onlineP50MsBefore"] = before.P50Ms;
         result.Metrics["onlineP99MsBefore"] = before.P99Ms;
@@ -193,13 +210,57 @@ public static class QueueBenchmark
         result.Metrics["gatewayP99MsDuring"] = gatewayDuring.P99Ms;
         result.Metrics["onlineRequestsBefore"] = before.Count;
         result.Metrics["onlineRequestsDuring"] = during.Count;
+        foreach (var (name, window) in new[] { ("Before", cpuBefore), ("During", cpuDuring) })
+        {
+            foreach (var (process, cores) in window.Cores)
+            {
+                result.Metrics[$"cpuCores{name}.{process}"] = cores;
+            }
+
+            result.Metrics[$"cpuCores{name}.machine"] = window.MachineCores;
+        }
+
+        var cpuLine = $"machine {cpuBefore.MachineCores:0.00} -> {cpuDuring.MachineCores:0.00} cores ("
+            + string.Join(", ", cpuDuring.Cores.Select(p => $"{p.Key} {cpuBefore.Cores[p.Key]:0.00} -> {p.Value:0.00}")) + ")";
+        if (arrivalSummary is null)
+        {
+            // The control: no queue to judge, only what that much CPU did to the online players.
+            result.Targets.Add(Target.AtMost("online players' p99 rise during the control (fraction)", result.Metrics["onlineP99Rise"], 0.25));
+            Console.WriteLine($"control: {cpuLine}; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms)");
+            await result.WriteAsync(options.Out);
+            return 0;
+        }
+
+        result.Runs["arrivals"] = arrivalSummary;
+        var entries = ledger.Entries;
+        var queued = entries.Count(e => e.Updates > 0);
+        result.Metrics["queued"] = queued;
+        result.Metrics["admittedWithoutQueue"] = options.Arrivals - queued;
+        result.Metrics["positionsThatRose"] = entries.Count(e => e.PositionRose);
+        // The queue's own order is the sequence its signed tickets carry (the same key as the servers').
+        var signer = new TicketSigner(Microsoft.Extensions.Options.Options.Create(new TicketOptions { SigningKey = seed.SigningKey }), NullLogger<TicketSigner>.Instance);
+        long? PlaceOf(QueueLedger.Entry entry) => QueueTicket.TryDecode(entry.FirstTicket, signer, out var ticket) ? ticket.Sequence : null;
+        result.Metrics["queuedWithoutAPlace"] = entries.Count(e => e.Updates > 0 && PlaceOf(e) is null);
+        result.Metrics["fifoViolations"] = ledger.FifoViolations(PlaceOf, TimeSpan.FromSeconds(1));
+        result.Metrics["largestTurnInversionMs"] = Math.Round(ledger.LargestInversion(PlaceOf).TotalMilliseconds, 0);
+        if (result.Metrics["fifoViolations"] > 0 && ledger.DescribeLargestInversion(PlaceOf) is { } inversion)
+        {
+            result.Notes.Add("largest inversion: " + inversion);
+            Console.WriteLine("largest inversion: " + inversion);
+        }
+
+        result.Metrics["longestPushSilenceMs"] = Math.Round(entries.Select(e => e.LongestSilence.TotalMilliseconds).DefaultIfEmpty(0).Max(), 0);
+        result.Metrics["queueWaitP50Ms"] = arrivalSummary.Latency.GetValueOrDefault("queue_wait")?.P50Ms ?? 0;
+        result.Metrics["queueWaitP99Ms"] = arrivalSummary.Latency.GetValueOrDefault("queue_wait")?.P99Ms ?? 0;
+        // Session starts the gateway's admission control (or the account's throttles) asked to come back later.
+        result.Metrics["arrivalsRetriedLater"] = arrivalSummary.Counters.GetValueOrDefault(nameof(Counter.RetriedLater));
         result.Targets.Add(Target.AtMost("queue positions that went up", result.Metrics["positionsThatRose"], 0));
         result.Targets.Add(Target.AtMost("turns out of queue order (by more than 1 s)", result.Metrics["fifoViolations"], 0));
         result.Targets.Add(Target.AtMost("longest silence between two position pushes (ms; interval 2,000)", result.Metrics["longestPushSilenceMs"], 3000));
         result.Targets.Add(Target.AtMost("online players' p99 rise while the queue moves (fraction)", result.Metrics["onlineP99Rise"], 0.25));
         Console.WriteLine($"{queued:N0} queued; positions rose {result.Metrics["positionsThatRose"]}, FIFO violations {result.Metrics["fifoViolations"]} (largest {result.Metrics["largestTurnInversionMs"]} ms), "
             + $"longest push silence {result.Metrics["longestPushSilenceMs"]} ms; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms"
-            + $" (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms)");
+            + $" (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms); {cpuLine}");
         await result.WriteAsync(options.Out);
         return 0;
     }

@@ -28,28 +28,55 @@ public sealed class QueueLedger
     /// <summary>The longest time by which a bot's turn came before that of a bot ahead of it (zero if never).</summary>
     public TimeSpan LargestInversion(Func<Entry, long?> placeOf) => Inversions(placeOf).DefaultIfEmpty(TimeSpan.Zero).Max();
 
+    /// <summary>
+    /// The largest inversion told in full, for finding where a turn was lost: the bot ahead, whose turn came late, with
+    /// every status it heard (time relative to the turn of the bot behind it, position, and for a turn the time it had
+    /// left to take it: a turn first heard with less than the grace left was given earlier than it was heard). Null if none.
+    /// </summary>
+    public string? DescribeLargestInversion(Func<Entry, long?> placeOf)
+    {
+        var worst = InversionPairs(placeOf).DefaultIfEmpty().MaxBy(p => p.Late is null ? TimeSpan.Zero : Stopwatch.GetElapsedTime(p.Early!.TurnAt!.Value, p.Late.TurnAt!.Value));
+        if (worst.Late is not { } late || worst.Early is not { } early)
+        {
+            return null;
+        }
+
+        var origin = early.TurnAt!.Value;
+        var heard = string.Join("; ", late.History.Select(h =>
+            $"{Stopwatch.GetElapsedTime(origin, h.At).TotalMilliseconds:+0;-0} ms: " + (h.Ready ? $"ready, {h.ReadyForMs} ms left" : $"position {h.Position}")));
+        return $"place {placeOf(late)} heard its turn {Stopwatch.GetElapsedTime(origin, late.TurnAt!.Value).TotalMilliseconds:0} ms after place {placeOf(early)} heard its; "
+            + $"place {placeOf(late)} heard ({late.Updates} statuses, times from place {placeOf(early)}'s turn): {heard}";
+    }
+
     /// <summary>For each bot in queue order: how long before the latest turn of those ahead of it its own turn came.</summary>
-    private List<TimeSpan> Inversions(Func<Entry, long?> placeOf)
+    private List<TimeSpan> Inversions(Func<Entry, long?> placeOf) =>
+        [.. InversionPairs(placeOf).Select(p => Stopwatch.GetElapsedTime(p.Early!.TurnAt!.Value, p.Late!.TurnAt!.Value))];
+
+    /// <summary>Each bot whose turn came before that of a bot ahead of it (Early), with the latest such bot ahead (Late).</summary>
+    private List<(Entry? Late, Entry? Early)> InversionPairs(Func<Entry, long?> placeOf)
     {
         var turns = Entries
             .Select(e => (Entry: e, Place: placeOf(e)))
             .Where(t => t.Place is not null && t.Entry.TurnAt is not null)
             .OrderBy(t => t.Place)
-            .Select(t => t.Entry.TurnAt!.Value)
+            .Select(t => t.Entry)
             .ToList();
-        var inversions = new List<TimeSpan>();
-        var latestAhead = long.MinValue;
-        foreach (var turnAt in turns)
+        var pairs = new List<(Entry?, Entry?)>();
+        Entry? latestAhead = null;
+        foreach (var entry in turns)
         {
-            if (latestAhead != long.MinValue && latestAhead > turnAt)
+            if (latestAhead is not null && latestAhead.TurnAt > entry.TurnAt)
             {
-                inversions.Add(Stopwatch.GetElapsedTime(turnAt, latestAhead));
+                pairs.Add((latestAhead, entry));
             }
 
-            latestAhead = Math.Max(latestAhead, turnAt);
+            if (latestAhead is null || entry.TurnAt > latestAhead.TurnAt)
+            {
+                latestAhead = entry;
+            }
         }
 
-        return inversions;
+        return pairs;
     }
 
     /// <summary>One bot's queue history; timestamps are <see cref="Stopwatch"/> ticks.</summary>
@@ -72,14 +99,36 @@ public sealed class QueueLedger
 
         public TimeSpan LongestSilence { get; private set; }
 
+        /// <summary>Statuses kept per bot for <see cref="DescribeLargestInversion"/>: the last ones, where a lost turn shows.</summary>
+        public const int HistoryLength = 16;
+
+        private readonly Queue<(long At, uint Position, bool Ready, uint ReadyForMs)> _history = new();
         private long _last;
         private uint _lowest = uint.MaxValue;
 
-        public void Told(uint position, bool ready, string? ticket)
+        /// <summary>The last <see cref="HistoryLength"/> statuses heard (Stopwatch ticks).</summary>
+        public IReadOnlyList<(long At, uint Position, bool Ready, uint ReadyForMs)> History
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _history];
+                }
+            }
+        }
+
+        public void Told(uint position, bool ready, string? ticket, uint readyForMs = 0)
         {
             lock (_gate)
             {
                 var now = Stopwatch.GetTimestamp();
+                if (_history.Count == HistoryLength)
+                {
+                    _history.Dequeue();
+                }
+
+                _history.Enqueue((now, position, ready, readyForMs));
                 if (Updates == 0)
                 {
                     FirstPosition = position;

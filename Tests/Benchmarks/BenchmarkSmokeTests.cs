@@ -233,6 +233,18 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     }
 
     [Fact]
+    public async Task QueueControlBurnsCpuInsteadOfTheArrivals()
+    {
+        var result = await bench.RunAsync(
+            "queue", "--online", "4", "--arrivals", "8", "--capacity", "6", "--before", "2", "--online-processes", "1", "--control-cores", "0.5", "--control-seconds", "3");
+
+        Assert.False(result.GetProperty("metrics").TryGetProperty("queued", out _), "the control queued arrivals");
+        Assert.True(Metric(result, "onlineRequestsDuring") > 0);
+        Assert.True(Metric(result, "cpuCoresDuring.arrivals") >= 0.05, $"the control burnt {Metric(result, "cpuCoresDuring.arrivals")} cores");
+        Assert.True(Metric(result, "cpuCoresBefore.arrivals") < Metric(result, "cpuCoresDuring.arrivals"));
+    }
+
+    [Fact]
     public async Task AbuseBenchmarkRunsEveryAttackWhileOnlinePlayersPlay()
     {
         // --smoke: 4 online players, 2 s baseline, each attack 2 s; needs 11 seed accounts and haproxy (test.sh installs it).
