@@ -57,6 +57,28 @@ public sealed class CpuWindow(IReadOnlyDictionary<string, int> processes)
     /// </summary>
     public double MachineCores => Seconds > 0 ? Math.Round((_machineStop - _machineStart) / TicksPerSecond / Seconds, 3) : 0;
 
+    /// <summary>
+    /// Each process's cores, and the machine's, in a window before an event and one during it, as
+    /// <c>cpuCoresBefore.{process}</c> and <c>cpuCoresDuring.{process}</c> (and <c>.machine</c>).
+    /// </summary>
+    public static void Record(IDictionary<string, double> metrics, CpuWindow before, CpuWindow during)
+    {
+        foreach (var (name, window) in new[] { ("Before", before), ("During", during) })
+        {
+            foreach (var (process, cores) in window.Cores)
+            {
+                metrics[$"cpuCores{name}.{process}"] = cores;
+            }
+
+            metrics[$"cpuCores{name}.machine"] = window.MachineCores;
+        }
+    }
+
+    /// <summary>"machine 0.30 -> 1.20 cores (silo 0.10 -> 0.90, ...)": the two windows side by side, for the console.</summary>
+    public static string Compare(CpuWindow before, CpuWindow during) =>
+        $"machine {before.MachineCores:0.00} -> {during.MachineCores:0.00} cores ("
+        + string.Join(", ", during.Cores.Select(p => $"{p.Key} {before.Cores.GetValueOrDefault(p.Key):0.00} -> {p.Value:0.00}")) + ")";
+
     /// <summary>CPU microseconds each process spent per call answered in the window.</summary>
     public IReadOnlyDictionary<string, double> MicrosecondsPer(long calls) =>
         CpuSeconds.ToDictionary(p => p.Key, p => calls > 0 ? Math.Round(p.Value * 1e6 / calls, 2) : 0);

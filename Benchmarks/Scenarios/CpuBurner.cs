@@ -4,10 +4,10 @@ using OrleansMmo.Bots;
 namespace OrleansMmo.Benchmarks.Scenarios;
 
 /// <summary>
-/// The login storm's control: CPU work with no login in it, at normal priority, in the process that would run the
-/// storm's clients. Each of <c>ceil(cores)</c> threads spins for its share of every 10 ms and sleeps the rest, so the
-/// machine gets about as many busy cores as the storm adds, in short slices as a storm's requests are, and the online
-/// players' p99 shows what that much CPU alone costs them on this machine.
+/// The control of the login storm and the queue benchmarks: CPU work with no login or arrival in it, at normal
+/// priority, in the process that would run their clients. Each of <c>ceil(cores)</c> threads spins for its share of
+/// every 10 ms and sleeps the rest, so the machine gets about as many busy cores as the event adds, in short slices as
+/// requests are, and the online players' p99 shows what that much CPU alone costs them on this machine.
 /// </summary>
 public static class CpuBurner
 {
@@ -22,8 +22,8 @@ public static class CpuBurner
         var burners = threads == 0
             ? [Task.Delay(duration, cancellationToken)]
             : Enumerable.Range(0, threads).Select(i => Task.Factory.StartNew(
-            () => Burn(share, duration, i * Period / threads, cancellationToken),
-            cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+                () => Burn(share, duration, i * Period / threads, cancellationToken),
+                cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         try
         {
             await Task.WhenAll(burners).ConfigureAwait(false);

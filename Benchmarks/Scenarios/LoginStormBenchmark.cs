@@ -226,15 +226,7 @@ public static class LoginStormBenchmark
         // Storm clients cut off (e.g. for not logging in in time) and reconnecting: churn the storm adds.
         result.Metrics["stormDisconnects"] = stormSummary.Counters.GetValueOrDefault(nameof(Counter.Disconnects));
         result.Metrics["siloCpuCoresDuringStorm"] = Math.Round((siloCpuAfterStorm - siloCpuAtStorm).TotalSeconds / stormSeconds, 2);
-        foreach (var (name, window) in new[] { ("Before", cpuBefore), ("During", cpuDuring) })
-        {
-            foreach (var (process, cores) in window.Cores)
-            {
-                result.Metrics[$"cpuCores{name}.{process}"] = cores;
-            }
-
-            result.Metrics[$"cpuCores{name}.machine"] = window.MachineCores;
-        }
+        CpuWindow.Record(result.Metrics, cpuBefore, cpuDuring);
 
         result.Metrics["onlineP50MsBefore"] = before.P50Ms;
         result.Metrics["onlineP99MsBefore"] = before.P99Ms;
@@ -253,7 +245,7 @@ public static class LoginStormBenchmark
         result.Targets.Add(Target.AtMost("online players' p99 rise during the storm (fraction)", result.Metrics["onlineP99Rise"], 0.25));
         result.Targets.Add(Target.AtMost("silo CPU during the storm (cores; hashing capped at one)", result.Metrics["siloCpuCoresDuringStorm"], 1.25));
         Console.WriteLine($"{logins:N0} logins in {stormSummary.ElapsedSeconds:0.0} s = {result.Metrics["loginsPerSecond"]:0.0}/s; silo {result.Metrics["siloCpuCoresDuringStorm"]:0.00} cores; "
-            + $"machine {cpuBefore.MachineCores:0.00} -> {cpuDuring.MachineCores:0.00} cores ({string.Join(", ", cpuDuring.Cores.Select(p => $"{p.Key} {cpuBefore.Cores[p.Key]:0.00} -> {p.Value:0.00}"))}); "
+            + $"{CpuWindow.Compare(cpuBefore, cpuDuring)}; "
             + $"online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms ({afterOpening.P99Ms:0.00} ms after the first {StormOpeningSeconds:0} s; in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms, {gatewayAfterOpening.P99Ms:0.00} ms after the first seconds)");
         await result.WriteAsync(options.Out);
         return 0;

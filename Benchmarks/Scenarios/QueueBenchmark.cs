@@ -210,18 +210,9 @@ public static class QueueBenchmark
         result.Metrics["gatewayP99MsDuring"] = gatewayDuring.P99Ms;
         result.Metrics["onlineRequestsBefore"] = before.Count;
         result.Metrics["onlineRequestsDuring"] = during.Count;
-        foreach (var (name, window) in new[] { ("Before", cpuBefore), ("During", cpuDuring) })
-        {
-            foreach (var (process, cores) in window.Cores)
-            {
-                result.Metrics[$"cpuCores{name}.{process}"] = cores;
-            }
+        CpuWindow.Record(result.Metrics, cpuBefore, cpuDuring);
 
-            result.Metrics[$"cpuCores{name}.machine"] = window.MachineCores;
-        }
-
-        var cpuLine = $"machine {cpuBefore.MachineCores:0.00} -> {cpuDuring.MachineCores:0.00} cores ("
-            + string.Join(", ", cpuDuring.Cores.Select(p => $"{p.Key} {cpuBefore.Cores[p.Key]:0.00} -> {p.Value:0.00}")) + ")";
+        var cpuLine = CpuWindow.Compare(cpuBefore, cpuDuring);
         if (arrivalSummary is null)
         {
             // The control: no queue to judge, only what that much CPU did to the online players.
