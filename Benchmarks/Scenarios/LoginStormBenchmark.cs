@@ -209,12 +209,12 @@ public static class LoginStormBenchmark
         result.Metrics["warmupLoggedIn"] = warmupSummary?.Counters.GetValueOrDefault(nameof(Counter.LoggedIn)) ?? 0;
         string[] probe = ["GetPlayer"];
         string[] gatewayProbe = ["mmo.gateway.request.duration/GetPlayer"];
-        var before = Between(beforeStart, stormStart, probe);
-        var during = Between(stormStart, stormEnd, probe);
-        var afterOpening = Between(stormSettled ?? stormStart, stormEnd, probe);
-        var gatewayBefore = Between(gatewayBeforeStart!, gatewayStormStart!, gatewayProbe);
-        var gatewayDuring = Between(gatewayStormStart!, gatewayStormEnd!, gatewayProbe);
-        var gatewayAfterOpening = Between(gatewayStormSettled ?? gatewayStormStart!, gatewayStormEnd!, gatewayProbe);
+        var before = OnlineLatency.Between(beforeStart, stormStart, probe);
+        var during = OnlineLatency.Between(stormStart, stormEnd, probe);
+        var afterOpening = OnlineLatency.Between(stormSettled ?? stormStart, stormEnd, probe);
+        var gatewayBefore = OnlineLatency.Between(gatewayBeforeStart!, gatewayStormStart!, gatewayProbe);
+        var gatewayDuring = OnlineLatency.Between(gatewayStormStart!, gatewayStormEnd!, gatewayProbe);
+        var gatewayAfterOpening = OnlineLatency.Between(gatewayStormSettled ?? gatewayStormStart!, gatewayStormEnd!, gatewayProbe);
         var stormSeconds = stormClock.Elapsed.TotalSeconds;
         var logins = stormSummary.Counters.GetValueOrDefault(nameof(Counter.LoggedIn));
         result.Metrics["loginsPerSecond"] = Math.Round(logins / stormSummary.ElapsedSeconds, 1);
@@ -228,19 +228,9 @@ public static class LoginStormBenchmark
         result.Metrics["siloCpuCoresDuringStorm"] = Math.Round((siloCpuAfterStorm - siloCpuAtStorm).TotalSeconds / stormSeconds, 2);
         CpuWindow.Record(result.Metrics, cpuBefore, cpuDuring);
 
-        result.Metrics["onlineP50MsBefore"] = before.P50Ms;
-        result.Metrics["onlineP99MsBefore"] = before.P99Ms;
-        result.Metrics["onlineP50MsDuring"] = during.P50Ms;
-        result.Metrics["onlineP99MsDuring"] = during.P99Ms;
+        OnlineLatency.Record(result.Metrics, before, during, gatewayBefore, gatewayDuring);
         // Not the goal's figure (that is the whole storm): where in the storm the rise is.
         result.Metrics["onlineP99MsDuringAfterOpening"] = afterOpening.P99Ms;
-        result.Metrics["onlineP99Rise"] = before.P99Ms <= 0 ? 0 : Math.Round(during.P99Ms / before.P99Ms - 1, 3);
-        result.Metrics["onlineRequestsBefore"] = before.Count;
-        result.Metrics["onlineRequestsDuring"] = during.Count;
-        result.Metrics["gatewayP50MsBefore"] = gatewayBefore.P50Ms;
-        result.Metrics["gatewayP99MsBefore"] = gatewayBefore.P99Ms;
-        result.Metrics["gatewayP50MsDuring"] = gatewayDuring.P50Ms;
-        result.Metrics["gatewayP99MsDuring"] = gatewayDuring.P99Ms;
         result.Metrics["gatewayP99MsDuringAfterOpening"] = gatewayAfterOpening.P99Ms;
         result.Targets.Add(Target.AtMost("online players' p99 rise during the storm (fraction)", result.Metrics["onlineP99Rise"], 0.25));
         result.Targets.Add(Target.AtMost("silo CPU during the storm (cores; hashing capped at one)", result.Metrics["siloCpuCoresDuringStorm"], 1.25));
@@ -252,10 +242,6 @@ public static class LoginStormBenchmark
     }
 
     private const double StormOpeningSeconds = 3;
-
-    /// <summary>The latency of <paramref name="names"/> between two cumulative snapshots.</summary>
-    private static LatencySummary Between(MetricsSnapshot from, MetricsSnapshot to, string[] names) =>
-        LatencyHistogram.Summarize(LatencyHistogram.Subtract(to.LatencyOf(names), from.LatencyOf(names)));
 
     /// <summary>127.0.1.1 onwards: loopback addresses the gateway's per-address limits see as distinct clients.</summary>
     private static IReadOnlyList<System.Net.IPAddress> StormSourceAddresses(int count) =>

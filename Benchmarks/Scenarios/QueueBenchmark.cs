@@ -193,23 +193,13 @@ public static class QueueBenchmark
         }
 
         string[] probe = ["GetPlayer"];
-        var before = LatencyHistogram.Summarize(LatencyHistogram.Subtract(queueStart.LatencyOf(probe), beforeStart.LatencyOf(probe)));
-        var during = LatencyHistogram.Summarize(LatencyHistogram.Subtract(queueEnd.LatencyOf(probe), queueStart.LatencyOf(probe)));
+        var before = OnlineLatency.Between(beforeStart, queueStart, probe);
+        var during = OnlineLatency.Between(queueStart, queueEnd, probe);
         string[] gatewayProbe = ["mmo.gateway.request.duration/GetPlayer"];
-        var gatewayBefore = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayQueueStart!.LatencyOf(gatewayProbe), gatewayBeforeStart!.LatencyOf(gatewayProbe)));
-        var gatewayDuring = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayQueueEnd!.LatencyOf(gatewayProbe), gatewayQueueStart.LatencyOf(gatewayProbe)));
+        var gatewayBefore = OnlineLatency.Between(gatewayBeforeStart!, gatewayQueueStart!, gatewayProbe);
+        var gatewayDuring = OnlineLatency.Between(gatewayQueueStart!, gatewayQueueEnd!, gatewayProbe);
         result.Metrics["queueSeconds"] = Math.Round(queueEnd.ElapsedSeconds - queueStart.ElapsedSeconds, 1);
-        result.Metrics["onlineP50MsBefore"] = before.P50Ms;
-        result.Metrics["onlineP99MsBefore"] = before.P99Ms;
-        result.Metrics["onlineP50MsDuring"] = during.P50Ms;
-        result.Metrics["onlineP99MsDuring"] = during.P99Ms;
-        result.Metrics["onlineP99Rise"] = before.P99Ms <= 0 ? 0 : Math.Round(during.P99Ms / before.P99Ms - 1, 3);
-        result.Metrics["gatewayP50MsBefore"] = gatewayBefore.P50Ms;
-        result.Metrics["gatewayP99MsBefore"] = gatewayBefore.P99Ms;
-        result.Metrics["gatewayP50MsDuring"] = gatewayDuring.P50Ms;
-        result.Metrics["gatewayP99MsDuring"] = gatewayDuring.P99Ms;
-        result.Metrics["onlineRequestsBefore"] = before.Count;
-        result.Metrics["onlineRequestsDuring"] = during.Count;
+        OnlineLatency.Record(result.Metrics, before, during, gatewayBefore, gatewayDuring);
         CpuWindow.Record(result.Metrics, cpuBefore, cpuDuring);
 
         var cpuLine = CpuWindow.Compare(cpuBefore, cpuDuring);

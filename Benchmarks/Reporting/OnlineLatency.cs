@@ -1,0 +1,33 @@
+using OrleansMmo.Bots.Metrics;
+
+namespace OrleansMmo.Benchmarks.Reporting;
+
+/// <summary>
+/// The online players' latency in a window before an event (a login storm, a queue's arrivals) and in the window of
+/// the event, as the players measured it and as the gateway did: the metrics both benchmarks report under one name each.
+/// </summary>
+public static class OnlineLatency
+{
+    /// <summary>The latency of <paramref name="names"/> between two cumulative snapshots.</summary>
+    public static LatencySummary Between(MetricsSnapshot from, MetricsSnapshot to, string[] names) =>
+        LatencyHistogram.Summarize(LatencyHistogram.Subtract(to.LatencyOf(names), from.LatencyOf(names)));
+
+    /// <summary>
+    /// <c>online{P50,P99}Ms{Before,During}</c>, <c>onlineP99Rise</c> (the goals' figure), <c>onlineRequests{Before,During}</c>
+    /// and <c>gateway{P50,P99}Ms{Before,During}</c>.
+    /// </summary>
+    public static void Record(IDictionary<string, double> metrics, LatencySummary before, LatencySummary during, LatencySummary gatewayBefore, LatencySummary gatewayDuring)
+    {
+        metrics["onlineP50MsBefore"] = before.P50Ms;
+        metrics["onlineP99MsBefore"] = before.P99Ms;
+        metrics["onlineP50MsDuring"] = during.P50Ms;
+        metrics["onlineP99MsDuring"] = during.P99Ms;
+        metrics["onlineP99Rise"] = before.P99Ms <= 0 ? 0 : Math.Round(during.P99Ms / before.P99Ms - 1, 3);
+        metrics["onlineRequestsBefore"] = before.Count;
+        metrics["onlineRequestsDuring"] = during.Count;
+        metrics["gatewayP50MsBefore"] = gatewayBefore.P50Ms;
+        metrics["gatewayP99MsBefore"] = gatewayBefore.P99Ms;
+        metrics["gatewayP50MsDuring"] = gatewayDuring.P50Ms;
+        metrics["gatewayP99MsDuring"] = gatewayDuring.P99Ms;
+    }
+}
