@@ -825,8 +825,9 @@ public sealed partial class Bot
                 case ChatMessage:
                     _metrics.Increment(Counter.ChatReceived);
                     break;
-                case QueueUpdate:
+                case QueueUpdate queued:
                     _metrics.Increment(Counter.QueueUpdates);
+                    _settings.QueueLedger?.For(Index).Pushed(queued.Status.Position, queued.Status.Ready, queued.Status.ReadyForMs);
                     break;
                 case TradeUpdate trade:
                     OnTradeUpdate(trade.Trade);

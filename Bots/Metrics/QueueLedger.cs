@@ -42,10 +42,11 @@ public sealed class QueueLedger
         }
 
         var origin = early.TurnAt!.Value;
-        var heard = string.Join("; ", late.History.Select(h =>
+        string Told(IEnumerable<(long At, uint Position, bool Ready, uint ReadyForMs)> statuses) => string.Join("; ", statuses.Select(h =>
             $"{Stopwatch.GetElapsedTime(origin, h.At).TotalMilliseconds:+0;-0} ms: " + (h.Ready ? $"ready, {h.ReadyForMs} ms left" : $"position {h.Position}")));
         return $"place {placeOf(late)} heard its turn {Stopwatch.GetElapsedTime(origin, late.TurnAt!.Value).TotalMilliseconds:0} ms after place {placeOf(early)} heard its; "
-            + $"place {placeOf(late)} heard ({late.Updates} statuses, times from place {placeOf(early)}'s turn): {heard}";
+            + $"place {placeOf(late)} heard ({late.Updates} statuses, times from place {placeOf(early)}'s turn): {Told(late.History)}; "
+            + $"its connection read these pushes: {Told(late.Pushes)}";
     }
 
     /// <summary>For each bot in queue order: how long before the latest turn of those ahead of it its own turn came.</summary>
@@ -103,6 +104,7 @@ public sealed class QueueLedger
         public const int HistoryLength = 16;
 
         private readonly Queue<(long At, uint Position, bool Ready, uint ReadyForMs)> _history = new();
+        private readonly Queue<(long At, uint Position, bool Ready, uint ReadyForMs)> _pushes = new();
         private long _last;
         private uint _lowest = uint.MaxValue;
 
@@ -115,6 +117,35 @@ public sealed class QueueLedger
                 {
                     return [.. _history];
                 }
+            }
+        }
+
+        /// <summary>
+        /// The last <see cref="HistoryLength"/> QueueUpdate pushes as the connection read them, in order (Stopwatch ticks):
+        /// what the server sent, where <see cref="History"/> is what the client's queue wait made of it.
+        /// </summary>
+        public IReadOnlyList<(long At, uint Position, bool Ready, uint ReadyForMs)> Pushes
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _pushes];
+                }
+            }
+        }
+
+        /// <summary>A QueueUpdate push read from the connection (every one, whether or not the queue wait looked at it).</summary>
+        public void Pushed(uint position, bool ready, uint readyForMs)
+        {
+            lock (_gate)
+            {
+                if (_pushes.Count == HistoryLength)
+                {
+                    _pushes.Dequeue();
+                }
+
+                _pushes.Enqueue((Stopwatch.GetTimestamp(), position, ready, readyForMs));
             }
         }
 
