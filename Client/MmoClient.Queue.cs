@@ -12,7 +12,10 @@ public sealed partial class MmoClient
     // One more for every status heard (guarded by _queueGate): a wait knows whether news came since it last looked.
     private long _queueHeard;
 
-    /// <summary>The latest queue status heard (EnterWorld's answer or a QueueUpdate push); null when not queued.</summary>
+    /// <summary>
+    /// The newest queue status heard (EnterWorld's answer or a QueueUpdate push, by its version: one that arrives after a
+    /// newer one is not taken); null when not queued.
+    /// </summary>
     public QueueStatus? QueueStatus => _queueStatus;
 
     /// <summary>
@@ -45,7 +48,7 @@ public sealed partial class MmoClient
         return response;
     }
 
-    /// <summary>Waits for the next QueueUpdate push (or the connection's end, which throws <see cref="MmoDisconnectedException"/>).</summary>
+    /// <summary>Waits for the next newer queue status pushed (or the connection's end, which throws <see cref="MmoDisconnectedException"/>).</summary>
     public async Task<QueueStatus> NextQueueStatusAsync(CancellationToken cancellationToken = default)
     {
         Task<QueueStatus> next;
@@ -89,7 +92,22 @@ public sealed partial class MmoClient
         throw new MmoDisconnectedException(await Disconnected.ConfigureAwait(false));
     }
 
-    private void OnQueueUpdate(QueueStatus status) => SetQueueStatus(status);
+    /// <summary>A pushed status, unless it is older than the one kept (overtaken on its way: it would hide a turn).</summary>
+    private void OnQueueUpdate(QueueStatus status)
+    {
+        TaskCompletionSource<QueueStatus> signalled;
+        lock (_queueGate)
+        {
+            if (IsOlderThanKeptLocked(status))
+            {
+                return;
+            }
+
+            (_, signalled) = SetQueueStatusLocked(status);
+        }
+
+        signalled.TrySetResult(status);
+    }
 
     private (QueueStatus Status, long Heard) TakeNewerThan(QueueStatus answered)
     {
@@ -98,9 +116,11 @@ public sealed partial class MmoClient
         // The check and the write under one lock: a turn pushed between them would be overwritten by the older answer.
         lock (_queueGate)
         {
-            if (_queueStatus is { Ready: true } ready && ready.WorldId == answered.WorldId && !answered.Ready)
+            // A server that does not number its statuses (version 0): at least a turn pushed before the answer is kept.
+            if (_queueStatus is { } kept && kept.WorldId == answered.WorldId
+                && (IsOlderThanKeptLocked(answered) || (answered.Version == 0 && kept.Ready && !answered.Ready)))
             {
-                return (ready, _queueHeard);
+                return (kept, _queueHeard);
             }
 
             (heard, signalled) = SetQueueStatusLocked(answered);
@@ -110,19 +130,12 @@ public sealed partial class MmoClient
         return (answered, heard);
     }
 
-    /// <returns>The count of statuses heard, this one included.</returns>
-    private long SetQueueStatus(QueueStatus status)
-    {
-        TaskCompletionSource<QueueStatus> signalled;
-        long heard;
-        lock (_queueGate)
-        {
-            (heard, signalled) = SetQueueStatusLocked(status);
-        }
-
-        signalled.TrySetResult(status);
-        return heard;
-    }
+    /// <summary>
+    /// Under <see cref="_queueGate"/>: whether the world told <paramref name="status"/> before the status kept. Its pushes
+    /// may arrive out of order (two calls to a gateway are not kept in order by the cluster); versions say which is newer.
+    /// </summary>
+    private bool IsOlderThanKeptLocked(QueueStatus status) =>
+        status.Version != 0 && _queueStatus is { } kept && kept.WorldId == status.WorldId && kept.Version > status.Version;
 
     /// <summary>Under <see cref="_queueGate"/>: the new latest status; the waiters to wake (after the lock) and the count heard.</summary>
     private (long Heard, TaskCompletionSource<QueueStatus> Signalled) SetQueueStatusLocked(QueueStatus status)

@@ -382,6 +382,7 @@ public sealed class GatewayHandlers(
         Ready = place.Ready,
         ReadyForMs = (uint)place.ReadyFor.TotalMilliseconds,
         EstimatedWaitS = (uint)place.EstimatedWait.TotalSeconds,
+        Version = place.Version,
     };
 
     /// <summary>ACCOUNT_BANNED with the end time when the client's address is in a banned range.</summary>

@@ -67,7 +67,10 @@ public sealed record Admission(
     [property: Id(0)] AdmissionOutcome Outcome,
     [property: Id(1)] QueuePlace? Place);
 
-/// <summary>A place in a world's queue (position 0 and <see cref="Ready"/> when it is its turn).</summary>
+/// <summary>
+/// A place in a world's queue (position 0 and <see cref="Ready"/> when it is its turn). <see cref="Version"/> orders
+/// the statuses the world tells a client: newer ones carry higher versions (0 from a silo that did not number them).
+/// </summary>
 [GenerateSerializer, Alias("mmo.QueuePlace")]
 public sealed record QueuePlace(
     [property: Id(0)] string WorldId,
@@ -76,7 +79,8 @@ public sealed record QueuePlace(
     [property: Id(3)] string Ticket,
     [property: Id(4)] bool Ready,
     [property: Id(5)] TimeSpan ReadyFor,
-    [property: Id(6)] TimeSpan EstimatedWait);
+    [property: Id(6)] TimeSpan EstimatedWait,
+    [property: Id(7)] ulong Version = 0);
 
 [GenerateSerializer, Alias("mmo.WorldState")]
 public enum WorldState

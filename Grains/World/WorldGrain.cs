@@ -52,6 +52,7 @@ public sealed partial class WorldGrain(
     private readonly Queue<DateTimeOffset> _admissions = new();
     private WorldDefinition _world = null!;
     private long _lastSequence;
+    private long _lastStatusVersion;
     private int _ready;
     // Each entry's slice is given in turn as it joins, so the slices stay even however the queue moves.
     private int _nextSlice;
@@ -80,6 +81,7 @@ public sealed partial class WorldGrain(
         var id = this.GetPrimaryKeyString();
         _world = gameData.Worlds.TryGetValue(id, out var world) ? world : throw new InvalidOperationException($"World '{id}' is not in the game data.");
         _lastSequence = time.GetUtcNow().UtcTicks;
+        _lastStatusVersion = _lastSequence;
         _checkedAt = time.GetUtcNow();
         await ReconcileAsync(initial: true);
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });
@@ -333,6 +335,14 @@ public sealed partial class WorldGrain(
     /// <summary>Strictly increasing, and above anything an earlier activation handed out (ticks of the clock).</summary>
     private long NextSequence() => _lastSequence = Math.Max(_lastSequence + 1, time.GetUtcNow().UtcTicks);
 
+    /// <summary>
+    /// The version of the statuses told now (an answer, or one push of several clients): strictly increasing, from the
+    /// clock's ticks so a later activation (a failover) goes on above the last one. Orleans does not keep the order of
+    /// two calls to the same gateway (a turn pushed right after a slice of positions has reached a client before
+    /// them), so the client keeps the status with the highest version.
+    /// </summary>
+    private ulong NextStatusVersion() => (ulong)(_lastStatusVersion = Math.Max(_lastStatusVersion + 1, time.GetUtcNow().UtcTicks));
+
     /// <summary>1 for the first waiting client; 0 for one whose turn came.</summary>
     private int PositionOf(QueueEntry entry)
     {
@@ -363,7 +373,7 @@ public sealed partial class WorldGrain(
         var position = PositionOf(entry);
         var ready = entry.ReadyUntil is { } until;
         return new QueuePlace(WorldId, position, Waiting, TicketOf(entry), ready,
-            ready ? entry.ReadyUntil!.Value - now : TimeSpan.Zero, EstimateWait(position, now));
+            ready ? entry.ReadyUntil!.Value - now : TimeSpan.Zero, EstimateWait(position, now), NextStatusVersion());
     }
 
     /// <summary>Position over the rate of the recent admissions; zero when there were none to go by.</summary>
@@ -390,6 +400,7 @@ public sealed partial class WorldGrain(
         Dictionary<string, (IGatewayObserver Gateway, PushWriter Writer)>? writers = null;
         var position = 0;
         var length = (uint)Waiting;
+        ulong version = 0;
         foreach (var entry in _queue.Values)
         {
             var ready = entry.ReadyUntil is not null;
@@ -399,7 +410,12 @@ public sealed partial class WorldGrain(
                 continue;
             }
 
-            writers ??= new(StringComparer.Ordinal);
+            if (writers is null)
+            {
+                // One version for the whole push: every status in it was counted in this same walk.
+                writers = new(StringComparer.Ordinal);
+                version = NextStatusVersion();
+            }
 
             if (!writers.TryGetValue(entry.GatewayId, out var target))
             {
@@ -416,6 +432,7 @@ public sealed partial class WorldGrain(
                 Ready = ready,
                 ReadyForMs = ready ? (uint)Math.Max(0, (entry.ReadyUntil!.Value - now).TotalMilliseconds) : 0,
                 EstimatedWaitS = (uint)EstimateWait(place, now).TotalSeconds,
+                Version = version,
             };
             target.Writer.BeginFrame(entry.ConnectionId, entry.CharacterId, (ushort)Opcode.QueueUpdate);
             target.Writer.WriteRaw(new Wire.QueueUpdate { Status = status }.ToByteArray());

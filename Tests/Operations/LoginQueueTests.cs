@@ -91,6 +91,8 @@ public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output
             }
 
             Assert.All(queued, q => Assert.True(q.PositionsOnlyWentDown, $"client {q.Index}: positions {string.Join(",", q.Positions)}"));
+            // Every status the world told is numbered, newer ones higher: what lets a client ignore one overtaken on its way.
+            Assert.All(queued, q => Assert.True(q.VersionsOnlyRose, $"client {q.Index}: versions {string.Join(",", q.Versions)}"));
             // The last in line waited through the whole test and heard its position at least every few seconds.
             var last = queued[^1];
             output.WriteLine($"last client: {last.Positions.Count} updates, longest gap {last.LongestGap.TotalMilliseconds:0} ms");
@@ -183,6 +185,8 @@ public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output
 
         public List<uint> Positions { get; } = [];
 
+        public List<ulong> Versions { get; } = [];
+
         // When each position was reported (Stopwatch timestamps): the first is EnterWorld's answer, the rest pushes.
         private readonly List<long> _updateTimes = [];
         private long? _readyAt;
@@ -190,6 +194,17 @@ public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output
         public TimeSpan LongestGap { get; private set; }
 
         public Task<EnterWorldResponse> Entering { get; private set; } = Task.FromResult(new EnterWorldResponse());
+
+        public bool VersionsOnlyRose
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return Versions.Count > 0 && Versions[0] > 0 && Versions.Zip(Versions.Skip(1)).All(p => p.Second > p.First);
+                }
+            }
+        }
 
         public bool PositionsOnlyWentDown
         {
@@ -234,6 +249,7 @@ public class LoginQueueTests(OperationsCluster cluster, ITestOutputHelper output
             lock (_gate)
             {
                 Positions.Add(value.Position);
+                Versions.Add(value.Version);
                 var now = Stopwatch.GetTimestamp();
                 _updateTimes.Add(now);
                 if (value.Ready)

@@ -93,7 +93,86 @@ public class QueueWaitTests
         }
     }
 
-    private static QueueStatus Status(uint position, bool ready, string ticket) => new()
+    [Fact]
+    public async Task AnOlderPositionThatArrivesAfterTheTurnDoesNotHideIt()
+    {
+        // The world pushed a slice of positions, then a turn, in two calls to the gateway; the cluster delivered the
+        // turn first (the queue benchmark saw it: the client read "ready" then "position 6" in the same millisecond,
+        // and heard its turn only at the next periodic push, 2 s later). Versions say which status is newer.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var client = await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { SkipHandshake = true, AutomaticHeartbeat = false });
+        using var socket = await listener.AcceptSocketAsync();
+        await using var stream = new NetworkStream(socket);
+        var reader = PipeReader.Create(stream);
+        var bothPushesRead = ReadPushesAsync(client, 2);
+
+        // The wait's first look at the queue is held until both pushes are read, so it finds only the last one kept.
+        var progress = new HandlerProgress(status =>
+        {
+            if (!status.Ready && status.Ticket == "place-1")
+            {
+                Await.Within(bothPushesRead, "both pushes to be read").GetAwaiter().GetResult();
+            }
+        });
+        var entering = client.EnterWorldThroughQueueAsync("character-1", progress);
+
+        var first = await Await.Within(ReadEnterWorldAsync(reader), "the first EnterWorld");
+        await WriteAsync(stream, Opcode.EnterWorld.ResponseOf(), first.RequestId,
+            new EnterWorldResponse { Queue = Status(position: 6, ready: false, ticket: "place-1", version: 100) });
+        await WriteAsync(stream, (ushort)Opcode.QueueUpdate, 0, new QueueUpdate { Status = Status(position: 0, ready: true, ticket: "turn-1", version: 300) });
+        await WriteAsync(stream, (ushort)Opcode.QueueUpdate, 0, new QueueUpdate { Status = Status(position: 6, ready: false, ticket: "place-1", version: 200) });
+
+        // Nothing else is pushed: a client that let the older position replace its turn would wait forever.
+        var second = await Await.Within(ReadEnterWorldAsync(reader), "EnterWorld again with the turn's ticket");
+        Assert.Equal("turn-1", second.Request.QueueTicket);
+        await WriteAsync(stream, Opcode.EnterWorld.ResponseOf(), second.RequestId, new EnterWorldResponse());
+        Assert.Null((await Await.Within(entering, "the queued entry to end")).Queue);
+        // Every push still reaches the game's own reading of pushes, in the order it came.
+        Assert.Equal([300UL, 200UL], (await bothPushesRead).Select(s => s.Version));
+    }
+
+    [Fact]
+    public async Task AnAnswerOlderThanAPushedPositionDoesNotReplaceIt()
+    {
+        // The answer to EnterWorld was counted before a push that the client read first: the push is the newer news.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var client = await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { SkipHandshake = true, AutomaticHeartbeat = false });
+        using var socket = await listener.AcceptSocketAsync();
+        await using var stream = new NetworkStream(socket);
+        var reader = PipeReader.Create(stream);
+        var told = new List<(uint Position, ulong Version)>();
+        var entering = client.EnterWorldThroughQueueAsync("character-1", new HandlerProgress(s =>
+        {
+            lock (told)
+            {
+                told.Add((s.Position, s.Version));
+            }
+        }));
+
+        var first = await Await.Within(ReadEnterWorldAsync(reader), "the first EnterWorld");
+        await WriteAsync(stream, (ushort)Opcode.QueueUpdate, 0, new QueueUpdate { Status = Status(position: 4, ready: false, ticket: "place-1", version: 200) });
+        await Await.Until(() => client.QueueStatus is { Version: 200 }, "the push to be read");
+        await WriteAsync(stream, Opcode.EnterWorld.ResponseOf(), first.RequestId,
+            new EnterWorldResponse { Queue = Status(position: 6, ready: false, ticket: "place-1", version: 100) });
+        await Await.Until(() => { lock (told) { return told.Count == 1; } }, "the wait's first status");
+        Assert.Equal(200UL, client.QueueStatus!.Version);
+
+        await WriteAsync(stream, (ushort)Opcode.QueueUpdate, 0, new QueueUpdate { Status = Status(position: 0, ready: true, ticket: "turn-1", version: 300) });
+        var second = await Await.Within(ReadEnterWorldAsync(reader), "EnterWorld again with the turn's ticket");
+        await WriteAsync(stream, Opcode.EnterWorld.ResponseOf(), second.RequestId, new EnterWorldResponse());
+        await Await.Within(entering, "the queued entry to end");
+        lock (told)
+        {
+            // Never told position 6 after position 4: positions only go down.
+            Assert.Equal([(4u, 200UL), (0u, 300UL)], told);
+        }
+    }
+
+    private static QueueStatus Status(uint position, bool ready, string ticket, ulong version = 0) => new()
     {
         WorldId = "alpha",
         Position = position,
@@ -101,7 +180,27 @@ public class QueueWaitTests
         Ticket = ticket,
         Ready = ready,
         ReadyForMs = ready ? 30_000u : 0,
+        Version = version,
     };
+
+    /// <summary>The next <paramref name="count"/> QueueUpdate pushes as the game reads them.</summary>
+    private static async Task<List<QueueStatus>> ReadPushesAsync(MmoClient client, int count)
+    {
+        var statuses = new List<QueueStatus>();
+        await foreach (var push in client.ReadPushesAsync())
+        {
+            if (push.Message is QueueUpdate update)
+            {
+                statuses.Add(update.Status);
+                if (statuses.Count == count)
+                {
+                    break;
+                }
+            }
+        }
+
+        return statuses;
+    }
 
     private static async Task WriteAsync(NetworkStream stream, ushort opcode, uint requestId, IMessage message)
     {
