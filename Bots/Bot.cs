@@ -827,7 +827,7 @@ public sealed partial class Bot
                     break;
                 case QueueUpdate queued:
                     _metrics.Increment(Counter.QueueUpdates);
-                    _settings.QueueLedger?.For(Index).Pushed(queued.Status.Position, queued.Status.Ready, queued.Status.ReadyForMs);
+                    _settings.QueueLedger?.For(Index).Pushed(queued.Status.Position, queued.Status.Ready, queued.Status.ReadyForMs, queued.Status.Version);
                     break;
                 case TradeUpdate trade:
                     OnTradeUpdate(trade.Trade);

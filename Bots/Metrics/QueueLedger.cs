@@ -16,6 +16,9 @@ public sealed class QueueLedger
 
     public Entry For(int botIndex) => _entries.GetOrAdd(botIndex, static i => new Entry(i));
 
+    /// <summary>QueueUpdate pushes that reached their client after a push the world told later, over all bots.</summary>
+    public int PushesOutOfOrder => Entries.Sum(e => e.PushesOutOfOrder);
+
     /// <summary>
     /// Turns given out of order: bots whose turn came more than <paramref name="slack"/> before a bot that
     /// was ahead of them in the queue. <paramref name="placeOf"/> gives a bot's place in the queue's own order
@@ -106,6 +109,7 @@ public sealed class QueueLedger
         private readonly Queue<(long At, uint Position, bool Ready, uint ReadyForMs)> _history = new();
         private readonly Queue<(long At, uint Position, bool Ready, uint ReadyForMs)> _pushes = new();
         private long _last;
+        private ulong _lastPushVersion;
         private uint _lowest = uint.MaxValue;
 
         /// <summary>The last <see cref="HistoryLength"/> statuses heard (Stopwatch ticks).</summary>
@@ -135,11 +139,20 @@ public sealed class QueueLedger
             }
         }
 
+        /// <summary>QueueUpdate pushes read after one the world told later (a lower version than the push before).</summary>
+        public int PushesOutOfOrder { get; private set; }
+
         /// <summary>A QueueUpdate push read from the connection (every one, whether or not the queue wait looked at it).</summary>
-        public void Pushed(uint position, bool ready, uint readyForMs)
+        public void Pushed(uint position, bool ready, uint readyForMs, ulong version = 0)
         {
             lock (_gate)
             {
+                if (version != 0 && version < _lastPushVersion)
+                {
+                    PushesOutOfOrder++;
+                }
+
+                _lastPushVersion = Math.Max(_lastPushVersion, version);
                 if (_pushes.Count == HistoryLength)
                 {
                     _pushes.Dequeue();

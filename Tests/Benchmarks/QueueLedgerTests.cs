@@ -18,8 +18,8 @@ public class QueueLedgerTests
         behind.Told(position: 0, ready: true, ticket: "b", readyForMs: 30_000);
         // The client ahead hears its turn after the one behind it, with part of its grace already gone; its connection
         // had read the turn, then an older position.
-        ahead.Pushed(position: 0, ready: true, readyForMs: 30_000);
-        ahead.Pushed(position: 3, ready: false, readyForMs: 0);
+        ahead.Pushed(position: 0, ready: true, readyForMs: 30_000, version: 20);
+        ahead.Pushed(position: 3, ready: false, readyForMs: 0, version: 10);
         ahead.Told(position: 0, ready: true, ticket: "a", readyForMs: 28_000);
 
         Assert.Equal(1, ledger.FifoViolations(e => places[e], TimeSpan.Zero));
@@ -30,6 +30,7 @@ public class QueueLedgerTests
         Assert.Contains("after place 11 heard its", told);
         Assert.Contains("position 1", told);
         Assert.Contains("ready, 28000 ms left", told);
+        Assert.Equal(1, ledger.PushesOutOfOrder);
         Assert.Matches("read these pushes: [+-]\\d+ ms: ready, 30000 ms left; [+-]\\d+ ms: position 3$", told);
     }
 
