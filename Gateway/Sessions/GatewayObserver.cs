@@ -13,15 +13,22 @@ public sealed class GatewayObserver(
     /// <summary>
     /// Fans a batch out to sockets. A frame whose connection closed, or now plays another
     /// character, is dropped: the zone learns of it when the player leaves. A broadcast frame goes
-    /// to every in-world connection. A world update let go because its client reads too slowly is
-    /// named in the receipt, so its zone sends that player the whole view next.
+    /// to every in-world connection. A world update let go because its client reads too slowly, or
+    /// because its call arrived after one of a later tick from the same zone (it would undo what the
+    /// client was told since), is named in the receipt, so its zone sends that player the whole view next.
     /// </summary>
     public Task<DeliveryReceipt?> Deliver(PushBatch batch)
     {
-        var broadcasts = stats.Record(batch);
+        var (broadcasts, late) = stats.Record(batch);
         List<Guid>? undelivered = null;
         for (var i = 0; i < batch.Count; i++)
         {
+            if (late && batch.Opcodes[i] == (ushort)Protocol.Opcode.WorldUpdate)
+            {
+                (undelivered ??= []).Add(batch.CharacterIds[i]);
+                continue;
+            }
+
             if (batch.ConnectionIds[i] != PushBatch.Everyone
                 && sessions.TryGet(batch.ConnectionIds[i], out var session)
                 && !session.SendWorldPush(batch.CharacterIds[i], batch.Opcodes[i], batch.PayloadOf(i))

@@ -62,6 +62,9 @@ public sealed partial class ZoneGrain(
         _encoder = new WorldUpdateEncoder(zoneId);
         _fanout = new GatewayFanout(_options, metrics, logger, this);
         _started = time.GetTimestamp();
+        // Ticks count on from the clock (tick intervals since 1970), not from 1 per activation: a zone that moves to
+        // another silo goes on above its last tick, so a gateway can tell a late delivery of an older tick from a new one.
+        _tick = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / _options.TickInterval.Ticks;
         _simulation = new ZoneSimulation(_zone, gameData.Progression, _view, () => ++_lastEntityId, new Random());
         _spawns = SpawnsOf(zoneId);
         _simulation.Spawn(_spawns);
@@ -241,7 +244,7 @@ public sealed partial class ZoneGrain(
 
         _view.EndTick();
         // Tracked by the fan-out (timeouts, failures, dropping a dead gateway); nothing to await here.
-        _ = _fanout.SendAsync(_zone.Id, _tick);
+        _ = _fanout.SendAsync(_key, _tick);
         metrics.EntityUpdates.Add(updates);
         metrics.TickDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         if (ThreadCpuClock.MillisecondsBetween(cpuStarted, ThreadCpuClock.Now()) is { } cpu)

@@ -12,6 +12,7 @@ public sealed class WorldPlayer : IAsyncDisposable
 {
     private readonly object _gate = new();
     private readonly List<ChatMessage> _chat = [];
+    private readonly List<(string ZoneId, ulong Tick)> _ticks = [];
     private readonly HashSet<string> _everSeen = [];
     private readonly Task _pump;
     private TaskCompletionSource _changed = NewSignal();
@@ -112,6 +113,15 @@ public sealed class WorldPlayer : IAsyncDisposable
         }
     }
 
+    /// <summary>The ticks of the WorldUpdates received for <paramref name="zoneId"/>, in the order they were read.</summary>
+    public IReadOnlyList<ulong> TicksFrom(string zoneId)
+    {
+        lock (_gate)
+        {
+            return [.. _ticks.Where(t => t.ZoneId == zoneId).Select(t => t.Tick)];
+        }
+    }
+
     public IReadOnlyList<ChatMessage> Chat()
     {
         lock (_gate)
@@ -179,6 +189,7 @@ public sealed class WorldPlayer : IAsyncDisposable
                     {
                         case WorldUpdate update:
                             Interlocked.Increment(ref _updates);
+                            _ticks.Add((update.ZoneId, update.Tick));
                             Interlocked.Add(ref _entityEntries, update.Entered.Count + update.Moved.Count + update.Left.Count);
                             View.Apply(update);
                             foreach (var entered in update.Entered)

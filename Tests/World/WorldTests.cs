@@ -1,7 +1,11 @@
+using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansMmo.Client;
 using OrleansMmo.Gateway.Sessions;
+using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Grains.World;
+using OrleansMmo.Protocol;
+using OrleansMmo.Protocol.Messages;
 using OrleansMmo.Tests.Infrastructure;
 using MoveRejection = OrleansMmo.Protocol.Messages.MoveRejection;
 
@@ -192,6 +196,41 @@ public class WorldTests(GameCluster cluster)
                 await p.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task AZoneDeliveryThatArrivesAfterALaterTicksIsLetGoAndItsPlayersNamedForAWholeView()
+    {
+        // Orleans hands each message the gateway's client receives to the thread pool on its own, so two deliveries
+        // from one zone can run in either order. Here the order is forced: tick 1000, then 999, then 1001.
+        var stats = cluster.Gateway.Services.GetRequiredService<DeliveryStats>();
+        var gatewayId = cluster.Gateway.Services.GetRequiredService<GatewayIdentity>().GatewayId;
+        await using var player = await WorldPlayer.EnterAsync(cluster, "late");
+        var grains = cluster.Silo.Services.GetRequiredService<IGrainFactory>();
+        var gateway = (await grains.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key).GetLive()).Single(g => g.GatewayId == gatewayId).Observer;
+        var characterId = Guid.Parse(player.Entered.Character.CharacterId);
+        var connection = (await gateway.ListInWorld(player.Entered.Character.WorldId)).Single(c => c.CharacterId == characterId);
+        const string Zone = "late-deliveries";
+        PushBatch Tick(long tick)
+        {
+            var writer = new PushWriter();
+            writer.BeginFrame(connection.ConnectionId, characterId, (ushort)Opcode.WorldUpdate);
+            writer.WriteRaw(new WorldUpdate { ZoneId = Zone, Tick = (ulong)tick }.ToByteArray());
+            writer.EndFrame();
+            return writer.ToBatch("test/" + Zone, tick);
+        }
+
+        var lateBefore = stats.LateCalls;
+        Assert.Null(await gateway.Deliver(Tick(1000)));
+        var late = await gateway.Deliver(Tick(999));
+        Assert.Null(await gateway.Deliver(Tick(1001)));
+
+        // The late one is named (its zone forgets what it told the player, so the next update is whole) and never sent.
+        Assert.NotNull(late);
+        Assert.Equal([characterId], late.Undelivered);
+        await player.WaitForAsync(p => p.TicksFrom(Zone).Contains(1001ul), "the update of tick 1001");
+        Assert.Equal([1000ul, 1001ul], player.TicksFrom(Zone));
+        Assert.Equal(lateBefore + 1, stats.LateCalls);
     }
 
     [Fact]
