@@ -206,6 +206,9 @@ public static class FanoutBenchmark
         result.Metrics[$"{name}.serverMovesPerSecond"] = SiloRate("mmo.world.moves");
         result.Metrics[$"{name}.droppedFramesPerSecond"] = SiloRate("mmo.zone.dropped_frames");
         result.Metrics[$"{name}.deliveryFailuresPerSecond"] = SiloRate("mmo.zone.delivery_failures");
+        // Zone deliveries the gateway ran after a later tick's (Orleans does not keep their order): let go, whole views next.
+        result.Metrics[$"{name}.gatewayLateDeliveries"] =
+            end.Gateway.Counters.GetValueOrDefault("mmo.gateway.late_deliveries") - start.Gateway.Counters.GetValueOrDefault("mmo.gateway.late_deliveries");
         result.Metrics[$"{name}.measuredSeconds"] = Math.Round(seconds, 1);
         var steps = LatencyHistogram.Summarize(LatencyHistogram.Subtract(
             end.Silo.LatencyOf(["mmo.zone.creature_step.duration"]), start.Silo.LatencyOf(["mmo.zone.creature_step.duration"])));
