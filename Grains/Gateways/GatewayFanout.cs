@@ -33,10 +33,17 @@ public interface IDeliveryListener
 /// gateway costs bounded memory. Every frame not delivered is reported to the owner with its
 /// character, which is where a push that must not be lost would be kept for the next send, and
 /// where an update superseded by a newer one is simply let go.</para>
+/// <para>Calls to one gateway may run there in any order: the gateway's Orleans client hands each message it
+/// reads to the thread pool on its own. Where the order matters within a send's own kind (a zone's chat lines,
+/// which players read in the order said), an <paramref name="ordered"/> fan-out keeps one call in flight per
+/// gateway: what is written meanwhile waits and goes in one call when the gateway answers (at most
+/// <see cref="WorldOptions.MaxPendingDeliveries"/> sends' worth: one more, and everything waiting is dropped and
+/// reported as above, as for a gateway that far behind). A zone's ticks need no such wait: the gateway lets go of a tick older than one it
+/// already ran, and the zone resends whole views (see <see cref="IGatewayObserver.Deliver"/>).</para>
 /// <para>Not thread-safe: the owning grain uses it from its turns; the tracking continuations run
 /// on the grain's scheduler too.</para>
 /// </remarks>
-public sealed partial class GatewayFanout(WorldOptions options, WorldMetrics metrics, ILogger logger, IDeliveryListener? listener = null)
+public sealed partial class GatewayFanout(WorldOptions options, WorldMetrics metrics, ILogger logger, IDeliveryListener? listener = null, bool ordered = false)
 {
     /// <summary>
     /// Sends in a row with nothing for a gateway (nothing in flight, no failure to remember) after which
@@ -100,20 +107,27 @@ public sealed partial class GatewayFanout(WorldOptions options, WorldMetrics met
 
             link.IdleSends = 0;
 
-            if (link.Pending >= options.MaxPendingDeliveries)
+            // Ordered: the frames wait for the call in flight, unless as many sends as a gateway may have
+            // unanswered already wait behind it.
+            var waiting = ordered && link.Pending > 0;
+            if ((waiting ? link.SendsWaiting : link.Pending) >= options.MaxPendingDeliveries)
             {
                 metrics.DroppedFrames.Add(frames.Count);
                 listener?.OnUndelivered(link.GatewayId, frames.Characters);
                 frames.Clear();
+                link.SendsWaiting = 0;
                 dropped++;
                 continue;
             }
 
-            var batch = frames.ToBatch(source, tick);
-            frames.Clear();
-            link.Pending++;
-            metrics.Deliveries.Add(1);
-            (calls ??= []).Add(TrackAsync(link, batch));
+            if (waiting)
+            {
+                link.SendsWaiting++;
+                (link.WaitingSource, link.WaitingTick) = (source, tick);
+                continue;
+            }
+
+            (calls ??= []).Add(Send(link, source, tick));
         }
 
         foreach (var gatewayId in idle ?? [])
@@ -122,6 +136,16 @@ public sealed partial class GatewayFanout(WorldOptions options, WorldMetrics met
         }
 
         return calls is null ? Task.FromResult(dropped) : CountFailuresAsync(calls, dropped);
+    }
+
+    private Task<bool> Send(Link link, string source, long tick)
+    {
+        var batch = link.Frames.ToBatch(source, tick);
+        link.Frames.Clear();
+        link.SendsWaiting = 0;
+        link.Pending++;
+        metrics.Deliveries.Add(1);
+        return TrackAsync(link, batch);
     }
 
     private static async Task<int> CountFailuresAsync(List<Task<bool>> calls, int dropped)
@@ -171,6 +195,12 @@ public sealed partial class GatewayFanout(WorldOptions options, WorldMetrics met
         finally
         {
             link.Pending--;
+            // Ordered: what waited for this answer goes now (on the grain's scheduler, like the send itself),
+            // to the gateway only if it is still the one registered under its id.
+            if (ordered && link.Frames.Count > 0 && _links.TryGetValue(link.GatewayId, out var current) && current == link)
+            {
+                _ = Send(link, link.WaitingSource, link.WaitingTick);
+            }
         }
     }
 
@@ -193,5 +223,12 @@ public sealed partial class GatewayFanout(WorldOptions options, WorldMetrics met
         public int Failures { get; set; }
 
         public int IdleSends { get; set; }
+
+        /// <summary>Ordered fan-out: sends whose frames wait for the call in flight, and the source and tick of the last.</summary>
+        public int SendsWaiting { get; set; }
+
+        public string WaitingSource { get; set; } = "";
+
+        public long WaitingTick { get; set; }
     }
 }

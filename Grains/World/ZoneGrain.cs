@@ -41,6 +41,9 @@ public sealed partial class ZoneGrain(
     private ZoneView _view = null!;
     private WorldUpdateEncoder _encoder = null!;
     private GatewayFanout _fanout = null!;
+    // Chat has its own fan-out, ordered: players read a zone's lines in the order they were said. A line that does not
+    // arrive is lost (chat is droppable), so nobody is told of it.
+    private GatewayFanout _chatFanout = null!;
     private ZoneSimulation _simulation = null!;
     private IReadOnlyList<SpawnPoint> _spawns = [];
     private long _started;
@@ -61,6 +64,7 @@ public sealed partial class ZoneGrain(
         _view = new ZoneView(_options.ViewRadius, _options.CellSize, _options.MaxVisibleEntities, _options.CreatureViewPlaces, _options.CrowdCellSize);
         _encoder = new WorldUpdateEncoder(zoneId);
         _fanout = new GatewayFanout(_options, metrics, logger, this);
+        _chatFanout = new GatewayFanout(_options, metrics, logger, listener: null, ordered: true);
         _started = time.GetTimestamp();
         // Ticks count on from the clock (tick intervals since 1970), not from 1 per activation: a zone that moves to
         // another silo goes on above its last tick, so a gateway can tell a late delivery of an older tick from a new one.
@@ -196,20 +200,20 @@ public sealed partial class ZoneGrain(
             foreach (var entity in _near)
             {
                 var listener = (ZonePlayer)entity;
-                _fanout.To(listener.Session).WriteFrame(listener.Session, listener.CharacterId, (ushort)Opcode.ChatMessage, payload);
+                _chatFanout.To(listener.Session).WriteFrame(listener.Session, listener.CharacterId, (ushort)Opcode.ChatMessage, payload);
             }
         }
         else
         {
             foreach (var listener in _players.Values)
             {
-                _fanout.To(listener.Session).WriteFrame(listener.Session, listener.CharacterId, (ushort)Opcode.ChatMessage, payload);
+                _chatFanout.To(listener.Session).WriteFrame(listener.Session, listener.CharacterId, (ushort)Opcode.ChatMessage, payload);
             }
         }
 
-        // Tick 0: chat goes out at once, outside the tick's one-call-per-gateway budget. Not awaited:
-        // the fan-out tracks the calls and handles their failures itself.
-        _ = _fanout.SendAsync("chat", 0);
+        // Tick 0: chat goes out at once (or right after the gateway answers the line before), outside the tick's
+        // one-call-per-gateway budget. Not awaited: the fan-out tracks the calls and handles their failures itself.
+        _ = _chatFanout.SendAsync("chat", 0);
         return Task.FromResult(true);
     }
 

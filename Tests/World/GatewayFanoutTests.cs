@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansMmo.Grains.Gateways;
 using OrleansMmo.Grains.World;
+using OrleansMmo.Tests.Infrastructure;
 
 namespace OrleansMmo.Tests.World;
 
@@ -144,8 +145,48 @@ public sealed class GatewayFanoutTests : IDisposable
         Assert.Empty(_listener.Lost);
     }
 
-    private GatewayFanout NewFanout() =>
-        new(_options, new WorldMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger.Instance, _listener);
+    [Fact]
+    public async Task AnOrderedFanoutKeepsOneCallInFlightPerGatewayAndSendsWhatWaitedInOneCallWhenItIsAnswered()
+    {
+        // A zone's chat: the gateway may run two calls in either order, so the second waits for the first's answer.
+        var fanout = NewFanout(ordered: true);
+        var gateway = new Gateway { Hold = true };
+        var who = Guid.NewGuid();
+        Task<int> Say(byte line)
+        {
+            fanout.To("gw", gateway).WriteFrame(Session("gw", gateway, 1), who, 0x4003, [line]);
+            return fanout.SendAsync("chat", 0);
+        }
+
+        var first = Say(1);
+        Assert.Equal(0, await Say(2));
+        Assert.Equal(0, await Say(3));
+        Assert.Single(gateway.Batches);
+
+        // Answered: the two lines that waited go in one call, in the order written, and nothing else is in flight.
+        gateway.ReleaseNext();
+        Assert.Equal(0, await first);
+        Assert.Equal(2, gateway.Batches.Count);
+        Assert.Equal([2, 3], new[] { gateway.Batches[1].PayloadOf(0)[0], gateway.Batches[1].PayloadOf(1)[0] });
+        Assert.Equal(1, fanout.PendingTo("gw"));
+
+        // As many sends as a gateway may leave unanswered wait; one more, and what waits is dropped and reported.
+        Assert.Equal(0, await Say(4));
+        Assert.Equal(0, await Say(5));
+        Assert.Equal(1, await Say(6));
+        Assert.Equal(3, _listener.Undelivered.Count);
+        gateway.ReleaseNext();
+        await Await.Until(() => fanout.PendingTo("gw") == 0, "the second call to be answered");
+        Assert.Equal(2, gateway.Batches.Count);
+
+        // Nothing in flight: the next line goes at once.
+        gateway.Hold = false;
+        Assert.Equal(0, await Say(7));
+        Assert.Equal([7], gateway.Batches[2].PayloadOf(0).ToArray());
+    }
+
+    private GatewayFanout NewFanout(bool ordered = false) =>
+        new(_options, new WorldMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger.Instance, _listener, ordered);
 
     private static PlayerSession Session(string gatewayId, IGatewayObserver gateway, long connectionId) =>
         new(Guid.NewGuid(), gatewayId, connectionId, gateway);
