@@ -20,13 +20,8 @@ public class QueueWaitTests
     [Fact]
     public async Task ATurnPushedWhileTheProgressHandlerRunsIsTakenWithoutWaitingForAnotherPush()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        await using var client = await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { SkipHandshake = true, AutomaticHeartbeat = false });
-        using var socket = await listener.AcceptSocketAsync();
-        await using var stream = new NetworkStream(socket);
-        var reader = PipeReader.Create(stream);
+        await using var server = await ScriptedServer.ConnectAsync();
+        var (client, stream, reader) = (server.Client, server.Stream, server.Reader);
 
         var placesHandled = 0;
         var progress = new HandlerProgress(status =>
@@ -63,14 +58,8 @@ public class QueueWaitTests
         // answer and its read loop's push meet at the status they both write. The answer must never hide the turn
         // (then the client waits for a push that never comes: in a real world the next periodic one, 2 s late).
         const int Rounds = 400;
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        await using var client = await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { SkipHandshake = true, AutomaticHeartbeat = false });
-        using var socket = await listener.AcceptSocketAsync();
-        socket.NoDelay = true;
-        await using var stream = new NetworkStream(socket);
-        var reader = PipeReader.Create(stream);
+        await using var server = await ScriptedServer.ConnectAsync();
+        var (client, stream, reader) = (server.Client, server.Stream, server.Reader);
 
         for (var round = 0; round < Rounds; round++)
         {
@@ -99,13 +88,8 @@ public class QueueWaitTests
         // The world pushed a slice of positions, then a turn, in two calls to the gateway; the cluster delivered the
         // turn first (the queue benchmark saw it: the client read "ready" then "position 6" in the same millisecond,
         // and heard its turn only at the next periodic push, 2 s later). Versions say which status is newer.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        await using var client = await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { SkipHandshake = true, AutomaticHeartbeat = false });
-        using var socket = await listener.AcceptSocketAsync();
-        await using var stream = new NetworkStream(socket);
-        var reader = PipeReader.Create(stream);
+        await using var server = await ScriptedServer.ConnectAsync();
+        var (client, stream, reader) = (server.Client, server.Stream, server.Reader);
         var bothPushesRead = ReadPushesAsync(client, 2);
 
         // The wait's first look at the queue is held until both pushes are read, so it finds only the last one kept.
@@ -137,13 +121,8 @@ public class QueueWaitTests
     public async Task AnAnswerOlderThanAPushedPositionDoesNotReplaceIt()
     {
         // The answer to EnterWorld was counted before a push that the client read first: the push is the newer news.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        await using var client = await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { SkipHandshake = true, AutomaticHeartbeat = false });
-        using var socket = await listener.AcceptSocketAsync();
-        await using var stream = new NetworkStream(socket);
-        var reader = PipeReader.Create(stream);
+        await using var server = await ScriptedServer.ConnectAsync();
+        var (client, stream, reader) = (server.Client, server.Stream, server.Reader);
         var told = new List<(uint Position, ulong Version)>();
         var entering = client.EnterWorldThroughQueueAsync("character-1", new HandlerProgress(s =>
         {
@@ -237,6 +216,44 @@ public class QueueWaitTests
             {
                 throw new EndOfStreamException("the client closed the connection");
             }
+        }
+    }
+
+    /// <summary>A client connected to a socket the test writes frames to by hand (no delay: each write goes at once).</summary>
+    private sealed class ScriptedServer : IAsyncDisposable
+    {
+        private readonly TcpListener _listener;
+        private readonly Socket _socket;
+
+        private ScriptedServer(TcpListener listener, Socket socket, MmoClient client)
+        {
+            (_listener, _socket, Client) = (listener, socket, client);
+            _socket.NoDelay = true;
+            Stream = new NetworkStream(socket);
+            Reader = PipeReader.Create(Stream);
+        }
+
+        public MmoClient Client { get; }
+
+        public NetworkStream Stream { get; }
+
+        public PipeReader Reader { get; }
+
+        public static async Task<ScriptedServer> ConnectAsync()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var client = await MmoClient.ConnectAsync("127.0.0.1", port, new MmoClientOptions { SkipHandshake = true, AutomaticHeartbeat = false });
+            return new ScriptedServer(listener, await listener.AcceptSocketAsync(), client);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Client.DisposeAsync();
+            await Stream.DisposeAsync();
+            _socket.Dispose();
+            _listener.Dispose();
         }
     }
 
