@@ -38,8 +38,8 @@ public interface IDeliveryListener
 /// which players read in the order said), an <paramref name="ordered"/> fan-out keeps one call in flight per
 /// gateway: what is written meanwhile waits and goes in one call when the gateway answers (at most
 /// <see cref="WorldOptions.MaxPendingDeliveries"/> sends' worth: one more, and everything waiting is dropped and
-/// reported as above, as for a gateway that far behind). A zone's ticks need no such wait: the gateway lets go of a tick older than one it
-/// already ran, and the zone resends whole views (see <see cref="IGatewayObserver.Deliver"/>).</para>
+/// reported as above, as for a gateway that far behind). A zone's ticks need no such wait: the gateway lets go
+/// of a tick older than one it already ran, and the zone resends whole views (see <see cref="IGatewayObserver.Deliver"/>).</para>
 /// <para>Not thread-safe: the owning grain uses it from its turns; the tracking continuations run
 /// on the grain's scheduler too.</para>
 /// </remarks>
