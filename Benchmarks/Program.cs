@@ -320,17 +320,22 @@ public static class Program
         var portal = new Option<int>("--portal-characters") { Description = "Characters walking back and forth through two portals", DefaultValueFactory = _ => defaults.PortalCharacters };
         var tiny = new Option<int>("--tiny-movers") { Description = "Characters sending tiny moves", DefaultValueFactory = _ => defaults.TinyMovers };
         var tinyRate = new Option<double>("--tiny-move-rate") { Description = "Tiny moves a second per character", DefaultValueFactory = _ => defaults.TinyMovesPerSecond };
+        var controlCores = new Option<double>("--control-cores")
+        {
+            Description = $"Cores of plain CPU the {AbuseAttacks.CpuControl} phase burns (named in --attacks: the control an attack's rise is held against)",
+            DefaultValueFactory = _ => defaults.ControlCores,
+        };
         var command = new Command("abuse", "Online players' latency, errors and the servers' memory while attackers try each known abuse in turn (issue 11)")
         {
             smoke, online, onlineProcesses, moveRate, probeRate, warmup, baseline, duration, settle, attacks, guessAddresses, guessConnections, registerConnections,
-            speakers, slowReaders, floodRate, pings, portal, tiny, tinyRate, SeedDirectory, Out, RunDirectory,
+            speakers, slowReaders, floodRate, pings, portal, tiny, tinyRate, controlCores, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) =>
         {
             var names = parse.GetValue(attacks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (names.FirstOrDefault(n => !AbuseAttacks.Names.Contains(n)) is { } unknown)
+            if (names.FirstOrDefault(n => !AbuseAttacks.IsKnown(n)) is { } unknown)
             {
-                throw new ArgumentException($"--attacks: unknown attack '{unknown}' (one of {string.Join(", ", AbuseAttacks.Names)})");
+                throw new ArgumentException($"--attacks: unknown attack '{unknown}' (one of {string.Join(", ", AbuseAttacks.Names)}, {AbuseAttacks.CpuControl})");
             }
 
             var options = parse.GetValue(smoke)
@@ -353,6 +358,7 @@ public static class Program
                         PortalCharacters = parse.GetValue(portal),
                         TinyMovers = parse.GetValue(tiny),
                         TinyMovesPerSecond = parse.GetValue(tinyRate),
+                        ControlCores = parse.GetValue(controlCores),
                     },
                     parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out));
             return AbuseBenchmark.RunAsync(options, token);

@@ -31,6 +31,16 @@ public static class AbuseAttacks
     /// <summary>The attacks in the order the benchmark runs them.</summary>
     public static readonly string[] Names = ["login-guessing", "register-flood", "world-chat-flood", "connection-flood", "unread-pings", "portal-ping-pong", "tiny-moves"];
 
+    /// <summary>
+    /// Not an attack: the control of one. Plain CPU at normal priority in the attacker's process (<see cref="CpuBurner"/>,
+    /// <c>--control-cores</c>), no request at all: what that much CPU alone costs the online players on this machine, to
+    /// hold an attack's rise against. Run only when named in <c>--attacks</c>.
+    /// </summary>
+    public const string CpuControl = "cpu-control";
+
+    /// <summary>What <c>--attacks</c> accepts: every attack, and the control.</summary>
+    public static bool IsKnown(string name) => Names.Contains(name) || name == CpuControl;
+
     /// <summary>What one attack needs to know. <see cref="FirstIndex"/> is its first seed account (each attack uses its own: a resumed ticket is spent).</summary>
     public sealed record Settings(
         string Attack,
@@ -110,6 +120,8 @@ public static class AbuseAttacks
         Console.WriteLine(ReadyLine);
         ready.Start();
         clock.Restart();
+        // The attacker's own CPU over the phase: what its clients (or the control's burner) took of the machine.
+        var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
         // The end is marked before the connections close: a hundred characters leaving at once is not the attack either.
         using var ended = stop.Token.Register(() => Console.WriteLine(EndLine));
         stop.CancelAfter(settings.Duration);
@@ -123,6 +135,7 @@ public static class AbuseAttacks
         }
 
         tally.Measured["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
+        tally.Measured["cpuCores"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds / clock.Elapsed.TotalSeconds, 2);
         var line = JsonSerializer.Serialize(new { counts = tally.Counts, measured = tally.Measured });
         Console.WriteLine(ResultLine + line);
         return 0;
@@ -137,7 +150,9 @@ public static class AbuseAttacks
         "unread-pings" => UnreadPingsAsync(settings, ready, tally, stop),
         "portal-ping-pong" => PortalPingPongAsync(settings, ready, tally, stop),
         "tiny-moves" => TinyMovesAsync(settings, ready, tally, stop),
-        _ => throw new ArgumentException($"unknown attack '{settings.Attack}' (one of {string.Join(", ", Names)})"),
+        // The control's cores come as the rate; it burns until the phase's time is up.
+        CpuControl => CpuBurner.RunAsync(settings.Rate, settings.Duration, stop),
+        _ => throw new ArgumentException($"unknown attack '{settings.Attack}' (one of {string.Join(", ", Names)}, {CpuControl})"),
     };
 
     /// <summary>Counts the attack's characters into the world; <see cref="All"/> completes when every one is in (or failed to get in).</summary>

@@ -37,6 +37,7 @@ public static class AbuseBenchmark
         int ChatSpeakers = 100,
         int SlowReaders = 10,
         double ChatLinesPerSecond = 1,
+        double ControlCores = 0.25,
         double FloodConnectionsPerSecond = 400,
         int FloodAddresses = 8,
         int FloodMaxOpen = 8000,
@@ -367,7 +368,8 @@ public static class AbuseBenchmark
             "unread-pings" => (s.PingConnections, s.PingConnections, s.PingsPerSecond, pingFirst, s.PingEchoBytes, 60),
             "portal-ping-pong" => (s.PortalCharacters, 2, 0.0, portalFirst, 0, 70),
             "tiny-moves" => (s.TinyMovers, 4, s.TinyMovesPerSecond, tinyFirst, 0, 80),
-            _ => throw new ArgumentException($"unknown attack '{attack}' (one of {string.Join(", ", AbuseAttacks.Names)})"),
+            AbuseAttacks.CpuControl => (0, 1, s.ControlCores, 0, 0, 90),
+            _ => throw new ArgumentException($"unknown attack '{attack}' (one of {string.Join(", ", AbuseAttacks.Names)}, {AbuseAttacks.CpuControl})"),
         };
         var start = new ProcessStartInfo(BotRunner.DotnetHost())
         {

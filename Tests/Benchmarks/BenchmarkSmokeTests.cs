@@ -268,6 +268,19 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     }
 
     [Fact]
+    public async Task AbuseControlBurnsCpuInsteadOfAttacking()
+    {
+        var result = await bench.RunAsync("abuse", "--smoke", "--attacks", "cpu-control", "--control-cores", "0.5");
+
+        var phases = result.GetProperty("details").GetProperty("phases").EnumerateArray().ToList();
+        Assert.Equal(["baseline", "cpu-control", "quiet-end"], phases.Select(p => p.GetProperty("name").GetString()));
+        var control = phases[1];
+        Assert.Empty(control.GetProperty("attacker").EnumerateObject());
+        var cores = control.GetProperty("attackerMeasured").GetProperty("cpuCores").GetDouble();
+        Assert.True(cores >= 0.1, $"the control burnt {cores} cores");
+    }
+
+    [Fact]
     public async Task WriteBehindBenchmarkCountsMovesAndStorageWrites()
     {
         // PostgreSQL too when test.sh provides one.
