@@ -81,7 +81,7 @@ public sealed partial class WorldGrain(
         var id = this.GetPrimaryKeyString();
         _world = gameData.Worlds.TryGetValue(id, out var world) ? world : throw new InvalidOperationException($"World '{id}' is not in the game data.");
         _lastSequence = time.GetUtcNow().UtcTicks;
-        _lastStatusVersion = _lastSequence;
+        _lastStatusVersion = (time.GetUtcNow() + _options.ClockSkewAllowance).UtcTicks;
         _checkedAt = time.GetUtcNow();
         await ReconcileAsync(initial: true);
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });

@@ -137,6 +137,14 @@ public sealed class WorldOptions
     /// </summary>
     [Range(0.1, 100_000)] public double QueueTurnsPerSecond { get; set; } = 100;
 
+    /// <summary>
+    /// How far apart silos' clocks may be. A zone's ticks and a world's queue-status versions are read from the clock
+    /// when the grain activates, so that a grain moved to another silo goes on above what it sent before (gateways let
+    /// go of a zone's older ticks, clients of older statuses); they start this far ahead, so a new silo's clock that
+    /// far behind the old one's still goes on above.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")] public TimeSpan ClockSkewAllowance { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a queued client that lost its connection keeps its place: reconnect, resume, EnterWorld with the ticket.</summary>
     public TimeSpan QueueReconnectGrace { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -66,9 +66,10 @@ public sealed partial class ZoneGrain(
         _fanout = new GatewayFanout(_options, metrics, logger, this);
         _chatFanout = new GatewayFanout(_options, metrics, logger, listener: null, ordered: true);
         _started = time.GetTimestamp();
-        // Ticks count on from the clock (tick intervals since 1970), not from 1 per activation: a zone that moves to
-        // another silo goes on above its last tick, so a gateway can tell a late delivery of an older tick from a new one.
-        _tick = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / _options.TickInterval.Ticks;
+        // Ticks count on from the clock (tick intervals since 1970, plus World:ClockSkewAllowance), not from 1 per
+        // activation: a zone that moves to another silo goes on above its last tick, so a gateway can tell a late
+        // delivery of an older tick from a new one.
+        _tick = (time.GetUtcNow() + _options.ClockSkewAllowance - DateTimeOffset.UnixEpoch).Ticks / _options.TickInterval.Ticks;
         _simulation = new ZoneSimulation(_zone, gameData.Progression, _view, () => ++_lastEntityId, new Random());
         _spawns = SpawnsOf(zoneId);
         _simulation.Spawn(_spawns);
