@@ -333,7 +333,7 @@ public sealed partial class WorldGrain(
     }
 
     /// <summary>Strictly increasing, and above anything an earlier activation handed out (ticks of the clock).</summary>
-    private long NextSequence() => _lastSequence = Math.Max(_lastSequence + 1, time.GetUtcNow().UtcTicks);
+    private long NextSequence() => _lastSequence = AfterClock(_lastSequence);
 
     /// <summary>
     /// The version of the statuses told now (an answer, or one push of several clients): strictly increasing, from the
@@ -341,7 +341,10 @@ public sealed partial class WorldGrain(
     /// two calls to the same gateway (a turn pushed right after a slice of positions has reached a client before
     /// them), so the client keeps the status with the highest version.
     /// </summary>
-    private ulong NextStatusVersion() => (ulong)(_lastStatusVersion = Math.Max(_lastStatusVersion + 1, time.GetUtcNow().UtcTicks));
+    private ulong NextStatusVersion() => (ulong)(_lastStatusVersion = AfterClock(_lastStatusVersion));
+
+    /// <summary>Above <paramref name="last"/>, and at least the clock's ticks.</summary>
+    private long AfterClock(long last) => Math.Max(last + 1, time.GetUtcNow().UtcTicks);
 
     /// <summary>1 for the first waiting client; 0 for one whose turn came.</summary>
     private int PositionOf(QueueEntry entry)
