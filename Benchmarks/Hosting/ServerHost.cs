@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Console;
@@ -103,6 +105,7 @@ public static class ServerHost
         })
         { IsBackground = true, Name = "parent watch" };
         parentWatch.Start();
+        using var threadPoolDelay = new ThreadPoolDelayProbe();
         if (placement is not null)
         {
             var placed = await PlayerPlacement.PlaceAsync(app.Services, placement, cancellationToken);
@@ -209,6 +212,78 @@ public static class ServerHost
             lock (_gate)
             {
                 _counters[instrument.Name] = _counters.GetValueOrDefault(instrument.Name) + (long)value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How long a work item waits in this process's thread pool before it runs: one queued every 10 ms, its wait recorded as
+    /// <c>mmo.bench.threadpool.delay</c> (ms), and a line a second on stderr (the server's log in the run directory) with
+    /// the second's median and largest wait, how many waited over 10 ms, the collections and their pause, and the CPU.
+    /// The grains, their timers and Orleans' networking all run as such work items, so this is the wait every request
+    /// adds in this process, whatever it is waiting behind (busy cores, threads held by blocking calls, collections).
+    /// </summary>
+    private sealed class ThreadPoolDelayProbe : IDisposable
+    {
+        private const string MeterName = "OrleansMmo.Benchmarks.Host";
+
+        private readonly Meter _meter = new(MeterName);
+        private readonly Histogram<double> _delay;
+        private readonly System.Collections.Concurrent.ConcurrentQueue<double> _second = new();
+        private readonly Thread _thread;
+        private volatile bool _stopped;
+
+        public ThreadPoolDelayProbe()
+        {
+            _delay = _meter.CreateHistogram<double>(OrleansMmo.Benchmarks.Reporting.ThreadPoolDelay.InstrumentName, "ms", "Wait of a work item in this process's thread pool");
+            _thread = new Thread(Probe) { IsBackground = true, Name = "thread-pool delay probe" };
+            _thread.Start();
+        }
+
+        public void Dispose()
+        {
+            _stopped = true;
+            _meter.Dispose();
+        }
+
+        private void Probe()
+        {
+            var second = Environment.TickCount64 / 1000;
+            var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var paused = GC.GetTotalPauseDuration();
+            var cpu = Environment.CpuUsage.TotalTime;
+            while (!_stopped)
+            {
+                Thread.Sleep(10);
+                var queued = Stopwatch.GetTimestamp();
+                ThreadPool.UnsafeQueueUserWorkItem(
+                    state =>
+                    {
+                        var waited = Stopwatch.GetElapsedTime(state).TotalMilliseconds;
+                        _delay.Record(waited);
+                        _second.Enqueue(waited);
+                    },
+                    queued,
+                    preferLocal: false);
+                if (Environment.TickCount64 / 1000 == second)
+                {
+                    continue;
+                }
+
+                second = Environment.TickCount64 / 1000;
+                var waits = new List<double>(_second.Count);
+                while (_second.TryDequeue(out var waited))
+                {
+                    waits.Add(waited);
+                }
+
+                waits.Sort();
+                var (now0, now1, now2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                var nowPaused = GC.GetTotalPauseDuration();
+                var nowCpu = Environment.CpuUsage.TotalTime;
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"threadpool {DateTime.UtcNow:HH:mm:ss} waits {waits.Count} median {(waits.Count > 0 ? waits[waits.Count / 2] : 0):0.0} ms largest {(waits.Count > 0 ? waits[^1] : 0):0.0} ms over-10ms {waits.Count(w => w > 10)} | collections {now0 - gen0}/{now1 - gen1}/{now2 - gen2} paused {(nowPaused - paused).TotalMilliseconds:0.0} ms | cpu {(nowCpu - cpu).TotalSeconds:0.00} s | threads {ThreadPool.ThreadCount}"));
+                (gen0, gen1, gen2, paused, cpu) = (now0, now1, now2, nowPaused, nowCpu);
             }
         }
     }

@@ -31,3 +31,31 @@ public static class OnlineLatency
         metrics["gatewayP99MsDuring"] = gatewayDuring.P99Ms;
     }
 }
+
+/// <summary>
+/// Each server process's thread-pool delay (the benchmark host's probe, <c>mmo.bench.threadpool.delay</c>) in the window
+/// before an event and in the event's: what every request waited in that process before it could run.
+/// </summary>
+public static class ThreadPoolDelay
+{
+    public const string InstrumentName = "mmo.bench.threadpool.delay";
+
+    /// <summary>
+    /// <c>{process}ThreadPoolDelayP99Ms{Before,During}</c> for each process given (its name and its three snapshots),
+    /// and the line to print.
+    /// </summary>
+    public static string Record(IDictionary<string, double> metrics, params (string Process, MetricsSnapshot BeforeStart, MetricsSnapshot EventStart, MetricsSnapshot EventEnd)[] processes)
+    {
+        var parts = new List<string>();
+        foreach (var (process, beforeStart, eventStart, eventEnd) in processes)
+        {
+            var before = OnlineLatency.Between(beforeStart, eventStart, [InstrumentName]);
+            var during = OnlineLatency.Between(eventStart, eventEnd, [InstrumentName]);
+            metrics[$"{process}ThreadPoolDelayP99MsBefore"] = before.P99Ms;
+            metrics[$"{process}ThreadPoolDelayP99MsDuring"] = during.P99Ms;
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{process} {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms"));
+        }
+
+        return "thread-pool delay p99: " + string.Join(", ", parts);
+    }
+}

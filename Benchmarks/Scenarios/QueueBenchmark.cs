@@ -100,6 +100,7 @@ public static class QueueBenchmark
         MetricsSnapshot? beforeStart = null, queueStart = null, queueEnd = null;
         // The same requests timed inside the gateway (frame in -> answer queued), at the same three moments: the
         // servers' share of the online players' latency, told apart from their own sockets and processes.
+        MetricsSnapshot? siloBeforeStart = null, siloQueueStart = null, siloQueueEnd = null;
         MetricsSnapshot? gatewayBeforeStart = null, gatewayQueueStart = null, gatewayQueueEnd = null;
         MetricsSnapshot GatewayMetrics() => servers.Gateways[0].Metrics;
         Task<RunSummary>? arrivalRun = null;
@@ -134,6 +135,7 @@ public static class QueueBenchmark
             {
                 beforeStart = snapshot;
                 gatewayBeforeStart = GatewayMetrics();
+                siloBeforeStart = servers.Silo.Metrics;
                 cpuBefore.Start();
             }
 
@@ -141,6 +143,7 @@ public static class QueueBenchmark
             {
                 queueStart = snapshot;
                 gatewayQueueStart = GatewayMetrics();
+                siloQueueStart = servers.Silo.Metrics;
                 cpuBefore.Stop();
                 cpuDuring.Start();
                 if (options.ControlCores is { } cores)
@@ -160,6 +163,7 @@ public static class QueueBenchmark
             {
                 queueEnd = snapshot;
                 gatewayQueueEnd = GatewayMetrics();
+                siloQueueEnd = servers.Silo.Metrics;
                 cpuDuring.Stop();
                 Console.WriteLine(controlRun is null
                     ? $"every arrival is in the world after {snapshot.ElapsedSeconds - queueStart.ElapsedSeconds:0.0} s"
@@ -201,13 +205,15 @@ public static class QueueBenchmark
         result.Metrics["queueSeconds"] = Math.Round(queueEnd.ElapsedSeconds - queueStart.ElapsedSeconds, 1);
         OnlineLatency.Record(result.Metrics, before, during, gatewayBefore, gatewayDuring);
         CpuWindow.Record(result.Metrics, cpuBefore, cpuDuring);
+        var threadPoolLine = ThreadPoolDelay.Record(result.Metrics,
+            ("silo", siloBeforeStart!, siloQueueStart!, siloQueueEnd!), ("gateway", gatewayBeforeStart!, gatewayQueueStart!, gatewayQueueEnd!));
 
         var cpuLine = CpuWindow.Compare(cpuBefore, cpuDuring);
         if (arrivalSummary is null)
         {
             // The control: no queue to judge, only what that much CPU did to the online players.
             result.Targets.Add(Target.AtMost("online players' p99 rise during the control (fraction)", result.Metrics["onlineP99Rise"], 0.25));
-            Console.WriteLine($"control: {cpuLine}; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms)");
+            Console.WriteLine($"control: {cpuLine}; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms); {threadPoolLine}");
             await result.WriteAsync(options.Out);
             return 0;
         }
@@ -247,7 +253,7 @@ public static class QueueBenchmark
         Console.WriteLine($"{queued:N0} queued; positions rose {result.Metrics["positionsThatRose"]}, FIFO violations {result.Metrics["fifoViolations"]} (largest {result.Metrics["largestTurnInversionMs"]} ms), "
             + $"longest push silence {result.Metrics["longestPushSilenceMs"]} ms; pushes out of order {result.Metrics["queuePushesOutOfOrder"]}, "
             + $"late zone deliveries {result.Metrics["gatewayLateDeliveries"]}; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms"
-            + $" (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms); {cpuLine}");
+            + $" (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms); {cpuLine}; {threadPoolLine}");
         await result.WriteAsync(options.Out);
         return 0;
     }

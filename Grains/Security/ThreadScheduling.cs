@@ -8,7 +8,7 @@ namespace OrleansMmo.Grains.Security;
 /// own id, so <c>setpriority</c> and <c>sched_setscheduler</c> on <c>gettid()</c> touch this thread alone; .NET's
 /// <see cref="Thread.Priority"/> does nothing there); elsewhere through <see cref="Thread.Priority"/>.
 /// </summary>
-internal static partial class ThreadScheduling
+public static partial class ThreadScheduling
 {
     /// <summary>The nice value of <see cref="HashingThreadPriority.Low"/> and <see cref="HashingThreadPriority.Idle"/>: the lowest.</summary>
     public const int LowestNice = 19;
@@ -54,6 +54,25 @@ internal static partial class ThreadScheduling
         }
 
         return tid;
+    }
+
+    /// <summary>
+    /// Sets the calling thread's nice value (0-19) on Linux, its <see cref="Thread.Priority"/> below normal elsewhere when
+    /// above 0. Returns false when the system refused; lowering one's own priority needs no privilege.
+    /// </summary>
+    public static bool TrySetNice(int nice)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            if (nice > 0)
+            {
+                Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
+            }
+
+            return true;
+        }
+
+        return nice == 0 || setpriority(PrioProcess, gettid(), nice) == 0;
     }
 
     [LoggerMessage(EventId = LogEvents.HashingThreadPriorityRefused, Level = LogLevel.Warning, Message = "Could not lower the hashing thread's priority: {Call} failed with errno {Errno}; hashing competes with gameplay")]

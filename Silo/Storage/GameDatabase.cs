@@ -25,7 +25,11 @@ public sealed class GameDatabase : IAsyncDisposable
     /// </summary>
     public const int DefaultPostgresMaxAutoPrepare = 20;
 
+    /// <summary>Name of SQLite's threads (<c>/proc/self/task/*/comm</c> on Linux), followed by their index.</summary>
+    public const string SqliteThreadNamePrefix = "mmo-sqlite-";
+
     private readonly DbDataSource _dataSource;
+    private readonly SqliteThreads? _sqliteThreads;
 
     public GameDatabase(StorageOptions options)
     {
@@ -48,8 +52,24 @@ public sealed class GameDatabase : IAsyncDisposable
                 DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.SqliteBusyTimeout.TotalSeconds)),
             };
             _dataSource = new SqliteGameDataSource(builder.ToString(), options.SqliteBusyTimeout);
+            if (options.SqliteThreads > 0)
+            {
+                _sqliteThreads = new SqliteThreads(options.SqliteThreads, options.SqliteThreadNice);
+            }
         }
     }
+
+    /// <summary>Whether SQLite's work runs on threads of its own (<see cref="StorageOptions.SqliteThreads"/>).</summary>
+    public bool HasSqliteThreads => _sqliteThreads is not null;
+
+    /// <summary>
+    /// Runs <paramref name="work"/>, a unit of database work (open, commands, transaction), where it belongs: on SQLite's
+    /// threads of its own when there are any (<see cref="SqliteThreads"/>), in place otherwise (PostgreSQL).
+    /// </summary>
+    public Task<T> RunAsync<T>(Func<Task<T>> work) => _sqliteThreads is { } threads ? threads.Run(work) : work();
+
+    /// <inheritdoc cref="RunAsync{T}(Func{Task{T}})"/>
+    public Task RunAsync(Func<Task> work) => _sqliteThreads is { } threads ? threads.Run(work) : work();
 
     public StorageEngine Engine { get; }
 
@@ -91,6 +111,7 @@ public sealed class GameDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _dataSource.DisposeAsync().ConfigureAwait(false);
+        _sqliteThreads?.Dispose();
         if (_dataSource is SqliteGameDataSource)
         {
             // Pooled handles keep the file (and its -wal/-shm) open after the silo stops.

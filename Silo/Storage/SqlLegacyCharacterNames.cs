@@ -13,7 +13,10 @@ internal sealed class SqlLegacyCharacterNames(GameDatabase database, IOptions<Cl
 {
     private const string GrainIdPrefix = "charactername/";
 
-    public async Task<IReadOnlyList<string>> ListAfterAsync(string after, int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> ListAfterAsync(string after, int limit, CancellationToken cancellationToken = default) =>
+        database.RunAsync(() => ListAfterHereAsync(after, limit, cancellationToken));
+
+    private async Task<IReadOnlyList<string>> ListAfterHereAsync(string after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();

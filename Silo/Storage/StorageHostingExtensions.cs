@@ -55,7 +55,13 @@ public static class StorageHostingExtensions
 
         services.AddKeyedSingleton<IGrainStorage>(
             StorageNames.Game,
-            (sp, _) => new GrainIdentityStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetProviderName)));
+            (sp, _) =>
+            {
+                // On SQLite every storage call runs on the database's own threads (StorageOptions.SqliteThreads).
+                var adoNet = sp.GetRequiredKeyedService<IGrainStorage>(AdoNetProviderName);
+                var database = sp.GetRequiredService<GameDatabase>();
+                return new GrainIdentityStorage(database.HasSqliteThreads ? new SqliteThreadsStorage(adoNet, database) : adoNet);
+            });
 
         // The same instance under the default name, for [PersistentState] without a provider name.
         services.AddKeyedSingleton<IGrainStorage>(

@@ -26,6 +26,17 @@ public sealed class StorageOptions
     /// </summary>
     public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Threads of their own on which every SQLite read and write of the silo runs (grain state, session records, the
+    /// audit log), 0-64; 0 runs them on the caller's thread, the thread pool the grains share. Microsoft.Data.Sqlite
+    /// has no asynchronous I/O, so its calls, and SQLite's sleeps while another connection holds the write lock, hold
+    /// whichever thread runs them. Not used for PostgreSQL, whose driver is asynchronous.
+    /// </summary>
+    public int SqliteThreads { get; set; } = 2;
+
+    /// <summary>The Linux nice value of <see cref="SqliteThreads"/>, 0-19 (higher yields the cores sooner): players' requests come before storage work when the cores are short.</summary>
+    public int SqliteThreadNice { get; set; } = 5;
+
     /// <summary>The engine these options select.</summary>
     public StorageEngine Engine =>
         string.IsNullOrWhiteSpace(PostgresConnectionString) ? StorageEngine.Sqlite : StorageEngine.Postgres;

@@ -8,6 +8,9 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
     private static readonly TimeSpan _maxBusyTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>The most threads <see cref="StorageOptions.SqliteThreads"/> may ask for: SQLite writes one at a time.</summary>
+    public const int MaxSqliteThreads = 64;
+
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
         if (options.Engine == StorageEngine.Postgres)
@@ -37,6 +40,16 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         if (options.SqliteBusyTimeout <= TimeSpan.Zero || options.SqliteBusyTimeout > _maxBusyTimeout)
         {
             failures.Add($"{StorageOptions.SectionName}:{nameof(StorageOptions.SqliteBusyTimeout)} must be above zero and at most {_maxBusyTimeout}.");
+        }
+
+        if (options.SqliteThreads is < 0 or > MaxSqliteThreads)
+        {
+            failures.Add($"{StorageOptions.SectionName}:{nameof(StorageOptions.SqliteThreads)} must be 0-{MaxSqliteThreads} (0: on the caller's thread).");
+        }
+
+        if (options.SqliteThreadNice is < 0 or > 19)
+        {
+            failures.Add($"{StorageOptions.SectionName}:{nameof(StorageOptions.SqliteThreadNice)} must be 0-19.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

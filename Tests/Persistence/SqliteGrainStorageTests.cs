@@ -36,6 +36,59 @@ public sealed class SqliteGrainStorageTests(SqliteStorageSiloFixture fixture)
     }
 
     [Fact]
+    public async Task SqliteWorkRunsOnTheDatabasesOwnThreadsAndWaitsForThemInsteadOfHoldingTheCallers()
+    {
+        var options = await Fixture.NewDatabaseAsync("sqlite_threads");
+        options.SqliteThreads = 1;
+        await using var database = new GameDatabase(options);
+        await new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+        Assert.Equal(GameDatabase.SqliteThreadNamePrefix + "0", await database.RunAsync(() => Task.FromResult(Thread.CurrentThread.Name)));
+
+        // With its one thread held, the operations store's SQL waits for it: it does not run on the caller's thread.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = database.RunAsync(() =>
+        {
+            release.Task.Wait();
+            return Task.CompletedTask;
+        });
+        var store = new OrleansMmo.Silo.Storage.Operations.SqlOperationsStore(database, Options.Create(new ClusterOptions { ServiceId = "sqlite-threads" }));
+        var playTime = store.PlayTimeAsync(Guid.NewGuid(), DateTimeOffset.UtcNow);
+        Assert.NotSame(playTime, await Task.WhenAny(playTime, Task.Delay(TimeSpan.FromMilliseconds(300))));
+        release.SetResult();
+        await holding;
+        Assert.Equal(TimeSpan.Zero, (await playTime).Total);
+
+        // 0: in place, on the caller's thread (PostgreSQL never has them).
+        options.SqliteThreads = 0;
+        await using var inPlace = new GameDatabase(options);
+        var caller = Environment.CurrentManagedThreadId;
+        Assert.Equal(caller, await inPlace.RunAsync(() => Task.FromResult(Environment.CurrentManagedThreadId)));
+    }
+
+    [Fact]
+    public async Task AGrainsStateIsReadOnTheDatabasesOwnThreads()
+    {
+        // Both of the silo's SQLite threads (the default, 2) held: a grain that activates cannot read its state.
+        var database = Fixture.Silo.Services.GetRequiredService<GameDatabase>();
+        Assert.True(database.HasSqliteThreads);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new CountdownEvent(2);
+        var holding = Enumerable.Range(0, 2).Select(_ => database.RunAsync(() =>
+        {
+            started.Signal();
+            release.Task.Wait();
+            return Task.CompletedTask;
+        })).ToArray();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
+
+        var read = Fixture.Silo.Grains.GetGrain<IStorageProbeGrain>($"threads-{Guid.NewGuid():N}").GetAsync();
+        Assert.NotSame(read, await Task.WhenAny(read, Task.Delay(TimeSpan.FromMilliseconds(300))));
+        release.SetResult();
+        await Task.WhenAll(holding);
+        Assert.False((await read).RecordExists);
+    }
+
+    [Fact]
     public async Task ConnectionsUseWalNormalSyncAndTheBusyTimeout()
     {
         await using var database = new GameDatabase(Fixture.Options);

@@ -315,7 +315,10 @@ public sealed class SqlOperationsStore(GameDatabase database, IOptions<ClusterOp
     // '\' is not an escape character in LIKE by default on SQLite; removing the wildcards keeps the pattern literal on both engines.
     private static string EscapeLike(string text) => text.Replace("%", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
 
-    private async Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken)
+    private Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken) =>
+        database.RunAsync(() => InTransactionHereAsync(work, cancellationToken));
+
+    private async Task InTransactionHereAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         // SQLite: Serializable is BEGIN IMMEDIATE, which takes the write lock up front; a deferred transaction that
@@ -326,11 +329,12 @@ public sealed class SqlOperationsStore(GameDatabase database, IOptions<ClusterOp
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(connection, null, sql, cancellationToken, parameters).ConfigureAwait(false);
-    }
+    private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        database.RunAsync(async () =>
+        {
+            await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await ExecuteAsync(connection, null, sql, cancellationToken, parameters).ConfigureAwait(false);
+        });
 
     private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)
@@ -339,8 +343,12 @@ public sealed class SqlOperationsStore(GameDatabase database, IOptions<ClusterOp
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken,
-        params (string Name, object? Value)[] parameters)
+    private Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters) =>
+        database.RunAsync(() => QueryHereAsync(sql, map, parameters, cancellationToken));
+
+    private async Task<IReadOnlyList<T>> QueryHereAsync<T>(string sql, Func<DbDataReader, T> map, (string Name, object? Value)[] parameters,
+        CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, sql, parameters);

@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using Orleans.Storage;
+using OrleansMmo.Grains.Security;
+
+namespace OrleansMmo.Silo.Storage;
+
+/// <summary>
+/// Threads of SQLite's own, where every unit of SQLite work of the silo runs (<see cref="GameDatabase.RunAsync(Func{Task})"/>).
+/// </summary>
+/// <remarks>
+/// Microsoft.Data.Sqlite has no asynchronous I/O: its async methods run synchronously on the caller, and a write that
+/// finds another connection holding the write lock waits in SQLite's busy handler, which sleeps the thread (1, 2, 5,
+/// ... up to 100 ms at a time). On the thread pool, which the grains, their timers and the silo's networking share
+/// with only a few threads on a small machine, each such sleep or disk read held a thread every player's request
+/// needed: while 100 sessions a second started, the silo's thread-pool delay reached a p99 of 14-33 ms with no
+/// collection and the cores not busy (docs/benchmarks, "SQLite off the grains' threads"). Here it holds only the
+/// database's work, and at a lower priority than the grains' (<see cref="StorageOptions.SqliteThreadNice"/>), so the
+/// kernel serves players' requests first when the cores are short.
+/// </remarks>
+internal sealed class SqliteThreads : TaskScheduler, IDisposable
+{
+    [ThreadStatic]
+    private static bool _onSqliteThread;
+
+    private readonly BlockingCollection<Task> _work = new(new ConcurrentQueue<Task>());
+    private readonly Thread[] _threads;
+    private readonly int _nice;
+
+    public SqliteThreads(int count, int nice)
+    {
+        _nice = nice;
+        _threads = new Thread[count];
+        for (var i = 0; i < count; i++)
+        {
+            _threads[i] = new Thread(Work) { IsBackground = true, Name = GameDatabase.SqliteThreadNamePrefix + i };
+            _threads[i].Start();
+        }
+    }
+
+    public override int MaximumConcurrencyLevel => _threads.Length;
+
+    /// <summary>Starts <paramref name="work"/> on one of the threads; in place once they are stopped (the silo's last writes).</summary>
+    public Task<T> Run<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+        }
+        catch (InvalidOperationException) when (_work.IsAddingCompleted)
+        {
+            return work();
+        }
+    }
+
+    /// <inheritdoc cref="Run{T}(Func{Task{T}})"/>
+    public Task Run(Func<Task> work)
+    {
+        try
+        {
+            return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+        }
+        catch (InvalidOperationException) when (_work.IsAddingCompleted)
+        {
+            return work();
+        }
+    }
+
+    /// <summary>Lets the threads finish what was queued, then stops them.</summary>
+    public void Dispose()
+    {
+        _work.CompleteAdding();
+        foreach (var thread in _threads)
+        {
+            if (thread != Thread.CurrentThread)
+            {
+                thread.Join();
+            }
+        }
+    }
+
+    protected override void QueueTask(Task task) => _work.Add(task);
+
+    // Work started from one of these threads (a nested unit) runs where it is rather than wait for a free thread.
+    protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => _onSqliteThread && TryExecuteTask(task);
+
+    protected override IEnumerable<Task> GetScheduledTasks() => _work.ToArray();
+
+    private void Work()
+    {
+        _onSqliteThread = true;
+        // Lowering one's own priority needs no privilege; were it refused, the threads would only compete as equals.
+        _ = ThreadScheduling.TrySetNice(_nice);
+        foreach (var task in _work.GetConsumingEnumerable())
+        {
+            TryExecuteTask(task);
+        }
+    }
+}
+
+/// <summary>Grain storage whose calls run as units of <see cref="GameDatabase.RunAsync(Func{Task})"/>.</summary>
+internal sealed class SqliteThreadsStorage(IGrainStorage inner, GameDatabase database) : IGrainStorage
+{
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        database.RunAsync(() => inner.ReadStateAsync(stateName, grainId, grainState));
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        database.RunAsync(() => inner.WriteStateAsync(stateName, grainId, grainState));
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        database.RunAsync(() => inner.ClearStateAsync(stateName, grainId, grainState));
+}
