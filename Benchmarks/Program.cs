@@ -179,6 +179,10 @@ public static class Program
         var probeRate = new Option<double>("--probe-rate") { Description = "GetPlayer requests per second per online player", DefaultValueFactory = _ => 2 };
         var before = new Option<double>("--before") { Description = "Seconds measured before the arrivals", DefaultValueFactory = _ => 20 };
         var maxDuration = new Option<double>("--max-duration") { Description = "Seconds the arrivals may take to all get in", DefaultValueFactory = _ => 300 };
+        var stay = new Option<double?>("--stay-seconds")
+        {
+            Description = "Each arrival leaves this long after it entered, so the queue moves as players leave a full world (with --raise-per-second 0); default: they stay",
+        };
         var onlineProcesses = new Option<int>("--online-processes") { Description = "Worker processes the online players run in (1: in this process, beside the arrivals)", DefaultValueFactory = _ => 2 };
         var control = new Option<double?>("--control-cores")
         {
@@ -187,13 +191,14 @@ public static class Program
         var controlSeconds = new Option<double?>("--control-seconds") { Description = "How long the control lasts (default 52: about as long as 5,000 arrivals take)" };
         var command = new Command("queue", "e. Login queue: thousands arrive at once for a full world; FIFO, monotonic positions, pushes on time, online players' latency")
         {
-            online, arrivals, capacity, raise, probeRate, before, maxDuration, onlineProcesses, SessionStartsPerSecond, control, controlSeconds, SeedDirectory, Out, RunDirectory,
+            online, arrivals, capacity, raise, probeRate, before, maxDuration, stay, onlineProcesses, SessionStartsPerSecond, control, controlSeconds, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => QueueBenchmark.RunAsync(new QueueBenchmark.Options(
             parse.GetValue(online), parse.GetValue(arrivals), parse.GetValue(capacity), parse.GetValue(raise), parse.GetValue(probeRate),
             TimeSpan.FromSeconds(parse.GetValue(before)), TimeSpan.FromSeconds(parse.GetValue(maxDuration)),
             parse.GetValue(onlineProcesses), parse.GetValue(SessionStartsPerSecond), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out),
-            parse.GetValue(control), parse.GetValue(controlSeconds) is { } seconds ? TimeSpan.FromSeconds(seconds) : null), token));
+            parse.GetValue(control), parse.GetValue(controlSeconds) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            parse.GetValue(stay) is { } staySeconds ? TimeSpan.FromSeconds(staySeconds) : null), token));
         return command;
     }
 

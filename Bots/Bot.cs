@@ -96,6 +96,12 @@ public sealed partial class Bot
 
                 attempt = 0;
                 await PlayAsync(session, stop);
+                if (_settings.StayInWorld is not null && !stop.IsCancellationRequested)
+                {
+                    // Stayed its time: it leaves (below) and does not come back.
+                    _metrics.Increment(Counter.LeftAfterStay);
+                    return;
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -433,6 +439,11 @@ public sealed partial class Bot
     private async Task PlayAsync(InWorldSession session, CancellationToken stop)
     {
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (_settings.StayInWorld is { } stay)
+        {
+            lost.CancelAfter(stay);
+        }
+
         var client = session.Client;
         var disconnected = client.Disconnected.ContinueWith(
             task =>
@@ -454,7 +465,7 @@ public sealed partial class Bot
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested)
         {
-            // Either the run ended or the connection was lost.
+            // The run ended, the connection was lost, or the bot's stay is over.
         }
 
         if (!stop.IsCancellationRequested && disconnected.IsCompleted)

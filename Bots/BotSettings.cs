@@ -63,6 +63,12 @@ public sealed record BotSettings
     /// <summary>Requests for the character's own state (GetPlayer, the full path to the Player grain) per second per bot.</summary>
     public double GetPlayerRate { get; init; }
 
+    /// <summary>
+    /// How long a bot stays in the world before it closes its connection and ends (a player who logs off); null stays
+    /// until the run ends. The login queue's benchmark uses it so that the queue moves as players leave a full world.
+    /// </summary>
+    public TimeSpan? StayInWorld { get; init; }
+
     /// <summary>Reconnect (resuming the session with its ticket) when a connection is lost before the end.</summary>
     public bool Reconnect { get; init; } = true;
 

@@ -26,7 +26,7 @@ public static class QueueBenchmark
     public sealed record Options(
         int Online, int Arrivals, int Capacity, int RaisePerSecond, double ProbeRate, TimeSpan Before, TimeSpan MaxDuration,
         int OnlineProcesses, double? SessionStartsPerSecond, string SeedDirectory, string RunDirectory, string? Out,
-        double? ControlCores = null, TimeSpan? ControlDuration = null);
+        double? ControlCores = null, TimeSpan? ControlDuration = null, TimeSpan? Stay = null);
 
     /// <summary>How long the control lasts unless told: about as long as 5,000 arrivals take at the default admission (50-52 s).</summary>
     public static readonly TimeSpan DefaultControlDuration = TimeSpan.FromSeconds(52);
@@ -35,7 +35,8 @@ public static class QueueBenchmark
     {
         var seed = BenchmarkSeed.Require(options.SeedDirectory, options.Online + options.Arrivals);
         var runDirectory = Path.Combine(options.RunDirectory, $"queue-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
-        Console.WriteLine($"queue: {options.Online:N0} online players probing at {options.ProbeRate:0.#}/s; {options.Arrivals:N0} arrivals at once for capacity {options.Capacity:N0}, raised by {options.RaisePerSecond}/s");
+        Console.WriteLine($"queue: {options.Online:N0} online players probing at {options.ProbeRate:0.#}/s; {options.Arrivals:N0} arrivals at once for capacity {options.Capacity:N0}, raised by {options.RaisePerSecond}/s"
+            + (options.Stay is { } stay ? $"; each arrival leaves {stay.TotalSeconds:0.#} s after it entered" : ""));
         var result = new BenchmarkResult("queue")
         {
             Parameters =
@@ -49,6 +50,7 @@ public static class QueueBenchmark
                 ["onlineProcesses"] = options.OnlineProcesses,
                 ["sessionStartsPerSecond"] = ServerSetOptions.SessionStartsPerSecond(options.SessionStartsPerSecond),
                 ["controlCores"] = options.ControlCores ?? -1,
+                ["staySeconds"] = options.Stay?.TotalSeconds ?? -1,
             },
         };
 
@@ -91,6 +93,7 @@ public static class QueueBenchmark
             Duration = options.MaxDuration,
             RequestTimeout = TimeSpan.FromSeconds(30),
             QueueLedger = ledger,
+            StayInWorld = options.Stay,
         };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -261,6 +264,12 @@ public static class QueueBenchmark
     /// <summary>Raises the world's capacity every second by the given step until every arrival is in.</summary>
     private static async Task RaiseAsync(OperatorApi api, string world, Options options, Func<bool> done, CancellationToken cancellationToken)
     {
+        if (options.RaisePerSecond <= 0)
+        {
+            // The queue moves only as players leave (--stay-seconds).
+            return;
+        }
+
         // First the arrivals fill the free places and the rest queue; then the operators open more.
         await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
         var capacity = options.Capacity;

@@ -63,6 +63,8 @@ public enum Counter
     LedgerItemsLooted,
     LedgerItemsUsed,
     LedgerItemsEnd,
+    /// <summary>Bots that stayed their <see cref="BotSettings.StayInWorld"/> and left.</summary>
+    LeftAfterStay,
 }
 
 /// <summary>

@@ -233,6 +233,23 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     }
 
     [Fact]
+    public async Task QueueWithStaysMovesAsTheArrivalsLeaveAFullWorld()
+    {
+        // No raises: 2 of the 8 arrivals get in, 6 queue, and each place comes free when an arrival leaves after its 1 s.
+        var result = await bench.RunAsync(
+            "queue", "--online", "4", "--arrivals", "8", "--capacity", "6", "--raise-per-second", "0", "--stay-seconds", "1", "--before", "2", "--online-processes", "1", "--session-starts", "20");
+
+        Assert.True(Metric(result, "queued") > 0, "nobody queued");
+        Assert.Equal((0, 0), (Metric(result, "positionsThatRose"), Metric(result, "fifoViolations")));
+        var counters = result.GetProperty("runs").GetProperty("arrivals").GetProperty("counters");
+        Assert.Equal(8, counters.GetProperty("EnteredWorld").GetInt64());
+        Assert.True(counters.GetProperty("LeftAfterStay").GetInt64() >= 6, $"only {counters.GetProperty("LeftAfterStay")} arrivals left after their stay");
+        // The benchmark host's probe of each server's thread pool.
+        Assert.True(Metric(result, "siloThreadPoolDelayP99MsDuring") > 0);
+        Assert.True(Metric(result, "gatewayThreadPoolDelayP99MsDuring") > 0);
+    }
+
+    [Fact]
     public async Task QueueControlBurnsCpuInsteadOfTheArrivals()
     {
         var result = await bench.RunAsync(
