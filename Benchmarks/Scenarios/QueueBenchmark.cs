@@ -103,8 +103,9 @@ public static class QueueBenchmark
         MetricsSnapshot? beforeStart = null, queueStart = null, queueEnd = null;
         // The same requests timed inside the gateway (frame in -> answer queued), at the same three moments: the
         // servers' share of the online players' latency, told apart from their own sockets and processes.
-        MetricsSnapshot? siloBeforeStart = null, siloQueueStart = null, siloQueueEnd = null;
         MetricsSnapshot? gatewayBeforeStart = null, gatewayQueueStart = null, gatewayQueueEnd = null;
+        // And the silo's, at the same moments, for its thread-pool delay.
+        MetricsSnapshot? siloBeforeStart = null, siloQueueStart = null, siloQueueEnd = null;
         MetricsSnapshot GatewayMetrics() => servers.Gateways[0].Metrics;
         Task<RunSummary>? arrivalRun = null;
         Task<RunSummary>? controlRun = null;
