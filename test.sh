@@ -40,7 +40,9 @@ start_postgres() {
         port="$(free_port $((55432 + (attempt - 1) * 100)))" || die "no free port for PostgreSQL"
         if postgres_start "$work_dir/pg" "$port" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300; then
             password="$(random_hex 16)"
-            postgres_sql "$work_dir/pg" "$port" "CREATE ROLE mmo LOGIN CREATEDB PASSWORD '$password'" "CREATE DATABASE mmo_test OWNER mmo"
+            # pg_signal_backend: a test's DROP DATABASE ... WITH (FORCE) ends every session in that database, and an
+            # autovacuum worker that happens to be in it belongs to no role, so only that membership may end it.
+            postgres_sql "$work_dir/pg" "$port" "CREATE ROLE mmo LOGIN CREATEDB PASSWORD '$password'" "GRANT pg_signal_backend TO mmo" "CREATE DATABASE mmo_test OWNER mmo"
             export MMO_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Database=mmo_test;Username=mmo;Password=$password"
             write_postgres_control
             log "PostgreSQL $(basename "$(dirname "$(postgres_bin_dir)")") on 127.0.0.1:$port"
