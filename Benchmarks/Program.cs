@@ -183,6 +183,16 @@ public static class Program
         {
             Description = "Each arrival leaves this long after it entered, so the queue moves as players leave a full world (with --raise-per-second 0); default: they stay",
         };
+        var staySpread = new Option<double>("--stay-spread")
+        {
+            Description = "Each stay is --stay-seconds times a factor drawn evenly from 1 - spread to 1 + spread (0-1), so those who entered together do not leave together",
+            DefaultValueFactory = _ => 0,
+        };
+        var residents = new Option<int>("--residents")
+        {
+            Description = "Players in the world before the arrivals besides the online ones, unmeasured; each leaves --stay-seconds after the arrivals start (the seed needs online + residents + arrivals)",
+            DefaultValueFactory = _ => 0,
+        };
         var onlineProcesses = new Option<int>("--online-processes") { Description = "Worker processes the online players run in (1: in this process, beside the arrivals)", DefaultValueFactory = _ => 2 };
         var control = new Option<double?>("--control-cores")
         {
@@ -191,14 +201,14 @@ public static class Program
         var controlSeconds = new Option<double?>("--control-seconds") { Description = "How long the control lasts (default 52: about as long as 5,000 arrivals take)" };
         var command = new Command("queue", "e. Login queue: thousands arrive at once for a full world; FIFO, monotonic positions, pushes on time, online players' latency")
         {
-            online, arrivals, capacity, raise, probeRate, before, maxDuration, stay, onlineProcesses, SessionStartsPerSecond, control, controlSeconds, SeedDirectory, Out, RunDirectory,
+            online, arrivals, capacity, raise, probeRate, before, maxDuration, stay, staySpread, residents, onlineProcesses, SessionStartsPerSecond, control, controlSeconds, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => QueueBenchmark.RunAsync(new QueueBenchmark.Options(
             parse.GetValue(online), parse.GetValue(arrivals), parse.GetValue(capacity), parse.GetValue(raise), parse.GetValue(probeRate),
             TimeSpan.FromSeconds(parse.GetValue(before)), TimeSpan.FromSeconds(parse.GetValue(maxDuration)),
             parse.GetValue(onlineProcesses), parse.GetValue(SessionStartsPerSecond), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out),
             parse.GetValue(control), parse.GetValue(controlSeconds) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
-            parse.GetValue(stay) is { } staySeconds ? TimeSpan.FromSeconds(staySeconds) : null), token));
+            parse.GetValue(stay) is { } staySeconds ? TimeSpan.FromSeconds(staySeconds) : null, parse.GetValue(staySpread), parse.GetValue(residents)), token));
         return command;
     }
 

@@ -441,7 +441,7 @@ public sealed partial class Bot
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (_settings.StayInWorld is { } stay)
         {
-            lost.CancelAfter(stay);
+            _ = EndStayAsync(lost, stay * (1 + _settings.StaySpread * (2 * _random.NextDouble() - 1)));
         }
 
         var client = session.Client;
@@ -473,6 +473,26 @@ public sealed partial class Bot
             var info = await disconnected;
             CountDisconnect(info);
             throw new MmoDisconnectedException(info);
+        }
+    }
+
+    /// <summary>Cancels <paramref name="lost"/> when the bot's stay in the world is over (<see cref="BotSettings.StayInWorld"/>).</summary>
+    private async Task EndStayAsync(CancellationTokenSource lost, TimeSpan stay)
+    {
+        var token = lost.Token;
+        try
+        {
+            if (_settings.StayStartsWith is { } start)
+            {
+                await start.WaitAsync(token);
+            }
+
+            await Task.Delay(stay, token);
+            lost.Cancel();
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            // The connection or the run ended first.
         }
     }
 

@@ -69,6 +69,15 @@ public sealed record BotSettings
     /// </summary>
     public TimeSpan? StayInWorld { get; init; }
 
+    /// <summary>
+    /// Each bot's stay is <see cref="StayInWorld"/> times a factor drawn evenly from 1 - spread to 1 + spread (0-1), so
+    /// that players who entered together do not all leave together; 0 (the default) stays exactly that long.
+    /// </summary>
+    public double StaySpread { get; init; }
+
+    /// <summary>When set, a bot's stay starts when this completes (or when it enters, if later), not when it enters.</summary>
+    public Task? StayStartsWith { get; init; }
+
     /// <summary>Reconnect (resuming the session with its ticket) when a connection is lost before the end.</summary>
     public bool Reconnect { get; init; } = true;
 

@@ -26,17 +26,24 @@ public static class QueueBenchmark
     public sealed record Options(
         int Online, int Arrivals, int Capacity, int RaisePerSecond, double ProbeRate, TimeSpan Before, TimeSpan MaxDuration,
         int OnlineProcesses, double? SessionStartsPerSecond, string SeedDirectory, string RunDirectory, string? Out,
-        double? ControlCores = null, TimeSpan? ControlDuration = null, TimeSpan? Stay = null);
+        double? ControlCores = null, TimeSpan? ControlDuration = null, TimeSpan? Stay = null, double StaySpread = 0, int Residents = 0);
 
     /// <summary>How long the control lasts unless told: about as long as 5,000 arrivals take at the default admission (50-52 s).</summary>
     public static readonly TimeSpan DefaultControlDuration = TimeSpan.FromSeconds(52);
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
     {
-        var seed = BenchmarkSeed.Require(options.SeedDirectory, options.Online + options.Arrivals);
+        if (options.Residents > 0 && options.Stay is null)
+        {
+            await Console.Error.WriteLineAsync("--residents needs --stay-seconds: how long after the arrivals start each resident leaves");
+            return 2;
+        }
+
+        var seed = BenchmarkSeed.Require(options.SeedDirectory, options.Online + options.Residents + options.Arrivals);
         var runDirectory = Path.Combine(options.RunDirectory, $"queue-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
         Console.WriteLine($"queue: {options.Online:N0} online players probing at {options.ProbeRate:0.#}/s; {options.Arrivals:N0} arrivals at once for capacity {options.Capacity:N0}, raised by {options.RaisePerSecond}/s"
-            + (options.Stay is { } stay ? $"; each arrival leaves {stay.TotalSeconds:0.#} s after it entered" : ""));
+            + (options.Residents > 0 ? $"; {options.Residents:N0} residents in the world before, leaving once the arrivals start" : "")
+            + (options.Stay is { } stay ? $"; each arrival leaves {stay.TotalSeconds:0.#} s (±{options.StaySpread:0%}) after it entered" : ""));
         var result = new BenchmarkResult("queue")
         {
             Parameters =
@@ -51,6 +58,8 @@ public static class QueueBenchmark
                 ["sessionStartsPerSecond"] = ServerSetOptions.SessionStartsPerSecond(options.SessionStartsPerSecond),
                 ["controlCores"] = options.ControlCores ?? -1,
                 ["staySeconds"] = options.Stay?.TotalSeconds ?? -1,
+                ["staySpread"] = options.StaySpread,
+                ["residents"] = options.Residents,
             },
         };
 
@@ -82,7 +91,7 @@ public static class QueueBenchmark
         {
             Gateways = servers.GameEndpoints,
             Bots = options.Arrivals,
-            FirstIndex = options.Online,
+            FirstIndex = options.Online + options.Residents,
             Prefix = BenchmarkSeed.Prefix,
             TicketCache = seed.Tickets,
             TicketCacheReadOnly = true,
@@ -94,6 +103,19 @@ public static class QueueBenchmark
             RequestTimeout = TimeSpan.FromSeconds(30),
             QueueLedger = ledger,
             StayInWorld = options.Stay,
+            StaySpread = options.StaySpread,
+        };
+        // Residents fill the world before the window, unmeasured, so that it is as full before the arrivals as during
+        // them; their stays start when the arrivals do, so the queue moves as they leave.
+        var arrivalsStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var residents = arrivals with
+        {
+            Bots = options.Residents,
+            FirstIndex = options.Online,
+            LoginConcurrency = 64,
+            QueueLedger = null,
+            StayInWorld = options.Stay ?? TimeSpan.Zero,
+            StayStartsWith = arrivalsStarted.Task,
         };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -120,11 +142,15 @@ public static class QueueBenchmark
         var cpuBefore = new CpuWindow(cpuProcesses);
         var cpuDuring = new CpuWindow(cpuProcesses);
         var arrivalsIn = 0L;
+        var residentsIn = 0L;
+        var residentRun = options.Residents > 0
+            ? BotRunner.RunInProcessAsync(residents, null, s => Interlocked.Exchange(ref residentsIn, s.Counter(Counter.InWorld)), stop.Token)
+            : null;
         // The online players' latency is measured in worker processes of their own (with --online-processes 2 or
         // more), so thousands of arrivals in this process do not delay the measurement itself.
         var onlineRun = BotRunner.RunAsync(online, options.OnlineProcesses, Console.Out, stop.Token, snapshot =>
         {
-            if (allInAt is null && snapshot.Counter(Counter.InWorld) >= options.Online)
+            if (allInAt is null && snapshot.Counter(Counter.InWorld) >= options.Online && Interlocked.Read(ref residentsIn) >= options.Residents)
             {
                 allInAt = clock.Elapsed;
             }
@@ -158,6 +184,7 @@ public static class QueueBenchmark
                 else
                 {
                     Console.WriteLine("arrivals start");
+                    arrivalsStarted.TrySetResult();
                     arrivalRun = BotRunner.RunInProcessAsync(arrivals, null, s => Interlocked.Exchange(ref arrivalsIn, s.Counter(Counter.EnteredWorld)), stop.Token);
                     raising = RaiseAsync(api, world, options, () => Interlocked.Read(ref arrivalsIn) >= options.Arrivals, stop.Token);
                 }
@@ -177,6 +204,10 @@ public static class QueueBenchmark
         });
         var onlineSummary = await onlineRun;
         var arrivalSummary = arrivalRun is null ? null : await arrivalRun;
+        if (residentRun is not null)
+        {
+            result.Runs["residents"] = await residentRun;
+        }
         if (controlRun is not null)
         {
             await controlRun;

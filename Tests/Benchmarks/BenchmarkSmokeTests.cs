@@ -233,17 +233,20 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     }
 
     [Fact]
-    public async Task QueueWithStaysMovesAsTheArrivalsLeaveAFullWorld()
+    public async Task QueueWithResidentsAndStaysMovesAsPlayersLeaveAFullWorld()
     {
-        // No raises: 2 of the 8 arrivals get in, 6 queue, and each place comes free when an arrival leaves after its 1 s.
+        // No raises: 2 online and 2 residents fill the 4 places, so the 8 arrivals queue; the residents leave 0.5-1.5 s
+        // after the arrivals start, and each arrival as long after it entered, which lets the rest in.
         var result = await bench.RunAsync(
-            "queue", "--online", "4", "--arrivals", "8", "--capacity", "6", "--raise-per-second", "0", "--stay-seconds", "1", "--before", "2", "--online-processes", "1", "--session-starts", "20");
+            "queue", "--online", "2", "--residents", "2", "--arrivals", "8", "--capacity", "4", "--raise-per-second", "0",
+            "--stay-seconds", "1", "--stay-spread", "0.5", "--before", "2", "--online-processes", "1", "--session-starts", "20");
 
         Assert.True(Metric(result, "queued") > 0, "nobody queued");
         Assert.Equal((0, 0), (Metric(result, "positionsThatRose"), Metric(result, "fifoViolations")));
-        var counters = result.GetProperty("runs").GetProperty("arrivals").GetProperty("counters");
-        Assert.Equal(8, counters.GetProperty("EnteredWorld").GetInt64());
-        Assert.True(counters.GetProperty("LeftAfterStay").GetInt64() >= 6, $"only {counters.GetProperty("LeftAfterStay")} arrivals left after their stay");
+        var runs = result.GetProperty("runs");
+        Assert.Equal(8, runs.GetProperty("arrivals").GetProperty("counters").GetProperty("EnteredWorld").GetInt64());
+        Assert.Equal(2, runs.GetProperty("residents").GetProperty("counters").GetProperty("LeftAfterStay").GetInt64());
+        Assert.True(runs.GetProperty("arrivals").GetProperty("counters").GetProperty("LeftAfterStay").GetInt64() >= 4);
         // The benchmark host's probe of each server's thread pool.
         Assert.True(Metric(result, "siloThreadPoolDelayP99MsDuring") > 0);
         Assert.True(Metric(result, "gatewayThreadPoolDelayP99MsDuring") > 0);
