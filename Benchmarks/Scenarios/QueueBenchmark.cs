@@ -39,6 +39,12 @@ public static class QueueBenchmark
             return 2;
         }
 
+        if ((options.Stay is { } stayGiven && stayGiven <= TimeSpan.Zero) || options.StaySpread is < 0 or > 1 || options.Residents < 0)
+        {
+            await Console.Error.WriteLineAsync("--stay-seconds must be above 0, --stay-spread 0-1, --residents 0 or more");
+            return 2;
+        }
+
         var seed = BenchmarkSeed.Require(options.SeedDirectory, options.Online + options.Residents + options.Arrivals);
         var runDirectory = Path.Combine(options.RunDirectory, $"queue-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
         Console.WriteLine($"queue: {options.Online:N0} online players probing at {options.ProbeRate:0.#}/s; {options.Arrivals:N0} arrivals at once for capacity {options.Capacity:N0}, raised by {options.RaisePerSecond}/s"
