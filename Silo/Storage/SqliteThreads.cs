@@ -39,14 +39,17 @@ internal sealed class SqliteThreads : TaskScheduler, IDisposable
 
     public override int MaximumConcurrencyLevel => _threads.Length;
 
-    /// <summary>Starts <paramref name="work"/> on one of the threads; in place once they are stopped (the silo's last writes).</summary>
+    /// <summary>
+    /// Starts <paramref name="work"/> on one of the threads; in place once they are stopped (the silo's last writes).
+    /// A scheduler that refuses a task makes <see cref="TaskFactory.StartNew(Action)"/> throw <see cref="TaskSchedulerException"/>.
+    /// </summary>
     public Task<T> Run<T>(Func<Task<T>> work)
     {
         try
         {
             return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
         }
-        catch (InvalidOperationException) when (_work.IsAddingCompleted)
+        catch (TaskSchedulerException) when (_work.IsAddingCompleted)
         {
             return work();
         }
@@ -59,7 +62,7 @@ internal sealed class SqliteThreads : TaskScheduler, IDisposable
         {
             return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
         }
-        catch (InvalidOperationException) when (_work.IsAddingCompleted)
+        catch (TaskSchedulerException) when (_work.IsAddingCompleted)
         {
             return work();
         }
