@@ -39,7 +39,7 @@ public static partial class ThreadScheduling
         }
 
         // Lowering one's own priority needs no privilege.
-        if (setpriority(PrioProcess, tid, LowestNice) != 0)
+        if (!TrySetNice(LowestNice))
         {
             LogPriorityRefused(logger, "setpriority", Marshal.GetLastPInvokeError());
         }

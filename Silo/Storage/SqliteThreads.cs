@@ -39,34 +39,11 @@ internal sealed class SqliteThreads : TaskScheduler, IDisposable
 
     public override int MaximumConcurrencyLevel => _threads.Length;
 
-    /// <summary>
-    /// Starts <paramref name="work"/> on one of the threads; in place once they are stopped (the silo's last writes).
-    /// A scheduler that refuses a task makes <see cref="TaskFactory.StartNew(Action)"/> throw <see cref="TaskSchedulerException"/>.
-    /// </summary>
-    public Task<T> Run<T>(Func<Task<T>> work)
-    {
-        try
-        {
-            return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
-        }
-        catch (TaskSchedulerException) when (_work.IsAddingCompleted)
-        {
-            return work();
-        }
-    }
+    /// <summary>Starts <paramref name="work"/> on one of the threads; in place once they are stopped (the silo's last writes).</summary>
+    public Task<T> Run<T>(Func<Task<T>> work) => TryStart(work)?.Unwrap() ?? work();
 
     /// <inheritdoc cref="Run{T}(Func{Task{T}})"/>
-    public Task Run(Func<Task> work)
-    {
-        try
-        {
-            return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
-        }
-        catch (TaskSchedulerException) when (_work.IsAddingCompleted)
-        {
-            return work();
-        }
-    }
+    public Task Run(Func<Task> work) => TryStart(work)?.Unwrap() ?? work();
 
     /// <summary>Lets the threads finish what was queued, then stops them.</summary>
     public void Dispose()
@@ -82,6 +59,20 @@ internal sealed class SqliteThreads : TaskScheduler, IDisposable
     }
 
     protected override void QueueTask(Task task) => _work.Add(task);
+
+    // A scheduler that refuses a task makes StartNew throw TaskSchedulerException; null then: the threads are stopped.
+    private Task<TTask>? TryStart<TTask>(Func<TTask> work)
+        where TTask : Task
+    {
+        try
+        {
+            return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this);
+        }
+        catch (TaskSchedulerException) when (_work.IsAddingCompleted)
+        {
+            return null;
+        }
+    }
 
     // Work started from one of these threads (a nested unit) runs where it is rather than wait for a free thread.
     protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => _onSqliteThread && TryExecuteTask(task);
