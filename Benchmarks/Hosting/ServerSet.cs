@@ -287,8 +287,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// The silo and gateway ship with server GC (their runtimeconfig.json, as Sdk.Web sets it), which changes
-    /// memory use a lot, and the gateway with no thread-pool spinning; this tool does not. The host process gets the
-    /// product's GC and thread-pool settings through the runtime's environment variables, read from the product's own runtimeconfig.json beside this tool.
+    /// memory use a lot, and both with no thread-pool spinning and no profile-guided JIT tier; this tool has neither. The host process gets the
+    /// product's GC, JIT and thread-pool settings through the runtime's environment variables, read from the product's own runtimeconfig.json beside this tool.
     /// </summary>
     private static void MirrorRuntimeSettings(ProcessStartInfo start, string role)
     {
@@ -312,6 +312,11 @@ public sealed class ServerProcess : IAsyncDisposable
         if (properties.TryGetProperty("System.GC.Concurrent", out var concurrent))
         {
             start.Environment["DOTNET_gcConcurrent"] = concurrent.GetBoolean() ? "1" : "0";
+        }
+
+        if (properties.TryGetProperty("System.Runtime.TieredPGO", out var tieredPgo))
+        {
+            start.Environment["DOTNET_TieredPGO"] = tieredPgo.GetBoolean() ? "1" : "0";
         }
 
         if (properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var spinLimit))
