@@ -136,7 +136,15 @@ public class PasswordHashingTests
         Assert.Contains(PasswordCheck.Match, checks);
         Assert.Contains(PasswordCheck.Busy, checks);
         Assert.All(checks, c => Assert.True(c is PasswordCheck.Match or PasswordCheck.Busy, $"{c}"));
-        // A malformed stored hash is a failed check for its caller, not a stuck hashing thread.
+    }
+
+    [Fact]
+    public async Task AMalformedStoredHashFailsItsCheckAndLeavesTheHashingThreadWorking()
+    {
+        // One thread, the default queue timeout: with 10 ms, a loaded machine (the hashing threads run below
+        // everything else) could answer these BUSY before they ran.
+        using var hasher = NewHasher(o => o.MaxConcurrent = 1);
+        var stored = await hasher.HashAsync("right password");
         await Assert.ThrowsAsync<FormatException>(() => hasher.VerifyAsync("x", "pbkdf2-sha512$100000$not base64!$AAAA"));
         Assert.Equal(PasswordCheck.Match, await hasher.VerifyAsync("right password", stored!));
     }
