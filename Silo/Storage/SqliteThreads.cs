@@ -28,9 +28,8 @@ internal sealed class SqliteThreads : TaskScheduler, IDisposable
     private readonly object _gate = new();
     private readonly Queue<Task> _work = new();
     private readonly Thread[] _threads;
-    private int _sleeping;
-    private volatile bool _stopped;
     private readonly int _nice;
+    private volatile bool _stopped;
 
     public SqliteThreads(int count, int nice)
     {
@@ -76,10 +75,7 @@ internal sealed class SqliteThreads : TaskScheduler, IDisposable
             // StartNew turns this into the TaskSchedulerException TryStart expects.
             ObjectDisposedException.ThrowIf(_stopped, this);
             _work.Enqueue(task);
-            if (_sleeping > 0)
-            {
-                Monitor.Pulse(_gate);
-            }
+            Monitor.Pulse(_gate);
         }
     }
 
@@ -131,9 +127,7 @@ internal sealed class SqliteThreads : TaskScheduler, IDisposable
                     return null;
                 }
 
-                _sleeping++;
                 Monitor.Wait(_gate);
-                _sleeping--;
             }
 
             return _work.Dequeue();
