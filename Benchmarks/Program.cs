@@ -340,10 +340,16 @@ public static class Program
             Description = $"Cores of plain CPU the {AbuseAttacks.CpuControl} phase burns (named in --attacks: the control an attack's rise is held against)",
             DefaultValueFactory = _ => defaults.ControlCores,
         };
+        var chatCycles = new Option<int>("--chat-cycles")
+        {
+            Description = "The world-chat flood's characters stay in the world and alternate this many times between idle and flooding, each half an --attack-duration; "
+                + "its rise is the flooding windows' p99 over the idle ones' (0: one flooding phase against the baseline)",
+            DefaultValueFactory = _ => 3,
+        };
         var command = new Command("abuse", "Online players' latency, errors and the servers' memory while attackers try each known abuse in turn (issue 11)")
         {
             smoke, online, onlineProcesses, moveRate, probeRate, warmup, baseline, duration, settle, attacks, guessAddresses, guessConnections, registerConnections,
-            speakers, slowReaders, floodRate, pings, portal, tiny, tinyRate, controlCores, SeedDirectory, Out, RunDirectory,
+            speakers, slowReaders, floodRate, pings, portal, tiny, tinyRate, controlCores, chatCycles, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) =>
         {
@@ -357,7 +363,7 @@ public static class Program
                 ? new AbuseBenchmark.Options(4, 1, 2, 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), names,
                     new AbuseBenchmark.AttackSizes(GuessAddresses: 1, GuessConnectionsPerAddress: 2, RegisterConnections: 2, RegisterAddresses: 2, ChatSpeakers: 2,
                         SlowReaders: 1, FloodConnectionsPerSecond: 20, FloodAddresses: 2, FloodMaxOpen: 100, PingConnections: 1, PortalCharacters: 1, TinyMovers: 2),
-                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out))
+                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), ChatCycles: 1)
                 : new AbuseBenchmark.Options(
                     parse.GetValue(online), parse.GetValue(onlineProcesses), parse.GetValue(moveRate), parse.GetValue(probeRate),
                     TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(baseline)), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(settle)), names,
@@ -375,7 +381,7 @@ public static class Program
                         TinyMovesPerSecond = parse.GetValue(tinyRate),
                         ControlCores = parse.GetValue(controlCores),
                     },
-                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out));
+                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), parse.GetValue(chatCycles));
             return AbuseBenchmark.RunAsync(options, token);
         });
         return command;
@@ -396,15 +402,16 @@ public static class Program
         var adminUrl = new Option<string?>("--admin-url");
         var adminKey = new Option<string?>("--admin-key");
         var settle = new Option<double>("--settle") { Description = "Seconds from the start until the attack starts (its characters enter meanwhile)", DefaultValueFactory = _ => 0 };
+        var cycles = new Option<int>("--cycles") { Description = "Idle/active windows the attack alternates through over its duration (world-chat-flood); 0: active throughout", DefaultValueFactory = _ => 0 };
         var command = new Command("abuse-attack", "One attack of the abuse benchmark, as its worker process")
         {
-            attack, gateway, balancer, duration, size, addresses, rate, firstIndex, secondSize, octet, SeedDirectory, adminUrl, adminKey, settle,
+            attack, gateway, balancer, duration, size, addresses, rate, firstIndex, secondSize, octet, SeedDirectory, adminUrl, adminKey, settle, cycles,
         };
         command.Hidden = true;
         command.SetAction((parse, token) => AbuseAttacks.RunAsync(new AbuseAttacks.Settings(
             parse.GetValue(attack)!, Endpoint(parse.GetValue(gateway)!)!, Endpoint(parse.GetValue(balancer)!), TimeSpan.FromSeconds(parse.GetValue(duration)),
             parse.GetValue(size), parse.GetValue(addresses), parse.GetValue(rate), parse.GetValue(firstIndex), parse.GetValue(secondSize), parse.GetValue(octet),
-            parse.GetValue(SeedDirectory)!, parse.GetValue(adminUrl), parse.GetValue(adminKey), TimeSpan.FromSeconds(parse.GetValue(settle))), token));
+            parse.GetValue(SeedDirectory)!, parse.GetValue(adminUrl), parse.GetValue(adminKey), TimeSpan.FromSeconds(parse.GetValue(settle)), parse.GetValue(cycles)), token));
         return command;
 
         static System.Net.DnsEndPoint? Endpoint(string value) =>

@@ -28,6 +28,17 @@ public static class AbuseAttacks
     /// <summary>Printed when the attack's time is up, before its connections close: the phase is measured until here.</summary>
     public const string EndLine = "ABUSE-END";
 
+    /// <summary>
+    /// Printed, followed by <see cref="IdleWindow"/> or <see cref="ActiveWindow"/>, when an attack that alternates
+    /// (<see cref="Settings.Cycles"/>) switches: its characters stay in the world throughout and only stop and resume
+    /// attacking, so the phase holds the attack against those same characters being there and idle.
+    /// </summary>
+    public const string WindowLine = "ABUSE-WINDOW ";
+
+    public const string IdleWindow = "idle";
+
+    public const string ActiveWindow = "active";
+
     /// <summary>The attacks in the order the benchmark runs them.</summary>
     public static readonly string[] Names = ["login-guessing", "register-flood", "world-chat-flood", "connection-flood", "unread-pings", "portal-ping-pong", "tiny-moves"];
 
@@ -56,7 +67,8 @@ public static class AbuseAttacks
         string SeedDirectory,
         string? AdminUrl,
         string? AdminKey,
-        TimeSpan Settle);
+        TimeSpan Settle,
+        int Cycles = 0);
 
     /// <summary>Outcomes counted by name, and a few measured numbers.</summary>
     public sealed class Tally
@@ -400,6 +412,8 @@ public static class AbuseAttacks
     /// <summary>World-chat flood: many accounts say one WORLD line a second each, while some receivers read their pushes slowly.</summary>
     private static async Task WorldChatFloodAsync(Settings settings, TicketCache tickets, Readiness ready, Tally tally, CancellationToken stop)
     {
+        var duty = new Duty(settings.Cycles);
+        var switching = duty.RunAsync(settings.Duration, ready, tally, stop);
         var speakers = Loops(tally, settings.Size, async i =>
         {
             var (client, _, _) = await ready.EnterAsync(async () =>
@@ -426,6 +440,11 @@ public static class AbuseAttacks
                 var n = 0;
                 while (await timer.WaitForNextTickAsync(stop))
                 {
+                    if (!duty.Active)
+                    {
+                        continue;
+                    }
+
                     try
                     {
                         await client.ChatAsync(ChatChannel.World, $"buy gold at example.test #{i}-{n++}", cancellationToken: stop);
@@ -453,7 +472,49 @@ public static class AbuseAttacks
                 await DrainAsync(client, tally, "slow reader heard", TimeSpan.FromMilliseconds(500)).WaitAsync(stop);
             }
         }, stop);
-        await Task.WhenAll(speakers, readers);
+        await Task.WhenAll(speakers, readers, switching);
+    }
+
+    /// <summary>
+    /// Whether an alternating attack is attacking now. With no cycles it always is; with N it starts idle and switches
+    /// 2N times, evenly over the attack's duration, announcing each switch (<see cref="WindowLine"/>) so the benchmark
+    /// measures each kind of window on its own. Windows alternate so the machine's own drift over the phase falls on
+    /// both alike (a run's baseline and quiet end differ by more than the 25% the goal allows).
+    /// </summary>
+    private sealed class Duty(int cycles)
+    {
+        private volatile bool _active = cycles <= 0;
+
+        public bool Active => _active;
+
+        public async Task RunAsync(TimeSpan duration, Readiness ready, Tally tally, CancellationToken stop)
+        {
+            if (cycles <= 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await ready.Started.WaitAsync(stop);
+                var half = duration / (2 * cycles);
+                for (var cycle = 0; cycle < cycles; cycle++)
+                {
+                    foreach (var active in (bool[])[false, true])
+                    {
+                        _active = active;
+                        var kind = active ? ActiveWindow : IdleWindow;
+                        Console.WriteLine(WindowLine + kind);
+                        tally.Add("window:" + kind);
+                        await Task.Delay(half, stop);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The attack's time is up.
+            }
+        }
     }
 
     private static Task WorldChatFloodAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop) =>

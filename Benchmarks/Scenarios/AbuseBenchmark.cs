@@ -50,7 +50,7 @@ public static class AbuseBenchmark
 
     public sealed record Options(
         int Online, int OnlineProcesses, double MoveRate, double ProbeRate, TimeSpan Warmup, TimeSpan Baseline, TimeSpan AttackDuration, TimeSpan Settle,
-        IReadOnlyList<string> Attacks, AttackSizes Sizes, string SeedDirectory, string RunDirectory, string? Out);
+        IReadOnlyList<string> Attacks, AttackSizes Sizes, string SeedDirectory, string RunDirectory, string? Out, int ChatCycles = 0);
 
     /// <summary>What one phase (the baseline or an attack) did to the online players and the servers.</summary>
     public sealed class Phase
@@ -99,7 +99,38 @@ public static class AbuseBenchmark
 
         public SortedDictionary<string, double> AttackerMeasured { get; set; } = new(StringComparer.Ordinal);
 
+        /// <summary>
+        /// An alternating attack's windows (<see cref="AbuseAttacks.WindowLine"/>): the online players while the attack's
+        /// characters were in the world and idle, and while they attacked, each pooled over the phase's windows. Null
+        /// for an attack that does not alternate.
+        /// </summary>
+        public WindowedLatency? Windows { get; set; }
+
         public string? Note { get; set; }
+    }
+
+    /// <summary>The online players' latency in an alternating attack's idle and active windows; see <see cref="Phase.Windows"/>.</summary>
+    public sealed class WindowedLatency
+    {
+        public int IdleWindows { get; set; }
+
+        public double IdleSeconds { get; set; }
+
+        public double IdleP99Ms { get; set; }
+
+        public double IdleGatewayP99Ms { get; set; }
+
+        public int ActiveWindows { get; set; }
+
+        public double ActiveSeconds { get; set; }
+
+        public double ActiveP99Ms { get; set; }
+
+        public double ActiveGatewayP99Ms { get; set; }
+
+        /// <summary>The active windows' p99 against the idle ones', as a fraction (0.25 = 25% higher): the attack's own cost.</summary>
+        public double ActiveOverIdleRise { get; set; }
+
     }
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
@@ -128,6 +159,7 @@ public static class AbuseBenchmark
                 ["attackSeconds"] = options.AttackDuration.TotalSeconds,
                 ["settleSeconds"] = options.Settle.TotalSeconds,
                 ["attacks"] = options.Attacks,
+                ["chatCycles"] = options.ChatCycles,
                 ["sizes"] = sizes,
             },
         };
@@ -197,14 +229,21 @@ public static class AbuseBenchmark
                     await Task.Delay(options.Settle, cancellationToken);
                 }
 
-                var phase = await MeasureAsync(name, servers, () => Volatile.Read(ref latest)!, baseline, name is "baseline" or QuietEnd
-                    ? (_, _, _) => Task.Delay(options.Baseline, cancellationToken)
-                    : (phase, begin, end) => RunAttackerAsync(name, options, servers, balancer, runDirectory, honestIndex, chatFirst, portalFirst, tinyFirst, pingFirst, phase, begin, end, cancellationToken), cancellationToken);
+                var windowGuard = TimeSpan.FromTicks(Math.Min(WindowGuard.Ticks, options.AttackDuration.Ticks / 8));
+                var phase = await MeasureAsync(name, servers, () => Volatile.Read(ref latest)!, baseline, windowGuard, name is "baseline" or QuietEnd
+                    ? (_, _) => Task.Delay(options.Baseline, cancellationToken)
+                    : (phase, marks) => RunAttackerAsync(name, options, servers, balancer, runDirectory, honestIndex, chatFirst, portalFirst, tinyFirst, pingFirst, phase, marks, cancellationToken), cancellationToken);
                 baseline ??= phase;
                 phases.Add(phase);
                 Console.WriteLine($"{name,-18} online p50 {phase.OnlineP50Ms,7:0.00} ms p99 {phase.OnlineP99Ms,8:0.00} ms ({phase.OnlineP99Rise:+0%;-0%}; in the gateway p50 {phase.GatewayP50Ms:0.00} ms p99 {phase.GatewayP99Ms:0.00} ms) "
                     + $"errors {phase.OnlineErrors.Values.Sum()} disconnects {phase.OnlineDisconnects}; gateway {phase.GatewayPeakRssMiB:0} MiB {phase.GatewayCpuCores:0.00} cores, "
                     + $"silo {phase.SiloPeakRssMiB:0} MiB {phase.SiloCpuCores:0.00} cores");
+                if (phase.Windows is { } windows)
+                {
+                    Console.WriteLine($"    windows: idle {windows.IdleWindows} x, {windows.IdleSeconds:0} s, online p99 {windows.IdleP99Ms:0.00} ms (in the gateway {windows.IdleGatewayP99Ms:0.00} ms); "
+                        + $"attacking {windows.ActiveWindows} x, {windows.ActiveSeconds:0} s, online p99 {windows.ActiveP99Ms:0.00} ms (in the gateway {windows.ActiveGatewayP99Ms:0.00} ms): {windows.ActiveOverIdleRise:+0%;-0%}");
+                }
+
                 if (phase.Attacker.Count > 0)
                 {
                     Console.WriteLine("    attacker: " + string.Join(", ", phase.Attacker.Select(kv => $"{kv.Key} {kv.Value:N0}")));
@@ -244,7 +283,20 @@ public static class AbuseBenchmark
                 continue;
             }
 
-            result.Targets.Add(Target.AtMost($"{phase.Name}: online players' p99 rise (fraction)", phase.OnlineP99Rise, 0.25));
+            if (phase.Windows is { } windows)
+            {
+                // The attack against its own characters idle in the same phase: what the attack costs, apart from
+                // those characters being in the world (as many honest players would be) and from the machine's drift.
+                result.Metrics[$"{phase.Name}.idleP99Ms"] = windows.IdleP99Ms;
+                result.Metrics[$"{phase.Name}.activeP99Ms"] = windows.ActiveP99Ms;
+                result.Metrics[$"{phase.Name}.activeOverIdleRise"] = windows.ActiveOverIdleRise;
+                result.Targets.Add(Target.AtMost($"{phase.Name}: online players' p99 rise while attacking over its idle windows (fraction)", windows.ActiveOverIdleRise, 0.25));
+            }
+            else
+            {
+                result.Targets.Add(Target.AtMost($"{phase.Name}: online players' p99 rise (fraction)", phase.OnlineP99Rise, 0.25));
+            }
+
             result.Targets.Add(Target.AtMost($"{phase.Name}: online players' errors and disconnects", phase.OnlineErrors.Values.Sum() + phase.OnlineDisconnects, 0));
         }
 
@@ -252,12 +304,25 @@ public static class AbuseBenchmark
         return exitCode;
     }
 
+    /// <summary>What an attack tells the measurement: when its time begins and ends, and each switch of an alternating one.</summary>
+    private sealed record PhaseMarks(Action Begin, Action End, Action<string> Window);
+
+    /// <summary>
+    /// The online players' and the gateway's reports come once a second: a window is measured from a report taken this
+    /// long after its switch (or a quarter of the window, if shorter: the smoke run's), so none of the previous window's
+    /// seconds count in it.
+    /// </summary>
+    private static readonly TimeSpan WindowGuard = TimeSpan.FromSeconds(1.2);
+
     /// <summary>Runs <paramref name="body"/> and measures the online players and the servers while it runs: from its
-    /// start, or from when it calls the first action it is given (an attack whose characters are all in the world and
-    /// settled), until it returns or calls the second (an attack's time is up, before its connections close).</summary>
+    /// start, or from when it marks its beginning (an attack whose characters are all in the world and settled), until
+    /// it returns or marks its end (an attack's time is up, before its connections close). An alternating attack also
+    /// marks its windows, each measured on its own and pooled by kind (<see cref="Phase.Windows"/>).</summary>
     private static async Task<Phase> MeasureAsync(
-        string name, ServerSet servers, Func<MetricsSnapshot> snapshot, Phase? baseline, Func<Phase, Action, Action, Task> body, CancellationToken cancellationToken)
+        string name, ServerSet servers, Func<MetricsSnapshot> snapshot, Phase? baseline, TimeSpan windowGuard, Func<Phase, PhaseMarks, Task> body, CancellationToken cancellationToken)
     {
+        string[] play = ["GetPlayer", "Move"];
+        string[] gatewayPlay = [.. play.Select(opcode => $"mmo.gateway.request.duration/{opcode}")];
         var phase = new Phase { Name = name, LoadAverageAtStart = MachineInfo.LoadAverage() };
         var gateway = servers.Gateways[0];
         MetricsSnapshot start = null!;
@@ -286,8 +351,63 @@ public static class AbuseBenchmark
             siloCpuEnd = servers.Silo.CpuTime();
         }
 
+        var windowGate = new Lock();
+        var windows = new Dictionary<string, List<(Dictionary<int, long> Online, Dictionary<int, long> Gateway, double Seconds)>>(StringComparer.Ordinal);
+        string? windowKind = null;
+        var windowNumber = 0;
+        MetricsSnapshot? windowStart = null, windowGatewayStart = null;
+
+        void CloseWindow()
+        {
+            lock (windowGate)
+            {
+                if (windowKind is not null && windowStart is not null && windowGatewayStart is not null)
+                {
+                    // The latest reports, at most a second old: the window's last second is left out, not the next one's let in.
+                    var now = snapshot();
+                    var gatewayNow = gateway.Metrics;
+                    if (!windows.TryGetValue(windowKind, out var pooled))
+                    {
+                        windows[windowKind] = pooled = [];
+                    }
+
+                    pooled.Add((
+                        LatencyHistogram.Subtract(now.LatencyOf(play), windowStart.LatencyOf(play)),
+                        LatencyHistogram.Subtract(gatewayNow.LatencyOf(gatewayPlay), windowGatewayStart.LatencyOf(gatewayPlay)),
+                        now.ElapsedSeconds - windowStart.ElapsedSeconds));
+                }
+
+                windowKind = null;
+                windowStart = windowGatewayStart = null;
+            }
+        }
+
+        void Window(string kind)
+        {
+            CloseWindow();
+            int number;
+            lock (windowGate)
+            {
+                windowKind = kind;
+                number = ++windowNumber;
+            }
+
+            _ = Task.Delay(windowGuard, CancellationToken.None).ContinueWith(_ =>
+            {
+                lock (windowGate)
+                {
+                    if (windowNumber == number && windowKind is not null)
+                    {
+                        windowStart = snapshot();
+                        windowGatewayStart = gateway.Metrics;
+                    }
+                }
+            }, TaskScheduler.Default);
+        }
+
         void End()
         {
+            CloseWindow();
             // The bots' latest report (at most a second old): the phase's last second is left out rather than the
             // attack's connections closing let in.
             end = snapshot();
@@ -307,7 +427,7 @@ public static class AbuseBenchmark
         }, CancellationToken.None);
         try
         {
-            await body(phase, Begin, End);
+            await body(phase, new PhaseMarks(Begin, End, Window));
         }
         finally
         {
@@ -315,6 +435,8 @@ public static class AbuseBenchmark
             await sampler.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
+        CloseWindow();
+        phase.Windows = Summarize(windows);
         if (end is null)
         {
             // The bots report once a second: wait for a snapshot taken after the phase ended.
@@ -329,14 +451,12 @@ public static class AbuseBenchmark
         }
 
         var seconds = endedAt.TotalSeconds;
-        string[] play = ["GetPlayer", "Move"];
         var latency = LatencyHistogram.Summarize(LatencyHistogram.Subtract(end.LatencyOf(play), start.LatencyOf(play)));
         phase.Seconds = Math.Round(seconds, 1);
         phase.OnlineRequests = latency.Count;
         phase.OnlineP50Ms = latency.P50Ms;
         phase.OnlineP99Ms = latency.P99Ms;
         phase.OnlineP99Rise = baseline is null || baseline.OnlineP99Ms <= 0 ? 0 : Math.Round(latency.P99Ms / baseline.OnlineP99Ms - 1, 3);
-        string[] gatewayPlay = [.. play.Select(opcode => $"mmo.gateway.request.duration/{opcode}")];
         var gatewayLatency = LatencyHistogram.Summarize(LatencyHistogram.Subtract(gatewayEnd.LatencyOf(gatewayPlay), gatewayStart.LatencyOf(gatewayPlay)));
         phase.GatewayP50Ms = gatewayLatency.P50Ms;
         phase.GatewayP99Ms = gatewayLatency.P99Ms;
@@ -353,10 +473,35 @@ public static class AbuseBenchmark
         return phase;
     }
 
+    private static WindowedLatency? Summarize(Dictionary<string, List<(Dictionary<int, long> Online, Dictionary<int, long> Gateway, double Seconds)>> windows)
+    {
+        if (windows.Count == 0)
+        {
+            return null;
+        }
+
+        var idle = windows.GetValueOrDefault(AbuseAttacks.IdleWindow) ?? [];
+        var active = windows.GetValueOrDefault(AbuseAttacks.ActiveWindow) ?? [];
+        var idleOnline = LatencyHistogram.Summarize(LatencyHistogram.Merge(idle.Select(w => w.Online)));
+        var activeOnline = LatencyHistogram.Summarize(LatencyHistogram.Merge(active.Select(w => w.Online)));
+        return new WindowedLatency
+        {
+            IdleWindows = idle.Count,
+            IdleSeconds = Math.Round(idle.Sum(w => w.Seconds), 1),
+            IdleP99Ms = idleOnline.P99Ms,
+            IdleGatewayP99Ms = LatencyHistogram.Summarize(LatencyHistogram.Merge(idle.Select(w => w.Gateway))).P99Ms,
+            ActiveWindows = active.Count,
+            ActiveSeconds = Math.Round(active.Sum(w => w.Seconds), 1),
+            ActiveP99Ms = activeOnline.P99Ms,
+            ActiveGatewayP99Ms = LatencyHistogram.Summarize(LatencyHistogram.Merge(active.Select(w => w.Gateway))).P99Ms,
+            ActiveOverIdleRise = idleOnline.P99Ms <= 0 ? 0 : Math.Round(activeOnline.P99Ms / idleOnline.P99Ms - 1, 3),
+        };
+    }
+
     /// <summary>Runs one attack in a worker process (this tool's <c>abuse-attack</c>) and reads what it reports.</summary>
     private static async Task RunAttackerAsync(
         string attack, Options options, ServerSet servers, HaproxyProcess? balancer, string runDirectory,
-        int honestIndex, int chatFirst, int portalFirst, int tinyFirst, int pingFirst, Phase phase, Action begin, Action end, CancellationToken cancellationToken)
+        int honestIndex, int chatFirst, int portalFirst, int tinyFirst, int pingFirst, Phase phase, PhaseMarks marks, CancellationToken cancellationToken)
     {
         var s = options.Sizes;
         var (size, addresses, rate, first, second, octet) = attack switch
@@ -371,6 +516,9 @@ public static class AbuseBenchmark
             AbuseAttacks.CpuControl => (0, 1, s.ControlCores, 0, 0, 90),
             _ => throw new ArgumentException($"unknown attack '{attack}' (one of {string.Join(", ", AbuseAttacks.Names)}, {AbuseAttacks.CpuControl})"),
         };
+        // The chat flood alternates, idle then flooding, each half an attack's duration, cycles times.
+        var cycles = attack == "world-chat-flood" ? Math.Max(0, options.ChatCycles) : 0;
+        var duration = options.AttackDuration * Math.Max(1, cycles);
         var start = new ProcessStartInfo(BotRunner.DotnetHost())
         {
             RedirectStandardOutput = true,
@@ -384,7 +532,8 @@ public static class AbuseBenchmark
             "--attack", attack,
             "--gateway", $"127.0.0.1:{servers.GameEndpoints[0].Port}",
             "--balancer", balancer is null ? "" : $"127.0.0.1:{balancer.Port}",
-            "--duration", Invariant(options.AttackDuration.TotalSeconds),
+            "--duration", Invariant(duration.TotalSeconds),
+            "--cycles", Invariant(cycles),
             "--size", Invariant(size),
             "--addresses", Invariant(addresses),
             "--rate", Invariant(rate),
@@ -408,11 +557,15 @@ public static class AbuseBenchmark
         {
             if (line == AbuseAttacks.ReadyLine)
             {
-                begin();
+                marks.Begin();
             }
             else if (line == AbuseAttacks.EndLine)
             {
-                end();
+                marks.End();
+            }
+            else if (line.StartsWith(AbuseAttacks.WindowLine, StringComparison.Ordinal))
+            {
+                marks.Window(line[AbuseAttacks.WindowLine.Length..]);
             }
             else if (line.StartsWith(AbuseAttacks.ResultLine, StringComparison.Ordinal))
             {
@@ -420,7 +573,7 @@ public static class AbuseBenchmark
             }
         }
 
-        await process.WaitForExitAsync(cancellationToken).WaitAsync(options.AttackDuration + TimeSpan.FromMinutes(2), cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).WaitAsync(duration + TimeSpan.FromMinutes(2), cancellationToken);
         var stderr = await errors;
         if (stderr.Length > 0)
         {
