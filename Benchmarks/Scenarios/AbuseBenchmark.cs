@@ -130,7 +130,6 @@ public static class AbuseBenchmark
 
         /// <summary>The active windows' p99 against the idle ones', as a fraction (0.25 = 25% higher): the attack's own cost.</summary>
         public double ActiveOverIdleRise { get; set; }
-
     }
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellationToken)
