@@ -222,6 +222,8 @@ public static class ServerHost
     /// the second's median and largest wait, how many waited over 10 ms, the collections and their pause, and the CPU.
     /// The grains, their timers and Orleans' networking all run as such work items, so this is the wait every request
     /// adds in this process, whatever it is waiting behind (busy cores, threads held by blocking calls, collections).
+    /// Each collection's pause is recorded too, as <c>mmo.bench.gc.pause</c> (ms; collections ending within the same
+    /// 10 ms as one): a window's pauses, their sum and the longest, are what its requests met.
     /// </summary>
     private sealed class ThreadPoolDelayProbe : IDisposable
     {
@@ -229,6 +231,7 @@ public static class ServerHost
 
         private readonly Meter _meter = new(MeterName);
         private readonly Histogram<double> _delay;
+        private readonly Histogram<double> _gcPause;
         private readonly System.Collections.Concurrent.ConcurrentQueue<double> _second = new();
         private readonly Thread _thread;
         private volatile bool _stopped;
@@ -236,6 +239,7 @@ public static class ServerHost
         public ThreadPoolDelayProbe()
         {
             _delay = _meter.CreateHistogram<double>(OrleansMmo.Benchmarks.Reporting.ThreadPoolDelay.InstrumentName, "ms", "Wait of a work item in this process's thread pool");
+            _gcPause = _meter.CreateHistogram<double>(OrleansMmo.Benchmarks.Reporting.GcPauses.InstrumentName, "ms", "A collection's pause in this process");
             _thread = new Thread(Probe) { IsBackground = true, Name = "thread-pool delay probe" };
             _thread.Start();
         }
@@ -252,9 +256,17 @@ public static class ServerHost
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var paused = GC.GetTotalPauseDuration();
             var cpu = Environment.CpuUsage.TotalTime;
+            var (seen, seenPaused) = (CollectionsSoFar(), paused);
             while (!_stopped)
             {
                 Thread.Sleep(10);
+                if (CollectionsSoFar() is var collections && collections != seen)
+                {
+                    var pausedNow = GC.GetTotalPauseDuration();
+                    _gcPause.Record((pausedNow - seenPaused).TotalMilliseconds);
+                    (seen, seenPaused) = (collections, pausedNow);
+                }
+
                 var queued = Stopwatch.GetTimestamp();
                 ThreadPool.UnsafeQueueUserWorkItem(
                     state =>
@@ -286,5 +298,8 @@ public static class ServerHost
                 (gen0, gen1, gen2, paused, cpu) = (now0, now1, now2, nowPaused, nowCpu);
             }
         }
+
+        // A gen1 or gen2 collection counts in the lower generations' counts too, so gen0's count moves with every one.
+        private static int CollectionsSoFar() => GC.CollectionCount(0);
     }
 }

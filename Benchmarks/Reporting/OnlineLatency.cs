@@ -59,3 +59,44 @@ public static class ThreadPoolDelay
         return "thread-pool delay p99: " + string.Join(", ", parts);
     }
 }
+
+/// <summary>
+/// Each server process's collections (the benchmark host's probe, <c>mmo.bench.gc.pause</c>) in the window before an
+/// event and in the event's: how long the process stood still in all, as a share of the window, and its longest pause.
+/// When more than 1% of a window is paused, the requests that met a pause are the p99, and the pauses' length is its
+/// value (docs/benchmarks, "The queue's p99 is the servers' collections").
+/// </summary>
+public static class GcPauses
+{
+    public const string InstrumentName = "mmo.bench.gc.pause";
+
+    /// <summary>
+    /// <c>{process}GcPausedPercent{Before,During}</c> and <c>{process}GcLongestPauseMs{Before,During}</c> for each process
+    /// given (its name and its three snapshots), and the line to print.
+    /// </summary>
+    public static string Record(IDictionary<string, double> metrics, params (string Process, MetricsSnapshot BeforeStart, MetricsSnapshot EventStart, MetricsSnapshot EventEnd)[] processes)
+    {
+        var parts = new List<string>();
+        foreach (var (process, beforeStart, eventStart, eventEnd) in processes)
+        {
+            var (beforePercent, beforeLongest) = Window(beforeStart, eventStart);
+            var (duringPercent, duringLongest) = Window(eventStart, eventEnd);
+            metrics[$"{process}GcPausedPercentBefore"] = beforePercent;
+            metrics[$"{process}GcLongestPauseMsBefore"] = beforeLongest;
+            metrics[$"{process}GcPausedPercentDuring"] = duringPercent;
+            metrics[$"{process}GcLongestPauseMsDuring"] = duringLongest;
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{process} {beforePercent:0.00}% (longest {beforeLongest:0} ms) -> {duringPercent:0.00}% (longest {duringLongest:0} ms)"));
+        }
+
+        return "paused for collections: " + string.Join(", ", parts);
+    }
+
+    private static (double Percent, double LongestMs) Window(MetricsSnapshot from, MetricsSnapshot to)
+    {
+        var pauses = OnlineLatency.Between(from, to, [InstrumentName]);
+        var seconds = to.ElapsedSeconds - from.ElapsedSeconds;
+        var percent = seconds <= 0 ? 0 : pauses.MeanMs * pauses.Count / (seconds * 1000) * 100;
+        return (Math.Round(percent, 2), pauses.Count == 0 ? 0 : pauses.MaxMs);
+    }
+}

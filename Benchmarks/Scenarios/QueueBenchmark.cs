@@ -248,13 +248,15 @@ public static class QueueBenchmark
         CpuWindow.Record(result.Metrics, cpuBefore, cpuDuring);
         var threadPoolLine = ThreadPoolDelay.Record(result.Metrics,
             ("silo", siloBeforeStart!, siloQueueStart!, siloQueueEnd!), ("gateway", gatewayBeforeStart!, gatewayQueueStart!, gatewayQueueEnd!));
+        var gcLine = GcPauses.Record(result.Metrics,
+            ("silo", siloBeforeStart!, siloQueueStart!, siloQueueEnd!), ("gateway", gatewayBeforeStart!, gatewayQueueStart!, gatewayQueueEnd!));
 
         var cpuLine = CpuWindow.Compare(cpuBefore, cpuDuring);
         if (arrivalSummary is null)
         {
             // The control: no queue to judge, only what that much CPU did to the online players.
             result.Targets.Add(Target.AtMost("online players' p99 rise during the control (fraction)", result.Metrics["onlineP99Rise"], 0.25));
-            Console.WriteLine($"control: {cpuLine}; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms); {threadPoolLine}");
+            Console.WriteLine($"control: {cpuLine}; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms); {threadPoolLine}; {gcLine}");
             await result.WriteAsync(options.Out);
             return 0;
         }
@@ -294,7 +296,7 @@ public static class QueueBenchmark
         Console.WriteLine($"{queued:N0} queued; positions rose {result.Metrics["positionsThatRose"]}, FIFO violations {result.Metrics["fifoViolations"]} (largest {result.Metrics["largestTurnInversionMs"]} ms), "
             + $"longest push silence {result.Metrics["longestPushSilenceMs"]} ms; pushes out of order {result.Metrics["queuePushesOutOfOrder"]}, "
             + $"late zone deliveries {result.Metrics["gatewayLateDeliveries"]}; online p99 {before.P99Ms:0.00} -> {during.P99Ms:0.00} ms"
-            + $" (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms); {cpuLine}; {threadPoolLine}");
+            + $" (in the gateway {gatewayBefore.P99Ms:0.00} -> {gatewayDuring.P99Ms:0.00} ms); {cpuLine}; {threadPoolLine}; {gcLine}");
         await result.WriteAsync(options.Out);
         return 0;
     }

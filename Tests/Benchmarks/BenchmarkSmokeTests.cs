@@ -250,6 +250,12 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
         // The benchmark host's probe of each server's thread pool.
         Assert.True(Metric(result, "siloThreadPoolDelayP99MsDuring") > 0);
         Assert.True(Metric(result, "gatewayThreadPoolDelayP99MsDuring") > 0);
+        // And its record of each collection's pause (a short run may see none in its windows, so only in range here).
+        foreach (var process in (string[])["silo", "gateway"])
+        {
+            Assert.InRange(Metric(result, $"{process}GcPausedPercentDuring"), 0, 100);
+            Assert.True(Metric(result, $"{process}GcLongestPauseMsDuring") >= 0);
+        }
     }
 
     [Fact]
