@@ -219,6 +219,7 @@ public static class AbuseBenchmark
             Console.WriteLine($"all {options.Online} online players are in the world");
             await Task.Delay(options.Warmup, cancellationToken);
             Phase? baseline = null;
+            var windowGuard = TimeSpan.FromTicks(Math.Min(WindowGuard.Ticks, options.AttackDuration.Ticks / 8));
             // A quiet phase again at the end: how much the machine itself drifted while the attacks ran.
             foreach (var name in (string[])["baseline", .. options.Attacks, QuietEnd])
             {
@@ -228,7 +229,6 @@ public static class AbuseBenchmark
                     await Task.Delay(options.Settle, cancellationToken);
                 }
 
-                var windowGuard = TimeSpan.FromTicks(Math.Min(WindowGuard.Ticks, options.AttackDuration.Ticks / 8));
                 var phase = await MeasureAsync(name, servers, () => Volatile.Read(ref latest)!, baseline, windowGuard, name is "baseline" or QuietEnd
                     ? (_, _) => Task.Delay(options.Baseline, cancellationToken)
                     : (phase, marks) => RunAttackerAsync(name, options, servers, balancer, runDirectory, honestIndex, chatFirst, portalFirst, tinyFirst, pingFirst, phase, marks, cancellationToken), cancellationToken);

@@ -246,10 +246,10 @@ public static class QueueBenchmark
         result.Metrics["queueSeconds"] = Math.Round(queueEnd.ElapsedSeconds - queueStart.ElapsedSeconds, 1);
         OnlineLatency.Record(result.Metrics, before, during, gatewayBefore, gatewayDuring);
         CpuWindow.Record(result.Metrics, cpuBefore, cpuDuring);
-        var threadPoolLine = ThreadPoolDelay.Record(result.Metrics,
-            ("silo", siloBeforeStart!, siloQueueStart!, siloQueueEnd!), ("gateway", gatewayBeforeStart!, gatewayQueueStart!, gatewayQueueEnd!));
-        var gcLine = GcPauses.Record(result.Metrics,
-            ("silo", siloBeforeStart!, siloQueueStart!, siloQueueEnd!), ("gateway", gatewayBeforeStart!, gatewayQueueStart!, gatewayQueueEnd!));
+        (string, MetricsSnapshot, MetricsSnapshot, MetricsSnapshot)[] serverWindows =
+            [("silo", siloBeforeStart!, siloQueueStart!, siloQueueEnd!), ("gateway", gatewayBeforeStart!, gatewayQueueStart!, gatewayQueueEnd!)];
+        var threadPoolLine = ThreadPoolDelay.Record(result.Metrics, serverWindows);
+        var gcLine = GcPauses.Record(result.Metrics, serverWindows);
 
         var cpuLine = CpuWindow.Compare(cpuBefore, cpuDuring);
         if (arrivalSummary is null)
