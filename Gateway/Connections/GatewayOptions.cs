@@ -70,6 +70,23 @@ public sealed class GatewayOptions
     [Range(1, 100)] public int DroppablePushQueuePercent { get; set; } = 50;
 
     /// <summary>
+    /// A broadcast group (world chat lines said together, an operator announcement) goes out to the in-world
+    /// connections in up to this many slices, <see cref="BroadcastSliceInterval"/> apart, so the answers to requests
+    /// that arrive meanwhile are not queued behind a send to every connection. 1: all at once.
+    /// </summary>
+    [Range(1, 1000)] public int BroadcastSlices { get; set; } = 8;
+
+    /// <summary>Fewest connections in a slice of a broadcast group: a small gateway sends a group at once.</summary>
+    [Range(1, 1_000_000)] public int BroadcastMinSlice { get; set; } = 32;
+
+    /// <summary>Time between two slices of a broadcast group (a group's last slice goes out this times the slices less one after its first).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.0001", "00:00:01")]
+    public TimeSpan BroadcastSliceInterval { get; set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Broadcast groups waiting for their turn; past it a group goes out at once, unpaced.</summary>
+    [Range(1, 1_000_000)] public int BroadcastQueueGroups { get; set; } = 1024;
+
+    /// <summary>
     /// The kernel's send buffer of each client socket, in bytes; 0 leaves it to the system, which grows it up to
     /// <c>net.ipv4.tcp_wmem</c>'s maximum (4 MiB on Debian) for a client that stops reading: kernel memory on top
     /// of the outbound queue, out of the gateway's sight. A bound here makes a stalled reader reach the queue's

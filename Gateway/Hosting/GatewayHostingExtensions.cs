@@ -88,6 +88,8 @@ public static partial class GatewayHostingExtensions
         services.AddHostedService<GatewayReadyLog>();
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
+        services.AddSingleton<BroadcastPacer>();
+        services.AddHostedService(sp => sp.GetRequiredService<BroadcastPacer>());
         services.AddSingleton<GatewayObserver>();
         services.AddSingleton<DeliveryStats>();
         services.AddHostedService<GatewayObserverRegistration>();

@@ -6,6 +6,7 @@ namespace OrleansMmo.Gateway.Sessions;
 public sealed class GatewayObserver(
     SessionRegistry sessions,
     DeliveryStats stats,
+    BroadcastPacer broadcasts,
     Operations.AddressBans addressBans,
     Operations.ClusterShutdown shutdown,
     IServiceProvider services) : IGatewayObserver
@@ -19,7 +20,7 @@ public sealed class GatewayObserver(
     /// </summary>
     public Task<DeliveryReceipt?> Deliver(PushBatch batch)
     {
-        var (broadcasts, late) = stats.Record(batch);
+        var (broadcastFrames, late) = stats.Record(batch);
         List<Guid>? undelivered = null;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -38,46 +39,12 @@ public sealed class GatewayObserver(
             }
         }
 
-        if (broadcasts > 0)
+        if (broadcastFrames > 0)
         {
-            Broadcast(batch);
+            broadcasts.Enqueue(batch);
         }
 
         return Task.FromResult(undelivered is null ? null : new DeliveryReceipt([.. undelivered]));
-    }
-
-    /// <summary>
-    /// The batch's broadcast frames to every in-world connection, connection by connection: a group of world chat
-    /// lines is queued together, so each connection's writer wakes once for it and sends it in one write.
-    /// </summary>
-    private void Broadcast(PushBatch batch)
-    {
-        foreach (var session in sessions.All)
-        {
-            if (session.State != SessionState.InWorld)
-            {
-                continue;
-            }
-
-            for (var i = 0; i < batch.Count; i++)
-            {
-                if (batch.ConnectionIds[i] != PushBatch.Everyone)
-                {
-                    continue;
-                }
-
-                var opcode = batch.Opcodes[i];
-                var payload = batch.PayloadOf(i);
-                if (DroppablePushes.Includes(opcode, payload))
-                {
-                    session.SendDroppablePush(opcode, payload);
-                }
-                else
-                {
-                    session.SendPush(opcode, payload);
-                }
-            }
-        }
     }
 
     public Task SetAddressBans(Grains.Operations.AddressBanList bans)

@@ -105,6 +105,71 @@ public class ChatTests(GameCluster cluster)
     }
 
     [Fact]
+    public async Task AWorldLineGoesOutASliceOfConnectionsAtATimeAndAnswersGoOutBetweenTheSlices()
+    {
+        // Four listeners on a gateway that sends a broadcast group in four slices of one, half a second apart.
+        var interval = TimeSpan.FromMilliseconds(500);
+        var paced = await StartRegisteredGatewayAsync(
+            ("Gateway:BroadcastSlices", "4"), ("Gateway:BroadcastMinSlice", "1"), ("Gateway:BroadcastSliceInterval", interval.ToString()));
+        var listeners = new List<WorldPlayer>();
+        try
+        {
+            await using var speaker = await WorldPlayer.EnterAsync(cluster, "pspk");
+            for (var i = 0; i < 4; i++)
+            {
+                listeners.Add(await WorldPlayer.EnterAsync(cluster, $"plis{i}", GameCluster.GamePortOf(paced)));
+            }
+
+            var first = "paced first " + Guid.NewGuid().ToString("N")[..6];
+            var second = "paced second " + Guid.NewGuid().ToString("N")[..6];
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var heard = listeners.Select(async l =>
+            {
+                await l.WaitForAsync(p => p.Chat().Any(c => c.Text == first), $"the first line at {l.Name}");
+                return clock.Elapsed;
+            }).ToArray();
+            await speaker.Client.ChatAsync(WireChannel.World, first);
+
+            // As soon as the first slice has the line, every listener asks something: the later slices' answers
+            // come back before their line does, instead of waiting behind a send to every connection.
+            await Task.WhenAny(heard);
+            var answered = listeners.Select(async l =>
+            {
+                await l.Client.PingAsync();
+                return clock.Elapsed;
+            }).ToArray();
+            var heardAt = await Task.WhenAll(heard);
+            var answeredAt = await Task.WhenAll(answered);
+
+            Assert.True(heardAt.Max() - heardAt.Min() >= 2 * interval,
+                $"the line reached the four listeners within {(heardAt.Max() - heardAt.Min()).TotalMilliseconds:F0} ms: not paced");
+            var last = Array.IndexOf(heardAt, heardAt.Max());
+            Assert.True(answeredAt[last] < heardAt[last],
+                $"the last slice's listener was answered at {answeredAt[last].TotalMilliseconds:F0} ms, after its line at {heardAt[last].TotalMilliseconds:F0} ms");
+
+            // A group said next waits for the one before it to reach everyone: every listener hears them in order, once.
+            await speaker.Client.ChatAsync(WireChannel.World, second);
+            foreach (var listener in listeners)
+            {
+                await listener.WaitForAsync(p => p.Chat().Any(c => c.Text == second), $"the second line at {listener.Name}");
+                var lines = listener.Chat().Select(c => c.Text).ToList();
+                Assert.Single(lines, line => line == first);
+                Assert.Single(lines, line => line == second);
+                Assert.True(lines.IndexOf(first) < lines.IndexOf(second), $"{listener.Name} heard the second line first");
+            }
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                await listener.DisposeAsync();
+            }
+
+            await cluster.StopGatewayAsync(paced);
+        }
+    }
+
+    [Fact]
     public async Task AWhisperFindsItsReceiverByNameOnAnotherGatewayWhateverTheCase()
     {
         var second = await StartRegisteredGatewayAsync();
@@ -228,9 +293,9 @@ public class ChatTests(GameCluster cluster)
     }
 
     /// <summary>Another gateway (own Orleans client, own observer), awaited until the registry lists it.</summary>
-    private async Task<WebApplication> StartRegisteredGatewayAsync()
+    private async Task<WebApplication> StartRegisteredGatewayAsync(params (string Key, string Value)[] extra)
     {
-        var gateway = await cluster.StartGatewayAsync([("Gateway:RegistryHeartbeatInterval", "00:00:00.2"), ("Admin:Key", AdminKey)]);
+        var gateway = await cluster.StartGatewayAsync([("Gateway:RegistryHeartbeatInterval", "00:00:00.2"), ("Admin:Key", AdminKey), .. extra]);
         var grains = gateway.Services.GetRequiredService<IGrainFactory>();
         var id = gateway.Services.GetRequiredService<OrleansMmo.Gateway.Sessions.GatewayIdentity>().GatewayId;
         await Await.Until(async () => (await grains.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key).GetLive()).Any(g => g.GatewayId == id),
