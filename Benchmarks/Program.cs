@@ -340,16 +340,16 @@ public static class Program
             Description = $"Cores of plain CPU the {AbuseAttacks.CpuControl} phase burns (named in --attacks: the control an attack's rise is held against)",
             DefaultValueFactory = _ => defaults.ControlCores,
         };
-        var chatCycles = new Option<int>("--chat-cycles")
+        var attackCycles = new Option<int>("--attack-cycles", "--chat-cycles")
         {
-            Description = "The world-chat flood's characters stay in the world and alternate this many times between idle and flooding, each half an --attack-duration; "
-                + "its rise is the flooding windows' p99 over the idle ones' (0: one flooding phase against the baseline)",
+            Description = "Each attack (its characters in the world throughout) alternates this many times between idle and attacking, each half an --attack-duration; "
+                + "its rise is the attacking windows' p99 over the idle ones' (0: one attacking phase against the baseline)",
             DefaultValueFactory = _ => 3,
         };
         var command = new Command("abuse", "Online players' latency, errors and the servers' memory while attackers try each known abuse in turn (issue 11)")
         {
             smoke, online, onlineProcesses, moveRate, probeRate, warmup, baseline, duration, settle, attacks, guessAddresses, guessConnections, registerConnections,
-            speakers, slowReaders, floodRate, pings, portal, tiny, tinyRate, controlCores, chatCycles, SeedDirectory, Out, RunDirectory,
+            speakers, slowReaders, floodRate, pings, portal, tiny, tinyRate, controlCores, attackCycles, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) =>
         {
@@ -363,7 +363,7 @@ public static class Program
                 ? new AbuseBenchmark.Options(4, 1, 2, 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), names,
                     new AbuseBenchmark.AttackSizes(GuessAddresses: 1, GuessConnectionsPerAddress: 2, RegisterConnections: 2, RegisterAddresses: 2, ChatSpeakers: 2,
                         SlowReaders: 1, FloodConnectionsPerSecond: 20, FloodAddresses: 2, FloodMaxOpen: 100, PingConnections: 1, PortalCharacters: 1, TinyMovers: 2),
-                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), ChatCycles: 1)
+                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), AttackCycles: 1)
                 : new AbuseBenchmark.Options(
                     parse.GetValue(online), parse.GetValue(onlineProcesses), parse.GetValue(moveRate), parse.GetValue(probeRate),
                     TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(baseline)), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(settle)), names,
@@ -381,7 +381,7 @@ public static class Program
                         TinyMovesPerSecond = parse.GetValue(tinyRate),
                         ControlCores = parse.GetValue(controlCores),
                     },
-                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), parse.GetValue(chatCycles));
+                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), parse.GetValue(attackCycles));
             return AbuseBenchmark.RunAsync(options, token);
         });
         return command;
@@ -402,7 +402,7 @@ public static class Program
         var adminUrl = new Option<string?>("--admin-url");
         var adminKey = new Option<string?>("--admin-key");
         var settle = new Option<double>("--settle") { Description = "Seconds from the start until the attack starts (its characters enter meanwhile)", DefaultValueFactory = _ => 0 };
-        var cycles = new Option<int>("--cycles") { Description = "Idle/active windows the attack alternates through over its duration (world-chat-flood); 0: active throughout", DefaultValueFactory = _ => 0 };
+        var cycles = new Option<int>("--cycles") { Description = "Idle/active windows the attack alternates through over its duration (every attack but the control); 0: active throughout", DefaultValueFactory = _ => 0 };
         var command = new Command("abuse-attack", "One attack of the abuse benchmark, as its worker process")
         {
             attack, gateway, balancer, duration, size, addresses, rate, firstIndex, secondSize, octet, SeedDirectory, adminUrl, adminKey, settle, cycles,

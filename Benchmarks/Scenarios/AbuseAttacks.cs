@@ -106,6 +106,8 @@ public static class AbuseAttacks
             _ => 0,
         };
         var ready = new Readiness(characters);
+        using var duty = new Duty(settings.Attack == CpuControl ? 0 : settings.Cycles);
+        var switching = duty.RunAsync(settings.Duration, ready, tally, stop.Token);
         var clock = Stopwatch.StartNew();
         var attack = Task.Run(async () =>
         {
@@ -115,7 +117,7 @@ public static class AbuseAttacks
                 await ready.Started.WaitAsync(stop.Token);
             }
 
-            await StartAttackAsync(settings, ready, tally, stop.Token);
+            await StartAttackAsync(settings, ready, duty, tally, stop.Token);
         }, CancellationToken.None);
         await Task.WhenAny(ready.All, attack, Task.Delay(TimeSpan.FromMinutes(2), cancellationToken));
         tally.Measured["secondsToReady"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
@@ -146,6 +148,8 @@ public static class AbuseAttacks
             // The attack's time is up.
         }
 
+        await switching;
+
         tally.Measured["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
         tally.Measured["cpuCores"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds / clock.Elapsed.TotalSeconds, 2);
         var line = JsonSerializer.Serialize(new { counts = tally.Counts, measured = tally.Measured });
@@ -153,15 +157,15 @@ public static class AbuseAttacks
         return 0;
     }
 
-    private static Task StartAttackAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop) => settings.Attack switch
+    private static Task StartAttackAsync(Settings settings, Readiness ready, Duty duty, Tally tally, CancellationToken stop) => settings.Attack switch
     {
-        "login-guessing" => LoginGuessingAsync(settings, tally, stop),
-        "register-flood" => RegisterFloodAsync(settings, tally, stop),
-        "world-chat-flood" => WorldChatFloodAsync(settings, ready, tally, stop),
-        "connection-flood" => ConnectionFloodAsync(settings, tally, stop),
-        "unread-pings" => UnreadPingsAsync(settings, ready, tally, stop),
-        "portal-ping-pong" => PortalPingPongAsync(settings, ready, tally, stop),
-        "tiny-moves" => TinyMovesAsync(settings, ready, tally, stop),
+        "login-guessing" => LoginGuessingAsync(settings, duty, tally, stop),
+        "register-flood" => RegisterFloodAsync(settings, duty, tally, stop),
+        "world-chat-flood" => WorldChatFloodAsync(settings, ready, duty, tally, stop),
+        "connection-flood" => ConnectionFloodAsync(settings, duty, tally, stop),
+        "unread-pings" => UnreadPingsAsync(settings, ready, duty, tally, stop),
+        "portal-ping-pong" => PortalPingPongAsync(settings, ready, duty, tally, stop),
+        "tiny-moves" => TinyMovesAsync(settings, ready, duty, tally, stop),
         // The control's cores come as the rate; it burns until the phase's time is up.
         CpuControl => CpuBurner.RunAsync(settings.Rate, settings.Duration, stop),
         _ => throw new ArgumentException($"unknown attack '{settings.Attack}' (one of {string.Join(", ", Names)}, {CpuControl})"),
@@ -234,11 +238,16 @@ public static class AbuseAttacks
             }
         }, CancellationToken.None)));
 
-    /// <summary>Connects (a fresh client each time the last was cut) and runs <paramref name="session"/> on it until the end.</summary>
-    private static async Task ReconnectingAsync(DnsEndPoint endpoint, IPAddress source, Tally tally, Func<MmoClient, Task> session, CancellationToken stop)
+    /// <summary>
+    /// Connects (a fresh client each time the last was cut, or ended at an idle window: <paramref name="session"/> returns
+    /// when <see cref="Duty.Active"/> is over) and runs <paramref name="session"/> on it until the end; connects only while
+    /// the attack is on.
+    /// </summary>
+    private static async Task ReconnectingAsync(DnsEndPoint endpoint, IPAddress source, Duty duty, Tally tally, Func<MmoClient, Task> session, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
+            await duty.WhenActiveAsync(stop);
             MmoClient client;
             try
             {
@@ -268,13 +277,13 @@ public static class AbuseAttacks
 
     /// <summary>Login guessing through the balancer: wrong passwords from a few client addresses, while an honest client
     /// behind the same balancer, at another address, logs in with its correct password once a second.</summary>
-    private static async Task LoginGuessingAsync(Settings settings, Tally tally, CancellationToken stop)
+    private static async Task LoginGuessingAsync(Settings settings, Duty duty, Tally tally, CancellationToken stop)
     {
         var balancer = settings.Balancer ?? throw new InvalidOperationException("login guessing needs the balancer's endpoint");
-        var guessers = Loops(tally, settings.Size * settings.Addresses, i => ReconnectingAsync(balancer, Source(settings, i), tally, async client =>
+        var guessers = Loops(tally, settings.Size * settings.Addresses, i => ReconnectingAsync(balancer, Source(settings, i), duty, tally, async client =>
         {
             var n = 0;
-            while (!stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested && duty.Active)
             {
                 // Existing names (the seed's) and names nobody has: they must be answered alike.
                 var name = n++ % 2 == 0 ? BotSettings.UsernameOf(BenchmarkSeed.Prefix, settings.FirstIndex + 1 + (i % 50)) : $"nobody{i:D3}x{n:D6}";
@@ -317,13 +326,13 @@ public static class AbuseAttacks
     }
 
     /// <summary>Register flood: many connections from a few addresses registering fresh names back to back.</summary>
-    private static Task RegisterFloodAsync(Settings settings, Tally tally, CancellationToken stop)
+    private static Task RegisterFloodAsync(Settings settings, Duty duty, Tally tally, CancellationToken stop)
     {
         var run = Guid.NewGuid().ToString("N")[..6];
-        return Loops(tally, settings.Size, i => ReconnectingAsync(settings.Gateway, Source(settings, i), tally, async client =>
+        return Loops(tally, settings.Size, i => ReconnectingAsync(settings.Gateway, Source(settings, i), duty, tally, async client =>
         {
             var n = 0;
-            while (!stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested && duty.Active)
             {
                 try
                 {
@@ -410,10 +419,8 @@ public static class AbuseAttacks
     }
 
     /// <summary>World-chat flood: many accounts say one WORLD line a second each, while some receivers read their pushes slowly.</summary>
-    private static async Task WorldChatFloodAsync(Settings settings, TicketCache tickets, Readiness ready, Tally tally, CancellationToken stop)
+    private static async Task WorldChatFloodAsync(Settings settings, TicketCache tickets, Readiness ready, Duty duty, Tally tally, CancellationToken stop)
     {
-        var duty = new Duty(settings.Cycles);
-        var switching = duty.RunAsync(settings.Duration, ready, tally, stop);
         var speakers = Loops(tally, settings.Size, async i =>
         {
             var (client, _, _) = await ready.EnterAsync(async () =>
@@ -472,7 +479,7 @@ public static class AbuseAttacks
                 await DrainAsync(client, tally, "slow reader heard", TimeSpan.FromMilliseconds(500)).WaitAsync(stop);
             }
         }, stop);
-        await Task.WhenAll(speakers, readers, switching);
+        await Task.WhenAll(speakers, readers);
     }
 
     /// <summary>
@@ -481,11 +488,49 @@ public static class AbuseAttacks
     /// measures each kind of window on its own. Windows alternate so the machine's own drift over the phase falls on
     /// both alike (a run's baseline and quiet end differ by more than the 25% the goal allows).
     /// </summary>
-    private sealed class Duty(int cycles)
+    private sealed class Duty(int cycles) : IDisposable
     {
         private volatile bool _active = cycles <= 0;
+        private volatile TaskCompletionSource _activeAgain = NewActiveSignal(cycles <= 0);
+        private volatile CancellationTokenSource _window = new();
 
         public bool Active => _active;
+
+        public void Dispose() => _window.Dispose();
+
+        /// <summary>Completes at once while attacking, else when the next active window begins.</summary>
+        public Task WhenActiveAsync(CancellationToken stop) => _active ? Task.CompletedTask : _activeAgain.Task.WaitAsync(stop);
+
+        /// <summary>Cancelled when the active window it was taken in ends: what the attack holds open is let go then.</summary>
+        public CancellationToken ActiveWindowToken => _window.Token;
+
+        private static TaskCompletionSource NewActiveSignal(bool active)
+        {
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (active)
+            {
+                signal.SetResult();
+            }
+
+            return signal;
+        }
+
+        private void Switch(bool active)
+        {
+            if (active)
+            {
+                // The last window's source is left to the collector, not disposed: a loop may still read its token.
+                _window = new CancellationTokenSource();
+                _active = true;
+                _activeAgain.TrySetResult();
+            }
+            else
+            {
+                _activeAgain = NewActiveSignal(false);
+                _active = false;
+                _window.Cancel();
+            }
+        }
 
         public async Task RunAsync(TimeSpan duration, Readiness ready, Tally tally, CancellationToken stop)
         {
@@ -502,7 +547,7 @@ public static class AbuseAttacks
                 {
                     foreach (var active in (bool[])[false, true])
                     {
-                        _active = active;
+                        Switch(active);
                         var kind = active ? ActiveWindow : IdleWindow;
                         Console.WriteLine(WindowLine + kind);
                         tally.Add("window:" + kind);
@@ -517,11 +562,11 @@ public static class AbuseAttacks
         }
     }
 
-    private static Task WorldChatFloodAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop) =>
-        WorldChatFloodAsync(settings, TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets")), ready, tally, stop);
+    private static Task WorldChatFloodAsync(Settings settings, Readiness ready, Duty duty, Tally tally, CancellationToken stop) =>
+        WorldChatFloodAsync(settings, TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets")), ready, duty, tally, stop);
 
     /// <summary>Connection flood: connections from several addresses that never say Hello, opened at a rate, each held until the gateway closes it.</summary>
-    private static async Task ConnectionFloodAsync(Settings settings, Tally tally, CancellationToken stop)
+    private static async Task ConnectionFloodAsync(Settings settings, Duty duty, Tally tally, CancellationToken stop)
     {
         var held = new ConcurrentBag<Task>();
         var perAddress = settings.Rate / settings.Addresses;
@@ -535,6 +580,14 @@ public static class AbuseAttacks
             var due = TimeSpan.Zero;
             while (!stop.IsCancellationRequested)
             {
+                if (!duty.Active)
+                {
+                    // Idle: the connections held are let go (their window's token), and the rate starts afresh.
+                    await duty.WhenActiveAsync(stop);
+                    clock.Restart();
+                    due = TimeSpan.Zero;
+                }
+
                 var wait = due - clock.Elapsed;
                 if (wait > TimeSpan.FromMilliseconds(1))
                 {
@@ -549,14 +602,15 @@ public static class AbuseAttacks
                     continue;
                 }
 
-                held.Add(HoldAsync(source));
+                held.Add(HoldAsync(source, duty.ActiveWindowToken));
             }
         }, stop);
         await Task.WhenAll(held).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         tally.Measured["maxOpenAtOnce"] = Interlocked.Read(ref maxOpen);
 
-        async Task HoldAsync(IPAddress source)
+        async Task HoldAsync(IPAddress source, CancellationToken window)
         {
+            using var letGo = CancellationTokenSource.CreateLinkedTokenSource(stop, window);
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
@@ -578,7 +632,7 @@ public static class AbuseAttacks
                 var buffer = new byte[512];
                 var length = 0;
                 int read;
-                while ((read = await socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, stop)) > 0)
+                while ((read = await socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, letGo.Token)) > 0)
                 {
                     length = Math.Min(buffer.Length - 1, length + read);
                 }
@@ -590,7 +644,7 @@ public static class AbuseAttacks
             }
             catch (OperationCanceledException)
             {
-                tally.Add("still open at the end");
+                tally.Add(stop.IsCancellationRequested ? "still open at the end" : "let go at an idle window");
             }
             catch (SocketException ex)
             {
@@ -629,7 +683,7 @@ public static class AbuseAttacks
     /// <summary>Unread pings: logged-in players (in the world, so no login timeout cuts them) whose client stops reading its
     /// socket (a push channel of one, full), then send Pings with echoes at the gateway's cap (and every tenth one far over
     /// it) at a rate under the request limit and never read the answers: only the outbound queue's bounds can stop them.</summary>
-    private static async Task UnreadPingsAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop)
+    private static async Task UnreadPingsAsync(Settings settings, Readiness ready, Duty duty, Tally tally, CancellationToken stop)
     {
         var tickets = TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets"));
         var atCap = new byte[settings.SecondSize];
@@ -654,6 +708,11 @@ public static class AbuseAttacks
                 {
                     for (var n = 0; client.IsConnected && await timer.WaitForNextTickAsync(stop); n++)
                     {
+                        if (!duty.Active)
+                        {
+                            continue;
+                        }
+
                         var echo = n % 10 == 9 ? oversized : atCap;
                         pending.Add(Quietly(client.PingAsync(echo, stop)));
                         tally.Add(echo == atCap ? "ping sent (echo at the cap)" : "ping sent (60 KB echo)");
@@ -695,7 +754,7 @@ public static class AbuseAttacks
     }
 
     /// <summary>Portal ping-pong: characters put next to the meadow/forest portals walk back and forth through them at full speed.</summary>
-    private static async Task PortalPingPongAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop)
+    private static async Task PortalPingPongAsync(Settings settings, Readiness ready, Duty duty, Tally tally, CancellationToken stop)
     {
         var tickets = TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets"));
         using var api = new HttpClient { BaseAddress = new Uri(settings.AdminUrl ?? throw new InvalidOperationException("portal ping-pong needs the silo's admin URL")) };
@@ -734,6 +793,11 @@ public static class AbuseAttacks
                 using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
                 while (await timer.WaitForNextTickAsync(stop))
                 {
+                    if (!duty.Active)
+                    {
+                        continue;
+                    }
+
                     // Forest: west to x 10 (its portal is x 0-20). Meadow: east to x 990 (its portal is x 980-1000).
                     var target = zone == "forest" ? 10f : 990f;
                     var nx = Math.Abs(target - x) <= step ? target : x + Math.Sign(target - x) * step;
@@ -764,12 +828,13 @@ public static class AbuseAttacks
             // The connection is closed: its reader ends.
             await reading;
         }, stop);
-        var seconds = settings.Duration.TotalSeconds;
+        // Alternating, the characters walk half the time.
+        var seconds = settings.Duration.TotalSeconds / (settings.Cycles > 0 ? 2 : 1);
         tally.Measured["zoneChangesPerSecondPerCharacter"] = Math.Round(tally.Counts.GetValueOrDefault("zone changed") / seconds / settings.Size, 3);
     }
 
     /// <summary>Tiny moves: characters sending many small moves a second each (0.06 m apart, along a line), as fast as answered.</summary>
-    private static async Task TinyMovesAsync(Settings settings, Readiness ready, Tally tally, CancellationToken stop)
+    private static async Task TinyMovesAsync(Settings settings, Readiness ready, Duty duty, Tally tally, CancellationToken stop)
     {
         var tickets = TicketCache.Load(Path.Combine(settings.SeedDirectory, "tickets"));
         var covered = new ConcurrentBag<double>();
@@ -789,10 +854,20 @@ public static class AbuseAttacks
                 var interval = TimeSpan.FromSeconds(1 / settings.Rate);
                 var due = TimeSpan.Zero;
                 var inFlight = new List<Task>();
+                var idle = TimeSpan.Zero;
                 try
                 {
                     while (!stop.IsCancellationRequested)
                     {
+                        if (!duty.Active)
+                        {
+                            // Standing still while idle: not counted in the speed covered, and no catching up after.
+                            var idleFrom = Stopwatch.GetTimestamp();
+                            await duty.WhenActiveAsync(stop);
+                            idle += Stopwatch.GetElapsedTime(idleFrom);
+                            due = Stopwatch.GetElapsedTime(started);
+                        }
+
                         var wait = due - Stopwatch.GetElapsedTime(started);
                         if (wait > TimeSpan.FromMilliseconds(1))
                         {
@@ -813,7 +888,7 @@ public static class AbuseAttacks
                         try
                         {
                             var player = await client.GetPlayerAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
-                            covered.Add(Math.Abs(player.Position.X - startX) / Stopwatch.GetElapsedTime(started).TotalSeconds);
+                            covered.Add(Math.Abs(player.Position.X - startX) / (Stopwatch.GetElapsedTime(started) - idle).TotalSeconds);
                         }
                         catch (Exception ex) when (ex is MmoErrorException or MmoDisconnectedException or TimeoutException)
                         {

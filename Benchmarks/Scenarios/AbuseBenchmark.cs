@@ -50,7 +50,7 @@ public static class AbuseBenchmark
 
     public sealed record Options(
         int Online, int OnlineProcesses, double MoveRate, double ProbeRate, TimeSpan Warmup, TimeSpan Baseline, TimeSpan AttackDuration, TimeSpan Settle,
-        IReadOnlyList<string> Attacks, AttackSizes Sizes, string SeedDirectory, string RunDirectory, string? Out, int ChatCycles = 0);
+        IReadOnlyList<string> Attacks, AttackSizes Sizes, string SeedDirectory, string RunDirectory, string? Out, int AttackCycles = 0);
 
     /// <summary>What one phase (the baseline or an attack) did to the online players and the servers.</summary>
     public sealed class Phase
@@ -158,7 +158,7 @@ public static class AbuseBenchmark
                 ["attackSeconds"] = options.AttackDuration.TotalSeconds,
                 ["settleSeconds"] = options.Settle.TotalSeconds,
                 ["attacks"] = options.Attacks,
-                ["chatCycles"] = options.ChatCycles,
+                ["attackCycles"] = options.AttackCycles,
                 ["sizes"] = sizes,
             },
         };
@@ -515,8 +515,8 @@ public static class AbuseBenchmark
             AbuseAttacks.CpuControl => (0, 1, s.ControlCores, 0, 0, 90),
             _ => throw new ArgumentException($"unknown attack '{attack}' (one of {string.Join(", ", AbuseAttacks.Names)}, {AbuseAttacks.CpuControl})"),
         };
-        // The chat flood alternates, idle then flooding, each half an attack's duration, cycles times.
-        var cycles = attack == "world-chat-flood" ? Math.Max(0, options.ChatCycles) : 0;
+        // Every attack alternates, idle then attacking, each half an attack's duration, cycles times (the control burns throughout).
+        var cycles = attack == AbuseAttacks.CpuControl ? 0 : Math.Max(0, options.AttackCycles);
         var duration = options.AttackDuration * Math.Max(1, cycles);
         var start = new ProcessStartInfo(BotRunner.DotnetHost())
         {
