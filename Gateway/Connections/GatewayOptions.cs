@@ -41,6 +41,14 @@ public sealed class GatewayOptions
     [Range(1, 1_000_000)] public int RateLimitStrikes { get; set; } = 50;
 
     /// <summary>
+    /// Registers a connection may send before the time its last refused one was told to wait (<c>retry_after_ms</c> of
+    /// a RATE_LIMITED from the address's registration budget); each is refused the same way before any other work, and
+    /// one more closes the connection (RATE_LIMIT_ABUSE). A client that waits as told never meets it; a flood that
+    /// ignores it is cut after a handful of requests instead of hundreds, so it costs the gateway its reconnects.
+    /// </summary>
+    [Range(0, 1_000_000)] public int EarlyRegisterRetries { get; set; } = 5;
+
+    /// <summary>
     /// Sustained moves per second per connection (token bucket refill rate), below the general request
     /// rate: a client sends a move at most every 100 ms, and each move is a call on a zone shared with
     /// everyone in it. Over it a move is answered MOVE_RATE_LIMITED and reaches no grain.

@@ -106,6 +106,8 @@ public sealed class GatewayHandlers(
         // Judged before any grain call: a registration costs a full password hash.
         if (!session.RequestIsRepeat && !registrations.TryTake(session.RemoteAddress, out var retryAfter))
         {
+            // Another Register on this connection before then is refused at the door (RequestRouter.Dispatch).
+            session.RegisterRetryNotBefore = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(retryAfter.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
             return Reply.Fail(ErrorCode.RateLimited, retryAfter);
         }
 

@@ -82,6 +82,19 @@ public sealed partial class RequestRouter
             return;
         }
 
+        if (route.Opcode == Opcode.Register && session.RegisterRetryNotBefore is var notBefore and not 0
+            && Stopwatch.GetTimestamp() is var now && now < notBefore)
+        {
+            // Told to wait and did not: refused as before, without the budget's work, and cut after a few.
+            session.SendError(requestId, ErrorCode.RateLimited, Stopwatch.GetElapsedTime(now, notBefore));
+            if (++session.EarlyRegisterRetries > _options.EarlyRegisterRetries)
+            {
+                session.Close(DisconnectReason.RateLimitAbuse, "kept registering before its retry time");
+            }
+
+            return;
+        }
+
         if (!session.RateLimit.TryTake(out var retryAfter))
         {
             session.SendError(requestId, ErrorCode.RateLimited, retryAfter);

@@ -55,6 +55,21 @@ public sealed partial class ClientSession
     /// <summary>Rate-limit strikes (<see cref="GatewayOptions.RateLimitStrikes"/>); used only by the read loop.</summary>
     internal int RateLimitStrikes;
 
+    /// <summary>Registers sent before <see cref="RegisterRetryNotBefore"/> (<see cref="GatewayOptions.EarlyRegisterRetries"/>); used only by the read loop.</summary>
+    internal int EarlyRegisterRetries;
+
+    private long _registerRetryNotBefore;
+
+    /// <summary>
+    /// When the last Register refused by the address's budget was told it may come back (a <see cref="Stopwatch"/>
+    /// timestamp; 0: never refused). Set by the request worker, read by the read loop.
+    /// </summary>
+    internal long RegisterRetryNotBefore
+    {
+        get => Volatile.Read(ref _registerRetryNotBefore);
+        set => Volatile.Write(ref _registerRetryNotBefore, value);
+    }
+
     public ClientSession(long connectionId, ISessionTransport transport, GatewayOptions options, ILogger logger, GatewayMetrics? metrics = null)
     {
         _metrics = metrics;

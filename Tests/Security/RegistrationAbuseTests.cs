@@ -46,6 +46,44 @@ public class RegistrationAbuseTests(FrontDoorCluster cluster)
     }
 
     [Fact]
+    public async Task AClientThatRegistersAgainBeforeItsRetryTimeIsRefusedThenCut()
+    {
+        // One registration per address, then a long wait; five early retries forgiven.
+        var gateway = await cluster.StartGatewayAsync(
+        [
+            ("Gateway:RegistrationBurstPerAddress", "1"),
+            ("Gateway:RegistrationsPerAddressPerMinute", "0.01"),
+            ("Gateway:EarlyRegisterRetries", "5"),
+            ("Gateway:ConnectionLimitExemptNetworks", "10.255.255.255/32"),
+        ]);
+        try
+        {
+            await using var flooder = await cluster.ConnectAsync(From("127.0.0.65"), GameCluster.GamePortOf(gateway));
+            await flooder.RegisterAsync(GameCluster.UniqueName("reg"), Password);
+            var told = await Assert.ThrowsAsync<MmoErrorException>(() => flooder.RegisterAsync(GameCluster.UniqueName("reg"), Password));
+            Assert.Equal(ErrorCode.RateLimited, told.Code);
+
+            // Each early retry gets the same answer, with what is left of the wait.
+            for (var i = 0; i < 5; i++)
+            {
+                var again = await Assert.ThrowsAsync<MmoErrorException>(() => flooder.RegisterAsync(GameCluster.UniqueName("reg"), Password));
+                Assert.Equal(ErrorCode.RateLimited, again.Code);
+                Assert.InRange(again.RetryAfter!.Value, TimeSpan.FromMilliseconds(1), told.RetryAfter!.Value);
+                Assert.True(flooder.IsConnected, $"cut after {i + 1} early retries, five are forgiven");
+            }
+
+            // One more, and the connection is closed: a flood that ignores retry_after_ms pays for a reconnect every few requests.
+            await Assert.ThrowsAnyAsync<Exception>(() => flooder.RegisterAsync(GameCluster.UniqueName("reg"), Password));
+            var closed = await flooder.Disconnected.WaitAsync(Await.Default);
+            Assert.Equal(OrleansMmo.Protocol.Messages.DisconnectReason.RateLimitAbuse, closed.Reason);
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
     public async Task AClientToldToComeBackLaterIsGivenThatLongToLogIn()
     {
         // Two seconds to log in, but registrations from this address refused for five once its one is spent.
