@@ -82,19 +82,6 @@ public sealed partial class RequestRouter
             return;
         }
 
-        if (route.Opcode == Opcode.Register && session.RegisterRetryNotBefore is var notBefore and not 0
-            && Stopwatch.GetTimestamp() is var now && now < notBefore)
-        {
-            // Told to wait and did not: refused as before, without the budget's work, and cut after a few.
-            session.SendError(requestId, ErrorCode.RateLimited, Stopwatch.GetElapsedTime(now, notBefore));
-            if (++session.EarlyRegisterRetries > _options.EarlyRegisterRetries)
-            {
-                session.Close(DisconnectReason.RateLimitAbuse, "kept registering before its retry time");
-            }
-
-            return;
-        }
-
         if (!session.RateLimit.TryTake(out var retryAfter))
         {
             session.SendError(requestId, ErrorCode.RateLimited, retryAfter);
@@ -111,6 +98,20 @@ public sealed partial class RequestRouter
         if (session.RateLimitStrikes > 0)
         {
             session.RateLimitStrikes--;
+        }
+
+        if (route.Opcode == Opcode.Register && session.RegisterRetryNotBefore is var notBefore and not 0
+            && Stopwatch.GetTimestamp() is var now && now < notBefore)
+        {
+            // Told to wait and did not (within the request limit, which judged it above): refused as before, without the
+            // budget's work, and cut after a few.
+            session.SendError(requestId, ErrorCode.RateLimited, Stopwatch.GetElapsedTime(now, notBefore));
+            if (++session.EarlyRegisterRetries > _options.EarlyRegisterRetries)
+            {
+                session.Close(DisconnectReason.RateLimitAbuse, "kept registering before its retry time");
+            }
+
+            return;
         }
 
         switch (session.CheckRequestId(requestId))
