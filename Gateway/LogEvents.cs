@@ -26,6 +26,7 @@ internal static class LogEvents
     // Sessions: 2010-2019.
     public const int SessionClosing = 2010;
     public const int SessionDroppingPushes = 2011;
+    public const int BroadcastGroupFailed = 2012;
 
     // Request routing: 2020-2029.
     public const int RequestProtocolViolation = 2020;

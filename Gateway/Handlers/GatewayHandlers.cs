@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using OrleansMmo.Gateway.Cluster;
 using OrleansMmo.Gateway.Connections;
@@ -107,7 +108,7 @@ public sealed class GatewayHandlers(
         if (!session.RequestIsRepeat && !registrations.TryTake(session.RemoteAddress, out var retryAfter))
         {
             // Another Register on this connection before then is refused at the door (RequestRouter.Dispatch).
-            session.RegisterRetryNotBefore = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(retryAfter.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+            session.RegisterRetryNotBefore = Stopwatch.GetTimestamp() + (long)(retryAfter.TotalSeconds * Stopwatch.Frequency);
             return Reply.Fail(ErrorCode.RateLimited, retryAfter);
         }
 

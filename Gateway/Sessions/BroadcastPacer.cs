@@ -12,16 +12,18 @@ namespace OrleansMmo.Gateway.Sessions;
 /// answer to a request that comes in meanwhile waits behind all of them (in the thread pool and in the socket
 /// engine's I/O queues): on a busy gateway a chat line became the players' p99. Spread, answers go out between slices.
 /// </summary>
-public sealed class BroadcastPacer : BackgroundService
+public sealed partial class BroadcastPacer : BackgroundService
 {
     private readonly SessionRegistry _sessions;
     private readonly GatewayOptions _options;
     private readonly Channel<PushBatch> _groups;
     private readonly List<ClientSession> _recipients = [];
+    private readonly ILogger<BroadcastPacer> _logger;
 
-    public BroadcastPacer(SessionRegistry sessions, IOptions<GatewayOptions> options)
+    public BroadcastPacer(SessionRegistry sessions, IOptions<GatewayOptions> options, ILogger<BroadcastPacer> logger)
     {
         _sessions = sessions;
+        _logger = logger;
         _options = options.Value;
         _groups = Channel.CreateBounded<PushBatch>(new BoundedChannelOptions(_options.BroadcastQueueGroups)
         {
@@ -54,7 +56,16 @@ public sealed class BroadcastPacer : BackgroundService
             {
                 while (reader.TryRead(out var batch))
                 {
-                    await SendPacedAsync(batch, stoppingToken).ConfigureAwait(false);
+                    try
+                    {
+                        await SendPacedAsync(batch, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // One group's failure must not stop every later group (nor, as a hosted service's, the gateway).
+                        _recipients.Clear();
+                        LogGroupFailed(_logger, ex);
+                    }
                 }
             }
         }
@@ -121,4 +132,7 @@ public sealed class BroadcastPacer : BackgroundService
             }
         }
     }
+
+    [LoggerMessage(EventId = LogEvents.BroadcastGroupFailed, Level = LogLevel.Error, Message = "A broadcast group failed part way; the next ones go on")]
+    private static partial void LogGroupFailed(ILogger logger, Exception exception);
 }
