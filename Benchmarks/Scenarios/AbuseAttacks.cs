@@ -490,16 +490,16 @@ public static class AbuseAttacks
     /// </summary>
     private sealed class Duty(int cycles) : IDisposable
     {
-        private volatile bool _active = cycles <= 0;
+        // Completed while attacking; replaced by an open one at each idle window.
         private volatile TaskCompletionSource _activeAgain = NewActiveSignal(cycles <= 0);
         private volatile CancellationTokenSource _window = new();
 
-        public bool Active => _active;
+        public bool Active => _activeAgain.Task.IsCompleted;
 
         public void Dispose() => _window.Dispose();
 
         /// <summary>Completes at once while attacking, else when the next active window begins.</summary>
-        public Task WhenActiveAsync(CancellationToken stop) => _active ? Task.CompletedTask : _activeAgain.Task.WaitAsync(stop);
+        public Task WhenActiveAsync(CancellationToken stop) => _activeAgain.Task.WaitAsync(stop);
 
         /// <summary>Cancelled when the active window it was taken in ends: what the attack holds open is let go then.</summary>
         public CancellationToken ActiveWindowToken => _window.Token;
@@ -521,13 +521,11 @@ public static class AbuseAttacks
             {
                 // The last window's source is left to the collector, not disposed: a loop may still read its token.
                 _window = new CancellationTokenSource();
-                _active = true;
                 _activeAgain.TrySetResult();
             }
             else
             {
                 _activeAgain = NewActiveSignal(false);
-                _active = false;
                 _window.Cancel();
             }
         }

@@ -42,7 +42,7 @@ public sealed class GatewayOptions
 
     /// <summary>
     /// Registers a connection may send before the time its last refused one was told to wait (<c>retry_after_ms</c> of
-    /// a RATE_LIMITED from the address's registration budget); each is refused the same way before any other work, and
+    /// a RATE_LIMITED from the address's registration budget); each is refused the same way before the budget or any grain call, and
     /// one more closes the connection (RATE_LIMIT_ABUSE). A client that waits as told never meets it; a flood that
     /// ignores it is cut after a handful of requests instead of hundreds, so it costs the gateway its reconnects.
     /// </summary>
