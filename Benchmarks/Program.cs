@@ -346,10 +346,16 @@ public static class Program
                 + "its rise is the attacking windows' p99 over the idle ones' (0: one attacking phase against the baseline)",
             DefaultValueFactory = _ => 3,
         };
+        var attackerNice = new Option<int>("--attacker-nice")
+        {
+            Description = "Niceness of the attacker's process (0-19): at 19 it takes the cores only when the servers and the online players leave them, "
+                + "as a real attacker's CPU would be its own machine's (0: the same priority as everything else)",
+            DefaultValueFactory = _ => 19,
+        };
         var command = new Command("abuse", "Online players' latency, errors and the servers' memory while attackers try each known abuse in turn (issue 11)")
         {
             smoke, online, onlineProcesses, moveRate, probeRate, warmup, baseline, duration, settle, attacks, guessAddresses, guessConnections, registerConnections,
-            speakers, slowReaders, floodRate, pings, portal, tiny, tinyRate, controlCores, attackCycles, SeedDirectory, Out, RunDirectory,
+            speakers, slowReaders, floodRate, pings, portal, tiny, tinyRate, controlCores, attackCycles, attackerNice, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) =>
         {
@@ -359,11 +365,16 @@ public static class Program
                 throw new ArgumentException($"--attacks: unknown attack '{unknown}' (one of {string.Join(", ", AbuseAttacks.Names)}, {AbuseAttacks.CpuControl})");
             }
 
+            if (parse.GetValue(attackerNice) is < 0 or > 19)
+            {
+                throw new ArgumentException("--attacker-nice: from 0 (everyone's priority) to 19 (the lowest)");
+            }
+
             var options = parse.GetValue(smoke)
                 ? new AbuseBenchmark.Options(4, 1, 2, 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(0.5), names,
                     new AbuseBenchmark.AttackSizes(GuessAddresses: 1, GuessConnectionsPerAddress: 2, RegisterConnections: 2, RegisterAddresses: 2, ChatSpeakers: 2,
                         SlowReaders: 1, FloodConnectionsPerSecond: 20, FloodAddresses: 2, FloodMaxOpen: 100, PingConnections: 1, PortalCharacters: 1, TinyMovers: 2),
-                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), AttackCycles: 1)
+                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), AttackCycles: 1, AttackerNice: parse.GetValue(attackerNice))
                 : new AbuseBenchmark.Options(
                     parse.GetValue(online), parse.GetValue(onlineProcesses), parse.GetValue(moveRate), parse.GetValue(probeRate),
                     TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(baseline)), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(settle)), names,
@@ -381,7 +392,7 @@ public static class Program
                         TinyMovesPerSecond = parse.GetValue(tinyRate),
                         ControlCores = parse.GetValue(controlCores),
                     },
-                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), parse.GetValue(attackCycles));
+                    parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out), parse.GetValue(attackCycles), parse.GetValue(attackerNice));
             return AbuseBenchmark.RunAsync(options, token);
         });
         return command;

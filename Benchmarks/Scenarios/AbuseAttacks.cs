@@ -152,9 +152,29 @@ public static class AbuseAttacks
 
         tally.Measured["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
         tally.Measured["cpuCores"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds / clock.Elapsed.TotalSeconds, 2);
+        if (Niceness() is { } nice)
+        {
+            tally.Measured["niceness"] = nice;
+        }
+
         var line = JsonSerializer.Serialize(new { counts = tally.Counts, measured = tally.Measured });
         Console.WriteLine(ResultLine + line);
         return 0;
+    }
+
+    /// <summary>The process's niceness (field 19 of <c>/proc/self/stat</c>, after the command's name in parentheses); null off Linux.</summary>
+    private static int? Niceness()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[16], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static Task StartAttackAsync(Settings settings, Readiness ready, Duty duty, Tally tally, CancellationToken stop) => settings.Attack switch

@@ -50,7 +50,7 @@ public static class AbuseBenchmark
 
     public sealed record Options(
         int Online, int OnlineProcesses, double MoveRate, double ProbeRate, TimeSpan Warmup, TimeSpan Baseline, TimeSpan AttackDuration, TimeSpan Settle,
-        IReadOnlyList<string> Attacks, AttackSizes Sizes, string SeedDirectory, string RunDirectory, string? Out, int AttackCycles = 0);
+        IReadOnlyList<string> Attacks, AttackSizes Sizes, string SeedDirectory, string RunDirectory, string? Out, int AttackCycles = 0, int AttackerNice = 0);
 
     /// <summary>What one phase (the baseline or an attack) did to the online players and the servers.</summary>
     public sealed class Phase
@@ -159,6 +159,7 @@ public static class AbuseBenchmark
                 ["settleSeconds"] = options.Settle.TotalSeconds,
                 ["attacks"] = options.Attacks,
                 ["attackCycles"] = options.AttackCycles,
+                ["attackerNice"] = options.AttackerNice,
                 ["sizes"] = sizes,
             },
         };
@@ -518,15 +519,19 @@ public static class AbuseBenchmark
         // Every attack alternates, idle then attacking, each half an attack's duration, cycles times (the control burns throughout).
         var cycles = attack == AbuseAttacks.CpuControl ? 0 : Math.Max(0, options.AttackCycles);
         var duration = options.AttackDuration * Math.Max(1, cycles);
-        var start = new ProcessStartInfo(BotRunner.DotnetHost())
+        // A real attacker's CPU is its own machine's: at a lower priority (started under nice, so every thread of the
+        // runtime inherits it) the attacker's process takes the cores only when the servers and the players leave them.
+        var start = new ProcessStartInfo(options.AttackerNice == 0 ? BotRunner.DotnetHost() : "nice")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = runDirectory,
         };
+        string[] niceArguments = options.AttackerNice == 0 ? [] : ["-n", Invariant(options.AttackerNice), BotRunner.DotnetHost()];
         string[] arguments =
         [
+            .. niceArguments,
             typeof(AbuseBenchmark).Assembly.Location, "abuse-attack",
             "--attack", attack,
             "--gateway", $"127.0.0.1:{servers.GameEndpoints[0].Port}",

@@ -287,6 +287,9 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
             Assert.True(phase.GetProperty("gatewayPeakRssMiB").GetDouble() > 0);
         }
 
+        // The attacker ran at the lowest priority (--attacker-nice 19, the default): its CPU out of the players' way.
+        Assert.All(phases.Skip(1).SkipLast(1), p => Assert.Equal(19, p.GetProperty("attackerMeasured").GetProperty("niceness").GetDouble()));
+
         // The guesses went through haproxy to the gateway and were answered.
         var guessing = phases[1].GetProperty("attacker");
         Assert.Contains(guessing.EnumerateObject(), o => o.Name.StartsWith("guess:", StringComparison.Ordinal));
@@ -311,7 +314,7 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     [Fact]
     public async Task AbuseControlBurnsCpuInsteadOfAttacking()
     {
-        var result = await bench.RunAsync("abuse", "--smoke", "--attacks", "cpu-control", "--control-cores", "0.5");
+        var result = await bench.RunAsync("abuse", "--smoke", "--attacks", "cpu-control", "--control-cores", "0.5", "--attacker-nice", "0");
 
         var phases = result.GetProperty("details").GetProperty("phases").EnumerateArray().ToList();
         Assert.Equal(["baseline", "cpu-control", "quiet-end"], phases.Select(p => p.GetProperty("name").GetString()));
