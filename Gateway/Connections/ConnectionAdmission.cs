@@ -77,6 +77,25 @@ public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
         }
     }
 
+    /// <summary>
+    /// A connection from <paramref name="remoteAddress"/> was cut for abuse: its address loses the new connections of
+    /// <see cref="GatewayOptions.AbuseCutConnectionPenalty"/> (at most a burst into debt).
+    /// </summary>
+    public void Penalize(string remoteAddress)
+    {
+        var penalty = _options.AbuseCutConnectionPenalty;
+        if (penalty <= TimeSpan.Zero || KeyOf(remoteAddress) is not { } key || !_sources.TryGetValue(key, out var source))
+        {
+            return; // exempt and unparsable addresses were never tracked
+        }
+
+        lock (source)
+        {
+            source.NewConnections.Charge(penalty.TotalSeconds * _options.NewConnectionsPerAddressPerSecond, _options.NewConnectionBurstPerAddress);
+            source.LastUsed = Stopwatch.GetTimestamp();
+        }
+    }
+
     /// <summary>The key a source is limited by (<see cref="OrleansMmo.Grains.Accounts.AccountKeys.SourceOf"/>): the same one the login throttle uses.</summary>
     public static string? KeyOf(string remoteAddress) => OrleansMmo.Grains.Accounts.AccountKeys.SourceOf(remoteAddress);
 

@@ -121,6 +121,14 @@ public sealed class GatewayOptions
     [Range(0.01, 1_000_000)] public double NewConnectionsPerAddressPerSecond { get; set; } = 10;
     /// <summary>New connections one source address may open in a burst (token bucket size).</summary>
     [Range(1, 1_000_000)] public int NewConnectionBurstPerAddress { get; set; } = 64;
+    /// <summary>
+    /// What a connection cut for abuse (RATE_LIMIT_ABUSE) costs its address: the new connections it would earn in
+    /// this time, into debt, at most one burst's worth. A client cut for ignoring its limits that reconnects at once
+    /// would otherwise be let in again at the address's full connection rate, and the reconnects become the attack;
+    /// with it, each cut buys the address this long without new connections. Its open connections are untouched.
+    /// Zero turns it off.
+    /// </summary>
+    public TimeSpan AbuseCutConnectionPenalty { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>Registrations one source address may make per minute, sustained, on this gateway (each costs a full password hash); more are RATE_LIMITED.</summary>
     [Range(0.01, 1_000_000)] public double RegistrationsPerAddressPerMinute { get; set; } = 10;
     /// <summary>Registrations one source address may make in a burst (token bucket size).</summary>

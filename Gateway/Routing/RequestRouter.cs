@@ -27,14 +27,17 @@ public sealed partial class RequestRouter
     private readonly GatewayMetrics metrics;
     private readonly ClusterFailoverMonitor failover;
     private readonly ILogger<RequestRouter> logger;
+    private readonly ConnectionAdmission admission;
     private readonly GatewayOptions _options;
     // Connections that have run a queued request and are not yet released (SessionHost): the ones a silo loss may
     // concern. Added once per connection, not per request.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, ClientSession> _watched = new();
 
-    public RequestRouter(OpcodeTable table, IOptions<GatewayOptions> options, GatewayMetrics metrics, ClusterFailoverMonitor failover, ILogger<RequestRouter> logger)
+    public RequestRouter(
+        OpcodeTable table, IOptions<GatewayOptions> options, GatewayMetrics metrics, ClusterFailoverMonitor failover, ConnectionAdmission admission, ILogger<RequestRouter> logger)
     {
         this.table = table;
+        this.admission = admission;
         this.metrics = metrics;
         this.failover = failover;
         this.logger = logger;
@@ -44,6 +47,16 @@ public sealed partial class RequestRouter
 
     /// <summary>The connection's requests are all finished: a silo loss no longer concerns it.</summary>
     public void Release(ClientSession session) => _watched.TryRemove(session.ConnectionId, out _);
+
+    /// <summary>
+    /// Closes a connection that kept ignoring its limits (RATE_LIMIT_ABUSE), its address first charged for it: a reconnect
+    /// right after the cut must meet that charge, so it is taken before the client can hear of the cut.
+    /// </summary>
+    private void CutForAbuse(ClientSession session, string detail)
+    {
+        admission.Penalize(session.RemoteAddress);
+        session.Close(DisconnectReason.RateLimitAbuse, detail);
+    }
 
     private void OnSiloLost()
     {
@@ -87,7 +100,7 @@ public sealed partial class RequestRouter
             session.SendError(requestId, ErrorCode.RateLimited, retryAfter);
             if (++session.RateLimitStrikes >= _options.RateLimitStrikes)
             {
-                session.Close(DisconnectReason.RateLimitAbuse, "kept sending while rate limited");
+                CutForAbuse(session, "kept sending while rate limited");
             }
 
             return;
@@ -108,7 +121,7 @@ public sealed partial class RequestRouter
             session.SendError(requestId, ErrorCode.RateLimited, Stopwatch.GetElapsedTime(now, notBefore));
             if (++session.EarlyRegisterRetries > _options.EarlyRegisterRetries)
             {
-                session.Close(DisconnectReason.RateLimitAbuse, "kept registering before its retry time");
+                CutForAbuse(session, "kept registering before its retry time");
             }
 
             return;

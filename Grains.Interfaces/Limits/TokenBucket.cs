@@ -28,4 +28,15 @@ public struct TokenBucket(double ratePerSecond, int burst)
         retryAfter = TimeSpan.FromSeconds((1 - _tokens) / ratePerSecond);
         return false;
     }
+
+    /// <summary>
+    /// Takes <paramref name="tokens"/> more than were spent, into debt if need be but never below
+    /// -<paramref name="maxDebt"/>: what is owed is refilled at the usual rate before anything is let through again.
+    /// </summary>
+    public void Charge(double tokens, double maxDebt)
+    {
+        var now = Stopwatch.GetTimestamp();
+        _tokens = Math.Max(-maxDebt, Math.Min(burst, _tokens + Stopwatch.GetElapsedTime(_lastRefill, now).TotalSeconds * ratePerSecond) - tokens);
+        _lastRefill = now;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using OrleansMmo.Client;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
 using OrleansMmo.Tests.Infrastructure;
@@ -112,6 +113,64 @@ public class ConnectionFloodTests(FrontDoorCluster cluster)
             var frames = await sixth.ReadUntilClosedAsync();
             Assert.Equal(DisconnectReason.TooManyConnections, Assert.Single(frames).DisconnectReason);
             await using var neighbour = await GreetedAsync(port, IPAddress.Parse("127.0.0.10"));
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
+    public async Task AnAddressCutForAbuseWaitsBeforeItsNextConnection()
+    {
+        // Two new connections a second, three in a burst; one Register per address and a long wait; no early retry forgiven.
+        var gateway = await cluster.StartGatewayAsync(
+        [
+            ("Gateway:NewConnectionBurstPerAddress", "3"),
+            ("Gateway:NewConnectionsPerAddressPerSecond", "2"),
+            ("Gateway:AbuseCutConnectionPenalty", "00:00:10"),
+            ("Gateway:RegistrationBurstPerAddress", "1"),
+            ("Gateway:RegistrationsPerAddressPerMinute", "0.01"),
+            ("Gateway:EarlyRegisterRetries", "0"),
+            ("Gateway:ConnectionLimitExemptNetworks", "10.255.255.255/32"),
+        ]);
+        try
+        {
+            var port = GameCluster.GamePortOf(gateway);
+            var address = IPAddress.Parse("127.0.0.68");
+            await using var honest = await GreetedAsync(port, address);
+            await using (var flooder = await cluster.ConnectAsync(new MmoClientOptions { LocalAddress = address, ClientName = "tests" }, port))
+            {
+                // A password the account rules refuse spends the registration budget without a hash; the next Register is
+                // refused with a wait, and one more before that wait is over is the cut.
+                Assert.Equal(ErrorCode.PasswordInvalid, (await Assert.ThrowsAsync<MmoErrorException>(() => flooder.RegisterAsync(GameCluster.UniqueName("cut"), "short"))).Code);
+                Assert.Equal(ErrorCode.RateLimited, (await Assert.ThrowsAsync<MmoErrorException>(() => flooder.RegisterAsync(GameCluster.UniqueName("cut"), "correct horse battery"))).Code);
+                await Assert.ThrowsAnyAsync<Exception>(() => flooder.RegisterAsync(GameCluster.UniqueName("cut"), "correct horse battery"));
+                Assert.Equal(DisconnectReason.RateLimitAbuse, (await flooder.Disconnected.WaitAsync(Await.Default)).Reason);
+            }
+
+            // One token was left for a third connection; the cut took it and then some, so reconnecting at once is refused
+            // (where without the penalty it would be let in, and the reconnects would become the flood)...
+            await using (var again = await RawGameSocket.ConnectAsync(port, address))
+            {
+                var frames = await again.ReadUntilClosedAsync();
+                Assert.Equal(DisconnectReason.TooManyConnections, Assert.Single(frames).DisconnectReason);
+            }
+
+            // ...while what the address already holds is served, another address connects, and once the debt is repaid
+            // (at most a burst: 1.5 s at this rate) the address connects again.
+            await honest.SendFrameAsync(Opcode.Ping, 2, new PingRequest());
+            Assert.Equal(Opcode.Ping.ResponseOf(), (await honest.ReadFrameAsync())!.Opcode);
+            await using (var neighbour = await GreetedAsync(port, IPAddress.Parse("127.0.0.69")))
+            {
+            }
+
+            await Await.Until(async () =>
+            {
+                await using var later = await RawGameSocket.ConnectAsync(port, address);
+                await later.SendFrameAsync(Opcode.Hello, 1, new HelloRequest { ProtocolVersion = ProtocolVersion.Current });
+                return (await later.ReadFrameAsync())?.Opcode == Opcode.Hello.ResponseOf();
+            }, "a connection from the address once its debt is repaid");
         }
         finally
         {
