@@ -187,6 +187,11 @@ public sealed class GatewayAddressRulesValidator : IValidateOptions<GatewayOptio
             return ValidateOptionsResult.Fail(tlsError);
         }
 
+        if (options.AbuseCutConnectionPenalty < TimeSpan.Zero)
+        {
+            return ValidateOptionsResult.Fail("Gateway:AbuseCutConnectionPenalty must not be negative (zero turns it off)");
+        }
+
         // Longer than UnauthenticatedTimeout is allowed: that timeout covers Handshaking too, so the shorter one wins.
         if (options.HelloTimeout <= TimeSpan.Zero)
         {

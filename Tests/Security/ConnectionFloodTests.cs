@@ -215,5 +215,13 @@ public class AddressKeyTests
         Assert.Contains("ConnectionLimitExemptNetworks", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ANegativeAbuseCutPenaltyStopsTheStartWithTheOptionsName()
+    {
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            OrleansMmo.Gateway.Program.BuildApp(["--Gateway:AbuseCutConnectionPenalty=-00:00:01"]));
+        Assert.Contains("AbuseCutConnectionPenalty", error.Message, StringComparison.Ordinal);
+    }
+
     private static string? ConnectionAdmissionKey(string address) => OrleansMmo.Gateway.Connections.ConnectionAdmission.KeyOf(address);
 }
