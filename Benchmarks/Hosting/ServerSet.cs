@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using OrleansMmo.Bots;
 using OrleansMmo.Bots.Metrics;
@@ -199,12 +198,7 @@ public sealed class ServerSet : IAsyncDisposable
         ("Logging:LogLevel:Microsoft", "Warning"),
     ];
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => OrleansMmo.Tests.Infrastructure.LoopbackPorts.FreeTcp();
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
