@@ -5,11 +5,12 @@ using System.Net.Sockets;
 namespace OrleansMmo.Tests.Infrastructure;
 
 /// <summary>
-/// Ports for the servers a test or benchmark starts (the benchmark tool links this file) (Orleans needs its ports up front, so port 0 will not do). Taken
-/// from below the kernel's ephemeral range: a port the kernel handed out for a moment (port 0) is free again once
-/// probed, and any outgoing connection may be given it before the server binds it (a gateway that "did not start",
-/// address in use). Below that range only another such choice can take it, and one process never hands out a port twice;
-/// and below 21,100, where cluster.sh (and the suite's native cluster, from 22,000) take theirs.
+/// Ports for the servers a test or benchmark starts (the benchmark tool links this file): Orleans needs its ports up
+/// front, so port 0 will not do. Taken from below the kernel's ephemeral range: a port the kernel handed out for a
+/// moment (port 0) is free again once probed, and any outgoing connection may be given it before the server binds it
+/// (a gateway that "did not start", address in use). Below that range only another such choice can take it, and one
+/// process never hands out a port twice; and below 21,100, where cluster.sh (and the suite's native cluster, from
+/// 22,000) take theirs.
 /// </summary>
 public static class LoopbackPorts
 {

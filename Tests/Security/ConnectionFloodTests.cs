@@ -158,7 +158,7 @@ public class ConnectionFloodTests(FrontDoorCluster cluster)
             }
 
             // ...while what the address already holds is served, another address connects, and once the debt is repaid
-            // (at most a burst: 1.5 s at this rate) the address connects again.
+            // (at most a burst: 2 s at this rate) the address connects again.
             await honest.SendFrameAsync(Opcode.Ping, 2, new PingRequest());
             Assert.Equal(Opcode.Ping.ResponseOf(), (await honest.ReadFrameAsync())!.Opcode);
             await using (var neighbour = await GreetedAsync(port, IPAddress.Parse("127.0.0.69")))
