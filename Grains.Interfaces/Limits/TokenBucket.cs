@@ -15,9 +15,7 @@ public struct TokenBucket(double ratePerSecond, int burst)
     /// <summary>Takes one token; otherwise says how long until one is available.</summary>
     public bool TryTake(out TimeSpan retryAfter)
     {
-        var now = Stopwatch.GetTimestamp();
-        _tokens = Math.Min(burst, _tokens + Stopwatch.GetElapsedTime(_lastRefill, now).TotalSeconds * ratePerSecond);
-        _lastRefill = now;
+        Refill();
         if (_tokens >= 1)
         {
             _tokens -= 1;
@@ -35,8 +33,15 @@ public struct TokenBucket(double ratePerSecond, int burst)
     /// </summary>
     public void Charge(double tokens, double maxDebt)
     {
+        Refill();
+        _tokens = Math.Max(-maxDebt, _tokens - tokens);
+    }
+
+    /// <summary>Adds what the time since the last refill earned, up to the burst.</summary>
+    private void Refill()
+    {
         var now = Stopwatch.GetTimestamp();
-        _tokens = Math.Max(-maxDebt, Math.Min(burst, _tokens + Stopwatch.GetElapsedTime(_lastRefill, now).TotalSeconds * ratePerSecond) - tokens);
+        _tokens = Math.Min(burst, _tokens + Stopwatch.GetElapsedTime(_lastRefill, now).TotalSeconds * ratePerSecond);
         _lastRefill = now;
     }
 }
