@@ -14,7 +14,7 @@ namespace OrleansMmo.Gateway.Connections;
 /// <see cref="GatewayOptions.ConnectionLimitExemptNetworks"/> (the load balancer's, until it passes the client's
 /// address on) and addresses that cannot be parsed (in-process carriers) are not limited.
 /// </summary>
-public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
+public sealed partial class ConnectionAdmission(IOptions<GatewayOptions> options)
 {
     private readonly GatewayOptions _options = options.Value;
     private readonly IReadOnlyList<IPNetwork> _exempt = ParseNetworks(options.Value.ConnectionLimitExemptNetworks);
@@ -24,11 +24,20 @@ public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
     /// <summary>Sources with a connection open or a recent one, for the metrics.</summary>
     public int TrackedSources => _sources.Count;
 
+    /// <summary>Why a connection from a limited address is refused (the Disconnect notice's detail).</summary>
+    public const string TooManyOpen = "too many connections from this address";
+
+    /// <summary>Why a connection from an address opening them too fast is refused.</summary>
+    public const string TooManyNew = "too many new connections from this address";
+
+    // A flood from one address is refused hundreds of times a second: one log line per address per interval says so.
+    private static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Takes a slot for a connection from <paramref name="remoteAddress"/>; null when admitted (then
     /// <paramref name="release"/> must be called once when it ends), otherwise why not.
     /// </summary>
-    public string? TryAdmit(string remoteAddress, out Action release)
+    public Refusal? TryAdmit(string remoteAddress, out Action release)
     {
         release = static () => { };
         if (KeyOf(remoteAddress) is not { } key || IsExempt(remoteAddress))
@@ -47,14 +56,9 @@ public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
                     continue; // pruned between the lookup and the lock: take the fresh one
                 }
 
-                if (source.Open >= _options.MaxConnectionsPerAddress)
+                if (RefusalOf(source, take: true) is { } refusal)
                 {
-                    return "too many connections from this address";
-                }
-
-                if (!source.NewConnections.TryTake(out _))
-                {
-                    return "too many new connections from this address";
+                    return refusal;
                 }
 
                 source.Open++;
@@ -75,6 +79,59 @@ public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
             };
             return null;
         }
+    }
+
+    /// <summary>
+    /// Whether a connection from <paramref name="remoteAddress"/> would be refused now, taking nothing: the accept
+    /// loop asks this to refuse a flood before a connection is built (<see cref="GameListenerFactory"/>); one it lets
+    /// through is admitted by <see cref="TryAdmit"/> as any other.
+    /// </summary>
+    public Refusal? RefusalFor(string remoteAddress)
+    {
+        if (KeyOf(remoteAddress) is not { } key || !_sources.TryGetValue(key, out var source) || IsExempt(remoteAddress))
+        {
+            return null; // an address not tracked has its whole burst
+        }
+
+        lock (source)
+        {
+            return source.Removed ? null : RefusalOf(source, take: false);
+        }
+    }
+
+    /// <summary>Logs <paramref name="refused"/> when its address's line is due (<see cref="Refusal.ToLog"/>).</summary>
+    public static void LogRefused(ILogger logger, long connectionId, string remoteAddress, Refusal refused)
+    {
+        if (refused.ToLog > 0)
+        {
+            LogRefusedLine(logger, connectionId, remoteAddress, refused.Why, refused.ToLog);
+        }
+    }
+
+    [LoggerMessage(EventId = LogEvents.ConnectionRefusedByAddress, Level = LogLevel.Information, Message = "Connection {ConnectionId} from {RemoteAddress} refused: {Why} ({Refused} refused from this address since its last such line)")]
+    private static partial void LogRefusedLine(ILogger logger, long connectionId, string remoteAddress, string why, int refused);
+
+    /// <summary>The refusal for <paramref name="source"/> (held locked), counted for the log; with <paramref name="take"/>, an admission takes its token.</summary>
+    private Refusal? RefusalOf(Source source, bool take)
+    {
+        var why = source.Open >= _options.MaxConnectionsPerAddress ? TooManyOpen
+            : (take ? !source.NewConnections.TryTake(out _) : !source.NewConnections.CanTake()) ? TooManyNew
+            : null;
+        if (why is null)
+        {
+            return null;
+        }
+
+        source.RefusedUnlogged++;
+        if (source.RefusalLogged != 0 && Stopwatch.GetElapsedTime(source.RefusalLogged) < RefusalLogInterval)
+        {
+            return new Refusal(why, 0);
+        }
+
+        var count = source.RefusedUnlogged;
+        source.RefusedUnlogged = 0;
+        source.RefusalLogged = Stopwatch.GetTimestamp();
+        return new Refusal(why, count);
     }
 
     /// <summary>
@@ -151,8 +208,17 @@ public sealed class ConnectionAdmission(IOptions<GatewayOptions> options)
         public int Open;
         public long LastUsed = Stopwatch.GetTimestamp();
         public bool Removed;
+        public int RefusedUnlogged;
+        public long RefusalLogged; // 0: never
     }
 }
+
+/// <summary>
+/// A connection refused by <see cref="ConnectionAdmission"/>: <see cref="Why"/> for the client, and
+/// <see cref="ToLog"/> refusals of its address to log now (the first, then one line per address per
+/// interval counting the ones in between); 0 while its address's line is not due.
+/// </summary>
+public readonly record struct Refusal(string Why, int ToLog);
 
 /// <summary>Checks what the attributes cannot: the exempt networks parse, and the Hello timeout is positive.</summary>
 public sealed class GatewayAddressRulesValidator : IValidateOptions<GatewayOptions>

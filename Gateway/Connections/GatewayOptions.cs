@@ -129,6 +129,13 @@ public sealed class GatewayOptions
     /// Zero turns it off.
     /// </summary>
     public TimeSpan AbuseCutConnectionPenalty { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// A connection to the game port from an address over these limits is refused in the accept loop (the same
+    /// Disconnect notice, then closed) before a connection or a session is built: a flood of refused connections then
+    /// costs the gateway an accept, a send and a close each. Applies when the game port is plain TCP without PROXY
+    /// headers (behind a balancer or with TLS the address or the notice comes later: the session refuses, as off).
+    /// </summary>
+    public bool RefuseFloodsAtAccept { get; set; } = true;
     /// <summary>Registrations one source address may make per minute, sustained, on this gateway (each costs a full password hash); more are RATE_LIMITED.</summary>
     [Range(0.01, 1_000_000)] public double RegistrationsPerAddressPerMinute { get; set; } = 10;
     /// <summary>Registrations one source address may make in a burst (token bucket size).</summary>

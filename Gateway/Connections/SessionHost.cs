@@ -57,8 +57,8 @@ public sealed partial class SessionHost(
 
         if (admission.TryAdmit(session.RemoteAddress, out var releaseAdmission) is { } refused)
         {
-            LogRefused(logger, session.ConnectionId, session.RemoteAddress, refused);
-            session.Close(DisconnectReason.TooManyConnections, refused);
+            ConnectionAdmission.LogRefused(logger, session.ConnectionId, session.RemoteAddress, refused);
+            session.Close(DisconnectReason.TooManyConnections, refused.Why);
             await FinishAsync(session, writer);
             return;
         }
@@ -288,9 +288,6 @@ public sealed partial class SessionHost(
 
     [LoggerMessage(EventId = LogEvents.ConnectionOpened, Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened ({Transport}) from {RemoteAddress}")]
     private static partial void LogConnected(ILogger logger, long connectionId, string transport, string remoteAddress);
-
-    [LoggerMessage(EventId = LogEvents.ConnectionRefusedByAddress, Level = LogLevel.Information, Message = "Connection {ConnectionId} from {RemoteAddress} refused: {Why}")]
-    private static partial void LogRefused(ILogger logger, long connectionId, string remoteAddress, string why);
 
     [LoggerMessage(EventId = LogEvents.ConnectionClosed, Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed ({Reason})")]
     private static partial void LogDisconnected(ILogger logger, long connectionId, DisconnectReason reason);

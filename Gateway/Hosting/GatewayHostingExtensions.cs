@@ -106,6 +106,8 @@ public static partial class GatewayHostingExtensions
         services.AddSingleton<OpcodeTable>();
         services.AddSingleton<RequestRouter>();
         services.AddSingleton<SessionHost>();
+        // After Kestrel's socket transport: Kestrel asks the last registered first, and this one binds only the game port.
+        services.AddSingleton<IConnectionListenerFactory, GameListenerFactory>();
         services.AddOptions<GatewayWebSocketOptions>().Bind(builder.Configuration.GetSection(GatewayWebSocketOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayWebSocketOptions>, GatewayWebSocketOptionsValidator>();
         services.AddSingleton<IValidateOptions<GatewayWebSocketOptions>, GatewayWebSocketOptionsAttributeValidator>();
@@ -145,7 +147,11 @@ public static partial class GatewayHostingExtensions
             }
 
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
-            kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
+            // Floods are refused at accept where the address is known then and the notice can go in clear.
+            var gamePort = options.RefuseFloodsAtAccept && !proxyProtocol.Enabled && !options.Tls.Enabled
+                ? new GameListenEndPoint(IPAddress.Parse(options.ListenAddress), options.Port)
+                : new IPEndPoint(IPAddress.Parse(options.ListenAddress), options.Port);
+            kestrel.Listen(gamePort, listen =>
             {
                 UseProxyProtocol(listen);
                 if (options.Tls.Enabled)

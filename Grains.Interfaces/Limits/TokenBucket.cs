@@ -27,6 +27,13 @@ public struct TokenBucket(double ratePerSecond, int burst)
         return false;
     }
 
+    /// <summary>Whether a token is there now, taking none.</summary>
+    public bool CanTake()
+    {
+        Refill();
+        return _tokens >= 1;
+    }
+
     /// <summary>
     /// Takes <paramref name="tokens"/> more than were spent, into debt if need be but never below
     /// -<paramref name="maxDebt"/>: what is owed is refilled at the usual rate before anything is let through again.

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansMmo.Client;
 using OrleansMmo.Protocol;
 using OrleansMmo.Protocol.Messages;
@@ -176,6 +177,111 @@ public class ConnectionFloodTests(FrontDoorCluster cluster)
         {
             await cluster.StopGatewayAsync(gateway);
         }
+    }
+
+    [Fact]
+    public async Task AFloodFromOneAddressIsRefusedAtAcceptToldWhyInOneLogLineAndNeverBecomesAConnection()
+    {
+        var gateway = await cluster.StartGatewayAsync(
+        [
+            ("Gateway:NewConnectionBurstPerAddress", "2"),
+            ("Gateway:NewConnectionsPerAddressPerSecond", "0.01"),
+            ("Gateway:ConnectionLimitExemptNetworks", "10.255.255.255/32"),
+        ]);
+        try
+        {
+            var port = GameCluster.GamePortOf(gateway);
+            var flooder = IPAddress.Parse("127.0.0.71");
+            using var kestrelConnections = new ConnectionsStarted(gateway.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+            for (var i = 0; i < 2; i++)
+            {
+                await using var admitted = await GreetedAsync(port, flooder);
+            }
+
+            for (var i = 0; i < 20; i++)
+            {
+                await using var refused = await RawGameSocket.ConnectAsync(port, flooder);
+                if (i % 2 == 0)
+                {
+                    // Speaking at once, as the SDK does, must not cost the client the notice.
+                    await refused.SendFrameAsync(Opcode.Hello, 1, new HelloRequest { ProtocolVersion = ProtocolVersion.Current });
+                }
+
+                var frames = await refused.ReadUntilClosedAsync();
+                Assert.Equal(DisconnectReason.TooManyConnections, Assert.Single(frames).DisconnectReason);
+            }
+
+            // Every refused one heard why, yet only the two let in became connections (Kestrel's, then sessions):
+            // the twenty were refused in the accept loop, each an accept, a send and a close.
+            Assert.Equal(2, kestrelConnections.Count);
+            // And the log has one line for the address (the first refusal), not twenty.
+            Assert.Single(cluster.Logs.Entries, e => e.Contains("from 127.0.0.71 refused:", StringComparison.Ordinal));
+            await using var neighbour = await GreetedAsync(port, IPAddress.Parse("127.0.0.72"));
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
+    public async Task WithRefusalAtAcceptOffTheSessionRefusesTheSameWay()
+    {
+        var gateway = await cluster.StartGatewayAsync(
+        [
+            ("Gateway:RefuseFloodsAtAccept", "false"),
+            ("Gateway:NewConnectionBurstPerAddress", "1"),
+            ("Gateway:NewConnectionsPerAddressPerSecond", "0.01"),
+            ("Gateway:ConnectionLimitExemptNetworks", "10.255.255.255/32"),
+        ]);
+        try
+        {
+            var port = GameCluster.GamePortOf(gateway);
+            var flooder = IPAddress.Parse("127.0.0.73");
+            using var kestrelConnections = new ConnectionsStarted(gateway.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+            await using (var admitted = await GreetedAsync(port, flooder))
+            {
+            }
+
+            await using var refused = await RawGameSocket.ConnectAsync(port, flooder);
+            Assert.Equal(DisconnectReason.TooManyConnections, Assert.Single(await refused.ReadUntilClosedAsync()).DisconnectReason);
+            Assert.Equal(2, kestrelConnections.Count);
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    /// <summary>Connections Kestrel started on one gateway (its <c>kestrel.active_connections</c> going up).</summary>
+    private sealed class ConnectionsStarted : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private int _count;
+
+        public ConnectionsStarted(System.Diagnostics.Metrics.IMeterFactory gateway)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Microsoft.AspNetCore.Server.Kestrel" && instrument.Name == "kestrel.active_connections"
+                    && ReferenceEquals(instrument.Meter.Scope, gateway))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+            {
+                if (value > 0)
+                {
+                    Interlocked.Increment(ref _count);
+                }
+            });
+            _listener.Start();
+        }
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private static async Task<RawGameSocket> GreetedAsync(int port, IPAddress from)
