@@ -21,13 +21,14 @@ public sealed class GameListenEndPoint(IPAddress address, int port) : IPEndPoint
 /// in the accept loop, before Kestrel builds a connection (pipes, an epoll registration, a receive, its middleware) and
 /// the gateway a session, so a flood's refused connections cost an accept, a send and a close each, and no work on the
 /// thread pool the players' requests run on. What it lets through is a Kestrel connection as any other, admitted by
-/// its session (<see cref="SessionHost"/>). Used only where the address is known at accept and the notice can be
-/// sent in clear: no PROXY header, no TLS (<see cref="GatewayOptions.RefuseFloodsAtAccept"/>).
+/// its session (<see cref="SessionHost"/>), as are a trusted balancer's connections (the client's address comes later,
+/// in the PROXY header). Not used with TLS, where the notice must follow a handshake (<see cref="GatewayOptions.RefuseFloodsAtAccept"/>).
 /// </summary>
 public sealed class GameListenerFactory(
     ConnectionAdmission admission,
     SessionRegistry sessions,
     GatewayDrain drain,
+    ProxyProtocolMiddleware proxyProtocol,
     GatewayMetrics metrics,
     IOptions<SocketTransportOptions> socketOptions,
     ILogger<GameListenerFactory> logger) : IConnectionListenerFactory, IConnectionListenerFactorySelector
@@ -79,8 +80,9 @@ public sealed class GameListenerFactory(
     /// </summary>
     private bool RefusedAtAccept(Socket socket)
     {
-        // Draining or stopping, every connection is answered by the session (a redirect, a shutdown notice).
-        if (sessions.IsShuttingDown || drain.IsDraining || socket.RemoteEndPoint is not IPEndPoint remote)
+        // Draining or stopping, every connection is answered by the session (a redirect, a shutdown notice); a trusted
+        // balancer's connection is its client's, whose address comes in the PROXY header.
+        if (sessions.IsShuttingDown || drain.IsDraining || socket.RemoteEndPoint is not IPEndPoint remote || proxyProtocol.IsTrusted(remote.Address))
         {
             return false;
         }

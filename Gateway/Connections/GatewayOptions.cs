@@ -132,8 +132,8 @@ public sealed class GatewayOptions
     /// <summary>
     /// A connection to the game port from an address over these limits is refused in the accept loop (the same
     /// Disconnect notice, then closed) before a connection or a session is built: a flood of refused connections then
-    /// costs the gateway an accept, a send and a close each. Applies when the game port is plain TCP without PROXY
-    /// headers (behind a balancer or with TLS the address or the notice comes later: the session refuses, as off).
+    /// costs the gateway an accept, a send and a close each. Not for a trusted balancer's connections (the client's
+    /// address comes in the PROXY header) nor with TLS (the notice must follow a handshake): there the session refuses, as when off.
     /// </summary>
     public bool RefuseFloodsAtAccept { get; set; } = true;
     /// <summary>Registrations one source address may make per minute, sustained, on this gateway (each costs a full password hash); more are RATE_LIMITED.</summary>

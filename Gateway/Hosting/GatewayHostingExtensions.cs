@@ -147,8 +147,8 @@ public static partial class GatewayHostingExtensions
             }
 
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
-            // Floods are refused at accept where the address is known then and the notice can go in clear.
-            var gamePort = options.RefuseFloodsAtAccept && !proxyProtocol.Enabled && !options.Tls.Enabled
+            // Floods are refused at accept where the notice can go in clear.
+            var gamePort = options.RefuseFloodsAtAccept && !options.Tls.Enabled
                 ? new GameListenEndPoint(IPAddress.Parse(options.ListenAddress), options.Port)
                 : new IPEndPoint(IPAddress.Parse(options.ListenAddress), options.Port);
             kestrel.Listen(gamePort, listen =>

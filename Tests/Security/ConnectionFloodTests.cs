@@ -187,6 +187,8 @@ public class ConnectionFloodTests(FrontDoorCluster cluster)
             ("Gateway:NewConnectionBurstPerAddress", "2"),
             ("Gateway:NewConnectionsPerAddressPerSecond", "0.01"),
             ("Gateway:ConnectionLimitExemptNetworks", "10.255.255.255/32"),
+            // A balancer elsewhere: the clients that connect directly are still refused at accept.
+            ("Gateway:TrustedProxies", "127.0.0.250/32"),
         ]);
         try
         {
