@@ -135,12 +135,11 @@ public sealed partial class ConnectionAdmission(IOptions<GatewayOptions> options
     }
 
     /// <summary>
-    /// A connection from <paramref name="remoteAddress"/> was cut for abuse: its address loses the new connections of
-    /// <see cref="GatewayOptions.AbuseCutConnectionPenalty"/> (at most a burst into debt).
+    /// A connection from <paramref name="remoteAddress"/> misbehaved (cut for abuse, or silent until the Hello timeout):
+    /// its address loses the new connections of <paramref name="penalty"/> (at most a burst into debt).
     /// </summary>
-    public void Penalize(string remoteAddress)
+    public void Penalize(string remoteAddress, TimeSpan penalty)
     {
-        var penalty = _options.AbuseCutConnectionPenalty;
         if (penalty <= TimeSpan.Zero || KeyOf(remoteAddress) is not { } key || !_sources.TryGetValue(key, out var source))
         {
             return; // exempt and unparsable addresses were never tracked
@@ -256,6 +255,11 @@ public sealed class GatewayAddressRulesValidator : IValidateOptions<GatewayOptio
         if (options.AbuseCutConnectionPenalty < TimeSpan.Zero)
         {
             return ValidateOptionsResult.Fail("Gateway:AbuseCutConnectionPenalty must not be negative (zero turns it off)");
+        }
+
+        if (options.SilentConnectionPenalty < TimeSpan.Zero)
+        {
+            return ValidateOptionsResult.Fail("Gateway:SilentConnectionPenalty must not be negative (zero turns it off)");
         }
 
         // Longer than UnauthenticatedTimeout is allowed: that timeout covers Handshaking too, so the shorter one wins.

@@ -130,6 +130,13 @@ public sealed class GatewayOptions
     /// </summary>
     public TimeSpan AbuseCutConnectionPenalty { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>
+    /// What a connection closed at the <see cref="HelloTimeout"/> costs its address, the same way: one that held a slot
+    /// without a word is what a slot-exhaustion flood is made of, while a client of this protocol says Hello at once.
+    /// With it a flood's silent connections are let in at a fraction of the address's rate and the rest refused at
+    /// accept, where a refusal is cheap. Zero turns it off.
+    /// </summary>
+    public TimeSpan SilentConnectionPenalty { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
     /// A connection to the game port from an address over these limits is refused in the accept loop (the same
     /// Disconnect notice, then closed) before a connection or a session is built: a flood of refused connections then
     /// costs the gateway an accept, a send and a close each. Not for a trusted balancer's connections (the client's

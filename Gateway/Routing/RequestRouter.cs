@@ -54,7 +54,7 @@ public sealed partial class RequestRouter
     /// </summary>
     private void CutForAbuse(ClientSession session, string detail)
     {
-        admission.Penalize(session.RemoteAddress);
+        admission.Penalize(session.RemoteAddress, _options.AbuseCutConnectionPenalty);
         session.Close(DisconnectReason.RateLimitAbuse, detail);
     }
 

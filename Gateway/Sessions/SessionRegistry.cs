@@ -9,7 +9,7 @@ namespace OrleansMmo.Gateway.Sessions;
 /// Every live connection of this gateway. Enforces the authentication and idle timeouts with one
 /// sweep for all connections (not a timer each), and closes everyone on shutdown.
 /// </summary>
-public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IHostApplicationLifetime lifetime, ILogger<SessionRegistry> logger) : BackgroundService
+public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, ConnectionAdmission admission, IHostApplicationLifetime lifetime, ILogger<SessionRegistry> logger) : BackgroundService
 {
     private readonly GatewayOptions _options = options.Value;
     private readonly ConcurrentDictionary<long, ClientSession> _sessions = new();
@@ -133,7 +133,8 @@ public sealed partial class SessionRegistry(IOptions<GatewayOptions> options, IH
 
             if (session.State == SessionState.Handshaking && session.UnauthenticatedFor > _options.HelloTimeout)
             {
-                // Never said Hello: not a client of this protocol, or one holding a slot for nothing.
+                // Never said Hello: not a client of this protocol, or one holding a slot for nothing (charged to its address).
+                admission.Penalize(session.RemoteAddress, _options.SilentConnectionPenalty);
                 session.Close(DisconnectReason.AuthenticationTimeout, "no Hello in time");
             }
             else if ((session.State & (SessionState.Handshaking | SessionState.Connected)) != 0 && session.UnauthenticatedFor > _options.UnauthenticatedTimeout)

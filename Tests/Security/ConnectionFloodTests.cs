@@ -227,6 +227,42 @@ public class ConnectionFloodTests(FrontDoorCluster cluster)
     }
 
     [Fact]
+    public async Task AnAddressWhoseConnectionSaidNothingUntilTheHelloTimeoutWaitsBeforeItsNext()
+    {
+        var gateway = await cluster.StartGatewayAsync(
+        [
+            ("Gateway:HelloTimeout", "00:00:01"),
+            ("Gateway:TimeoutSweepInterval", "00:00:00.100"),
+            ("Gateway:NewConnectionBurstPerAddress", "3"),
+            ("Gateway:NewConnectionsPerAddressPerSecond", "1"),
+            ("Gateway:SilentConnectionPenalty", "00:00:10"),
+            ("Gateway:ConnectionLimitExemptNetworks", "10.255.255.255/32"),
+        ]);
+        try
+        {
+            var port = GameCluster.GamePortOf(gateway);
+            var address = IPAddress.Parse("127.0.0.74");
+            await using (var silent = await RawGameSocket.ConnectAsync(port, address))
+            {
+                Assert.Equal(DisconnectReason.AuthenticationTimeout, (await silent.ReadUntilClosedAsync())[^1].DisconnectReason);
+            }
+
+            // By then the bucket was full again (3 of 3); the silence cost 10 s of connections (down to the floor, one
+            // burst in debt), so the next one is refused where it would be let in without the penalty.
+            await using (var next = await RawGameSocket.ConnectAsync(port, address))
+            {
+                Assert.Equal(DisconnectReason.TooManyConnections, Assert.Single(await next.ReadUntilClosedAsync()).DisconnectReason);
+            }
+
+            await using var neighbour = await GreetedAsync(port, IPAddress.Parse("127.0.0.75"));
+        }
+        finally
+        {
+            await cluster.StopGatewayAsync(gateway);
+        }
+    }
+
+    [Fact]
     public async Task WithRefusalAtAcceptOffTheSessionRefusesTheSameWay()
     {
         var gateway = await cluster.StartGatewayAsync(
@@ -329,6 +365,14 @@ public class AddressKeyTests
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
             OrleansMmo.Gateway.Program.BuildApp(["--Gateway:AbuseCutConnectionPenalty=-00:00:01"]));
         Assert.Contains("AbuseCutConnectionPenalty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANegativeSilentConnectionPenaltyStopsTheStartWithTheOptionsName()
+    {
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            OrleansMmo.Gateway.Program.BuildApp(["--Gateway:SilentConnectionPenalty=-00:00:01"]));
+        Assert.Contains("SilentConnectionPenalty", error.Message, StringComparison.Ordinal);
     }
 
     private static string? ConnectionAdmissionKey(string address) => OrleansMmo.Gateway.Connections.ConnectionAdmission.KeyOf(address);
