@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
@@ -204,7 +205,15 @@ public sealed class GameListenerFactory(
                 return;
             }
 
-            _lingering.Enqueue((socket, System.Diagnostics.Stopwatch.GetTimestamp() + (long)(Linger.TotalSeconds * System.Diagnostics.Stopwatch.Frequency)));
+            _lingering.Enqueue((socket, Stopwatch.GetTimestamp() + (long)(Linger.TotalSeconds * Stopwatch.Frequency)));
+            // A socket accepted as the listener was disposed, after the closer's last sweep, is closed here.
+            if (_stopping.IsCancellationRequested && _closer.IsCompleted)
+            {
+                while (_lingering.TryDequeue(out var left))
+                {
+                    Close(left.Socket);
+                }
+            }
         }
 
         /// <summary>Closes the lingering sockets as they fall due (in order: they all linger alike), and all of them at the end.</summary>
@@ -215,7 +224,7 @@ public sealed class GameListenerFactory(
             {
                 while (await tick.WaitForNextTickAsync(_stopping.Token))
                 {
-                    var now = System.Diagnostics.Stopwatch.GetTimestamp();
+                    var now = Stopwatch.GetTimestamp();
                     while (_lingering.TryPeek(out var next) && next.Due <= now && _lingering.TryDequeue(out next))
                     {
                         Interlocked.Decrement(ref _lingeringCount);
