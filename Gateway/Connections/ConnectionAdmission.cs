@@ -24,11 +24,9 @@ public sealed partial class ConnectionAdmission(IOptions<GatewayOptions> options
     /// <summary>Sources with a connection open or a recent one, for the metrics.</summary>
     public int TrackedSources => _sources.Count;
 
-    /// <summary>Why a connection from a limited address is refused (the Disconnect notice's detail).</summary>
-    public const string TooManyOpen = "too many connections from this address";
-
-    /// <summary>Why a connection from an address opening them too fast is refused.</summary>
-    public const string TooManyNew = "too many new connections from this address";
+    // Why a connection is refused: the Disconnect notice's detail.
+    private const string TooManyOpen = "too many connections from this address";
+    private const string TooManyNew = "too many new connections from this address";
 
     // A flood from one address is refused hundreds of times a second: one log line per address per interval says so.
     private static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(10);

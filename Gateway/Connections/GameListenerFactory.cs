@@ -206,13 +206,9 @@ public sealed class GameListenerFactory(
             }
 
             _lingering.Enqueue((socket, Stopwatch.GetTimestamp() + (long)(Linger.TotalSeconds * Stopwatch.Frequency)));
-            // A socket accepted as the listener was disposed, after the closer's last sweep, is closed here.
-            if (_stopping.IsCancellationRequested && _closer.IsCompleted)
+            if (_closer.IsCompleted)
             {
-                while (_lingering.TryDequeue(out var left))
-                {
-                    Close(left.Socket);
-                }
+                CloseAllLingering(); // accepted as the listener was disposed, after the closer's last sweep
             }
         }
 
@@ -236,6 +232,11 @@ public sealed class GameListenerFactory(
             {
             }
 
+            CloseAllLingering();
+        }
+
+        private void CloseAllLingering()
+        {
             while (_lingering.TryDequeue(out var left))
             {
                 Close(left.Socket);
