@@ -54,6 +54,7 @@ public class ChatTests(GameCluster cluster)
             await using var there = await WorldPlayer.EnterAsync(cluster, "wthere", GameCluster.GamePortOf(second));
             Assert.True((await there.MoveAsync(SpawnX + 20, SpawnY + 110)).Accepted);
 
+            await SayUntilHeardAsync(sender, [there], TimeSpan.FromSeconds(2));
             var line = "to all " + Guid.NewGuid().ToString("N")[..6];
             var marker = "marker " + Guid.NewGuid().ToString("N")[..6];
             await sender.Client.ChatAsync(WireChannel.World, line);
@@ -119,6 +120,8 @@ public class ChatTests(GameCluster cluster)
             {
                 listeners.Add(await WorldPlayer.EnterAsync(cluster, $"plis{i}", GameCluster.GamePortOf(paced)));
             }
+
+            await SayUntilHeardAsync(speaker, listeners, 8 * interval);
 
             var first = "paced first " + Guid.NewGuid().ToString("N")[..6];
             var second = "paced second " + Guid.NewGuid().ToString("N")[..6];
@@ -290,6 +293,33 @@ public class ChatTests(GameCluster cluster)
         {
             await cluster.StopGatewayAsync(gateway);
         }
+    }
+
+    /// <summary>
+    /// The world chat grain asks the registry for the gateways at most once a second (WorldChatGrain.GatewayListAge),
+    /// so a line said within a second of a gateway joining can miss it: a probe is said again until every listener
+    /// has it, and the lines a test looks at come after that.
+    /// </summary>
+    private static async Task SayUntilHeardAsync(WorldPlayer speaker, IReadOnlyList<WorldPlayer> listeners, TimeSpan perTry)
+    {
+        await Await.Until(async () =>
+        {
+            var probe = "probe " + Guid.NewGuid().ToString("N")[..6];
+            await speaker.Client.ChatAsync(WireChannel.World, probe);
+            try
+            {
+                foreach (var listener in listeners)
+                {
+                    await listener.WaitForAsync(p => p.Chat().Any(c => c.Text == probe), $"the probe at {listener.Name}", perTry);
+                }
+
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }, $"a world line to reach {string.Join(", ", listeners.Select(l => l.Name))}");
     }
 
     /// <summary>Another gateway (own Orleans client, own observer), awaited until the registry lists it.</summary>
