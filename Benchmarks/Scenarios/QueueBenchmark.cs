@@ -26,7 +26,7 @@ public static class QueueBenchmark
     public sealed record Options(
         int Online, int Arrivals, int Capacity, int RaisePerSecond, double ProbeRate, TimeSpan Before, TimeSpan MaxDuration,
         int OnlineProcesses, double? SessionStartsPerSecond, string SeedDirectory, string RunDirectory, string? Out,
-        double? ControlCores = null, TimeSpan? ControlDuration = null, TimeSpan? Stay = null, double StaySpread = 0, int Residents = 0);
+        double? ControlCores = null, TimeSpan? ControlDuration = null, TimeSpan? Stay = null, double StaySpread = 0, int Residents = 0, int Gateways = 1);
 
     /// <summary>How long the control lasts unless told: about as long as 5,000 arrivals take at the default admission (50-52 s).</summary>
     public static readonly TimeSpan DefaultControlDuration = TimeSpan.FromSeconds(52);
@@ -39,9 +39,9 @@ public static class QueueBenchmark
             return 2;
         }
 
-        if ((options.Stay is { } stayGiven && stayGiven <= TimeSpan.Zero) || options.StaySpread is < 0 or > 1 || options.Residents < 0)
+        if ((options.Stay is { } stayGiven && stayGiven <= TimeSpan.Zero) || options.StaySpread is < 0 or > 1 || options.Residents < 0 || options.Gateways < 1)
         {
-            await Console.Error.WriteLineAsync("--stay-seconds must be above 0, --stay-spread 0-1, --residents 0 or more");
+            await Console.Error.WriteLineAsync("--stay-seconds must be above 0, --stay-spread 0-1, --residents 0 or more, --gateways 1 or more");
             return 2;
         }
 
@@ -66,12 +66,14 @@ public static class QueueBenchmark
                 ["staySeconds"] = options.Stay?.TotalSeconds ?? -1,
                 ["staySpread"] = options.StaySpread,
                 ["residents"] = options.Residents,
+                ["gateways"] = options.Gateways,
             },
         };
 
         await using var servers = await ServerSet.StartAsync(runDirectory, new ServerSetOptions
         {
             SqliteTemplate = seed.Database,
+            Gateways = options.Gateways,
             SiloSettings = [("Admin:Key", AdminKey)],
             GatewaySettings = ServerSetOptions.SessionStartsSettings(options.SessionStartsPerSecond),
         }, seed, Console.Out);
@@ -134,7 +136,10 @@ public static class QueueBenchmark
         MetricsSnapshot? gatewayBeforeStart = null, gatewayQueueStart = null, gatewayQueueEnd = null;
         // And the silo's, at the same moments, for its thread-pool delay.
         MetricsSnapshot? siloBeforeStart = null, siloQueueStart = null, siloQueueEnd = null;
-        MetricsSnapshot GatewayMetrics() => servers.Gateways[0].Metrics;
+        // With several gateways, their requests together (each client is on one); collections and thread pools per gateway.
+        MetricsSnapshot GatewayMetrics() => MetricsSnapshot.Sum(servers.Gateways.Select(g => g.Metrics).ToList());
+        MetricsSnapshot[] EachGateway() => servers.Gateways.Select(g => g.Metrics).ToArray();
+        MetricsSnapshot[]? eachGatewayBeforeStart = null, eachGatewayQueueStart = null, eachGatewayQueueEnd = null;
         Task<RunSummary>? arrivalRun = null;
         Task<RunSummary>? controlRun = null;
         Task? raising = null;
@@ -142,9 +147,13 @@ public static class QueueBenchmark
         var cpuProcesses = new Dictionary<string, int>
         {
             ["silo"] = servers.Silo.Pid,
-            ["gateway"] = servers.Gateways[0].Pid,
             ["arrivals"] = CpuWindow.Self,
         };
+        for (var i = 0; i < servers.Gateways.Count; i++)
+        {
+            cpuProcesses[GatewayName(i)] = servers.Gateways[i].Pid;
+        }
+
         var cpuBefore = new CpuWindow(cpuProcesses);
         var cpuDuring = new CpuWindow(cpuProcesses);
         var arrivalsIn = 0L;
@@ -171,6 +180,7 @@ public static class QueueBenchmark
             {
                 beforeStart = snapshot;
                 gatewayBeforeStart = GatewayMetrics();
+                eachGatewayBeforeStart = EachGateway();
                 siloBeforeStart = servers.Silo.Metrics;
                 cpuBefore.Start();
             }
@@ -179,6 +189,7 @@ public static class QueueBenchmark
             {
                 queueStart = snapshot;
                 gatewayQueueStart = GatewayMetrics();
+                eachGatewayQueueStart = EachGateway();
                 siloQueueStart = servers.Silo.Metrics;
                 cpuBefore.Stop();
                 cpuDuring.Start();
@@ -200,6 +211,7 @@ public static class QueueBenchmark
             {
                 queueEnd = snapshot;
                 gatewayQueueEnd = GatewayMetrics();
+                eachGatewayQueueEnd = EachGateway();
                 siloQueueEnd = servers.Silo.Metrics;
                 cpuDuring.Stop();
                 Console.WriteLine(controlRun is null
@@ -247,7 +259,10 @@ public static class QueueBenchmark
         OnlineLatency.Record(result.Metrics, before, during, gatewayBefore, gatewayDuring);
         CpuWindow.Record(result.Metrics, cpuBefore, cpuDuring);
         (string, MetricsSnapshot, MetricsSnapshot, MetricsSnapshot)[] serverWindows =
-            [("silo", siloBeforeStart!, siloQueueStart!, siloQueueEnd!), ("gateway", gatewayBeforeStart!, gatewayQueueStart!, gatewayQueueEnd!)];
+        [
+            ("silo", siloBeforeStart!, siloQueueStart!, siloQueueEnd!),
+            .. servers.Gateways.Select((_, i) => (GatewayName(i), eachGatewayBeforeStart![i], eachGatewayQueueStart![i], eachGatewayQueueEnd![i])),
+        ];
         var threadPoolLine = ThreadPoolDelay.Record(result.Metrics, serverWindows);
         var gcLine = GcPauses.Record(result.Metrics, serverWindows);
 
@@ -300,6 +315,9 @@ public static class QueueBenchmark
         await result.WriteAsync(options.Out);
         return 0;
     }
+
+    /// <summary>The first gateway keeps the name the results had with one ("gateway"); the others are numbered.</summary>
+    private static string GatewayName(int index) => index == 0 ? "gateway" : $"gateway{index + 1}";
 
     /// <summary>Raises the world's capacity every second by the given step until every arrival is in.</summary>
     private static async Task RaiseAsync(OperatorApi api, string world, Options options, Func<bool> done, CancellationToken cancellationToken)

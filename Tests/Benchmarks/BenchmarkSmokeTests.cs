@@ -222,14 +222,20 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     [Fact]
     public async Task QueueBenchmarkQueuesTheArrivalsBeyondCapacityAndAdmitsThemInOrder()
     {
-        // 4 online and 8 arrivals for 6 places: 2 get in, 6 queue until the operators raise the capacity.
+        // 4 online and 8 arrivals for 6 places: 2 get in, 6 queue until the operators raise the capacity. Clients on two
+        // gateways, so the queue's order holds across them.
         var result = await bench.RunAsync(
-            "queue", "--online", "4", "--arrivals", "8", "--capacity", "6", "--raise-per-second", "2", "--before", "2", "--online-processes", "1", "--session-starts", "20");
+            "queue", "--online", "4", "--arrivals", "8", "--capacity", "6", "--raise-per-second", "2", "--before", "2", "--online-processes", "1",
+            "--session-starts", "20", "--gateways", "2");
 
         Assert.True(Metric(result, "queued") > 0, "nobody queued");
         Assert.Equal((0, 0), (Metric(result, "positionsThatRose"), Metric(result, "fifoViolations")));
         Assert.True(Metric(result, "onlineRequestsDuring") > 0);
         Assert.Equal(20, result.GetProperty("parameters").GetProperty("sessionStartsPerSecond").GetDouble());
+        // Each gateway measured on its own.
+        Assert.Equal(2, result.GetProperty("parameters").GetProperty("gateways").GetInt32());
+        Assert.InRange(Metric(result, "cpuCoresDuring.gateway2"), 0, 2);
+        Assert.InRange(Metric(result, "gateway2GcPausedPercentDuring"), 0, 100);
     }
 
     [Fact]
