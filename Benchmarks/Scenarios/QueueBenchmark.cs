@@ -137,8 +137,9 @@ public static class QueueBenchmark
         // And the silo's, at the same moments, for its thread-pool delay.
         MetricsSnapshot? siloBeforeStart = null, siloQueueStart = null, siloQueueEnd = null;
         // With several gateways, their requests together (each client is on one); collections and thread pools per gateway.
-        MetricsSnapshot GatewayMetrics() => MetricsSnapshot.Sum(servers.Gateways.Select(g => g.Metrics).ToList());
+        // The sum at each moment is taken from the same snapshots as the per-gateway figures.
         MetricsSnapshot[] EachGateway() => servers.Gateways.Select(g => g.Metrics).ToArray();
+        MetricsSnapshot GatewayMetrics() => MetricsSnapshot.Sum(EachGateway());
         MetricsSnapshot[]? eachGatewayBeforeStart = null, eachGatewayQueueStart = null, eachGatewayQueueEnd = null;
         Task<RunSummary>? arrivalRun = null;
         Task<RunSummary>? controlRun = null;
@@ -179,8 +180,8 @@ public static class QueueBenchmark
             if (allInAt is { } at && beforeStart is null && clock.Elapsed - at >= TimeSpan.FromSeconds(5))
             {
                 beforeStart = snapshot;
-                gatewayBeforeStart = GatewayMetrics();
                 eachGatewayBeforeStart = EachGateway();
+                gatewayBeforeStart = MetricsSnapshot.Sum(eachGatewayBeforeStart);
                 siloBeforeStart = servers.Silo.Metrics;
                 cpuBefore.Start();
             }
@@ -188,8 +189,8 @@ public static class QueueBenchmark
             if (beforeStart is not null && queueStart is null && snapshot.ElapsedSeconds - beforeStart.ElapsedSeconds >= options.Before.TotalSeconds)
             {
                 queueStart = snapshot;
-                gatewayQueueStart = GatewayMetrics();
                 eachGatewayQueueStart = EachGateway();
+                gatewayQueueStart = MetricsSnapshot.Sum(eachGatewayQueueStart);
                 siloQueueStart = servers.Silo.Metrics;
                 cpuBefore.Stop();
                 cpuDuring.Start();
@@ -210,8 +211,8 @@ public static class QueueBenchmark
             if (queueStart is not null && queueEnd is null && (Interlocked.Read(ref arrivalsIn) >= options.Arrivals || controlRun is { IsCompleted: true }))
             {
                 queueEnd = snapshot;
-                gatewayQueueEnd = GatewayMetrics();
                 eachGatewayQueueEnd = EachGateway();
+                gatewayQueueEnd = MetricsSnapshot.Sum(eachGatewayQueueEnd);
                 siloQueueEnd = servers.Silo.Metrics;
                 cpuDuring.Stop();
                 Console.WriteLine(controlRun is null
