@@ -199,6 +199,10 @@ public static class Program
             Description = "Gateway processes; every client takes one by its index, as behind a balancer (admission is per gateway: --session-starts is each one's rate)",
             DefaultValueFactory = _ => 1,
         };
+        var onlineGatewayApart = new Option<bool>("--online-gateway-apart")
+        {
+            Description = "With --gateways 2 or more: the online players on the first gateway alone, the residents and arrivals on the others (a front door for the queue apart from the players')",
+        };
         var control = new Option<double?>("--control-cores")
         {
             Description = "The control: instead of the arrivals, this many cores of plain CPU work at normal priority (0: nothing at all, the windows' own noise)",
@@ -206,7 +210,7 @@ public static class Program
         var controlSeconds = new Option<double?>("--control-seconds") { Description = "How long the control lasts (default 52: about as long as 5,000 arrivals take)" };
         var command = new Command("queue", "e. Login queue: thousands arrive at once for a full world; FIFO, monotonic positions, pushes on time, online players' latency")
         {
-            online, arrivals, capacity, raise, probeRate, before, maxDuration, stay, staySpread, residents, onlineProcesses, gateways, SessionStartsPerSecond, control, controlSeconds, SeedDirectory, Out, RunDirectory,
+            online, arrivals, capacity, raise, probeRate, before, maxDuration, stay, staySpread, residents, onlineProcesses, gateways, onlineGatewayApart, SessionStartsPerSecond, control, controlSeconds, SeedDirectory, Out, RunDirectory,
         };
         command.SetAction((parse, token) => QueueBenchmark.RunAsync(new QueueBenchmark.Options(
             parse.GetValue(online), parse.GetValue(arrivals), parse.GetValue(capacity), parse.GetValue(raise), parse.GetValue(probeRate),
@@ -214,7 +218,7 @@ public static class Program
             parse.GetValue(onlineProcesses), parse.GetValue(SessionStartsPerSecond), parse.GetValue(SeedDirectory)!, parse.GetValue(RunDirectory)!, parse.GetValue(Out),
             parse.GetValue(control), parse.GetValue(controlSeconds) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             parse.GetValue(stay) is { } staySeconds ? TimeSpan.FromSeconds(staySeconds) : null, parse.GetValue(staySpread), parse.GetValue(residents),
-            parse.GetValue(gateways)), token));
+            parse.GetValue(gateways), parse.GetValue(onlineGatewayApart)), token));
         return command;
     }
 

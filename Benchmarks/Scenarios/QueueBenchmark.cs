@@ -26,7 +26,8 @@ public static class QueueBenchmark
     public sealed record Options(
         int Online, int Arrivals, int Capacity, int RaisePerSecond, double ProbeRate, TimeSpan Before, TimeSpan MaxDuration,
         int OnlineProcesses, double? SessionStartsPerSecond, string SeedDirectory, string RunDirectory, string? Out,
-        double? ControlCores = null, TimeSpan? ControlDuration = null, TimeSpan? Stay = null, double StaySpread = 0, int Residents = 0, int Gateways = 1);
+        double? ControlCores = null, TimeSpan? ControlDuration = null, TimeSpan? Stay = null, double StaySpread = 0, int Residents = 0, int Gateways = 1,
+        bool OnlineGatewayApart = false);
 
     /// <summary>How long the control lasts unless told: about as long as 5,000 arrivals take at the default admission (50-52 s).</summary>
     public static readonly TimeSpan DefaultControlDuration = TimeSpan.FromSeconds(52);
@@ -42,6 +43,12 @@ public static class QueueBenchmark
         if ((options.Stay is { } stayGiven && stayGiven <= TimeSpan.Zero) || options.StaySpread is < 0 or > 1 || options.Residents < 0 || options.Gateways < 1)
         {
             await Console.Error.WriteLineAsync("--stay-seconds must be above 0, --stay-spread 0-1, --residents 0 or more, --gateways 1 or more");
+            return 2;
+        }
+
+        if (options.OnlineGatewayApart && options.Gateways < 2)
+        {
+            await Console.Error.WriteLineAsync("--online-gateway-apart needs --gateways 2 or more: one for the online players, the others for the arrivals");
             return 2;
         }
 
@@ -67,6 +74,7 @@ public static class QueueBenchmark
                 ["staySpread"] = options.StaySpread,
                 ["residents"] = options.Residents,
                 ["gateways"] = options.Gateways,
+                ["onlineGatewayApart"] = options.OnlineGatewayApart ? 1 : 0,
             },
         };
 
@@ -82,9 +90,13 @@ public static class QueueBenchmark
         await api.SetCapacityAsync(world, options.Capacity, cancellationToken);
 
         var ledger = new QueueLedger();
+        // Apart: the waiting clients' connections and sessions on gateways the online players never use, so what is
+        // left of the rise is the silo's share and the machine's.
+        var onlineGateways = options.OnlineGatewayApart ? servers.GameEndpoints.Take(1).ToList() : servers.GameEndpoints;
+        var arrivalGateways = options.OnlineGatewayApart ? servers.GameEndpoints.Skip(1).ToList() : servers.GameEndpoints;
         var online = new BotSettings
         {
-            Gateways = servers.GameEndpoints,
+            Gateways = onlineGateways,
             Bots = options.Online,
             Prefix = BenchmarkSeed.Prefix,
             TicketCache = seed.Tickets,
@@ -97,7 +109,7 @@ public static class QueueBenchmark
         };
         var arrivals = new BotSettings
         {
-            Gateways = servers.GameEndpoints,
+            Gateways = arrivalGateways,
             Bots = options.Arrivals,
             FirstIndex = options.Online + options.Residents,
             Prefix = BenchmarkSeed.Prefix,
@@ -264,6 +276,13 @@ public static class QueueBenchmark
             ("silo", siloBeforeStart!, siloQueueStart!, siloQueueEnd!),
             .. servers.Gateways.Select((_, i) => (GatewayName(i), eachGatewayBeforeStart![i], eachGatewayQueueStart![i], eachGatewayQueueEnd![i])),
         ];
+        // Where the arrivals' connections went, per gateway (with --online-gateway-apart: none on the first).
+        for (var i = 0; i < servers.Gateways.Count; i++)
+        {
+            result.Metrics[$"{GatewayName(i)}ConnectionsOpenedDuring"] = eachGatewayQueueEnd![i].Counters.GetValueOrDefault("mmo.gateway.connections.opened")
+                - eachGatewayQueueStart![i].Counters.GetValueOrDefault("mmo.gateway.connections.opened");
+        }
+
         var threadPoolLine = ThreadPoolDelay.Record(result.Metrics, serverWindows);
         var gcLine = GcPauses.Record(result.Metrics, serverWindows);
 

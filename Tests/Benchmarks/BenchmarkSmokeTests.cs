@@ -239,6 +239,21 @@ public sealed class BenchmarkSmokeTests(BenchmarkSmokeFixture bench) : IClassFix
     }
 
     [Fact]
+    public async Task QueueWithTheOnlineGatewayApartSendsEveryArrivalToTheOtherGateway()
+    {
+        var result = await bench.RunAsync(
+            "queue", "--online", "4", "--arrivals", "8", "--capacity", "6", "--raise-per-second", "2", "--before", "2", "--online-processes", "1",
+            "--session-starts", "20", "--gateways", "2", "--online-gateway-apart");
+
+        Assert.True(Metric(result, "queued") > 0, "nobody queued");
+        Assert.Equal((0, 0), (Metric(result, "positionsThatRose"), Metric(result, "fifoViolations")));
+        Assert.True(Metric(result, "onlineRequestsDuring") > 0);
+        // The online players' gateway took none of the arrivals' connections; the other took all of them.
+        Assert.Equal(0, Metric(result, "gatewayConnectionsOpenedDuring"));
+        Assert.True(Metric(result, "gateway2ConnectionsOpenedDuring") >= 8, $"gateway2 opened {Metric(result, "gateway2ConnectionsOpenedDuring")}");
+    }
+
+    [Fact]
     public async Task QueueWithResidentsAndStaysMovesAsPlayersLeaveAFullWorld()
     {
         // No raises: 2 online and 2 residents fill the 4 places, so the 8 arrivals queue; the residents leave 0.5-1.5 s
