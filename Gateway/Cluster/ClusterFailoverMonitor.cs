@@ -27,15 +27,22 @@ public sealed partial class ClusterFailoverMonitor(ILogger<ClusterFailoverMonito
     {
         if (currentNumberOfGateways < previousNumberOfGateways)
         {
-            LogSiloLost(logger, previousNumberOfGateways, currentNumberOfGateways);
+            if (Stopping())
+            {
+                LogClusterLeft(logger);
+            }
+            else
+            {
+                LogSiloLost(logger, previousNumberOfGateways, currentNumberOfGateways);
+            }
+
             SignalLoss();
         }
     }
 
     public void NotifyClusterConnectionLost()
     {
-        // A gateway that is stopping closes its own connections: that is no fault.
-        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        if (Stopping())
         {
             LogClusterLeft(logger);
         }
@@ -46,6 +53,10 @@ public sealed partial class ClusterFailoverMonitor(ILogger<ClusterFailoverMonito
 
         SignalLoss();
     }
+
+    // A gateway that is stopping closes its own connections to the silos: that is no fault, and a warning would send
+    // an operator looking for a silo that is fine.
+    private bool Stopping() => lifetime.ApplicationStopping.IsCancellationRequested;
 
     private void SignalLoss()
     {
