@@ -172,7 +172,7 @@ public static class FanoutBenchmark
         var seconds = end.Bots.ElapsedSeconds - start.Bots.ElapsedSeconds;
         double BotRate(Counter counter) => Math.Round((end.Bots.Counter(counter) - start.Bots.Counter(counter)) / seconds, 1);
         double SiloRate(string counter) =>
-            Math.Round((end.Silo.Counters.GetValueOrDefault(counter) - start.Silo.Counters.GetValueOrDefault(counter)) / seconds, 1);
+            Math.Round(end.Silo.CounterSince(start.Silo, counter) / seconds, 1);
         var moves = LatencyHistogram.Summarize(LatencyHistogram.Subtract(end.Bots.LatencyOf(["Move"]), start.Bots.LatencyOf(["Move"])));
         var ticks = LatencyHistogram.Summarize(LatencyHistogram.Subtract(
             end.Silo.LatencyOf(["mmo.zone.tick.duration"]), start.Silo.LatencyOf(["mmo.zone.tick.duration"])));
@@ -207,12 +207,11 @@ public static class FanoutBenchmark
         result.Metrics[$"{name}.droppedFramesPerSecond"] = SiloRate("mmo.zone.dropped_frames");
         result.Metrics[$"{name}.deliveryFailuresPerSecond"] = SiloRate("mmo.zone.delivery_failures");
         // Zone deliveries the gateway ran after a later tick's (Orleans does not keep their order): let go, whole views next.
-        result.Metrics[$"{name}.gatewayLateDeliveries"] =
-            end.Gateway.Counters.GetValueOrDefault("mmo.gateway.late_deliveries") - start.Gateway.Counters.GetValueOrDefault("mmo.gateway.late_deliveries");
+        result.Metrics[$"{name}.gatewayLateDeliveries"] = end.Gateway.CounterSince(start.Gateway, "mmo.gateway.late_deliveries");
         result.Metrics[$"{name}.measuredSeconds"] = Math.Round(seconds, 1);
         var steps = LatencyHistogram.Summarize(LatencyHistogram.Subtract(
             end.Silo.LatencyOf(["mmo.zone.creature_step.duration"]), start.Silo.LatencyOf(["mmo.zone.creature_step.duration"])));
-        var simulated = end.Silo.Counters.GetValueOrDefault("mmo.zone.creatures_simulated") - start.Silo.Counters.GetValueOrDefault("mmo.zone.creatures_simulated");
+        var simulated = end.Silo.CounterSince(start.Silo, "mmo.zone.creatures_simulated");
         result.Metrics[$"{name}.creatureStepP50Ms"] = steps.P50Ms;
         result.Metrics[$"{name}.creatureStepP99Ms"] = steps.P99Ms;
         result.Metrics[$"{name}.creaturesSimulatedPerTick"] = ticks.Count == 0 ? 0 : Math.Round((double)simulated / ticks.Count, 1);

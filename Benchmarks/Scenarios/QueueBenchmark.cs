@@ -279,8 +279,7 @@ public static class QueueBenchmark
         // Where the arrivals' connections went, per gateway (with --online-gateway-apart: none on the first).
         for (var i = 0; i < servers.Gateways.Count; i++)
         {
-            result.Metrics[$"{GatewayName(i)}ConnectionsOpenedDuring"] = eachGatewayQueueEnd![i].Counters.GetValueOrDefault("mmo.gateway.connections.opened")
-                - eachGatewayQueueStart![i].Counters.GetValueOrDefault("mmo.gateway.connections.opened");
+            result.Metrics[$"{GatewayName(i)}ConnectionsOpenedDuring"] = eachGatewayQueueEnd![i].CounterSince(eachGatewayQueueStart![i], "mmo.gateway.connections.opened");
         }
 
         var threadPoolLine = ThreadPoolDelay.Record(result.Metrics, serverWindows);

@@ -97,7 +97,7 @@ public static class StorageWritesBenchmark
             var endRows = counter.Sum();
 
             var seconds = cpu.Seconds;
-            long Delta(string name) => endSilo.Counters.GetValueOrDefault(name) - startSilo.Counters.GetValueOrDefault(name);
+            long Delta(string name) => endSilo.CounterSince(startSilo, name);
             var writes = endRows - startRows;
             var duration = LatencyHistogram.Summarize(LatencyHistogram.Subtract(
                 endSilo.LatencyOf(["orleansmmo.persistence.write.duration"]), startSilo.LatencyOf(["orleansmmo.persistence.write.duration"])));

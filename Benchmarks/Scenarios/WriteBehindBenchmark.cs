@@ -123,7 +123,7 @@ public static class WriteBehindBenchmark
 
         var afterShutdown = counter.Sum();
         var seconds = end.Seconds - start.Seconds;
-        long Delta(string name) => end.Silo.Counters.GetValueOrDefault(name) - start.Silo.Counters.GetValueOrDefault(name);
+        long Delta(string name) => end.Silo.CounterSince(start.Silo, name);
         var moves = Delta("mmo.world.moves");
         var writes = end.StorageWrites - start.StorageWrites;
         result.Metrics[$"{engine}.seconds"] = Math.Round(seconds, 1);

@@ -144,6 +144,9 @@ public sealed class MetricsSnapshot
 
     public long Counter(Counter counter) => Counters.GetValueOrDefault(counter.ToString());
 
+    /// <summary>How much the named counter grew from <paramref name="earlier"/> to this snapshot.</summary>
+    public long CounterSince(MetricsSnapshot earlier, string name) => Counters.GetValueOrDefault(name) - earlier.Counters.GetValueOrDefault(name);
+
     /// <summary>The sum of several processes' snapshots (elapsed: the longest).</summary>
     public static MetricsSnapshot Sum(IReadOnlyCollection<MetricsSnapshot> snapshots)
     {
