@@ -7,7 +7,7 @@ namespace OrleansMmo.Tests.Infrastructure;
 /// <summary>
 /// Runs a program to its end the way a person runs it from a shell, keeping what it printed: the repository's
 /// tools (Bots, Benchmarks), its scripts (<c>cluster.sh</c>), and the programs the deployment files are checked
-/// with. Servers that keep running are <see cref="ServerProcess"/>.
+/// with. Servers that keep running are <c>ServerProcess</c>.
 /// </summary>
 public static class ProgramRun
 {

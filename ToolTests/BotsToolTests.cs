@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansMmo.Grains.Operations;
 using OrleansMmo.Tests.Infrastructure;
 
-namespace OrleansMmo.Tests.Benchmarks;
+namespace OrleansMmo.ToolTests;
 
 /// <summary>A silo and gateway of the bot tool's own (fast test world): its bots chat, move and change zones,
 /// which must not show in what other tests count on the shared cluster.</summary>

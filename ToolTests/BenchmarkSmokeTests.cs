@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OrleansMmo.Tests.Infrastructure;
 
-namespace OrleansMmo.Tests.Benchmarks;
+namespace OrleansMmo.ToolTests;
 
 /// <summary>
 /// A seed of a few accounts made once for the benchmark smoke tests (the benchmarks' own seed command,
