@@ -73,12 +73,12 @@ void Refs(string dump)
         long younger = 0;
         foreach (var reference in obj.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: false))
         {
-            if (heap.GetSegmentByAddress(reference) is not { } target2)
+            if (heap.GetSegmentByAddress(reference) is not { } referenceSegment)
             {
                 continue;
             }
 
-            var referenceGeneration = target2.GetGeneration(reference);
+            var referenceGeneration = referenceSegment.GetGeneration(reference);
             if (Age(referenceGeneration) is >= 0 and var referenceAge && referenceAge < age)
             {
                 younger++;
